@@ -1,0 +1,362 @@
+//! The HTTP rules every Azure DevOps call follows (SPEC §3): one reqwest
+//! client with timeouts, the Azure DevOps headers, redirects never followed,
+//! bounded bodies, bounded retries of 429/503 after `Retry-After`, and
+//! transport failures sorted into DNS / TCP / TLS / timeout.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::{Method, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+use super::error::{AdoError, Answer, SupportIds, TransportKind, classify};
+
+/// `ado-setup/<version>`, sent as User-Agent on every request.
+pub const USER_AGENT: &str = concat!("ado-setup/", env!("CARGO_PKG_VERSION"));
+
+/// Limits and trust settings of the HTTP client.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// TCP + TLS connect timeout.
+    pub connect_timeout: Duration,
+    /// Whole request, body included.
+    pub request_timeout: Duration,
+    /// Largest body read; larger answers fail with `TooLarge`.
+    pub max_body_bytes: usize,
+    /// Attempts for a request answered 429/503 (the first included).
+    pub max_attempts: u32,
+    /// Wait before a retry when the answer has no `Retry-After` (doubles each time).
+    pub retry_base_delay: Duration,
+    /// Longest `Retry-After` honoured; a longer one fails at once (and says how long).
+    pub max_retry_after: Duration,
+    /// Extra trusted CA certificates (PEM), for TLS inspection or a private CA.
+    pub ca_file: Option<PathBuf>,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            max_body_bytes: 32 * 1024 * 1024,
+            max_attempts: 3,
+            retry_base_delay: Duration::from_secs(1),
+            max_retry_after: Duration::from_secs(30),
+            ca_file: None,
+        }
+    }
+}
+
+/// The credential a request carries. `Debug` never shows the secret.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    /// No Authorization header (tenant discovery, "is this Azure DevOps").
+    Anonymous,
+    /// Personal access token: HTTP Basic with an empty user name.
+    Pat(SecretString),
+    /// Entra ID access token.
+    Bearer(SecretString),
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub struct Body {
+    pub content_type: &'static str,
+    pub bytes: Bytes,
+}
+
+/// An answer that passed transport, size and retry handling (not yet classified).
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    pub ids: SupportIds,
+    /// The host the request went to (for messages).
+    pub host: String,
+}
+
+impl RawResponse {
+    /// A header as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Classifies the answer: `Ok(self)` for 2xx JSON, the error otherwise.
+    pub fn classified(self) -> Result<RawResponse, AdoError> {
+        classify(Answer {
+            status: self.status,
+            host: &self.host,
+            content_type: self.header("content-type"),
+            location: self.header("location"),
+            ids: self.ids.clone(),
+            body: &self.body,
+        })?;
+        Ok(self)
+    }
+
+    /// Parses the JSON body into `T`; a wrong shape is `Malformed`.
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, AdoError> {
+        serde_json::from_slice(&self.body).map_err(|e| AdoError::Malformed {
+            status: self.status,
+            host: self.host.clone(),
+            detail: format!("{e}"),
+        })
+    }
+}
+
+/// One reqwest client shared by every call; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct HttpClient {
+    inner: reqwest::Client,
+    opts: ClientOptions,
+}
+
+impl HttpClient {
+    /// Builds the client. Fails only when the CA file cannot be read or parsed.
+    pub fn new(opts: ClientOptions) -> Result<Self, AdoError> {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "X-TFS-FedAuthRedirect",
+            HeaderValue::from_static("Suppress"),
+        );
+        headers.insert(
+            "X-VSS-ForceMsaPassThrough",
+            HeaderValue::from_static("true"),
+        );
+        headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+        let mut builder = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .default_headers(headers)
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(opts.connect_timeout)
+            .timeout(opts.request_timeout);
+        if let Some(path) = &opts.ca_file {
+            let pem = std::fs::read(path).map_err(|e| {
+                AdoError::InvalidRequest(format!("cannot read CA file {}: {e}", path.display()))
+            })?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                AdoError::InvalidRequest(format!(
+                    "{} is not a PEM certificate bundle: {e}",
+                    path.display()
+                ))
+            })?;
+            if certs.is_empty() {
+                return Err(AdoError::InvalidRequest(format!(
+                    "{} holds no PEM certificate",
+                    path.display()
+                )));
+            }
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let inner = builder
+            .build()
+            .map_err(|e| AdoError::InvalidRequest(format!("cannot set up HTTP: {e}")))?;
+        Ok(HttpClient { inner, opts })
+    }
+
+    /// The options the client was built with.
+    pub fn options(&self) -> &ClientOptions {
+        &self.opts
+    }
+
+    /// Sends a request: transport errors sorted, bodies bounded, 429/503
+    /// retried after `Retry-After` within the bounds. The answer is returned
+    /// unclassified (the caller decides what a status means).
+    pub async fn send(
+        &self,
+        method: Method,
+        url: &Url,
+        credential: &Credential,
+        body: Option<&Body>,
+    ) -> Result<RawResponse, AdoError> {
+        let host = host_of(url);
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            let mut rb = self.inner.request(method.clone(), url.clone());
+            rb = match credential {
+                Credential::Anonymous => rb,
+                Credential::Pat(pat) => rb.basic_auth("", Some(pat.expose_secret())),
+                Credential::Bearer(token) => rb.bearer_auth(token.expose_secret()),
+            };
+            if let Some(b) = body {
+                rb = rb
+                    .header(header::CONTENT_TYPE, b.content_type)
+                    .body(b.bytes.clone());
+            }
+            let resp = rb.send().await.map_err(|e| transport_error(&host, &e))?;
+            let status = resp.status();
+            let headers = resp.headers().clone();
+            let ids = SupportIds::from_headers(&headers);
+
+            if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE
+            {
+                let retry_after = parse_retry_after(&headers);
+                let wait = retry_after.unwrap_or_else(|| {
+                    self.opts
+                        .retry_base_delay
+                        .saturating_mul(1u32 << (attempt - 1).min(8))
+                });
+                if attempt < self.opts.max_attempts && wait <= self.opts.max_retry_after {
+                    drop(resp);
+                    tracing::debug!(%host, status = status.as_u16(), ?wait, attempt, "retrying");
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+                return Err(AdoError::Throttled {
+                    status: status.as_u16(),
+                    retry_after,
+                    attempts: attempt,
+                    ids,
+                });
+            }
+
+            let body = read_bounded(resp, &host, self.opts.max_body_bytes).await?;
+            return Ok(RawResponse {
+                status: status.as_u16(),
+                headers,
+                body,
+                ids,
+                host,
+            });
+        }
+    }
+}
+
+fn host_of(url: &Url) -> String {
+    match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_string(),
+        (None, _) => url.as_str().chars().take(100).collect(),
+    }
+}
+
+async fn read_bounded(
+    mut resp: reqwest::Response,
+    host: &str,
+    limit: usize,
+) -> Result<Bytes, AdoError> {
+    if resp.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(AdoError::TooLarge {
+            host: host.to_string(),
+            limit,
+        });
+    }
+    let mut buf = BytesMut::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| transport_error(host, &e))? {
+        if buf.len() + chunk.len() > limit {
+            return Err(AdoError::TooLarge {
+                host: host.to_string(),
+                limit,
+            });
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(buf.freeze())
+}
+
+/// `Retry-After` in seconds (the form Azure DevOps sends). An HTTP-date is not
+/// interpreted: the default backoff applies.
+fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let v = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let secs: f64 = v.parse().ok()?;
+    if secs.is_finite() && secs >= 0.0 {
+        Some(Duration::from_secs_f64(secs.min(86_400.0)))
+    } else {
+        None
+    }
+}
+
+/// Words rustls (and the OS verifier) use in handshake failures.
+const TLS_SIGNS: [&str; 9] = [
+    "certificate",
+    "tls",
+    "handshake",
+    "peer sent",
+    "peer is incompatible",
+    "corrupt message",
+    "invalidcontenttype",
+    "alert",
+    "unknownissuer",
+];
+
+/// Sorts a reqwest failure into a transport kind, with the innermost cause as
+/// detail (never the URL's query or any header).
+fn transport_error(host: &str, e: &reqwest::Error) -> AdoError {
+    let mut chain = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        chain.push(err.to_string());
+        cur = err.source();
+    }
+    let all = chain.join(" | ").to_ascii_lowercase();
+    let kind = if e.is_timeout() || all.contains("timed out") {
+        TransportKind::Timeout
+    } else if all.contains("dns error")
+        || all.contains("failed to lookup address")
+        || all.contains("name or service not known")
+        || all.contains("no such host")
+    {
+        TransportKind::Dns
+    } else if TLS_SIGNS.iter().any(|sign| all.contains(sign)) {
+        TransportKind::Tls
+    } else if e.is_connect() {
+        TransportKind::Connect
+    } else {
+        TransportKind::Protocol
+    };
+    let detail = chain
+        .last()
+        .map(|s| s.chars().take(200).collect::<String>())
+        .unwrap_or_default();
+    AdoError::Transport {
+        kind,
+        host: host.to_string(),
+        detail,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_seconds() {
+        let mut h = HeaderMap::new();
+        h.insert(header::RETRY_AFTER, HeaderValue::from_static("3"));
+        assert_eq!(parse_retry_after(&h), Some(Duration::from_secs(3)));
+        h.insert(header::RETRY_AFTER, HeaderValue::from_static("0.5"));
+        assert_eq!(parse_retry_after(&h), Some(Duration::from_millis(500)));
+        h.insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(parse_retry_after(&h), None);
+        h.insert(header::RETRY_AFTER, HeaderValue::from_static("-4"));
+        assert_eq!(parse_retry_after(&h), None);
+    }
+
+    #[test]
+    fn credential_debug_hides_the_secret() {
+        let c = Credential::Pat(SecretString::from("super-secret-pat"));
+        assert!(!format!("{c:?}").contains("super-secret-pat"));
+    }
+
+    #[test]
+    fn a_missing_ca_file_is_a_clear_error() {
+        let e = HttpClient::new(ClientOptions {
+            ca_file: Some(PathBuf::from("/nonexistent/ca.pem")),
+            ..ClientOptions::default()
+        });
+        match e {
+            Err(e) => assert!(e.to_string().contains("/nonexistent/ca.pem")),
+            Ok(_) => panic!("a missing CA file was accepted"),
+        }
+    }
+}

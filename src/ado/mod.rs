@@ -1,0 +1,11 @@
+//! The Azure DevOps REST client: the HTTP rules every call follows (§3 of the
+//! spec), the typed response models, api-version negotiation, and one error
+//! type that classifies every answer the service (or something pretending to
+//! be it) can give.
+
+pub mod client;
+pub mod endpoints;
+pub mod error;
+pub mod http;
+pub mod models;
+pub mod version;

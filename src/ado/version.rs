@@ -1,0 +1,174 @@
+//! REST api-versions and their negotiation (SPEC §1 `api_version`): Services
+//! speaks 7.1; Azure DevOps Server 2022 speaks 7.0, 2020 6.0, 2019 5.0. A
+//! server's version is read from its resource locations (`OPTIONS
+//! {base}/_apis`), or from its "out of range … latest … is 6.0" answer.
+
+use std::fmt;
+
+use reqwest::Method;
+use url::Url;
+
+use super::error::AdoError;
+use super::http::{Credential, HttpClient};
+use super::models::{ListResponse, ResourceLocation};
+
+/// A REST api-version such as `7.1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ApiVersion {
+    pub major: u8,
+    pub minor: u8,
+}
+
+impl ApiVersion {
+    /// Azure DevOps Services (and the newest we speak).
+    pub const SERVICES: ApiVersion = ApiVersion { major: 7, minor: 1 };
+    /// Azure DevOps Server 2019, the oldest we support.
+    pub const OLDEST: ApiVersion = ApiVersion { major: 5, minor: 0 };
+
+    /// Parses `7.1`, `6.0`, `7.1-preview.1` (the preview part is dropped).
+    pub fn parse(s: &str) -> Option<ApiVersion> {
+        let core = s.trim().split('-').next()?;
+        let mut parts = core.split('.');
+        let major = parts.next()?.trim().parse().ok()?;
+        let minor = match parts.next() {
+            Some(m) => m.trim().parse().ok()?,
+            None => 0,
+        };
+        Some(ApiVersion { major, minor })
+    }
+
+    /// `7.1-preview.N`
+    pub fn preview(self, n: u8) -> String {
+        format!("{self}-preview.{n}")
+    }
+
+    /// The product this version identifies, for messages.
+    pub fn product(self) -> &'static str {
+        match (self.major, self.minor) {
+            (7, 1..) | (8.., _) => "Azure DevOps Services",
+            (7, 0) => "Azure DevOps Server 2022",
+            (6, _) => "Azure DevOps Server 2020",
+            (5, _) => "Azure DevOps Server 2019",
+            _ => "Team Foundation Server 2018 or older",
+        }
+    }
+}
+
+impl fmt::Display for ApiVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
+    }
+}
+
+/// Clamps what a server offers to what we speak, refusing what is too old.
+fn settle(offered: ApiVersion) -> Result<ApiVersion, AdoError> {
+    if offered < ApiVersion::OLDEST {
+        return Err(AdoError::VersionOutOfRange {
+            requested: ApiVersion::OLDEST.to_string(),
+            latest: Some(offered.to_string()),
+            message: format!(
+                "{} is not supported; Azure DevOps Server 2019 (api-version 5.0) or later is",
+                offered.product()
+            ),
+        });
+    }
+    Ok(offered.min(ApiVersion::SERVICES))
+}
+
+/// Negotiates the api-version of an Azure DevOps Server collection.
+///
+/// First the resource locations (`OPTIONS {base}/_apis`, the highest
+/// `releasedVersion`); when the server does not answer those, a
+/// connectionData call at 7.1 whose "out of range" answer names the latest.
+pub async fn negotiate_server(
+    http: &HttpClient,
+    base: &Url,
+    credential: &Credential,
+) -> Result<ApiVersion, AdoError> {
+    let mut options_url = base.clone();
+    super::client::push_segments(&mut options_url, &["_apis"])?;
+    if let Ok(resp) = http
+        .send(Method::OPTIONS, &options_url, credential, None)
+        .await
+        .and_then(|r| r.classified())
+        && let Ok(list) = resp.json::<ListResponse<ResourceLocation>>()
+        && let Some(best) = list
+            .value
+            .iter()
+            .filter_map(|l| l.released_version.as_deref().and_then(ApiVersion::parse))
+            .max()
+    {
+        return settle(best);
+    }
+
+    let mut probe = base.clone();
+    super::client::push_segments(&mut probe, &["_apis", "connectionData"])?;
+    probe
+        .query_pairs_mut()
+        .append_pair("connectOptions", "1")
+        .append_pair("lastChangeId", "-1")
+        .append_pair("lastChangeId64", "-1")
+        .append_pair("api-version", &ApiVersion::SERVICES.preview(1));
+    let resp = http.send(Method::GET, &probe, credential, None).await?;
+    match resp.classified() {
+        Ok(_) => Ok(ApiVersion::SERVICES),
+        Err(AdoError::VersionOutOfRange {
+            latest: Some(latest),
+            requested,
+            message,
+        }) => match ApiVersion::parse(&latest) {
+            Some(v) => settle(v),
+            None => Err(AdoError::VersionOutOfRange {
+                requested,
+                latest: Some(latest),
+                message,
+            }),
+        },
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_and_order() {
+        assert_eq!(
+            ApiVersion::parse("7.1-preview.1"),
+            Some(ApiVersion::SERVICES)
+        );
+        assert_eq!(
+            ApiVersion::parse("6.0"),
+            Some(ApiVersion { major: 6, minor: 0 })
+        );
+        assert_eq!(ApiVersion::parse("5"), Some(ApiVersion::OLDEST));
+        assert_eq!(ApiVersion::parse("x.1"), None);
+        assert_eq!(ApiVersion::parse(""), None);
+        assert!(ApiVersion::parse("6.0") < ApiVersion::parse("7.0"));
+        assert_eq!(ApiVersion::SERVICES.preview(1), "7.1-preview.1");
+    }
+
+    #[test]
+    fn settle_clamps_and_refuses_old_servers() {
+        assert_eq!(
+            settle(ApiVersion { major: 7, minor: 2 }).ok(),
+            Some(ApiVersion::SERVICES)
+        );
+        assert_eq!(
+            settle(ApiVersion { major: 6, minor: 0 }).ok(),
+            Some(ApiVersion { major: 6, minor: 0 })
+        );
+        let e = settle(ApiVersion { major: 4, minor: 1 });
+        assert!(matches!(e, Err(AdoError::VersionOutOfRange { .. })));
+    }
+
+    #[test]
+    fn products_are_named() {
+        assert_eq!(
+            ApiVersion { major: 6, minor: 0 }.product(),
+            "Azure DevOps Server 2020"
+        );
+        assert_eq!(ApiVersion::SERVICES.product(), "Azure DevOps Services");
+    }
+}

@@ -1,0 +1,605 @@
+//! Credentials: PATs (HTTP Basic), Entra ID access tokens (Bearer), the error
+//! scenarios, and the profile / accounts APIs that only accept OAuth tokens.
+//!
+//! Contract (mirrors Azure DevOps Services):
+//! - No `Authorization` → the request is anonymous; organization handlers
+//!   answer 401 with `WWW-Authenticate: Bearer authorization_uri=…/{tenant},
+//!   Basic realm=…, TFS-Federated`, `X-VSS-ResourceTenant` and a JSON
+//!   `TF400813` body. The Server collection answers `Negotiate`, `NTLM`,
+//!   `Basic` instead.
+//! - `Basic base64(user:PAT)`, any user name: the full-access PAT, or a
+//!   scenario PAT (see [`SCENARIOS`]). Any other secret → **203** with the
+//!   HTML sign-in page (Services) or 401 (Server).
+//! - `Bearer` JWT issued by the sandbox's Entra endpoints: accepted by
+//!   Services organizations while unexpired, when its audience is Azure
+//!   DevOps and its `tid` is the organization's tenant (any tenant for the
+//!   Microsoft-account organization). A wrong tenant → 401 `TF400813: The
+//!   user … is not authorized`. The Server collection refuses Bearer tokens.
+//! - Malformed `Authorization` headers → 401, never a panic.
+
+use hyper::Method;
+use hyper::header::HeaderMap;
+use serde_json::{Value, json};
+
+use super::data::{MSA_TENANT, Org};
+use super::http::{
+    Resp, add_header, ado_error, find_api_version, html, json_resp, list, method_not_allowed,
+    not_found,
+};
+use super::server::State;
+use super::util::{b64_decode, b64url_encode, fnv1a64, splitmix64, unix_now};
+
+/// Azure DevOps' Entra ID resource (application) id.
+pub const ADO_RESOURCE: &str = "499b84ac-1321-427f-aa17-267ca6975798";
+
+/// The full-access PAT.
+pub const FULL_PAT: &str = "sbxfull3rgyqnbcheehjqictnse4n7evboh3i2z7vmsrfeqd67cp";
+
+/// Error scenarios reachable with a PAT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ScenarioKind {
+    ReadOnly,
+    NotMaterialized,
+    ConditionalAccess,
+    Expired,
+    NoPermissions,
+    Throttled,
+}
+
+/// (name, PAT, kind, description) of every scenario.
+pub(crate) const SCENARIOS: &[(&str, &str, ScenarioKind, &str)] = &[
+    (
+        "read-only",
+        "sbxreadonlyv65z3dbzbogjqxstgljhwef7uk6jopbpsvl4v6ab2",
+        ScenarioKind::ReadOnly,
+        "PAT with read scopes only: reads work; the dry-run create answers 401 (scope vso.work_write missing)",
+    ),
+    (
+        "not-materialized",
+        "sbxnotmaterialized33tnpdnvh3zjcoe2f6xveob6qpkcyqofx7",
+        ScenarioKind::NotMaterialized,
+        "identity never signed in to the web UI: every call answers 401 AadUserStateException",
+    ),
+    (
+        "conditional-access",
+        "sbxconditionalaccess6xkdqtlaf243os676fgpoxhuiclhb4hj",
+        ScenarioKind::ConditionalAccess,
+        "blocked by an Entra Conditional Access policy: every call answers 403 VS403463",
+    ),
+    (
+        "expired",
+        "sbxexpiredi6ufmopbfrgjgshtyu3per46sz6lhv26e5dwts37sp",
+        ScenarioKind::Expired,
+        "expired PAT: every call answers 203 with the HTML sign-in page",
+    ),
+    (
+        "no-permissions",
+        "sbxnopermissionskykaujcfkfrbuv6p45l365qk7ul2w3cecysv",
+        ScenarioKind::NoPermissions,
+        "valid PAT of a Stakeholder (Morgan Ellison): reads work, every permission check answers false",
+    ),
+    (
+        "throttled",
+        "sbxthrottledrytkvpxxfgq5e7fuy6jukxfnrbqikpn6lphhjwpj",
+        ScenarioKind::Throttled,
+        "full access, but every other API call answers 429 with Retry-After: 1",
+    ),
+];
+
+/// Who is calling.
+#[derive(Debug, Clone)]
+pub(crate) enum Caller {
+    Anonymous,
+    Pat {
+        person: usize,
+        scenario: Option<ScenarioKind>,
+    },
+    Bearer {
+        person: usize,
+    },
+}
+
+impl Caller {
+    /// The person (index into the catalog), `None` when anonymous.
+    pub fn person(&self) -> Option<usize> {
+        match self {
+            Caller::Anonymous => None,
+            Caller::Pat { person, .. } | Caller::Bearer { person } => Some(*person),
+        }
+    }
+
+    /// False for the `read-only` scenario PAT.
+    pub fn can_write(&self) -> bool {
+        !matches!(
+            self,
+            Caller::Pat {
+                scenario: Some(ScenarioKind::ReadOnly),
+                ..
+            } | Caller::Anonymous
+        )
+    }
+
+    /// True for the `no-permissions` scenario PAT.
+    pub fn no_permissions(&self) -> bool {
+        matches!(
+            self,
+            Caller::Pat {
+                scenario: Some(ScenarioKind::NoPermissions),
+                ..
+            } | Caller::Anonymous
+        )
+    }
+
+    /// True for the `throttled` scenario PAT.
+    pub fn is_throttled(&self) -> bool {
+        matches!(
+            self,
+            Caller::Pat {
+                scenario: Some(ScenarioKind::Throttled),
+                ..
+            }
+        )
+    }
+}
+
+fn host_of(st: &State) -> String {
+    st.base
+        .trim_start_matches("http://")
+        .trim_start_matches("https://")
+        .to_string()
+}
+
+/// The 401 for anonymous requests, with the headers used for tenant
+/// discovery.
+pub(crate) fn anonymous_401(st: &State, org: &Org) -> Resp {
+    let mut r = ado_error(
+        401,
+        "TF400813: Resource not available for anonymous access. Client authentication required.",
+        "UnauthorizedRequestException",
+    );
+    add_challenges(st, org, &mut r, None);
+    r
+}
+
+fn add_challenges(st: &State, org: &Org, r: &mut Resp, error: Option<&str>) {
+    let host = host_of(st);
+    match &org.tenant {
+        Some(tenant) => {
+            let mut bearer = format!("Bearer authorization_uri={}/{tenant}", st.authority_url());
+            if let Some(e) = error {
+                bearer.push_str(&format!(
+                    ", error=\"invalid_token\", error_description=\"{e}\""
+                ));
+            }
+            add_header(r, "WWW-Authenticate", &bearer);
+            add_header(
+                r,
+                "WWW-Authenticate",
+                &format!("Basic realm=\"https://{host}/\""),
+            );
+            add_header(r, "WWW-Authenticate", "TFS-Federated");
+            add_header(r, "X-TFS-FedAuthRealm", &format!("https://{host}/"));
+            add_header(
+                r,
+                "X-TFS-FedAuthIssuer",
+                &format!("{}/{}/", st.base, org.name),
+            );
+            add_header(
+                r,
+                "X-VSS-AuthorizationEndpoint",
+                &format!("{}/{}/", st.vssps_url(), org.name),
+            );
+        }
+        None => {
+            add_header(r, "WWW-Authenticate", "Bearer");
+            add_header(r, "WWW-Authenticate", &format!("Basic realm=\"{host}\""));
+            add_header(r, "WWW-Authenticate", "Negotiate");
+            add_header(r, "WWW-Authenticate", "NTLM");
+        }
+    }
+}
+
+/// The 203 sign-in page Azure DevOps answers for rejected credentials.
+pub(crate) fn signin_203(st: &State, org: &Org) -> Resp {
+    let page = format!(
+        "<!DOCTYPE html>\n<html lang=\"en-US\">\n<head>\n<meta charset=\"utf-8\">\n<title>Azure DevOps Services | Sign In</title>\n</head>\n<body>\n<div class=\"signin-page\">\n<h1>Sign in to Azure DevOps</h1>\n<p>You need to sign in to access the organization <b>{}</b>.</p>\n<p><a href=\"{}/_signin?realm=dev.azure.com&amp;reply_to={}\">Sign in</a></p>\n</div>\n</body>\n</html>\n",
+        super::http::escape_xml(&org.name),
+        super::http::escape_xml(&st.vssps_url()),
+        super::http::escape_xml(&st.org_url(org))
+    );
+    let mut r = html(203, page);
+    add_header(
+        &mut r,
+        "X-TFS-FedAuthRealm",
+        &format!("https://{}/", host_of(st)),
+    );
+    add_header(
+        &mut r,
+        "X-TFS-FedAuthRedirect",
+        &format!("{}/_signin", st.vssps_url()),
+    );
+    r
+}
+
+/// `429` with the headers Azure DevOps sends when it throttles.
+pub(crate) fn throttled_429() -> Resp {
+    let mut r = ado_error(
+        429,
+        "TF400733: The request has been canceled: Request was blocked due to exceeding usage of resource 'ATCPU' in namespace 'User'. For more information on why your request was blocked, see the topic \"Rate limits\" on the Microsoft Web site (https://go.microsoft.com/fwlink/?LinkId=823950).",
+        "RequestBlockedException",
+    );
+    add_header(&mut r, "Retry-After", "1");
+    add_header(&mut r, "X-RateLimit-Resource", "ATCPU");
+    add_header(&mut r, "X-RateLimit-Delay", "1.000");
+    add_header(&mut r, "X-RateLimit-Limit", "200");
+    add_header(&mut r, "X-RateLimit-Remaining", "0");
+    add_header(&mut r, "X-RateLimit-Reset", &(unix_now() + 1).to_string());
+    r
+}
+
+/// Decodes the `Authorization` header into a [`Caller`], or the rejection.
+pub(crate) fn authenticate(st: &State, org: &Org, headers: &HeaderMap) -> Result<Caller, Resp> {
+    let Some(value) = headers.get(hyper::header::AUTHORIZATION) else {
+        return Ok(Caller::Anonymous);
+    };
+    let Ok(value) = value.to_str() else {
+        return Err(anonymous_401(st, org));
+    };
+    let value = value.trim();
+    let (scheme, param) = value.split_once(' ').unwrap_or((value, ""));
+    let param = param.trim();
+    if scheme.eq_ignore_ascii_case("basic") {
+        let secret = b64_decode(param)
+            .and_then(|b| String::from_utf8(b).ok())
+            .and_then(|s| s.split_once(':').map(|(_, p)| p.to_string()));
+        let Some(secret) = secret else {
+            return Err(anonymous_401(st, org));
+        };
+        let cat = st.cat;
+        if secret == FULL_PAT {
+            return Ok(Caller::Pat {
+                person: cat.main_user,
+                scenario: None,
+            });
+        }
+        let Some((_, _, kind, _)) = SCENARIOS.iter().find(|(_, p, _, _)| *p == secret) else {
+            return Err(bad_secret(st, org));
+        };
+        let person = if *kind == ScenarioKind::NoPermissions {
+            cat.reader_user
+        } else {
+            cat.main_user
+        };
+        match kind {
+            ScenarioKind::Expired => Err(bad_secret(st, org)),
+            ScenarioKind::NotMaterialized if !org.server => Err(ado_error(
+                401,
+                &format!(
+                    "Identity {} has not been materialized, please use interactive login over the browser first.",
+                    super::data::UNMATERIALIZED_ID
+                ),
+                "AadUserStateException",
+            )),
+            ScenarioKind::ConditionalAccess if !org.server => Err(ado_error(
+                403,
+                "VS403463: The conditional access policy defined by your Azure Active Directory administrator has failed.",
+                "VssServiceException",
+            )),
+            ScenarioKind::NotMaterialized | ScenarioKind::ConditionalAccess => {
+                Err(bad_secret(st, org))
+            }
+            k => Ok(Caller::Pat {
+                person,
+                scenario: Some(*k),
+            }),
+        }
+    } else if scheme.eq_ignore_ascii_case("bearer") {
+        if org.server {
+            let mut r = ado_error(
+                401,
+                "TF400813: Resource not available for anonymous access. Client authentication required.",
+                "UnauthorizedRequestException",
+            );
+            add_challenges(st, org, &mut r, None);
+            return Err(r);
+        }
+        let claims = match verify_token(st, param) {
+            Ok(c) => c,
+            Err(why) => {
+                let mut r = ado_error(
+                    401,
+                    "TF400813: Resource not available for anonymous access. Client authentication required.",
+                    "UnauthorizedRequestException",
+                );
+                add_challenges(st, org, &mut r, Some(why));
+                return Err(r);
+            }
+        };
+        let tid = claims.get("tid").and_then(Value::as_str).unwrap_or("");
+        let oid = claims.get("oid").and_then(Value::as_str).unwrap_or("");
+        let Some(person) = st.cat.people.iter().position(|p| p.id == oid) else {
+            return Err(anonymous_401(st, org));
+        };
+        let org_tenant = org.tenant.as_deref().unwrap_or("");
+        if org_tenant != MSA_TENANT && !tid.eq_ignore_ascii_case(org_tenant) {
+            let mut r = ado_error(
+                401,
+                &format!("TF400813: The user '{oid}' is not authorized to access this resource."),
+                "UnauthorizedRequestException",
+            );
+            add_challenges(st, org, &mut r, None);
+            return Err(r);
+        }
+        Ok(Caller::Bearer { person })
+    } else {
+        Err(anonymous_401(st, org))
+    }
+}
+
+fn bad_secret(st: &State, org: &Org) -> Resp {
+    if org.server {
+        let mut r = ado_error(
+            401,
+            "TF400813: The user '' is not authorized to access this resource.",
+            "UnauthorizedRequestException",
+        );
+        add_challenges(st, org, &mut r, None);
+        r
+    } else {
+        signin_203(st, org)
+    }
+}
+
+fn mac(st: &State, data: &str) -> String {
+    let mut out = Vec::with_capacity(32);
+    let mut h = fnv1a64(data.as_bytes()) ^ st.sign_key.0;
+    for i in 0..4u64 {
+        h = splitmix64(h ^ st.sign_key.1.rotate_left(i as u32 * 13));
+        out.extend_from_slice(&h.to_be_bytes());
+    }
+    b64url_encode(&out)
+}
+
+/// Signs a JWT-shaped token (base64url header.payload.signature).
+pub(crate) fn mint_token(st: &State, claims: &Value) -> String {
+    let header = json!({"typ": "JWT", "alg": "RS256", "kid": "sandbox-signing-key", "x5t": "sandbox-signing-key"});
+    let h = b64url_encode(header.to_string().as_bytes());
+    let p = b64url_encode(claims.to_string().as_bytes());
+    let signed = format!("{h}.{p}");
+    let sig = mac(st, &signed);
+    format!("{signed}.{sig}")
+}
+
+/// Verifies a sandbox access token; `Err` carries the reason.
+pub(crate) fn verify_token(st: &State, token: &str) -> Result<Value, &'static str> {
+    let mut parts = token.split('.');
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err("The access token is malformed");
+    };
+    if mac(st, &format!("{h}.{p}")) != s {
+        return Err("The access token signature is invalid");
+    }
+    let claims: Value = b64_decode(p)
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or("The access token is malformed")?;
+    let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or(0);
+    if exp <= unix_now() {
+        return Err("The access token has expired");
+    }
+    let aud = claims.get("aud").and_then(Value::as_str).unwrap_or("");
+    if !aud.eq_ignore_ascii_case(ADO_RESOURCE) && aud != "https://app.vssps.visualstudio.com" {
+        return Err("The access token audience is not Azure DevOps");
+    }
+    Ok(claims)
+}
+
+/// `{profile_url}/…`: profile and accounts (OAuth tokens only).
+pub(crate) fn profile(
+    st: &State,
+    method: &Method,
+    segs: &[String],
+    headers: &HeaderMap,
+    query: &[(String, String)],
+) -> Resp {
+    let low: Vec<String> = segs.iter().map(|s| s.to_lowercase()).collect();
+    let l: Vec<&str> = low.iter().map(String::as_str).collect();
+    let known = matches!(
+        l.as_slice(),
+        ["_apis", "profile", "profiles", _] | ["_apis", "accounts"]
+    );
+    if !known {
+        return not_found(&format!("/{}", segs.join("/")));
+    }
+    if *method != Method::GET && *method != Method::HEAD {
+        return method_not_allowed(method.as_str(), "GET");
+    }
+    // Credentials: only Entra ID access tokens.
+    let header = headers
+        .get(hyper::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim);
+    let no_auth = || {
+        let mut r = ado_error(
+            401,
+            "TF400813: Resource not available for anonymous access. Client authentication required.",
+            "UnauthorizedRequestException",
+        );
+        add_header(
+            &mut r,
+            "WWW-Authenticate",
+            &format!("Bearer authorization_uri={}/common", st.authority_url()),
+        );
+        r
+    };
+    let Some(header) = header else {
+        return no_auth();
+    };
+    let (scheme, param) = header.split_once(' ').unwrap_or((header, ""));
+    if scheme.eq_ignore_ascii_case("basic") {
+        let mut r = ado_error(
+            401,
+            "The profile and accounts APIs accept only OAuth access tokens (Microsoft Entra ID). Personal access tokens are not accepted here.",
+            "UnauthorizedRequestException",
+        );
+        add_header(
+            &mut r,
+            "WWW-Authenticate",
+            &format!("Bearer authorization_uri={}/common", st.authority_url()),
+        );
+        return r;
+    }
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return no_auth();
+    }
+    let claims = match verify_token(st, param.trim()) {
+        Ok(c) => c,
+        Err(_) => return no_auth(),
+    };
+    let accept = headers
+        .get(hyper::header::ACCEPT)
+        .and_then(|v| v.to_str().ok());
+    let ver = match find_api_version(query, accept) {
+        Ok(Some(v)) => v.raw,
+        Ok(None) => {
+            return ado_error(
+                400,
+                &format!(
+                    "No api-version was supplied for the \"{method}\" request. The version must be supplied either as part of the Accept header (e.g. \"application/json; api-version=1.0\") or as a query parameter (e.g. \"?api-version=1.0\")."
+                ),
+                "VssVersionNotSpecifiedException",
+            );
+        }
+        Err(raw) => {
+            return ado_error(
+                400,
+                &format!(
+                    "The api-version '{}' is not valid.",
+                    super::http::truncate(&raw, 50)
+                ),
+                "VssInvalidApiVersionException",
+            );
+        }
+    };
+    let oid = claims.get("oid").and_then(Value::as_str).unwrap_or("");
+    let tid = claims.get("tid").and_then(Value::as_str).unwrap_or("");
+    let Some(person) = st.cat.people.iter().find(|p| p.id == oid) else {
+        return no_auth();
+    };
+    let qv = |k: &str| {
+        query
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(k))
+            .map(|(_, v)| v.as_str())
+    };
+    match l.as_slice() {
+        ["_apis", "profile", "profiles", id] => {
+            if *id != "me" && !id.eq_ignore_ascii_case(&person.id) {
+                return ado_error(
+                    404,
+                    &format!(
+                        "The profile '{}' could not be found.",
+                        super::http::truncate(id, 100)
+                    ),
+                    "ProfileNotFoundException",
+                );
+            }
+            let body = json!({
+                "displayName": person.name,
+                "publicAlias": person.id,
+                "emailAddress": person.email,
+                "coreRevision": 412,
+                "timeStamp": "2025-09-14T08:12:44.3570000+00:00",
+                "id": person.id,
+                "revision": 412
+            });
+            json_resp(200, &body, Some(&ver))
+        }
+        _ => {
+            let member = qv("memberId").or_else(|| qv("ownerId"));
+            let Some(member) = member else {
+                return ado_error(
+                    400,
+                    "A memberId or ownerId query parameter is required.",
+                    "InvalidArgumentValueException",
+                );
+            };
+            let mut items = Vec::new();
+            if member.eq_ignore_ascii_case(&person.id) {
+                for o in st.cat.orgs.iter().filter(|o| !o.server) {
+                    let t = o.tenant.as_deref().unwrap_or("");
+                    let is_member = o.projects.iter().take(50).any(|p| {
+                        p.members()
+                            .iter()
+                            .any(|m| st.cat.people.get(*m).is_some_and(|x| x.id == person.id))
+                    });
+                    if is_member && (t.eq_ignore_ascii_case(tid) || t == MSA_TENANT) {
+                        items.push(json!({
+                            "accountId": o.id,
+                            "accountUri": format!("{}/{}/", st.vssps_url(), o.name),
+                            "accountName": o.name,
+                            "properties": {}
+                        }));
+                    }
+                }
+            }
+            json_resp(200, &list(items), Some(&ver))
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::expect_used, clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn state() -> State {
+        let cat = super::super::data::catalog().expect("catalog");
+        State::new(cat, ([127, 0, 0, 1], 9).into(), Duration::from_secs(1))
+    }
+
+    #[test]
+    fn tokens_round_trip_and_reject_tampering() {
+        let st = state();
+        let now = unix_now();
+        let claims =
+            json!({"aud": ADO_RESOURCE, "tid": "t", "oid": "o", "exp": now + 60, "iat": now});
+        let tok = mint_token(&st, &claims);
+        assert_eq!(tok.split('.').count(), 3);
+        assert_eq!(verify_token(&st, &tok).expect("valid")["oid"], "o");
+        assert!(verify_token(&st, &format!("{tok}x")).is_err());
+        assert!(verify_token(&st, "a.b").is_err());
+        assert!(verify_token(&st, "").is_err());
+        // Another sandbox (another key) does not accept it.
+        assert!(verify_token(&state(), &tok).is_err());
+        let expired = mint_token(&st, &json!({"aud": ADO_RESOURCE, "exp": now - 1}));
+        assert_eq!(
+            verify_token(&st, &expired),
+            Err("The access token has expired")
+        );
+        let graph = mint_token(
+            &st,
+            &json!({"aud": "00000003-0000-0000-c000-000000000000", "exp": now + 60}),
+        );
+        assert!(verify_token(&st, &graph).is_err());
+    }
+
+    #[test]
+    fn scenario_pats_are_distinct_and_well_formed() {
+        let mut all: Vec<&str> = SCENARIOS.iter().map(|s| s.1).collect();
+        all.push(FULL_PAT);
+        for p in &all {
+            assert_eq!(p.len(), 52);
+            assert!(
+                p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b))
+            );
+        }
+        let n = all.len();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), n);
+    }
+}

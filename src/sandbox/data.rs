@@ -1,0 +1,1431 @@
+//! The sandbox's data set: organizations, projects, teams, people, processes,
+//! fields, security namespaces and classification trees.
+//!
+//! Contract:
+//! - Everything comes from the JSON files in `assets/sandbox/` (embedded with
+//!   `include_str!`, format described in `assets/sandbox/README.md`); the
+//!   generated parts (the 3,000 projects of `contoso-enterprise`, the
+//!   22,221-node area tree of `Enterprise Portfolio`, iteration dates, every
+//!   GUID not written in the assets) are derived deterministically from
+//!   parameters in those files, so every run serves identical data.
+//! - [`catalog`] parses the assets once per process and shares the result;
+//!   it returns an error (never panics) if an asset is malformed.
+//! - Classification trees are built lazily, once per project, and shared via
+//!   `Arc` ([`Project::trees`]).
+//! - Nothing here knows about HTTP; the server modules render this data in the
+//!   Azure DevOps JSON shapes.
+//!
+//! Other code may use this module to find its way around the sandbox, e.g.
+//! [`org_for_process`] or [`Catalog::orgs`].
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use serde::Deserialize;
+
+use super::util::{guid_from, parse_ymd};
+
+const ORGS_JSON: &str = include_str!("../../assets/sandbox/organizations.json");
+const PROCESSES_JSON: &str = include_str!("../../assets/sandbox/processes.json");
+const FIELDS_JSON: &str = include_str!("../../assets/sandbox/fields.json");
+const SECURITY_JSON: &str = include_str!("../../assets/sandbox/security.json");
+
+static NOBODY: Person = Person {
+    id: String::new(),
+    name: String::new(),
+    email: String::new(),
+    windows: String::new(),
+    descriptor: String::new(),
+};
+
+/// Tenant id of Microsoft-account (MSA) backed organizations.
+pub const MSA_TENANT: &str = "00000000-0000-0000-0000-000000000000";
+/// The id Azure DevOps reports for the anonymous identity.
+pub const ANONYMOUS_ID: &str = "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa";
+/// Deployment id reported by the Services organizations.
+pub const SERVICES_DEPLOYMENT_ID: &str = "0b5d8ebe-30d0-4640-994e-bb9636fcf5e4";
+/// Deployment id reported by the Azure DevOps Server collection.
+pub const SERVER_DEPLOYMENT_ID: &str = "c8ad981b-3355-41d9-a91f-85e235e84e59";
+/// Id of the identity used by the `not-materialized` scenario.
+pub const UNMATERIALIZED_ID: &str = "898745a4-c041-4604-8058-ce1446f4ba9a";
+/// The Project security namespace.
+pub const NS_PROJECT: &str = "52d39943-cb85-4d7f-8fa8-c6baac873819";
+/// The Tagging security namespace.
+pub const NS_TAGGING: &str = "bb50f182-8e5e-40b8-bc21-e8752a1e7ae2";
+/// The ServiceHooks security namespace.
+pub const NS_SERVICE_HOOKS: &str = "cb594ebe-87dd-4fc9-ac2c-6a10a4c92046";
+/// The CSS (area) security namespace.
+pub const NS_CSS: &str = "83e28ad4-2d72-4ceb-97b0-c7726d5502c3";
+/// The Iteration security namespace.
+pub const NS_ITERATION: &str = "bf7bfa03-b2b7-47db-8113-fa2e002cc5b1";
+
+// ---------------------------------------------------------------------------
+// Raw asset formats (see assets/sandbox/README.md)
+// ---------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+struct RawOrgFile {
+    main_user: String,
+    reader_user: String,
+    tenants: Vec<Tenant>,
+    people: Vec<RawPerson>,
+    organizations: Vec<RawOrg>,
+}
+
+#[derive(Deserialize)]
+struct RawPerson {
+    name: String,
+    email: String,
+    #[serde(default)]
+    windows: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawOrg {
+    name: String,
+    id: String,
+    #[serde(default)]
+    tenant: Option<String>,
+    #[serde(default)]
+    server: bool,
+    process: String,
+    #[serde(default)]
+    anonymous_access: bool,
+    #[serde(default)]
+    projects: Vec<RawProject>,
+    #[serde(default)]
+    generated_projects: Option<RawGenerator>,
+}
+
+#[derive(Deserialize)]
+struct RawProject {
+    id: String,
+    name: String,
+    process: String,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    visibility: Option<String>,
+    #[serde(default)]
+    source_control: Option<String>,
+    #[serde(default)]
+    revision: Option<u64>,
+    #[serde(default)]
+    last_update: Option<String>,
+    #[serde(default)]
+    areas: Vec<String>,
+    #[serde(default)]
+    area_generator: Option<RawAreaGenerator>,
+    iterations: RawIterations,
+    #[serde(default)]
+    permissions: HashMap<String, u64>,
+    teams: Vec<RawTeam>,
+}
+
+#[derive(Deserialize, Clone)]
+struct RawIterations {
+    start: String,
+    days: i64,
+    paths: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RawAreaGenerator {
+    levels: Vec<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+struct RawTeam {
+    name: String,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    areas: Option<Vec<String>>,
+    #[serde(default)]
+    default_area: Option<String>,
+    #[serde(default)]
+    iteration: Option<String>,
+    members: Vec<String>,
+    #[serde(default)]
+    admins: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RawGenerator {
+    departments: Vec<String>,
+    systems: Vec<String>,
+    regions: Vec<String>,
+    processes: Vec<String>,
+    areas: Vec<String>,
+    iterations: RawIterations,
+}
+
+#[derive(Deserialize)]
+struct RawProcessFile {
+    common_types: Vec<RawType>,
+    common_categories: Vec<RawCategory>,
+    processes: Vec<RawProcess>,
+}
+
+#[derive(Deserialize, Clone)]
+struct RawType {
+    name: String,
+    #[serde(rename = "ref")]
+    ref_name: String,
+    color: String,
+    icon: String,
+    description: String,
+    states: Vec<(String, String, String)>,
+    initial_reason: String,
+    fields: Vec<String>,
+}
+
+#[derive(Deserialize, Clone)]
+struct RawCategory {
+    #[serde(rename = "ref")]
+    ref_name: String,
+    name: String,
+    types: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RawProcess {
+    #[serde(rename = "typeId")]
+    type_id: String,
+    name: String,
+    #[serde(rename = "customizationType")]
+    customization_type: String,
+    #[serde(rename = "isDefault")]
+    is_default: bool,
+    description: String,
+    #[serde(default)]
+    parent: Option<String>,
+    #[serde(default)]
+    organizations: Option<Vec<String>>,
+    #[serde(default)]
+    types: Vec<RawType>,
+    #[serde(default)]
+    categories: Vec<RawCategory>,
+    #[serde(default)]
+    changes: HashMap<String, RawTypeChange>,
+}
+
+#[derive(Deserialize, Default)]
+struct RawTypeChange {
+    #[serde(default)]
+    add_fields: Vec<String>,
+    #[serde(default)]
+    required: Vec<String>,
+    #[serde(default)]
+    disabled: bool,
+}
+
+#[derive(Deserialize)]
+struct RawFieldFile {
+    system_fields: Vec<String>,
+    fields: Vec<RawField>,
+}
+
+#[derive(Deserialize)]
+struct RawField {
+    #[serde(rename = "ref")]
+    ref_name: String,
+    name: String,
+    #[serde(rename = "type")]
+    field_type: String,
+    #[serde(default, rename = "readOnly")]
+    read_only: bool,
+    #[serde(default)]
+    required: bool,
+    #[serde(default)]
+    system: bool,
+    #[serde(default)]
+    help: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    allowed: Vec<String>,
+    #[serde(default)]
+    default: Option<String>,
+    #[serde(default)]
+    identity: bool,
+    #[serde(default)]
+    picklist: Option<String>,
+    #[serde(default)]
+    depends: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RawSecurityFile {
+    namespaces: Vec<serde_json::Value>,
+}
+
+// ---------------------------------------------------------------------------
+// Public model
+// ---------------------------------------------------------------------------
+
+/// An Entra ID tenant.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Tenant {
+    /// Tenant id (GUID).
+    pub id: String,
+    /// Display name of the directory.
+    pub name: String,
+    /// The directory's verified domain.
+    pub domain: String,
+}
+
+/// A user.
+#[derive(Debug, Clone)]
+pub struct Person {
+    /// Identity id (GUID, derived from the address).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Sign-in address (`uniqueName`).
+    pub email: String,
+    /// `DOMAIN\account` used on the Azure DevOps Server collection.
+    pub windows: String,
+    /// Graph subject descriptor (`aad.…`).
+    pub descriptor: String,
+}
+
+/// A work item field definition (organization level).
+#[derive(Debug, Clone)]
+pub struct FieldDef {
+    /// Reference name, e.g. `System.Title`.
+    pub ref_name: String,
+    /// Friendly name, e.g. `Title`.
+    pub name: String,
+    /// Azure DevOps field type (`string`, `integer`, `treePath`, …).
+    pub field_type: String,
+    /// Computed by the server; cannot be set.
+    pub read_only: bool,
+    /// `alwaysRequired` as reported by the work item type.
+    pub required: bool,
+    /// Set by the server from another field (area/iteration ids).
+    pub system: bool,
+    /// Help text (`helpText`).
+    pub help: Option<String>,
+    /// Field description.
+    pub description: Option<String>,
+    /// Allowed values (strings, as Azure DevOps reports them).
+    pub allowed: Vec<String>,
+    /// Default value.
+    pub default: Option<String>,
+    /// An identity field.
+    pub identity: bool,
+    /// Picklist id for custom picklist fields.
+    pub picklist: Option<String>,
+    /// Reference names of dependent fields.
+    pub depends: Vec<String>,
+}
+
+/// A workflow state.
+#[derive(Debug, Clone)]
+pub struct StateDef {
+    /// State name.
+    pub name: String,
+    /// Colour, hex without `#`.
+    pub color: String,
+    /// State category (`Proposed`, `InProgress`, `Resolved`, `Completed`, `Removed`).
+    pub category: String,
+}
+
+/// A field on a work item type, with the type's rules.
+#[derive(Debug, Clone)]
+pub struct TypeField {
+    /// Index into [`Catalog::fields`].
+    pub field: usize,
+    /// `alwaysRequired`.
+    pub required: bool,
+    /// Default value.
+    pub default: Option<String>,
+    /// Allowed values.
+    pub allowed: Vec<String>,
+    /// Help text.
+    pub help: Option<String>,
+}
+
+/// A work item type of a process.
+#[derive(Debug, Clone)]
+pub struct WitType {
+    /// Name, e.g. `User Story`.
+    pub name: String,
+    /// Reference name.
+    pub ref_name: String,
+    /// Description.
+    pub description: String,
+    /// Colour.
+    pub color: String,
+    /// Icon id.
+    pub icon: String,
+    /// Disabled in the process (`isDisabled`).
+    pub disabled: bool,
+    /// Workflow states; the first is the initial state.
+    pub states: Vec<StateDef>,
+    /// Reason for the initial state.
+    pub initial_reason: String,
+    /// Fields, in form order.
+    pub fields: Vec<TypeField>,
+}
+
+impl WitType {
+    /// The rules for field `idx` on this type.
+    pub fn field(&self, idx: usize) -> Option<&TypeField> {
+        self.fields.iter().find(|f| f.field == idx)
+    }
+}
+
+/// A work item type category.
+#[derive(Debug, Clone)]
+pub struct Category {
+    /// Reference name, e.g. `Microsoft.BugCategory`.
+    pub ref_name: String,
+    /// Name, e.g. `Bug Category`.
+    pub name: String,
+    /// Type names; the first is the default type.
+    pub types: Vec<String>,
+}
+
+/// A process (system, inherited or custom XML).
+#[derive(Debug, Clone)]
+pub struct Process {
+    /// Process type id.
+    pub type_id: String,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// `System`, `Inherited` or `Custom` (as in the official example).
+    pub customization: String,
+    /// Parent process type id (inherited processes only).
+    pub parent: Option<String>,
+    /// The organization's default process.
+    pub is_default: bool,
+    /// Organizations that have this process; `None` = all.
+    pub organizations: Option<Vec<String>>,
+    /// Work item types.
+    pub types: Vec<WitType>,
+    /// Categories.
+    pub categories: Vec<Category>,
+}
+
+impl Process {
+    /// A type by name or reference name (case-insensitive).
+    pub fn wit(&self, name: &str) -> Option<&WitType> {
+        self.types
+            .iter()
+            .find(|t| t.name.eq_ignore_ascii_case(name) || t.ref_name.eq_ignore_ascii_case(name))
+    }
+
+    /// The system process this one derives from (itself for system ones).
+    pub fn base_name<'a>(&'a self, cat: &'a Catalog) -> &'a str {
+        match &self.parent {
+            Some(p) => cat
+                .processes
+                .iter()
+                .find(|x| &x.type_id == p)
+                .map(|x| x.name.as_str())
+                .unwrap_or(&self.name),
+            None => &self.name,
+        }
+    }
+}
+
+/// A team.
+#[derive(Debug, Clone)]
+pub struct Team {
+    /// Team id.
+    pub id: String,
+    /// Team name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Members: (index into [`Catalog::people`], is team admin).
+    pub members: Vec<(usize, bool)>,
+    /// Area paths owned by the team, relative to the area root (`""` = root).
+    pub areas: Vec<String>,
+    /// Default area path, relative.
+    pub default_area: String,
+    /// Default iteration path, relative.
+    pub iteration: Option<String>,
+}
+
+/// How a project's area tree is defined.
+#[derive(Debug, Clone)]
+pub enum AreaSpec {
+    /// Relative paths (`Web/Checkout`).
+    List(Vec<String>),
+    /// Every combination of the per-level names (a big tree).
+    Generated(Vec<Vec<String>>),
+}
+
+/// How a project's iteration tree is defined: leaves get consecutive date
+/// ranges of `days` days from `start`; parents span their children.
+#[derive(Debug, Clone)]
+pub struct IterationSpec {
+    /// Day number of the first day.
+    pub start: i64,
+    /// Length of each leaf iteration in days.
+    pub days: i64,
+    /// Leaf paths, relative (`Release 1/Sprint 1`).
+    pub paths: Vec<String>,
+}
+
+/// A project.
+#[derive(Debug)]
+pub struct Project {
+    /// Project id.
+    pub id: String,
+    /// Project name.
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Index into [`Catalog::processes`].
+    pub process: usize,
+    /// `private` or `public`.
+    pub visibility: String,
+    /// `Git` or `Tfvc`.
+    pub source_control: String,
+    /// Project revision.
+    pub revision: u64,
+    /// Last update time (RFC 3339).
+    pub last_update: String,
+    /// Teams; the first is the default team.
+    pub teams: Vec<Team>,
+    /// Area tree definition.
+    pub areas: AreaSpec,
+    /// Iteration tree definition.
+    pub iterations: IterationSpec,
+    /// Permission masks of the main user by namespace name, overriding the
+    /// Project Administrator defaults.
+    pub permissions: HashMap<String, u64>,
+    node_id_base: i64,
+    trees: OnceLock<Arc<Trees>>,
+}
+
+impl Project {
+    /// The default team.
+    pub fn default_team(&self) -> Option<&Team> {
+        self.teams.first()
+    }
+
+    /// A team by id or name (case-insensitive).
+    pub fn team(&self, key: &str) -> Option<&Team> {
+        self.teams
+            .iter()
+            .find(|t| t.id.eq_ignore_ascii_case(key) || t.name.eq_ignore_ascii_case(key))
+    }
+
+    /// The area and iteration trees (built on first use, then shared).
+    pub fn trees(&self) -> Arc<Trees> {
+        self.trees
+            .get_or_init(|| Arc::new(build_trees(self)))
+            .clone()
+    }
+
+    /// Every member of any team (person indices, deduplicated, in order).
+    pub fn members(&self) -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
+        for t in &self.teams {
+            for (p, _) in &t.members {
+                if !out.contains(p) {
+                    out.push(*p);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// An organization (Services) or a collection (Server).
+#[derive(Debug)]
+pub struct Org {
+    /// Organization / collection name.
+    pub name: String,
+    /// Instance id (host id).
+    pub id: String,
+    /// Entra tenant; `None` for the Server collection.
+    pub tenant: Option<String>,
+    /// The Azure DevOps Server collection (on-premises, API 6.0).
+    pub server: bool,
+    /// The process most projects use (the org "per process").
+    pub primary_process: String,
+    /// Anonymous `connectionData` is answered (org with public projects).
+    pub anonymous_access: bool,
+    /// Projects.
+    pub projects: Vec<Project>,
+    /// Indices into [`Catalog::processes`] available in this org.
+    pub processes: Vec<usize>,
+    by_key: HashMap<String, usize>,
+    root_nodes: OnceLock<HashMap<String, usize>>,
+}
+
+impl Org {
+    /// A project by id or name (case-insensitive).
+    pub fn project(&self, key: &str) -> Option<&Project> {
+        self.by_key
+            .get(&key.to_lowercase())
+            .and_then(|i| self.projects.get(*i))
+    }
+
+    /// The project whose area (`is_area`) or iteration root node has this
+    /// identifier (security tokens of the CSS / Iteration namespaces).
+    pub fn project_by_root_node(&self, is_area: bool, identifier: &str) -> Option<&Project> {
+        let map = self.root_nodes.get_or_init(|| {
+            let mut m = HashMap::new();
+            for (i, p) in self.projects.iter().enumerate() {
+                m.insert(root_node_identifier(&p.id, true), i);
+                m.insert(root_node_identifier(&p.id, false), i);
+            }
+            m
+        });
+        let key = identifier.to_lowercase();
+        map.get(&key)
+            .and_then(|i| self.projects.get(*i))
+            .filter(|p| root_node_identifier(&p.id, is_area) == key)
+    }
+
+    /// True for a Microsoft-account organization.
+    pub fn is_msa(&self) -> bool {
+        self.tenant.as_deref() == Some(MSA_TENANT)
+    }
+}
+
+/// One node of a classification tree.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// Integer id (unique in the organization).
+    pub id: i64,
+    /// GUID identifier.
+    pub identifier: String,
+    /// Node name (the project name for the root).
+    pub name: String,
+    /// Path relative to the root, `\`-separated (`""` for the root).
+    pub rel: String,
+    /// Parent index.
+    pub parent: Option<usize>,
+    /// Child indices.
+    pub children: Vec<usize>,
+    /// Start and finish day numbers (iterations only).
+    pub dates: Option<(i64, i64)>,
+}
+
+/// An area or iteration tree; node 0 is the root.
+#[derive(Debug)]
+pub struct Tree {
+    /// `true` for areas, `false` for iterations.
+    pub is_area: bool,
+    /// Nodes; index 0 is the root.
+    pub nodes: Vec<Node>,
+    by_rel: HashMap<String, usize>,
+    by_id: HashMap<i64, usize>,
+}
+
+impl Tree {
+    /// A node by relative path (`\` or `/` separated, case-insensitive).
+    pub fn find(&self, rel: &str) -> Option<usize> {
+        let key = normalize_rel(rel);
+        self.by_rel.get(&key).copied()
+    }
+
+    /// A node by integer id.
+    pub fn by_id(&self, id: i64) -> Option<usize> {
+        self.by_id.get(&id).copied()
+    }
+
+    /// Number of nodes, root included.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Never empty (there is always a root); provided for clippy.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+}
+
+/// The classification trees of one project.
+#[derive(Debug)]
+pub struct Trees {
+    /// Areas.
+    pub areas: Tree,
+    /// Iterations.
+    pub iterations: Tree,
+}
+
+/// The whole data set.
+#[derive(Debug)]
+pub struct Catalog {
+    /// Entra tenants.
+    pub tenants: Vec<Tenant>,
+    /// Every person.
+    pub people: Vec<Person>,
+    /// Index of the main user (the identity of the full-access PAT and of
+    /// device-code sign-ins).
+    pub main_user: usize,
+    /// Index of the read-only user (the `no-permissions` scenario).
+    pub reader_user: usize,
+    /// Services organizations and the Server collection.
+    pub orgs: Vec<Org>,
+    /// Processes.
+    pub processes: Vec<Process>,
+    /// Field definitions.
+    pub fields: Vec<FieldDef>,
+    /// Security namespaces, in the Azure DevOps JSON shape.
+    pub namespaces: Vec<serde_json::Value>,
+    field_index: HashMap<String, usize>,
+}
+
+impl Catalog {
+    /// A Services organization by name (case-insensitive).
+    pub fn services_org(&self, name: &str) -> Option<&Org> {
+        self.orgs
+            .iter()
+            .find(|o| !o.server && o.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The Azure DevOps Server collection.
+    pub fn collection(&self) -> Option<&Org> {
+        self.orgs.iter().find(|o| o.server)
+    }
+
+    /// A field by reference name or friendly name (case-insensitive).
+    pub fn field(&self, key: &str) -> Option<usize> {
+        if let Some(i) = self.field_index.get(&key.to_lowercase()) {
+            return Some(*i);
+        }
+        self.fields
+            .iter()
+            .position(|f| f.name.eq_ignore_ascii_case(key))
+    }
+
+    /// The process with this type id.
+    pub fn process_by_id(&self, id: &str) -> Option<usize> {
+        self.processes
+            .iter()
+            .position(|p| p.type_id.eq_ignore_ascii_case(id))
+    }
+
+    /// A person by sign-in address.
+    pub fn person(&self, email: &str) -> Option<usize> {
+        self.people
+            .iter()
+            .position(|p| p.email.eq_ignore_ascii_case(email))
+    }
+
+    /// The main user.
+    pub fn main(&self) -> &Person {
+        // `main_user` is validated when the catalog is built, and there is
+        // always at least that one person.
+        self.people
+            .get(self.main_user)
+            .or_else(|| self.people.first())
+            .unwrap_or(&NOBODY)
+    }
+
+    /// A tenant's entry.
+    pub fn tenant(&self, id: &str) -> Option<&Tenant> {
+        self.tenants.iter().find(|t| t.id.eq_ignore_ascii_case(id))
+    }
+}
+
+/// The catalog (parsed once per process).
+pub fn catalog() -> anyhow::Result<&'static Catalog> {
+    static CAT: OnceLock<Result<Catalog, String>> = OnceLock::new();
+    match CAT.get_or_init(|| build_catalog().map_err(|e| format!("{e:#}"))) {
+        Ok(c) => Ok(c),
+        Err(e) => Err(anyhow::anyhow!("sandbox assets are invalid: {e}")),
+    }
+}
+
+/// Summary of one organization, for callers outside the sandbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgSummary {
+    /// Organization / collection name.
+    pub name: String,
+    /// Path below the sandbox root (`/contoso-agile`, `/tfs/DefaultCollection`).
+    pub path: String,
+    /// Main process of the organization.
+    pub process: String,
+    /// Entra tenant (`None` for the Server collection).
+    pub tenant: Option<String>,
+    /// The Server collection.
+    pub server: bool,
+    /// Number of projects.
+    pub projects: usize,
+}
+
+/// Every organization and the collection, in catalog order.
+pub fn organizations() -> Vec<OrgSummary> {
+    let Ok(cat) = catalog() else {
+        return Vec::new();
+    };
+    cat.orgs
+        .iter()
+        .map(|o| OrgSummary {
+            name: o.name.clone(),
+            path: if o.server {
+                format!("/tfs/{}", o.name)
+            } else {
+                format!("/{}", o.name)
+            },
+            process: o.primary_process.clone(),
+            tenant: o.tenant.clone(),
+            server: o.server,
+            projects: o.projects.len(),
+        })
+        .collect()
+}
+
+/// The Services organization dedicated to a system process (`Basic`,
+/// `Agile`, `Scrum`, `CMMI`), e.g. `contoso-agile`.
+pub fn org_for_process(process: &str) -> Option<String> {
+    let cat = catalog().ok()?;
+    cat.orgs
+        .iter()
+        .find(|o| {
+            !o.server
+                && o.primary_process.eq_ignore_ascii_case(process)
+                && o.tenant.as_deref() != Some(MSA_TENANT)
+                && o.name.starts_with("contoso-")
+                && o.projects.len() < 100
+        })
+        .map(|o| o.name.clone())
+}
+
+// ---------------------------------------------------------------------------
+// Building
+// ---------------------------------------------------------------------------
+
+fn normalize_rel(rel: &str) -> String {
+    rel.split(['\\', '/'])
+        .filter(|s| !s.is_empty())
+        .map(|s| s.to_lowercase())
+        .collect::<Vec<_>>()
+        .join("\\")
+}
+
+fn person_from(raw: &RawPerson) -> Person {
+    let local = raw.email.split('@').next().unwrap_or(&raw.email);
+    let account: String = local.chars().filter(|c| *c != '.').collect();
+    Person {
+        id: guid_from(&format!("person:{}", raw.email.to_lowercase())),
+        name: raw.name.clone(),
+        email: raw.email.clone(),
+        windows: raw
+            .windows
+            .clone()
+            .unwrap_or_else(|| format!("CONTOSO\\{account}")),
+        descriptor: format!(
+            "aad.{}",
+            super::util::b64url_encode(
+                guid_from(&format!("subject:{}", raw.email.to_lowercase())).as_bytes()
+            )
+        ),
+    }
+}
+
+fn build_catalog() -> anyhow::Result<Catalog> {
+    let raw_orgs: RawOrgFile =
+        serde_json::from_str(ORGS_JSON).map_err(|e| anyhow::anyhow!("organizations.json: {e}"))?;
+    let raw_proc: RawProcessFile =
+        serde_json::from_str(PROCESSES_JSON).map_err(|e| anyhow::anyhow!("processes.json: {e}"))?;
+    let raw_fields: RawFieldFile =
+        serde_json::from_str(FIELDS_JSON).map_err(|e| anyhow::anyhow!("fields.json: {e}"))?;
+    let raw_sec: RawSecurityFile =
+        serde_json::from_str(SECURITY_JSON).map_err(|e| anyhow::anyhow!("security.json: {e}"))?;
+
+    // Fields.
+    let fields: Vec<FieldDef> = raw_fields
+        .fields
+        .into_iter()
+        .map(|f| FieldDef {
+            ref_name: f.ref_name,
+            name: f.name,
+            field_type: f.field_type,
+            read_only: f.read_only,
+            required: f.required,
+            system: f.system,
+            help: f.help,
+            description: f.description,
+            allowed: f.allowed,
+            default: f.default,
+            identity: f.identity,
+            picklist: f.picklist,
+            depends: f.depends,
+        })
+        .collect();
+    let field_index: HashMap<String, usize> = fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.ref_name.to_lowercase(), i))
+        .collect();
+    let fidx = |r: &str| -> anyhow::Result<usize> {
+        field_index
+            .get(&r.to_lowercase())
+            .copied()
+            .ok_or_else(|| anyhow::anyhow!("unknown field {r}"))
+    };
+    let system_fields: Vec<usize> = raw_fields
+        .system_fields
+        .iter()
+        .map(|r| fidx(r))
+        .collect::<anyhow::Result<_>>()?;
+
+    // Processes: system ones first, then derived ones.
+    let build_type = |t: &RawType, all_names: &[String]| -> anyhow::Result<WitType> {
+        let mut idxs: Vec<usize> = system_fields.clone();
+        for r in &t.fields {
+            let i = fidx(r)?;
+            if !idxs.contains(&i) {
+                idxs.push(i);
+            }
+        }
+        let states: Vec<StateDef> = t
+            .states
+            .iter()
+            .map(|(n, c, k)| StateDef {
+                name: n.clone(),
+                color: c.clone(),
+                category: k.clone(),
+            })
+            .collect();
+        let fields = idxs
+            .into_iter()
+            .map(|i| {
+                let f = &fields[i];
+                let (allowed, default) = match f.ref_name.as_str() {
+                    "System.State" => (
+                        states.iter().map(|s| s.name.clone()).collect(),
+                        states.first().map(|s| s.name.clone()),
+                    ),
+                    "System.Reason" => (vec![t.initial_reason.clone()], None),
+                    "System.WorkItemType" => (all_names.to_vec(), None),
+                    _ => (f.allowed.clone(), f.default.clone()),
+                };
+                TypeField {
+                    field: i,
+                    required: f.required,
+                    default,
+                    allowed,
+                    help: f.help.clone(),
+                }
+            })
+            .collect();
+        Ok(WitType {
+            name: t.name.clone(),
+            ref_name: t.ref_name.clone(),
+            description: t.description.clone(),
+            color: t.color.clone(),
+            icon: t.icon.clone(),
+            disabled: false,
+            states,
+            initial_reason: t.initial_reason.clone(),
+            fields,
+        })
+    };
+
+    let mut processes: Vec<Process> = Vec::new();
+    for rp in raw_proc.processes.iter().filter(|p| p.parent.is_none()) {
+        let mut raw_types: Vec<RawType> = rp.types.clone();
+        raw_types.extend(raw_proc.common_types.iter().cloned());
+        let names: Vec<String> = raw_types.iter().map(|t| t.name.clone()).collect();
+        let types = raw_types
+            .iter()
+            .map(|t| build_type(t, &names))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let mut categories: Vec<Category> = rp
+            .categories
+            .iter()
+            .chain(raw_proc.common_categories.iter())
+            .map(|c| Category {
+                ref_name: c.ref_name.clone(),
+                name: c.name.clone(),
+                types: c.types.clone(),
+            })
+            .collect();
+        categories.retain(|c| c.types.iter().all(|t| names.contains(t)));
+        processes.push(Process {
+            type_id: rp.type_id.clone(),
+            name: rp.name.clone(),
+            description: rp.description.clone(),
+            customization: rp.customization_type.clone(),
+            parent: None,
+            is_default: rp.is_default,
+            organizations: rp.organizations.clone(),
+            types,
+            categories,
+        });
+    }
+    for rp in raw_proc.processes.iter().filter(|p| p.parent.is_some()) {
+        let parent_id = rp.parent.clone().unwrap_or_default();
+        let base = processes
+            .iter()
+            .find(|p| p.type_id == parent_id)
+            .cloned()
+            .ok_or_else(|| anyhow::anyhow!("process {}: unknown parent", rp.name))?;
+        let mut types = base.types.clone();
+        for (tname, ch) in &rp.changes {
+            let t = types
+                .iter_mut()
+                .find(|t| t.name.eq_ignore_ascii_case(tname))
+                .ok_or_else(|| anyhow::anyhow!("process {}: unknown type {tname}", rp.name))?;
+            t.disabled = ch.disabled;
+            for r in &ch.add_fields {
+                let i = fidx(r)?;
+                if t.field(i).is_none() {
+                    let f = &fields[i];
+                    t.fields.push(TypeField {
+                        field: i,
+                        required: f.required,
+                        default: f.default.clone(),
+                        allowed: f.allowed.clone(),
+                        help: f.help.clone(),
+                    });
+                }
+            }
+            for r in &ch.required {
+                let i = fidx(r)?;
+                if let Some(tf) = t.fields.iter_mut().find(|f| f.field == i) {
+                    tf.required = true;
+                }
+            }
+        }
+        processes.push(Process {
+            type_id: rp.type_id.clone(),
+            name: rp.name.clone(),
+            description: rp.description.clone(),
+            customization: rp.customization_type.clone(),
+            parent: if rp.customization_type.eq_ignore_ascii_case("inherited") {
+                Some(parent_id)
+            } else {
+                None
+            },
+            is_default: rp.is_default,
+            organizations: rp.organizations.clone(),
+            types,
+            categories: base.categories.clone(),
+        });
+    }
+
+    // People.
+    let people: Vec<Person> = raw_orgs.people.iter().map(person_from).collect();
+    let person_idx = |email: &str| -> anyhow::Result<usize> {
+        people
+            .iter()
+            .position(|p| p.email.eq_ignore_ascii_case(email))
+            .ok_or_else(|| anyhow::anyhow!("unknown person {email}"))
+    };
+    let main_user = person_idx(&raw_orgs.main_user)?;
+    let reader_user = person_idx(&raw_orgs.reader_user)?;
+
+    let process_idx = |name: &str| -> anyhow::Result<usize> {
+        processes
+            .iter()
+            .position(|p| p.name.eq_ignore_ascii_case(name))
+            .ok_or_else(|| anyhow::anyhow!("unknown process {name}"))
+    };
+    let iter_spec = |r: &RawIterations| -> anyhow::Result<IterationSpec> {
+        Ok(IterationSpec {
+            start: parse_ymd(&r.start).ok_or_else(|| anyhow::anyhow!("bad date {}", r.start))?,
+            days: r.days.max(1),
+            paths: r.paths.clone(),
+        })
+    };
+
+    // Organizations.
+    let mut orgs: Vec<Org> = Vec::new();
+    for (oi, ro) in raw_orgs.organizations.iter().enumerate() {
+        let mut projects: Vec<Project> = Vec::new();
+        let base = (oi as i64 + 1) * 1_000_000_000;
+        for (pi, rp) in ro.projects.iter().enumerate() {
+            let process = process_idx(&rp.process)?;
+            let mut teams = Vec::new();
+            for (ti, rt) in rp.teams.iter().enumerate() {
+                let mut members = Vec::new();
+                for m in &rt.members {
+                    let p = person_idx(m)?;
+                    let admin = rt.admins.iter().any(|a| a.eq_ignore_ascii_case(m));
+                    members.push((p, admin));
+                }
+                let areas = rt.areas.clone().unwrap_or_else(|| vec![String::new()]);
+                let default_area = rt
+                    .default_area
+                    .clone()
+                    .unwrap_or_else(|| areas.first().cloned().unwrap_or_default());
+                teams.push(Team {
+                    id: guid_from(&format!("team:{}:{}", rp.id, rt.name.to_lowercase())),
+                    name: rt.name.clone(),
+                    description: rt.description.clone().unwrap_or_else(|| {
+                        if ti == 0 {
+                            "The default project team.".to_string()
+                        } else {
+                            String::new()
+                        }
+                    }),
+                    members,
+                    areas,
+                    default_area,
+                    iteration: rt.iteration.clone(),
+                });
+            }
+            let areas = match &rp.area_generator {
+                Some(g) => AreaSpec::Generated(g.levels.clone()),
+                None => AreaSpec::List(rp.areas.clone()),
+            };
+            projects.push(Project {
+                id: rp.id.clone(),
+                name: rp.name.clone(),
+                description: rp.description.clone(),
+                process,
+                visibility: rp.visibility.clone().unwrap_or_else(|| "private".into()),
+                source_control: rp.source_control.clone().unwrap_or_else(|| "Git".into()),
+                revision: rp.revision.unwrap_or(1),
+                last_update: rp
+                    .last_update
+                    .clone()
+                    .unwrap_or_else(|| "2026-01-05T09:00:00.000Z".into()),
+                teams,
+                areas,
+                iterations: iter_spec(&rp.iterations)?,
+                permissions: rp.permissions.clone(),
+                node_id_base: base + pi as i64 * 100_000,
+                trees: OnceLock::new(),
+            });
+        }
+        if let Some(g) = &ro.generated_projects {
+            let contoso: Vec<usize> = people
+                .iter()
+                .enumerate()
+                .filter(|(i, p)| {
+                    p.email.ends_with("@contoso.example") && *i != main_user && *i != reader_user
+                })
+                .map(|(i, _)| i)
+                .collect();
+            let procs = g
+                .processes
+                .iter()
+                .map(|p| process_idx(p))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let iterations = iter_spec(&g.iterations)?;
+            let mut n = projects.len();
+            for d in &g.departments {
+                for s in &g.systems {
+                    for r in &g.regions {
+                        let name = format!("{d} {s} {r}");
+                        let id = guid_from(&format!("project:{}:{}", ro.name, name.to_lowercase()));
+                        let process = procs.get(n % procs.len().max(1)).copied().unwrap_or(0);
+                        let mut members = vec![(main_user, true)];
+                        if !contoso.is_empty() {
+                            for k in 0..3 {
+                                let p = contoso[(n * 3 + k) % contoso.len()];
+                                if !members.iter().any(|(m, _)| *m == p) {
+                                    members.push((p, false));
+                                }
+                            }
+                        }
+                        let day = 20_089 + (n as i64 * 37) % 400;
+                        projects.push(Project {
+                            id: id.clone(),
+                            name: name.clone(),
+                            description: Some(format!("{s} for {d}, {r} region.")),
+                            process,
+                            visibility: "private".into(),
+                            source_control: "Git".into(),
+                            revision: 40 + (n as u64 * 7919) % 900,
+                            last_update: format!(
+                                "{}T{:02}:{:02}:{:02}.{:03}Z",
+                                &super::util::date_string(day)[..10],
+                                (n * 7) % 24,
+                                (n * 13) % 60,
+                                (n * 29) % 60,
+                                (n * 97) % 1000
+                            ),
+                            teams: vec![Team {
+                                id: guid_from(&format!("team:{id}:{} team", name.to_lowercase())),
+                                name: format!("{name} Team"),
+                                description: "The default project team.".into(),
+                                members,
+                                areas: vec![String::new()],
+                                default_area: String::new(),
+                                iteration: g.iterations.paths.first().cloned(),
+                            }],
+                            areas: AreaSpec::List(g.areas.clone()),
+                            iterations: iterations.clone(),
+                            permissions: HashMap::new(),
+                            node_id_base: base + n as i64 * 100_000,
+                            trees: OnceLock::new(),
+                        });
+                        n += 1;
+                    }
+                }
+            }
+        }
+        projects.sort_by_key(|p| p.name.to_lowercase());
+        let mut by_key = HashMap::new();
+        for (i, p) in projects.iter().enumerate() {
+            by_key.insert(p.id.to_lowercase(), i);
+            by_key.insert(p.name.to_lowercase(), i);
+        }
+        let procs: Vec<usize> = processes
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| match &p.organizations {
+                None => true,
+                Some(list) => list.iter().any(|o| o.eq_ignore_ascii_case(&ro.name)),
+            })
+            .map(|(i, _)| i)
+            .collect();
+        orgs.push(Org {
+            name: ro.name.clone(),
+            id: ro.id.clone(),
+            tenant: if ro.server { None } else { ro.tenant.clone() },
+            server: ro.server,
+            primary_process: ro.process.clone(),
+            anonymous_access: ro.anonymous_access,
+            projects,
+            processes: procs,
+            by_key,
+            root_nodes: OnceLock::new(),
+        });
+    }
+
+    Ok(Catalog {
+        tenants: raw_orgs.tenants,
+        people,
+        main_user,
+        reader_user,
+        orgs,
+        processes,
+        fields,
+        namespaces: raw_sec.namespaces,
+        field_index,
+    })
+}
+
+/// The identifier of a project's area or iteration root node.
+fn root_node_identifier(project_id: &str, is_area: bool) -> String {
+    let kind = if is_area { "area" } else { "iteration" };
+    guid_from(&format!("node:{project_id}:{kind}:"))
+}
+
+struct TreeBuilder {
+    is_area: bool,
+    project_id: String,
+    next_id: i64,
+    nodes: Vec<Node>,
+    by_rel: HashMap<String, usize>,
+}
+
+impl TreeBuilder {
+    fn new(is_area: bool, project: &Project, first_id: i64) -> Self {
+        let mut b = TreeBuilder {
+            is_area,
+            project_id: project.id.clone(),
+            next_id: first_id,
+            nodes: Vec::new(),
+            by_rel: HashMap::new(),
+        };
+        b.push(None, project.name.clone(), String::new());
+        b
+    }
+
+    fn push(&mut self, parent: Option<usize>, name: String, rel: String) -> usize {
+        let idx = self.nodes.len();
+        let key = rel.to_lowercase();
+        let kind = if self.is_area { "area" } else { "iteration" };
+        self.nodes.push(Node {
+            id: self.next_id,
+            identifier: guid_from(&format!("node:{}:{kind}:{key}", self.project_id)),
+            name,
+            rel,
+            parent,
+            children: Vec::new(),
+            dates: None,
+        });
+        self.next_id += 1;
+        if let Some(p) = parent {
+            self.nodes[p].children.push(idx);
+        }
+        self.by_rel.insert(key, idx);
+        idx
+    }
+
+    /// Adds `a/b/c`, creating missing ancestors; returns the leaf index.
+    fn add_path(&mut self, path: &str) -> usize {
+        let mut cur = 0usize;
+        let mut rel = String::new();
+        for seg in path.split(['/', '\\']).filter(|s| !s.trim().is_empty()) {
+            let seg = seg.trim();
+            if !rel.is_empty() {
+                rel.push('\\');
+            }
+            rel.push_str(seg);
+            cur = match self.by_rel.get(&rel.to_lowercase()) {
+                Some(i) => *i,
+                None => self.push(Some(cur), seg.to_string(), rel.clone()),
+            };
+        }
+        cur
+    }
+
+    fn finish(self) -> Tree {
+        let by_id = self
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.id, i))
+            .collect();
+        Tree {
+            is_area: self.is_area,
+            nodes: self.nodes,
+            by_rel: self.by_rel,
+            by_id,
+        }
+    }
+}
+
+fn build_trees(p: &Project) -> Trees {
+    let mut a = TreeBuilder::new(true, p, p.node_id_base + 1);
+    match &p.areas {
+        AreaSpec::List(paths) => {
+            for path in paths {
+                a.add_path(path);
+            }
+        }
+        AreaSpec::Generated(levels) => {
+            fn rec(b: &mut TreeBuilder, levels: &[Vec<String>], parent: usize, rel: &str) {
+                let Some((first, rest)) = levels.split_first() else {
+                    return;
+                };
+                for name in first {
+                    let r = if rel.is_empty() {
+                        name.clone()
+                    } else {
+                        format!("{rel}\\{name}")
+                    };
+                    let idx = b.push(Some(parent), name.clone(), r.clone());
+                    rec(b, rest, idx, &r);
+                }
+            }
+            rec(&mut a, levels, 0, "");
+        }
+    }
+    let mut it = TreeBuilder::new(false, p, p.node_id_base + 50_001);
+    let spec = &p.iterations;
+    for (k, path) in spec.paths.iter().enumerate() {
+        let leaf = it.add_path(path);
+        let start = spec.start + k as i64 * spec.days;
+        let finish = start + spec.days - 3;
+        it.nodes[leaf].dates = Some((start, finish.max(start)));
+    }
+    // Parents (except the root) span their children.
+    for i in (1..it.nodes.len()).rev() {
+        if let Some((s, f)) = it.nodes[i].dates
+            && let Some(pi) = it.nodes[i].parent
+            && pi != 0
+        {
+            let merged = match it.nodes[pi].dates {
+                Some((ps, pf)) => (ps.min(s), pf.max(f)),
+                None => (s, f),
+            };
+            it.nodes[pi].dates = Some(merged);
+        }
+    }
+    Trees {
+        areas: a.finish(),
+        iterations: it.finish(),
+    }
+}
+
+/// Full permission mask of a namespace (every action bit).
+pub fn full_mask(cat: &Catalog, namespace_id: &str) -> u64 {
+    cat.namespaces
+        .iter()
+        .find(|n| {
+            n.get("namespaceId")
+                .and_then(|v| v.as_str())
+                .is_some_and(|s| s.eq_ignore_ascii_case(namespace_id))
+        })
+        .and_then(|n| n.get("actions"))
+        .and_then(|a| a.as_array())
+        .map(|acts| {
+            acts.iter()
+                .filter_map(|a| a.get(0).and_then(|b| b.as_u64()))
+                .fold(0u64, |m, b| m | b)
+        })
+        .unwrap_or(0)
+}
+
+/// The namespace name for an id.
+pub fn namespace_name(cat: &Catalog, namespace_id: &str) -> Option<String> {
+    cat.namespaces
+        .iter()
+        .find(|n| {
+            n.get("namespaceId")
+                .and_then(|v| v.as_str())
+                .is_some_and(|s| s.eq_ignore_ascii_case(namespace_id))
+        })
+        .and_then(|n| n.get("name"))
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+}
+
+#[cfg(test)]
+#[allow(clippy::expect_used, clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalog_parses_and_is_consistent() {
+        let cat = catalog().expect("assets parse");
+        assert!(cat.orgs.len() >= 7);
+        for p in ["Basic", "Agile", "Scrum", "CMMI"] {
+            let org = org_for_process(p).expect("org per process");
+            let o = cat.services_org(&org).expect("org exists");
+            assert!(!o.projects.is_empty());
+        }
+        let ent = cat.services_org("contoso-enterprise").expect("enterprise");
+        assert_eq!(ent.projects.len(), 3000);
+        let mut names: Vec<&str> = ent.projects.iter().map(|p| p.name.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), 3000);
+        assert!(cat.services_org("avery-personal").expect("msa").is_msa());
+        assert!(cat.collection().expect("collection").server);
+    }
+
+    #[test]
+    fn inherited_process_has_required_custom_field() {
+        let cat = catalog().expect("assets parse");
+        let p = cat
+            .processes
+            .iter()
+            .find(|p| p.name == "Agile - Support Desk")
+            .expect("inherited");
+        assert_eq!(p.base_name(cat), "Agile");
+        let issue = p.wit("Issue").expect("issue");
+        let f = cat.field("Custom.CustomerImpact").expect("field");
+        assert!(issue.field(f).expect("on issue").required);
+        assert!(p.wit("Epic").expect("epic").disabled);
+    }
+
+    #[test]
+    fn trees_are_built_with_realistic_paths() {
+        let cat = catalog().expect("assets parse");
+        let org = cat.services_org("contoso-agile").expect("org");
+        let p = org.project("payments platform").expect("project");
+        let t = p.trees();
+        let i = t.areas.find("Checkout/Wallets").expect("node");
+        assert_eq!(t.areas.nodes[i].rel, "Checkout\\Wallets");
+        let s = t
+            .iterations
+            .find("Release 2026.1\\Sprint 2")
+            .expect("sprint");
+        assert!(t.iterations.nodes[s].dates.is_some());
+        let big = org.project("Enterprise Portfolio").expect("big").trees();
+        assert_eq!(big.areas.len(), 1 + 20 + 200 + 2000 + 20000);
+    }
+}

@@ -1,0 +1,591 @@
+//! A small Microsoft Entra ID (login.microsoftonline.com) for the device
+//! code flow, under `{authority_url}`.
+//!
+//! Contract:
+//! - `POST /{tenant}/oauth2/v2.0/devicecode` (form: `client_id`, `scope`) →
+//!   `{user_code, device_code, verification_uri, expires_in, interval,
+//!   message}`. `{tenant}` is `organizations`, `common`, `consumers`, a known
+//!   tenant id or domain; the all-zero tenant and unknown tenants fail with
+//!   `AADSTS90002` like the real service.
+//! - `POST /{tenant}/oauth2/v2.0/token`, `grant_type=
+//!   urn:ietf:params:oauth:grant-type:device_code`: `authorization_pending`
+//!   (400, `AADSTS70016`) until `approve_after` has passed since the code was
+//!   issued, then the tokens; polling again sooner than half the `interval`
+//!   → `slow_down`; unknown code → `bad_verification_code`; after
+//!   `expires_in` (900 s) → `expired_token`. A code is redeemed once. The
+//!   `interval` is 5 s (as Entra ID) when `approve_after` is at least 5 s,
+//!   else 1 s so that demos and tests stay quick.
+//! - `grant_type=refresh_token` issues new tokens, for the tenant in the path
+//!   (`organizations`/`common`: the tenant of the refresh token). A tenant the
+//!   user is not in → `invalid_grant` `AADSTS50020`.
+//! - Access tokens are JWT-shaped (`aud` = Azure DevOps, `tid`, `oid`, `upn`,
+//!   `name`, `exp`, `iat`), valid one hour, signed with a per-sandbox key.
+//!   A refresh token is issued only when the scope has `offline_access`.
+//! - Errors have the Entra shape: `error`, `error_description` (with the
+//!   `AADSTS` code), `error_codes`, `timestamp`, `trace_id`,
+//!   `correlation_id`, `error_uri`.
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use hyper::Method;
+use hyper::header::HeaderMap;
+use serde_json::{Value, json};
+
+use super::auth::{ADO_RESOURCE, mint_token};
+use super::data::MSA_TENANT;
+use super::http::{Resp, html, json_resp, method_not_allowed, not_found};
+use super::server::State;
+use super::util::{is_guid, now_rfc3339, parse_pairs, random_guid, random_string, unix_now};
+
+/// The Microsoft-account ("consumers") tenant.
+pub const CONSUMERS_TENANT: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
+
+/// How long a device code is valid.
+const DEVICE_CODE_LIFETIME: Duration = Duration::from_secs(900);
+
+/// A pending device code.
+#[derive(Debug, Clone)]
+pub(crate) struct DeviceGrant {
+    pub user_code: String,
+    pub client_id: String,
+    pub scope: String,
+    pub tid: String,
+    pub issued: Instant,
+    pub last_poll: Option<Instant>,
+    pub interval: u64,
+}
+
+/// An issued refresh token.
+#[derive(Debug, Clone)]
+pub(crate) struct RefreshGrant {
+    pub client_id: String,
+    pub scope: String,
+    pub tid: String,
+    pub person: usize,
+}
+
+fn aad_error(status: u16, error: &str, code: u32, description: &str, st: &State) -> Resp {
+    let trace = random_guid();
+    let corr = random_guid();
+    let ts = now_rfc3339();
+    let ts_short = format!("{} {}", &ts[..10], &ts[11..19]);
+    let body = json!({
+        "error": error,
+        "error_description": format!("AADSTS{code}: {description} Trace ID: {trace} Correlation ID: {corr} Timestamp: {ts_short}Z"),
+        "error_codes": [code],
+        "timestamp": format!("{ts_short}Z"),
+        "trace_id": trace,
+        "correlation_id": corr,
+        "error_uri": format!("{}/error?code={code}", st.authority_url()),
+    });
+    json_resp(status, &body, None)
+}
+
+/// Resolves the tenant segment of the authority path.
+fn resolve_tenant(st: &State, tenant: &str, home: &str) -> Result<String, String> {
+    let t = tenant.to_lowercase();
+    match t.as_str() {
+        "organizations" | "common" => Ok(home.to_string()),
+        "consumers" => Ok(CONSUMERS_TENANT.to_string()),
+        _ => {
+            if t == MSA_TENANT {
+                return Err(tenant.to_string());
+            }
+            st.cat
+                .tenants
+                .iter()
+                .find(|x| x.id.eq_ignore_ascii_case(&t) || x.domain.eq_ignore_ascii_case(&t))
+                .map(|x| x.id.clone())
+                .ok_or_else(|| tenant.to_string())
+        }
+    }
+}
+
+fn home_tenant(st: &State) -> String {
+    let main = st.cat.main();
+    let domain = main.email.split('@').nth(1).unwrap_or("");
+    st.cat
+        .tenants
+        .iter()
+        .find(|t| t.domain.eq_ignore_ascii_case(domain))
+        .or_else(|| st.cat.tenants.first())
+        .map(|t| t.id.clone())
+        .unwrap_or_else(|| MSA_TENANT.to_string())
+}
+
+/// Tenants the main user can get tokens for.
+fn user_in_tenant(st: &State, tid: &str) -> bool {
+    tid == CONSUMERS_TENANT
+        || st
+            .cat
+            .tenants
+            .iter()
+            .any(|t| t.id.eq_ignore_ascii_case(tid))
+}
+
+/// Handles everything under `{authority_url}`.
+pub(crate) async fn handle(
+    st: &State,
+    method: &Method,
+    segs: &[String],
+    _headers: &HeaderMap,
+    body: &Bytes,
+    _query: &[(String, String)],
+) -> Resp {
+    let low: Vec<String> = segs.iter().map(|s| s.to_lowercase()).collect();
+    let l: Vec<&str> = low.iter().map(String::as_str).collect();
+    match l.as_slice() {
+        ["devicelogin"] => html(200, device_login_page(st)),
+        [_, "v2.0", ".well-known", "openid-configuration"] => {
+            let t = &segs[0];
+            let base = format!("{}/{}", st.authority_url(), t);
+            json_resp(
+                200,
+                &json!({
+                    "token_endpoint": format!("{base}/oauth2/v2.0/token"),
+                    "device_authorization_endpoint": format!("{base}/oauth2/v2.0/devicecode"),
+                    "authorization_endpoint": format!("{base}/oauth2/v2.0/authorize"),
+                    "issuer": format!("{}/{{tenantid}}/v2.0", st.authority_url()),
+                    "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+                    "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+                    "tenant_region_scope": "EU",
+                    "cloud_instance_name": "microsoftonline.com"
+                }),
+                None,
+            )
+        }
+        [_, "oauth2", "v2.0", op @ ("devicecode" | "token")] => {
+            if *method != Method::POST {
+                return aad_error(
+                    405,
+                    "invalid_request",
+                    900561,
+                    "The endpoint only accepts POST, OPTIONS requests. Received a GET request.",
+                    st,
+                );
+            }
+            let Some(form) = std::str::from_utf8(body).ok().and_then(parse_pairs) else {
+                return aad_error(
+                    400,
+                    "invalid_request",
+                    900144,
+                    "The request body must be application/x-www-form-urlencoded.",
+                    st,
+                );
+            };
+            let f = Form(form);
+            if *op == "devicecode" {
+                device_code(st, &segs[0], &f)
+            } else {
+                token(st, &segs[0], &f)
+            }
+        }
+        _ => {
+            if *method == Method::GET || *method == Method::POST {
+                not_found(&format!("/_login/{}", segs.join("/")))
+            } else {
+                method_not_allowed(method.as_str(), "GET, POST")
+            }
+        }
+    }
+}
+
+fn device_login_page(st: &State) -> String {
+    let secs = st.approve_after.as_secs_f64();
+    let pending: String = {
+        let map = st
+            .devices
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        map.values()
+            .filter(|g| g.issued.elapsed() < DEVICE_CODE_LIFETIME)
+            .take(20)
+            .map(|g| {
+                let state = if g.issued.elapsed() >= st.approve_after {
+                    "approved"
+                } else {
+                    "pending"
+                };
+                format!(
+                    "<li><code>{}</code> ({state})</li>",
+                    super::http::escape_xml(&g.user_code)
+                )
+            })
+            .collect()
+    };
+    format!(
+        "<!DOCTYPE html><html><head><title>Sign in to your account</title></head><body><h1>Enter code</h1><p>This is the Azure DevOps sandbox: every device code is approved automatically {secs:.1} seconds after it was issued, as Avery Lindqvist. Nothing to do here.</p><ul>{pending}</ul></body></html>"
+    )
+}
+
+/// A parsed form body.
+struct Form(Vec<(String, String)>);
+
+impl Form {
+    /// A non-empty form value.
+    fn get(&self, k: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    }
+}
+
+fn device_code(st: &State, tenant: &str, form: &Form) -> Resp {
+    let f = |k: &str| form.get(k);
+    let Some(client_id) = f("client_id") else {
+        return aad_error(
+            400,
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'client_id'.",
+            st,
+        );
+    };
+    if !is_guid(client_id) {
+        return aad_error(
+            400,
+            "unauthorized_client",
+            700016,
+            &format!(
+                "Application with identifier '{}' was not found in the directory. This can happen if the application has not been installed by the administrator of the tenant.",
+                super::http::truncate(client_id, 100)
+            ),
+            st,
+        );
+    }
+    let Some(scope) = f("scope") else {
+        return aad_error(
+            400,
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'scope'.",
+            st,
+        );
+    };
+    let tid = match resolve_tenant(st, tenant, &home_tenant(st)) {
+        Ok(t) => t,
+        Err(t) => {
+            return aad_error(
+                400,
+                "invalid_request",
+                90002,
+                &format!(
+                    "Tenant '{}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.",
+                    super::http::truncate(&t, 100)
+                ),
+                st,
+            );
+        }
+    };
+    let interval: u64 = if st.approve_after >= Duration::from_secs(5) {
+        5
+    } else {
+        1
+    };
+    let user_code = random_string(b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789", 9);
+    let device_code = format!(
+        "DAQABIQEAAAD{}",
+        random_string(
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+            140
+        )
+    );
+    let uri = format!("{}/devicelogin", st.authority_url());
+    let grant = DeviceGrant {
+        user_code: user_code.clone(),
+        client_id: client_id.to_string(),
+        scope: scope.to_string(),
+        tid,
+        issued: Instant::now(),
+        last_poll: None,
+        interval,
+    };
+    {
+        let mut map = st
+            .devices
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        map.retain(|_, g| g.issued.elapsed() < DEVICE_CODE_LIFETIME * 2);
+        if map.len() > 10_000 {
+            map.clear();
+        }
+        map.insert(device_code.clone(), grant);
+    }
+    json_resp(
+        200,
+        &json!({
+            "user_code": user_code,
+            "device_code": device_code,
+            "verification_uri": uri,
+            "expires_in": DEVICE_CODE_LIFETIME.as_secs(),
+            "interval": interval,
+            "message": format!("To sign in, use a web browser to open the page {uri} and enter the code {user_code} to authenticate."),
+        }),
+        None,
+    )
+}
+
+fn token(st: &State, tenant: &str, form: &Form) -> Resp {
+    let f = |k: &str| form.get(k);
+    let Some(grant_type) = f("grant_type") else {
+        return aad_error(
+            400,
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'grant_type'.",
+            st,
+        );
+    };
+    let Some(client_id) = f("client_id") else {
+        return aad_error(
+            400,
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'client_id'.",
+            st,
+        );
+    };
+    match grant_type {
+        "urn:ietf:params:oauth:grant-type:device_code" | "device_code" => {
+            let Some(code) = f("device_code").or_else(|| f("code")) else {
+                return aad_error(
+                    400,
+                    "invalid_request",
+                    900144,
+                    "The request body must contain the following parameter: 'device_code'.",
+                    st,
+                );
+            };
+            let mut map = st
+                .devices
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let Some(grant) = map.get_mut(code) else {
+                return aad_error(
+                    400,
+                    "bad_verification_code",
+                    70000,
+                    "The provided value for the input parameter 'device_code' is not valid.",
+                    st,
+                );
+            };
+            if grant.client_id != client_id {
+                return aad_error(
+                    400,
+                    "invalid_grant",
+                    70000,
+                    "The device code was issued to a different client.",
+                    st,
+                );
+            }
+            if grant.issued.elapsed() >= DEVICE_CODE_LIFETIME {
+                map.remove(code);
+                return aad_error(
+                    400,
+                    "expired_token",
+                    70019,
+                    "Verification code expired.",
+                    st,
+                );
+            }
+            let now = Instant::now();
+            let too_fast = grant.last_poll.is_some_and(|t| {
+                now.duration_since(t) < Duration::from_millis(grant.interval * 500)
+            });
+            grant.last_poll = Some(now);
+            if too_fast {
+                return aad_error(
+                    400,
+                    "slow_down",
+                    70016,
+                    "OAuth 2.0 device flow error. The client is polling too frequently; increase the polling interval.",
+                    st,
+                );
+            }
+            if grant.issued.elapsed() < st.approve_after {
+                return aad_error(
+                    400,
+                    "authorization_pending",
+                    70016,
+                    "OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
+                    st,
+                );
+            }
+            let g = grant.clone();
+            map.remove(code);
+            drop(map);
+            issue_tokens(st, &g.client_id, &g.scope, &g.tid, st.cat.main_user)
+        }
+        "refresh_token" => {
+            let Some(rt) = f("refresh_token") else {
+                return aad_error(
+                    400,
+                    "invalid_request",
+                    900144,
+                    "The request body must contain the following parameter: 'refresh_token'.",
+                    st,
+                );
+            };
+            let grant = {
+                let map = st
+                    .refresh
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                map.get(rt).cloned()
+            };
+            let Some(grant) = grant else {
+                return aad_error(
+                    400,
+                    "invalid_grant",
+                    9002313,
+                    "Invalid request. Request is malformed or invalid.",
+                    st,
+                );
+            };
+            if grant.client_id != client_id {
+                return aad_error(
+                    400,
+                    "invalid_grant",
+                    70000,
+                    "The refresh token was issued to a different client.",
+                    st,
+                );
+            }
+            let tid = match resolve_tenant(st, tenant, &grant.tid) {
+                Ok(t) if user_in_tenant(st, &t) => t,
+                Ok(t) | Err(t) => {
+                    let upn = st
+                        .cat
+                        .people
+                        .get(grant.person)
+                        .map(|p| p.email.clone())
+                        .unwrap_or_default();
+                    return aad_error(
+                        400,
+                        "invalid_grant",
+                        50020,
+                        &format!(
+                            "User account '{upn}' from identity provider 'https://sts.windows.net/{}/' does not exist in tenant '{}' and cannot access the application '{client_id}' in that tenant.",
+                            grant.tid,
+                            super::http::truncate(&t, 100)
+                        ),
+                        st,
+                    );
+                }
+            };
+            let scope = f("scope").unwrap_or(&grant.scope).to_string();
+            issue_tokens(st, client_id, &scope, &tid, grant.person)
+        }
+        other => aad_error(
+            400,
+            "unsupported_grant_type",
+            70003,
+            &format!(
+                "The app requested an unsupported grant type '{}'.",
+                super::http::truncate(other, 100)
+            ),
+            st,
+        ),
+    }
+}
+
+fn issue_tokens(st: &State, client_id: &str, scope: &str, tid: &str, person: usize) -> Resp {
+    let Some(p) = st.cat.people.get(person) else {
+        return aad_error(
+            400,
+            "invalid_grant",
+            50034,
+            "The user account does not exist.",
+            st,
+        );
+    };
+    let now = unix_now();
+    let for_ado = scope.contains(ADO_RESOURCE) || scope.contains("vso.");
+    let aud = if for_ado {
+        ADO_RESOURCE
+    } else {
+        "00000003-0000-0000-c000-000000000000"
+    };
+    let claims = json!({
+        "aud": aud,
+        "iss": format!("https://sts.windows.net/{tid}/"),
+        "iat": now,
+        "nbf": now,
+        "exp": now + 3600,
+        "acr": "1",
+        "amr": ["pwd", "mfa"],
+        "appid": client_id,
+        "appidacr": "0",
+        "name": p.name,
+        "oid": p.id,
+        "scp": "user_impersonation",
+        "sub": super::util::guid_from(&format!("sub:{}:{client_id}", p.id)),
+        "tid": tid,
+        "unique_name": p.email,
+        "upn": p.email,
+        "ver": "1.0",
+    });
+    let id_claims = json!({
+        "aud": client_id,
+        "iss": format!("{}/{tid}/v2.0", st.authority_url()),
+        "iat": now,
+        "nbf": now,
+        "exp": now + 3600,
+        "name": p.name,
+        "oid": p.id,
+        "preferred_username": p.email,
+        "sub": super::util::guid_from(&format!("sub:{}:{client_id}", p.id)),
+        "tid": tid,
+        "ver": "2.0",
+    });
+    let access = mint_token(st, &claims);
+    let id_token = mint_token(st, &id_claims);
+    let granted_scope = if for_ado {
+        format!("{ADO_RESOURCE}/user_impersonation {ADO_RESOURCE}/.default")
+    } else {
+        "openid profile email".to_string()
+    };
+    let mut body = json!({
+        "token_type": "Bearer",
+        "scope": granted_scope,
+        "expires_in": 3600,
+        "ext_expires_in": 3600,
+        "access_token": access,
+        "id_token": id_token,
+        "client_info": super::util::b64url_encode(json!({"uid": p.id, "utid": tid}).to_string().as_bytes()),
+    });
+    if scope.split_whitespace().any(|s| s == "offline_access") {
+        let rt = format!(
+            "1.AQsA{}",
+            random_string(
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+                200
+            )
+        );
+        {
+            let mut map = st
+                .refresh
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if map.len() > 10_000 {
+                map.clear();
+            }
+            map.insert(
+                rt.clone(),
+                RefreshGrant {
+                    client_id: client_id.to_string(),
+                    scope: scope.to_string(),
+                    tid: tid.to_string(),
+                    person,
+                },
+            );
+        }
+        if let Value::Object(m) = &mut body {
+            m.insert("refresh_token".into(), Value::String(rt));
+        }
+    }
+    json_resp(200, &body, None)
+}

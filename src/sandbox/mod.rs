@@ -1,0 +1,274 @@
+//! The embedded, in-process fake Azure DevOps behind `ado-setup demo`.
+//!
+//! [`Sandbox::start`] binds `127.0.0.1` (random port by default) and serves,
+//! over real HTTP (hyper 1, HTTP/1.1 and HTTP/2), the Azure DevOps API subset
+//! ado-setup uses, in the exact JSON shapes of Microsoft's official examples,
+//! with realistic data from `assets/sandbox/` (see [`data`]).
+//!
+//! # URL layout (one host)
+//!
+//! | stands for | sandbox URL |
+//! |---|---|
+//! | `https://dev.azure.com/{org}` | `http://127.0.0.1:PORT/{org}` ([`Sandbox::devops_url`]) |
+//! | `https://vssps.dev.azure.com/{org}` | `http://127.0.0.1:PORT/_vssps/{org}` ([`Sandbox::vssps_url`]) |
+//! | `https://app.vssps.visualstudio.com` | `http://127.0.0.1:PORT/_profile` ([`Sandbox::profile_url`]) |
+//! | `https://login.microsoftonline.com` | `http://127.0.0.1:PORT/_login` ([`Sandbox::authority_url`]) |
+//! | Azure DevOps Server 2020 collection | `http://127.0.0.1:PORT/tfs/DefaultCollection` ([`Sandbox::collection_url`]) |
+//!
+//! # Organizations
+//!
+//! | organization | process | notes |
+//! |---|---|---|
+//! | `contoso-basic` | Basic | Website Refresh, Field Service App |
+//! | `contoso-agile` | Agile | Payments Platform; Customer Support Desk (inherited *Agile - Support Desk*, required `Custom.CustomerImpact` on Issue and Bug, Epic disabled); Enterprise Portfolio (22,221-node area tree); Legacy CRM (no service-hook edit, no tag create); Security Audit (the main user is only a Contributor) |
+//! | `contoso-scrum` | Scrum | Inventory Service, Warehouse Robotics |
+//! | `contoso-cmmi` | CMMI | Avionics Firmware, Compliance Tracking |
+//! | `contoso-enterprise` | mixed | 3,000 generated projects (paged) |
+//! | `avery-personal` | Agile/Basic | Microsoft-account org (tenant `00000000-…`), anonymous connectionData |
+//! | `fabrikam-partners` | Scrum | another Entra tenant (guest access; a token for the Contoso tenant is refused) |
+//! | `tfs/DefaultCollection` | Agile, CMMI, Scrum, custom XML | Azure DevOps Server 2020 (API 6.0, PAT only, `onPremises`) |
+//!
+//! # Credentials
+//!
+//! - Full-access PAT: `sbxfull3rgyqnbcheehjqictnse4n7evboh3i2z7vmsrfeqd67cp`
+//!   ([`Sandbox::pat`]), the identity of Avery Lindqvist
+//!   (`avery.lindqvist@contoso.example`), accepted by every organization and
+//!   the collection.
+//! - Device code sign-in ([`Sandbox::authority_url`]): approved automatically
+//!   `approve_after` after the code is issued; the Bearer token works on the
+//!   Services organizations of its tenant and on the Microsoft-account org.
+//! - Scenario PATs ([`Sandbox::scenarios`]):
+//!   - `read-only` `sbxreadonlyv65z3dbzbogjqxstgljhwef7uk6jopbpsvl4v6ab2`:
+//!     reads work; the dry-run create answers 401 `UnauthorizedRequestException`
+//!     "…does not have the required scope 'vso.work_write'…".
+//!   - `not-materialized` `sbxnotmaterialized33tnpdnvh3zjcoe2f6xveob6qpkcyqofx7`:
+//!     every call 401 `AadUserStateException` "Identity … has not been
+//!     materialized, please use interactive login over the browser first."
+//!   - `conditional-access` `sbxconditionalaccess6xkdqtlaf243os676fgpoxhuiclhb4hj`:
+//!     every call 403 `VssServiceException` "VS403463: The conditional access
+//!     policy defined by your Azure Active Directory administrator has failed."
+//!   - `expired` `sbxexpiredi6ufmopbfrgjgshtyu3per46sz6lhv26e5dwts37sp`:
+//!     203 with the HTML sign-in page (like any wrong PAT).
+//!   - `no-permissions` `sbxnopermissionskykaujcfkfrbuv6p45l365qk7ul2w3cecysv`:
+//!     Morgan Ellison; reads work, every permission evaluation is `false`.
+//!   - `throttled` `sbxthrottledrytkvpxxfgq5e7fuy6jukxfnrbqikpn6lphhjwpj`:
+//!     full access, but every other API call answers 429 with `Retry-After: 1`.
+//!
+//! Scenario PATs are Services behaviours; on the Server collection the
+//! Entra-specific ones (`not-materialized`, `conditional-access`) and
+//! `expired` are rejected with 401 like any unknown PAT.
+//!
+//! # Work items
+//!
+//! The sandbox never stores work items. `validateOnly=true` creates are fully
+//! validated and answer the would-be item (`id` 0, `rev` 1); creates without
+//! it are validated, then refused with 400 `WorkItemTrackingSandboxException`.
+//! `GET …/_apis/wit/workitems/{id}` always answers 404 `TF401232`.
+//!
+//! # Behaviour notes (where Azure DevOps leaves a choice)
+//!
+//! - Checks run in this order: organization exists (404, no tenant header) →
+//!   credentials (401 / 203 / 403) → `api-version` (400) → route. Services
+//!   accept API versions 1.0–7.2 (`7.2` needs `-preview`); the collection
+//!   1.0–6.0 (`VssVersionOutOfRangeException` above).
+//! - Anonymous requests get 401, except `connectionData` of `avery-personal`
+//!   (an org with a public project), which answers the anonymous identity
+//!   `aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa`. `OPTIONS {org}/_apis` needs no
+//!   credentials.
+//! - Project list: sorted by name; page size `$top` (default 100); the
+//!   continuation token is the offset of the next page.
+//! - Unknown project: by id → 404 `VS800075` (`ProjectDoesNotExistException`);
+//!   by name → 404 `TF200016` (`ProjectDoesNotExistWithNameException`).
+//! - Team settings iteration paths are relative with a leading backslash
+//!   (`\Release 2026.1\Sprint 3`), as in the official example.
+//! - Permission tokens: Project `$PROJECT:vstfs:///Classification/TeamProject/{id}`
+//!   (`$PROJECT` = organization level), Tagging `/{projectId}`, ServiceHooks
+//!   `PublisherSecurity/{projectId}` (`PublisherSecurity` = organization
+//!   level), CSS/Iteration `vstfs:///Classification/Node/{rootNodeId}[:…]`.
+//!   At organization level the main user has only the read bit.
+//! - Every response carries `ActivityId`, `X-VSS-E2EID` and
+//!   `X-TFS-ProcessId`; organization responses `X-VSS-ResourceTenant`.
+
+// Handlers return error *responses* by value (`Result<Response, Response>`);
+// they are cold paths, so the size of the `Err` variant does not matter.
+#![allow(clippy::result_large_err)]
+
+pub mod data;
+
+mod auth;
+mod core_api;
+mod entra;
+mod http;
+mod server;
+mod util;
+mod wit;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use server::State;
+
+/// Options for [`Sandbox::start`].
+#[derive(Debug, Clone)]
+pub struct SandboxOptions {
+    /// Port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// How long after issuing a device code the sandbox approves it.
+    pub approve_after: Duration,
+}
+
+impl Default for SandboxOptions {
+    fn default() -> Self {
+        SandboxOptions {
+            port: 0,
+            approve_after: Duration::from_secs(3),
+        }
+    }
+}
+
+/// A documented error scenario: a PAT that makes the sandbox answer like
+/// Azure DevOps does in a particular failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scenario {
+    /// Short name (`read-only`, `not-materialized`, …).
+    pub name: &'static str,
+    /// The PAT that triggers it.
+    pub pat: String,
+    /// What the sandbox answers.
+    pub description: &'static str,
+}
+
+/// A running sandbox. Dropping it stops the server (abruptly); prefer
+/// [`Sandbox::shutdown`].
+pub struct Sandbox {
+    addr: SocketAddr,
+    state: Arc<State>,
+    stop: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox").field("addr", &self.addr).finish()
+    }
+}
+
+impl Sandbox {
+    /// Binds 127.0.0.1 and spawns the server task on the current tokio
+    /// runtime.
+    pub async fn start(opts: SandboxOptions) -> anyhow::Result<Sandbox> {
+        let cat = data::catalog()?;
+        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], opts.port)))
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on 127.0.0.1:{}: {e}", opts.port))?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(State::new(cat, addr, opts.approve_after));
+        let (stop, rx) = watch::channel(false);
+        let task = tokio::spawn(server::serve(listener, state.clone(), rx));
+        tracing::debug!(%addr, "Azure DevOps sandbox listening");
+        Ok(Sandbox {
+            addr,
+            state,
+            stop,
+            task: Some(task),
+        })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stands for `https://dev.azure.com`: `http://127.0.0.1:PORT`.
+    pub fn devops_url(&self) -> String {
+        self.state.base.clone()
+    }
+
+    /// Stands for `https://vssps.dev.azure.com`.
+    pub fn vssps_url(&self) -> String {
+        self.state.vssps_url()
+    }
+
+    /// Stands for `https://app.vssps.visualstudio.com`.
+    pub fn profile_url(&self) -> String {
+        self.state.profile_url()
+    }
+
+    /// Stands for `https://login.microsoftonline.com`.
+    pub fn authority_url(&self) -> String {
+        self.state.authority_url()
+    }
+
+    /// Every Services organization: `(name, "{devops_url}/{name}")`.
+    pub fn organization_urls(&self) -> Vec<(String, String)> {
+        self.state
+            .cat
+            .orgs
+            .iter()
+            .filter(|o| !o.server)
+            .map(|o| (o.name.clone(), self.state.org_url(o)))
+            .collect()
+    }
+
+    /// The Azure DevOps Server 2020 collection URL.
+    pub fn collection_url(&self) -> String {
+        format!("{}/tfs/DefaultCollection", self.state.base)
+    }
+
+    /// The full-access PAT.
+    pub fn pat(&self) -> &str {
+        auth::FULL_PAT
+    }
+
+    /// The documented error scenarios.
+    pub fn scenarios(&self) -> Vec<Scenario> {
+        auth::SCENARIOS
+            .iter()
+            .map(|(name, pat, _, description)| Scenario {
+                name,
+                pat: (*pat).to_string(),
+                description,
+            })
+            .collect()
+    }
+
+    /// Stops accepting connections, closes open ones and waits for the
+    /// server task.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// Lines `ado-setup demo --serve` prints first: one `url <URL>` per
+/// organization and collection, then `pat <PAT>`; after them one
+/// `scenario <name> <PAT> <description>` line each.
+pub fn serve_banner(sb: &Sandbox) -> Vec<String> {
+    let mut lines: Vec<String> = sb
+        .organization_urls()
+        .into_iter()
+        .map(|(_, url)| format!("url {url}"))
+        .collect();
+    lines.push(format!("url {}", sb.collection_url()));
+    lines.push(format!("pat {}", sb.pat()));
+    for s in sb.scenarios() {
+        lines.push(format!("scenario {} {} {}", s.name, s.pat, s.description));
+    }
+    lines
+}

@@ -1,0 +1,640 @@
+//! The sandbox HTTP server: accept loop, request decoding and the top-level
+//! router that sends each request to the Entra ID, profile, organization or
+//! collection handlers.
+//!
+//! Contract:
+//! - Every request gets a response; no input (path, query, headers, body)
+//!   can panic a handler. Bad percent-encoding → 400, unknown routes → 404
+//!   (JSON), wrong method → 405, bodies over 4 MiB → 413.
+//! - Every response carries `ActivityId`, `X-VSS-E2EID` and
+//!   `X-TFS-ProcessId`; organization responses also `X-VSS-ResourceTenant`.
+//! - URL layout (all on one host): `/{org}/…` Services organizations,
+//!   `/tfs/DefaultCollection/…` the Server collection, `/_vssps/{org}/…` the
+//!   vssps host, `/_profile/…` the profile host, `/_login/…` Entra ID.
+//! - Order of checks for organization requests: organization exists (404) →
+//!   credentials (401/203/403) → non-API page → `api-version` (400) →
+//!   scenario faults (429) → route.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use hyper::header::HeaderMap;
+use hyper::service::service_fn;
+use hyper::{Method, Request};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use super::auth::{self, Caller};
+use super::data::{Catalog, Org, Project, Team};
+use super::http::{
+    ApiVersion, HResult, Resp, add_header, ado_error, find_api_version, html, method_not_allowed,
+    not_found, truncate,
+};
+use super::util::{encode_segment, parse_pairs, percent_decode, random_guid, random_u64};
+use super::{core_api, entra, wit};
+
+/// Largest request body accepted.
+const MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// Shared state of one running sandbox.
+pub(crate) struct State {
+    pub cat: &'static Catalog,
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+    pub approve_after: Duration,
+    pub process_id: String,
+    pub sign_key: (u64, u64),
+    pub devices: Mutex<HashMap<String, entra::DeviceGrant>>,
+    pub refresh: Mutex<HashMap<String, entra::RefreshGrant>>,
+    pub throttle: AtomicU64,
+}
+
+impl State {
+    pub fn new(cat: &'static Catalog, addr: SocketAddr, approve_after: Duration) -> State {
+        State {
+            cat,
+            base: format!("http://{addr}"),
+            approve_after,
+            process_id: random_guid(),
+            sign_key: (random_u64(), random_u64()),
+            devices: Mutex::new(HashMap::new()),
+            refresh: Mutex::new(HashMap::new()),
+            throttle: AtomicU64::new(0),
+        }
+    }
+
+    pub fn vssps_url(&self) -> String {
+        format!("{}/_vssps", self.base)
+    }
+
+    pub fn profile_url(&self) -> String {
+        format!("{}/_profile", self.base)
+    }
+
+    pub fn authority_url(&self) -> String {
+        format!("{}/_login", self.base)
+    }
+
+    /// `{devops}/{org}` or `{base}/tfs/DefaultCollection`.
+    pub fn org_url(&self, org: &Org) -> String {
+        if org.server {
+            format!("{}/tfs/{}", self.base, org.name)
+        } else {
+            format!("{}/{}", self.base, org.name)
+        }
+    }
+
+    /// Identity URL on the vssps host.
+    pub fn identity_url(&self, org: &Org, id: &str) -> String {
+        if org.server {
+            format!("{}/_apis/Identities/{id}", self.org_url(org))
+        } else {
+            format!("{}/{}/_apis/Identities/{id}", self.vssps_url(), org.name)
+        }
+    }
+}
+
+/// A decoded organization request, as seen by the API handlers.
+pub(crate) struct Ctx<'a> {
+    pub st: &'a State,
+    pub org: &'a Org,
+    /// The organization URL (`http://127.0.0.1:PORT/contoso-agile`).
+    pub url: String,
+    pub caller: Caller,
+    /// The api-version as sent (echoed in `Content-Type`).
+    pub ver: String,
+    pub query: &'a [(String, String)],
+    pub method: &'a Method,
+    pub headers: &'a HeaderMap,
+    pub body: &'a Bytes,
+}
+
+impl<'a> Ctx<'a> {
+    /// A query parameter (case-insensitive name).
+    pub fn q(&self, name: &str) -> Option<&'a str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A boolean query parameter.
+    pub fn flag(&self, name: &str) -> bool {
+        self.q(name).is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    }
+
+    /// `200` with the api-version in the content type.
+    pub fn ok(&self, v: &Value) -> HResult {
+        Ok(super::http::ok(v, &self.ver))
+    }
+
+    /// A project by id or name, or the Azure DevOps 404.
+    pub fn project(&self, key: &str) -> Result<&'a Project, Resp> {
+        self.org.project(key).ok_or_else(|| project_not_found(key))
+    }
+
+    /// A team of the project by id or name, or 404.
+    pub fn team(&self, p: &'a Project, key: &str) -> Result<&'a Team, Resp> {
+        p.team(key).ok_or_else(|| {
+            ado_error(
+                404,
+                &format!(
+                    "The team with id or name '{}' does not exist in project '{}'.",
+                    truncate(key, 200),
+                    p.name
+                ),
+                "TeamNotFoundException",
+            )
+        })
+    }
+
+    /// `{org}/_apis/projects/{id}`
+    pub fn project_url(&self, p: &Project) -> String {
+        format!("{}/_apis/projects/{}", self.url, p.id)
+    }
+}
+
+/// The 404 for an unknown project (by id: VS800075, by name: TF200016).
+pub(crate) fn project_not_found(key: &str) -> Resp {
+    if super::util::is_guid(key) {
+        ado_error(
+            404,
+            &format!(
+                "VS800075: The project with id 'vstfs:///Classification/TeamProject/{}' does not exist, or you do not have permission to access it.",
+                key.to_lowercase()
+            ),
+            "ProjectDoesNotExistException",
+        )
+    } else {
+        ado_error(
+            404,
+            &format!(
+                "TF200016: The following project does not exist: {}. Verify that the name of the project is correct and that the project exists on the specified Azure DevOps Server.",
+                truncate(key, 200)
+            ),
+            "ProjectDoesNotExistWithNameException",
+        )
+    }
+}
+
+/// Runs the accept loop until `stop` turns true.
+pub(crate) async fn serve(listener: TcpListener, st: Arc<State>, mut stop: watch::Receiver<bool>) {
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(30))
+        .max_buf_size(1024 * 1024);
+    let builder = Arc::new(builder);
+    let mut conns: JoinSet<()> = JoinSet::new();
+    loop {
+        tokio::select! {
+            changed = stop.changed() => {
+                if changed.is_err() || *stop.borrow() {
+                    break;
+                }
+            }
+            accepted = listener.accept() => {
+                let Ok((stream, _peer)) = accepted else {
+                    // Transient accept errors (e.g. too many open files): back off.
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                };
+                let st = st.clone();
+                let builder = builder.clone();
+                conns.spawn(async move {
+                    let svc = service_fn(move |req| {
+                        let st = st.clone();
+                        async move { Ok::<_, Infallible>(handle(st, req).await) }
+                    });
+                    let _ = builder.serve_connection(TokioIo::new(stream), svc).await;
+                });
+            }
+            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+        }
+    }
+    conns.abort_all();
+    while conns.join_next().await.is_some() {}
+}
+
+/// Handles one request: decode, route, add the common headers.
+async fn handle(st: Arc<State>, req: Request<Incoming>) -> Resp {
+    let (parts, body) = req.into_parts();
+    let body = match Limited::new(body, MAX_BODY).collect().await {
+        Ok(c) => c.to_bytes(),
+        Err(e) => {
+            let too_big = e
+                .downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some();
+            let r = if too_big {
+                ado_error(
+                    413,
+                    "The request body is larger than the sandbox accepts (4 MiB).",
+                    "VssRequestContentTooLargeException",
+                )
+            } else {
+                ado_error(
+                    400,
+                    "The request body could not be read.",
+                    "VssServiceException",
+                )
+            };
+            return finish(&st, r);
+        }
+    };
+    let resp = route(&st, &parts.method, &parts.uri, &parts.headers, &body).await;
+    finish(&st, resp)
+}
+
+fn finish(st: &State, mut resp: Resp) -> Resp {
+    let activity = random_guid();
+    add_header(&mut resp, "ActivityId", &activity);
+    add_header(&mut resp, "X-VSS-E2EID", &random_guid());
+    add_header(&mut resp, "X-TFS-ProcessId", &st.process_id);
+    add_header(&mut resp, "X-Content-Type-Options", "nosniff");
+    add_header(&mut resp, "X-TFS-Session", &activity);
+    resp
+}
+
+async fn route(
+    st: &State,
+    method: &Method,
+    uri: &hyper::Uri,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Resp {
+    let raw_path = uri.path();
+    let mut segs: Vec<String> = Vec::new();
+    for s in raw_path.split('/').filter(|s| !s.is_empty()) {
+        match percent_decode(s, false) {
+            Some(d) => segs.push(d),
+            None => {
+                return ado_error(
+                    400,
+                    "The request path is not valid: it contains a malformed percent-encoded sequence.",
+                    "InvalidArgumentValueException",
+                );
+            }
+        }
+    }
+    let query = match parse_pairs(uri.query().unwrap_or("")) {
+        Some(q) => q,
+        None => {
+            return ado_error(
+                400,
+                "The query string is not valid: it contains a malformed percent-encoded sequence.",
+                "InvalidArgumentValueException",
+            );
+        }
+    };
+    let first = segs.first().map(|s| s.to_lowercase()).unwrap_or_default();
+    match first.as_str() {
+        "" => html(200, home_page(st)),
+        "_login" => entra::handle(st, method, &segs[1..], headers, body, &query).await,
+        "_profile" => auth::profile(st, method, &segs[1..], headers, &query),
+        "_vssps" => match segs.get(1) {
+            Some(name) => match st.cat.services_org(name) {
+                Some(org) => org_request(st, org, method, &segs[2..], headers, body, &query),
+                None => unknown_org(name),
+            },
+            None => not_found(raw_path),
+        },
+        "tfs" => match (segs.get(1), st.cat.collection()) {
+            (Some(c), Some(org)) if c.eq_ignore_ascii_case(&org.name) => {
+                org_request(st, org, method, &segs[2..], headers, body, &query)
+            }
+            (Some(c), _) => unknown_org(c),
+            (None, _) => not_found(raw_path),
+        },
+        _ => match st.cat.services_org(&segs[0]) {
+            Some(org) => org_request(st, org, method, &segs[1..], headers, body, &query),
+            None => unknown_org(&segs[0]),
+        },
+    }
+}
+
+fn unknown_org(name: &str) -> Resp {
+    ado_error(
+        404,
+        &format!(
+            "The organization '{}' could not be found. Check the organization name in the URL (dev.azure.com/{{organization}}).",
+            truncate(name, 100)
+        ),
+        "HostDoesNotExistException",
+    )
+}
+
+fn home_page(st: &State) -> String {
+    let mut rows = String::new();
+    for o in &st.cat.orgs {
+        let url = st.org_url(o);
+        rows.push_str(&format!(
+            "<li><a href=\"{url}\">{url}</a> — {} ({} projects)</li>",
+            super::http::escape_xml(&o.primary_process),
+            o.projects.len()
+        ));
+    }
+    format!(
+        "<!DOCTYPE html><html><head><title>Azure DevOps sandbox</title></head><body><h1>Azure DevOps sandbox (ado-setup demo)</h1><ul>{rows}</ul></body></html>"
+    )
+}
+
+/// Where in the organization a path points.
+enum Scope<'s> {
+    Org(&'s [String]),
+    Project(&'s str, &'s [String]),
+    Team(&'s str, &'s str, &'s [String]),
+    Page,
+}
+
+fn scope_of(rest: &[String]) -> Scope<'_> {
+    let is_apis = |i: usize| rest.get(i).is_some_and(|s| s.eq_ignore_ascii_case("_apis"));
+    if is_apis(0) {
+        Scope::Org(&rest[1..])
+    } else if is_apis(1) {
+        Scope::Project(&rest[0], &rest[2..])
+    } else if is_apis(2) {
+        Scope::Team(&rest[0], &rest[1], &rest[3..])
+    } else {
+        Scope::Page
+    }
+}
+
+fn org_request(
+    st: &State,
+    org: &Org,
+    method: &Method,
+    rest: &[String],
+    headers: &HeaderMap,
+    body: &Bytes,
+    query: &[(String, String)],
+) -> Resp {
+    let scope = scope_of(rest);
+    let with_tenant = |mut r: Resp| {
+        if let Some(t) = &org.tenant {
+            add_header(&mut r, "X-VSS-ResourceTenant", t);
+        }
+        r
+    };
+
+    // Resource locations need no credentials.
+    if method == Method::OPTIONS {
+        if let Scope::Org(tail) = &scope
+            && tail.is_empty()
+        {
+            return with_tenant(core_api::resource_locations(st, org));
+        }
+        return with_tenant(method_not_allowed("OPTIONS", "GET, POST"));
+    }
+
+    let caller = match auth::authenticate(st, org, headers) {
+        Ok(c) => c,
+        Err(r) => return with_tenant(r),
+    };
+
+    let api_tail: &[String] = match &scope {
+        Scope::Page => {
+            if matches!(caller, Caller::Anonymous) {
+                return with_tenant(auth::anonymous_401(st, org));
+            }
+            let path = rest
+                .iter()
+                .map(|s| encode_segment(s))
+                .collect::<Vec<_>>()
+                .join("/");
+            return with_tenant(html(
+                200,
+                format!(
+                    "<!DOCTYPE html><html><head><title>{} - Azure DevOps sandbox</title></head><body><p>Azure DevOps sandbox: {}/{}</p></body></html>",
+                    super::http::escape_xml(&org.name),
+                    super::http::escape_xml(&st.org_url(org)),
+                    super::http::escape_xml(&path)
+                ),
+            ));
+        }
+        Scope::Org(t) | Scope::Project(_, t) | Scope::Team(_, _, t) => t,
+    };
+
+    let anonymous_ok = org.anonymous_access
+        && matches!(&scope, Scope::Org(t) if t.len() == 1 && t[0].eq_ignore_ascii_case("connectiondata"));
+    if matches!(caller, Caller::Anonymous) && !anonymous_ok {
+        return with_tenant(auth::anonymous_401(st, org));
+    }
+
+    let ver = match version_check(org, method, query, headers) {
+        Ok(v) => v,
+        Err(r) => return with_tenant(r),
+    };
+
+    if caller.is_throttled()
+        && st
+            .throttle
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(2)
+    {
+        return with_tenant(auth::throttled_429());
+    }
+
+    let ctx = Ctx {
+        st,
+        org,
+        url: st.org_url(org),
+        caller,
+        ver: ver.raw.clone(),
+        query,
+        method,
+        headers,
+        body,
+    };
+    let low: Vec<String> = api_tail.iter().map(|s| s.to_lowercase()).collect();
+    let l: Vec<&str> = low.iter().map(String::as_str).collect();
+    let result = match &scope {
+        Scope::Org(_) => org_api(&ctx, &l, api_tail),
+        Scope::Project(p, _) => project_api(&ctx, p, &l, api_tail),
+        Scope::Team(p, t, _) => team_api(&ctx, p, t, &l),
+        Scope::Page => Err(not_found("")),
+    };
+    let mut resp = match result {
+        Ok(r) | Err(r) => r,
+    };
+    if let Some(person) = ctx.caller.person().and_then(|p| st.cat.people.get(p)) {
+        let who = if org.server {
+            person.windows.clone()
+        } else {
+            person.email.clone()
+        };
+        add_header(
+            &mut resp,
+            "X-VSS-UserData",
+            &format!("{}:{}", person.id, who),
+        );
+    }
+    with_tenant(resp)
+}
+
+/// Checks `api-version` against what the deployment supports.
+fn version_check(
+    org: &Org,
+    method: &Method,
+    query: &[(String, String)],
+    headers: &HeaderMap,
+) -> Result<ApiVersion, Resp> {
+    let accept = headers
+        .get(hyper::header::ACCEPT)
+        .and_then(|v| v.to_str().ok());
+    let ver = match find_api_version(query, accept) {
+        Ok(Some(v)) => v,
+        Ok(None) => {
+            return Err(ado_error(
+                400,
+                &format!(
+                    "No api-version was supplied for the \"{method}\" request. The version must be supplied either as part of the Accept header (e.g. \"application/json; api-version=1.0\") or as a query parameter (e.g. \"?api-version=1.0\")."
+                ),
+                "VssVersionNotSpecifiedException",
+            ));
+        }
+        Err(raw) => {
+            return Err(ado_error(
+                400,
+                &format!(
+                    "The api-version '{}' is not valid. Use the form 'major.minor[-preview[.n]]', for example '7.1' or '7.1-preview.1'.",
+                    truncate(&raw, 50)
+                ),
+                "VssInvalidApiVersionException",
+            ));
+        }
+    };
+    let (max, latest) = if org.server {
+        (6000, "6.0")
+    } else {
+        (7002, "7.2")
+    };
+    if ver.key() > max || ver.key() < 1000 {
+        return Err(ado_error(
+            400,
+            &format!(
+                "The requested REST API version of {} is out of range for this server. The latest REST API version for this server is {latest}.",
+                ver.raw
+            ),
+            "VssVersionOutOfRangeException",
+        ));
+    }
+    if !org.server && ver.key() == 7002 && !ver.preview {
+        return Err(ado_error(
+            400,
+            &format!(
+                "The requested version \"{}\" of the resource is under preview. The -preview flag must be supplied in the api-version for such requests. For example: \"{}-preview\"",
+                ver.raw, ver.raw
+            ),
+            "VssInvalidPreviewVersionException",
+        ));
+    }
+    Ok(ver)
+}
+
+fn is_get(m: &Method) -> bool {
+    *m == Method::GET || *m == Method::HEAD
+}
+
+fn get(ctx: &Ctx, f: impl FnOnce() -> HResult) -> HResult {
+    if is_get(ctx.method) {
+        f()
+    } else {
+        Err(method_not_allowed(ctx.method.as_str(), "GET"))
+    }
+}
+
+fn org_api(ctx: &Ctx, l: &[&str], orig: &[String]) -> HResult {
+    match l {
+        ["connectiondata"] => get(ctx, || core_api::connection_data(ctx)),
+        ["projects"] => get(ctx, || core_api::projects_list(ctx)),
+        ["projects", _] => get(ctx, || core_api::project_get(ctx, &orig[1])),
+        ["projects", _, "properties"] => get(ctx, || core_api::project_properties(ctx, &orig[1])),
+        ["projects", _, "teams"] => get(ctx, || core_api::teams_list(ctx, &orig[1])),
+        ["projects", _, "teams", _] => get(ctx, || core_api::team_get(ctx, &orig[1], &orig[3])),
+        ["projects", _, "teams", _, "members"] => {
+            get(ctx, || core_api::team_members(ctx, &orig[1], &orig[3]))
+        }
+        ["work", "processes"] => get(ctx, || core_api::processes_list(ctx)),
+        ["work", "processes", _] => get(ctx, || core_api::process_get(ctx, &orig[2])),
+        ["wit", "fields"] => get(ctx, || wit::fields_list(ctx, None)),
+        ["wit", "fields", _] => get(ctx, || wit::field_get(ctx, None, &orig[2])),
+        ["wit", "workitems", _] => get(ctx, || wit::work_item_get(ctx, &orig[2])),
+        ["securitynamespaces"] => get(ctx, || core_api::security_namespaces(ctx, None)),
+        ["securitynamespaces", _] => {
+            get(ctx, || core_api::security_namespaces(ctx, Some(&orig[1])))
+        }
+        ["permissions", _, _] => get(ctx, || core_api::has_permissions(ctx, &orig[1], &orig[2])),
+        ["security", "permissionevaluationbatch"] => {
+            if *ctx.method == Method::POST {
+                core_api::permission_batch(ctx)
+            } else {
+                Err(method_not_allowed(ctx.method.as_str(), "POST"))
+            }
+        }
+        _ => Err(not_found(&format!("/_apis/{}", orig.join("/")))),
+    }
+}
+
+fn project_api(ctx: &Ctx, pkey: &str, l: &[&str], orig: &[String]) -> HResult {
+    let p = ctx.project(pkey)?;
+    match l {
+        ["wit", "workitemtypes"] => get(ctx, || wit::types_list(ctx, p)),
+        ["wit", "workitemtypes", _] => get(ctx, || wit::type_get(ctx, p, &orig[2])),
+        ["wit", "workitemtypes", _, "fields"] => get(ctx, || wit::type_fields(ctx, p, &orig[2])),
+        ["wit", "workitemtypes", _, "fields", _] => {
+            get(ctx, || wit::type_field(ctx, p, &orig[2], &orig[4]))
+        }
+        ["wit", "workitemtypes", _, "states"] => get(ctx, || wit::type_states(ctx, p, &orig[2])),
+        ["wit", "workitemtypecategories"] => get(ctx, || wit::categories(ctx, p, None)),
+        ["wit", "workitemtypecategories", _] => {
+            get(ctx, || wit::categories(ctx, p, Some(&orig[2])))
+        }
+        ["wit", "classificationnodes"] => get(ctx, || wit::nodes_root(ctx, p)),
+        ["wit", "classificationnodes", _, ..] => {
+            get(ctx, || wit::nodes_get(ctx, p, &orig[2], &orig[3..]))
+        }
+        ["wit", "fields"] => get(ctx, || wit::fields_list(ctx, Some(p))),
+        ["wit", "fields", _] => get(ctx, || wit::field_get(ctx, Some(p), &orig[2])),
+        ["wit", "workitems", t] if t.starts_with('$') => {
+            if *ctx.method == Method::POST || *ctx.method == Method::PATCH {
+                wit::create(ctx, p, &orig[2][1..])
+            } else {
+                Err(method_not_allowed(ctx.method.as_str(), "POST, PATCH"))
+            }
+        }
+        ["wit", "workitems", _] => get(ctx, || wit::work_item_get(ctx, &orig[2])),
+        ["work", "teamsettings"] => get(ctx, || wit::team_settings(ctx, p, None)),
+        ["work", "teamsettings", "teamfieldvalues"] => {
+            get(ctx, || wit::team_field_values(ctx, p, None))
+        }
+        _ => Err(not_found(&format!("/{}/_apis/{}", p.name, orig.join("/")))),
+    }
+}
+
+fn team_api(ctx: &Ctx, pkey: &str, tkey: &str, l: &[&str]) -> HResult {
+    let p = ctx.project(pkey)?;
+    let t = ctx.team(p, tkey)?;
+    match l {
+        ["work", "teamsettings"] => get(ctx, || wit::team_settings(ctx, p, Some(t))),
+        ["work", "teamsettings", "teamfieldvalues"] => {
+            get(ctx, || wit::team_field_values(ctx, p, Some(t)))
+        }
+        _ => Err(not_found(&format!(
+            "/{}/{}/_apis/{}",
+            p.name,
+            t.name,
+            l.join("/")
+        ))),
+    }
+}

@@ -1,0 +1,2034 @@
+//! Conformance and behaviour tests for the embedded Azure DevOps sandbox
+//! (`ado_setup::sandbox`), over real HTTP with plain reqwest.
+//!
+//! - Shape conformance: every official example in `ADO_EXAMPLES_DIR` that
+//!   corresponds to an endpoint the sandbox serves is fetched from a running
+//!   sandbox; the response must have the example's status class and shape
+//!   (every key of the example present, with a compatible JSON type; arrays
+//!   compared by their first elements; example `null` matches anything).
+//!   Without `ADO_EXAMPLES_DIR` the test prints `SKIPPED: ADO_EXAMPLES_DIR
+//!   not set` and passes.
+//! - Behaviour: paging, routing, api-version, authentication, errors, the
+//!   device code flow, scenarios, the big area tree and garbage input.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use ado_setup::sandbox::{Sandbox, SandboxOptions, data, serve_banner};
+use reqwest::header::HeaderMap;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const AGILE: &str = "contoso-agile";
+const PAYMENTS_ID: &str = "c1d40a2e-4882-414a-adb0-8d73f032fb8c";
+const CONTOSO_TENANT: &str = "f50b3664-ff5f-44cf-bb3e-31185eb08830";
+const FABRIKAM_TENANT: &str = "2e15abae-7f3a-40b1-bb30-3c7ffe57f959";
+const CLIENT_ID: &str = "872cd9fa-d31f-45e0-9eab-6e460a02d1f1";
+const NS_PROJECT: &str = "52d39943-cb85-4d7f-8fa8-c6baac873819";
+const NS_SERVICE_HOOKS: &str = "cb594ebe-87dd-4fc9-ac2c-6a10a4c92046";
+const NS_TAGGING: &str = "bb50f182-8e5e-40b8-bc21-e8752a1e7ae2";
+
+// ---------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------
+
+fn b64(data: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for c in data.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            if i <= c.len() {
+                out.push(char::from(T[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn b64url_decode(s: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            _ => continue,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    out
+}
+
+fn basic(pat: &str) -> String {
+    format!("Basic {}", b64(format!(":{pat}").as_bytes()))
+}
+
+async fn start() -> Sandbox {
+    Sandbox::start(SandboxOptions {
+        port: 0,
+        approve_after: Duration::from_millis(300),
+    })
+    .await
+    .expect("sandbox starts")
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    text: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| {
+            panic!("not JSON ({e}): {}", &self.text[..self.text.len().min(300)])
+        })
+    }
+    fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    }
+    fn headers_all(&self, name: &str) -> Vec<String> {
+        self.headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_string))
+            .collect()
+    }
+    fn type_key(&self) -> String {
+        self.json()["typeKey"].as_str().unwrap_or("").to_string()
+    }
+}
+
+async fn send(
+    method: Method,
+    url: &str,
+    auth: Option<&str>,
+    headers: &[(&str, &str)],
+    body: Option<String>,
+) -> Reply {
+    let mut rb = client().request(method, url);
+    if let Some(a) = auth {
+        rb = rb.header("Authorization", a);
+    }
+    for (k, v) in headers {
+        rb = rb.header(*k, *v);
+    }
+    if let Some(b) = body {
+        rb = rb.body(b);
+    }
+    let resp = rb.send().await.expect("request sent");
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let text = resp.text().await.unwrap_or_default();
+    Reply {
+        status,
+        headers,
+        text,
+    }
+}
+
+async fn get(sb: &Sandbox, path: &str, auth: Option<&str>) -> Reply {
+    send(
+        Method::GET,
+        &format!("{}{path}", sb.devops_url()),
+        auth,
+        &[("X-TFS-FedAuthRedirect", "Suppress")],
+        None,
+    )
+    .await
+}
+
+async fn get_pat(sb: &Sandbox, path: &str) -> Reply {
+    get(sb, path, Some(&basic(sb.pat()))).await
+}
+
+async fn create(
+    sb: &Sandbox,
+    auth: &str,
+    project: &str,
+    wit: &str,
+    query: &str,
+    ops: Value,
+) -> Reply {
+    send(
+        Method::POST,
+        &format!(
+            "{}/{AGILE}/{project}/_apis/wit/workitems/${wit}?api-version=7.1{query}",
+            sb.devops_url()
+        ),
+        Some(auth),
+        &[("Content-Type", "application/json-patch+json")],
+        Some(ops.to_string()),
+    )
+    .await
+}
+
+/// Raw HTTP/1.1 over TCP, for input reqwest refuses to produce.
+async fn raw(addr: SocketAddr, request: &[u8]) -> String {
+    let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    s.write_all(request).await.expect("write");
+    let mut buf = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut buf)).await;
+    String::from_utf8_lossy(&buf).to_string()
+}
+
+fn status_of(raw: &str) -> u16 {
+    raw.split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Runs the device code flow for `tenant`; returns the token response.
+async fn device_login(sb: &Sandbox, tenant: &str) -> Value {
+    let auth = sb.authority_url();
+    let scope = "499b84ac-1321-427f-aa17-267ca6975798/.default offline_access";
+    let dc = send(
+        Method::POST,
+        &format!("{auth}/{tenant}/oauth2/v2.0/devicecode"),
+        None,
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        Some(format!(
+            "client_id={CLIENT_ID}&scope={}",
+            scope.replace(' ', "%20").replace('/', "%2F")
+        )),
+    )
+    .await;
+    assert_eq!(dc.status, 200, "{}", dc.text);
+    let code = dc.json()["device_code"].as_str().unwrap().to_string();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        tokio::time::sleep(Duration::from_millis(550)).await;
+        let t = send(
+            Method::POST,
+            &format!("{auth}/{tenant}/oauth2/v2.0/token"),
+            None,
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            Some(format!(
+                "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&client_id={CLIENT_ID}&device_code={code}"
+            )),
+        )
+        .await;
+        if t.status == 200 {
+            return t.json();
+        }
+        assert_eq!(t.json()["error"], "authorization_pending", "{}", t.text);
+        assert!(Instant::now() < deadline, "device flow never completed");
+    }
+}
+
+fn jwt_claims(token: &str) -> Value {
+    let payload = token.split('.').nth(1).expect("JWT payload");
+    serde_json::from_slice(&b64url_decode(payload)).expect("claims JSON")
+}
+
+// ---------------------------------------------------------------------------
+// Shape comparison
+// ---------------------------------------------------------------------------
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Every way `actual` fails to have the shape of `example`.
+fn shape_errors(example: &Value, actual: &Value) -> Vec<String> {
+    fn walk(e: &Value, a: &Value, path: &str, out: &mut Vec<String>) {
+        match e {
+            Value::Null => {}
+            Value::Bool(_) | Value::Number(_) | Value::String(_) => {
+                if kind(e) != kind(a) {
+                    out.push(format!("{path}: expected {}, got {}", kind(e), kind(a)));
+                }
+            }
+            Value::Array(ea) => match a.as_array() {
+                None => out.push(format!("{path}: expected array, got {}", kind(a))),
+                Some(aa) => {
+                    if let (Some(e0), Some(a0)) = (ea.first(), aa.first()) {
+                        walk(e0, a0, &format!("{path}[0]"), out);
+                    }
+                }
+            },
+            Value::Object(eo) => match a.as_object() {
+                None => out.push(format!("{path}: expected object, got {}", kind(a))),
+                Some(ao) => {
+                    for (k, ev) in eo {
+                        match ao.get(k) {
+                            None => out.push(format!("{path}.{k}: missing")),
+                            Some(av) => walk(ev, av, &format!("{path}.{k}"), out),
+                        }
+                    }
+                }
+            },
+        }
+    }
+    let mut out = Vec::new();
+    walk(example, actual, "$", &mut out);
+    out
+}
+
+#[test]
+fn shape_comparison_detects_wrong_shapes() {
+    let example = json!({
+        "count": 2,
+        "value": [{"id": "x", "n": 1, "flag": true, "opt": null, "nested": {"a": [1]}}]
+    });
+    let good = json!({
+        "count": 5,
+        "value": [{"id": "y", "n": 2, "flag": false, "opt": {"any": 1}, "nested": {"a": [7, 8]}, "extra": 1}, 3]
+    });
+    assert!(shape_errors(&example, &good).is_empty());
+    // Empty arrays are fine on either side.
+    assert!(shape_errors(&example, &json!({"count": 0, "value": []})).is_empty());
+    let missing_key =
+        json!({"count": 1, "value": [{"id": "y", "n": 2, "flag": true, "nested": {"a": []}}]});
+    assert!(!shape_errors(&example, &missing_key).is_empty());
+    let wrong_type = json!({"count": "1", "value": [{"id": "y", "n": 2, "flag": true, "opt": 1, "nested": {"a": []}}]});
+    assert_eq!(
+        shape_errors(&example, &wrong_type),
+        vec!["$.count: expected number, got string"]
+    );
+    let wrong_nested = json!({"count": 1, "value": [{"id": 3, "n": 2, "flag": true, "opt": 1, "nested": {"a": ["s"]}}]});
+    let errs = shape_errors(&example, &wrong_nested);
+    assert!(errs.contains(&"$.value[0].id: expected string, got number".to_string()));
+    assert!(errs.contains(&"$.value[0].nested.a[0]: expected number, got string".to_string()));
+    let not_envelope = json!([{"id": "y"}]);
+    assert!(!shape_errors(&example, &not_envelope).is_empty());
+    assert!(!shape_errors(&json!({"a": {}}), &json!({"a": null})).is_empty());
+}
+
+/// Files in the examples folder the sandbox deliberately does not serve.
+const NOT_SERVED: &[&str] = &[
+    "graph__Users_List.json",
+    "hooks__Consumers_List.json",
+    "hooks__Publishers_List.json",
+    "hooks__Publishers_ListEventTypes.json",
+    "hooks__Subscriptions_Create.json",
+    "hooks__Subscriptions_Get.json",
+    "hooks__Subscriptions_List.json",
+    "processes__Fields_Get.json",
+    "processes__Fields_List.json",
+    "processes__WorkItemTypes_Get.json",
+    "processes__WorkItemTypes_List.json",
+    "processes__WorkItemTypes_List_expand_states.json",
+    "security__AccessControlLists_Query_token.json",
+    "tokens__Pats_Create.json",
+    "tokens__Pats_Get.json",
+    "tokens__Pats_List.json",
+    "tokens__Pats_Revoke.json",
+    "tokens__Pats_Update.json",
+    "wit__Tags_Get.json",
+    "wit__Tags_List.json",
+    "wit__Wiql_QueryByWiql.json",
+    "wit__WorkItems_GetWorkItem.json",
+    "wit__WorkItems_GetWorkItemTemplate.json",
+    "wit__WorkItems_Update_bypassRules.json",
+    "wit__WorkItems_Update_validateOnly.json",
+    "work__Backlogconfiguration_Get.json",
+    "work__Iterations_Get.json",
+    "work__Iterations_List_timeframe.json",
+    "work__Processconfiguration_Get.json",
+];
+
+fn examples_dir() -> Option<PathBuf> {
+    let raw = std::env::var_os("ADO_EXAMPLES_DIR")?;
+    let p = PathBuf::from(raw);
+    if p.is_dir() {
+        return Some(p);
+    }
+    let alt = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(&p);
+    Some(if alt.is_dir() { alt } else { p })
+}
+
+#[tokio::test]
+async fn responses_have_the_shapes_of_the_official_examples() {
+    let Some(dir) = examples_dir() else {
+        println!("SKIPPED: ADO_EXAMPLES_DIR not set");
+        return;
+    };
+    assert!(
+        dir.is_dir(),
+        "ADO_EXAMPLES_DIR {} is not a directory",
+        dir.display()
+    );
+    let sb = start().await;
+    let cat = data::catalog().unwrap();
+    let payments = cat
+        .services_org(AGILE)
+        .unwrap()
+        .project(PAYMENTS_ID)
+        .unwrap();
+    let trees = payments.trees();
+    let iter_root = trees.iterations.nodes[0].id;
+    let sprint1 =
+        trees.iterations.nodes[trees.iterations.find("Release 2026.1/Sprint 1").unwrap()].id;
+    let p = format!("/{AGILE}/{PAYMENTS_ID}");
+    let pn = format!("/{AGILE}/Payments%20Platform");
+    let token1 = format!("$PROJECT:vstfs:///Classification/TeamProject/{PAYMENTS_ID}");
+    let token2 =
+        "$PROJECT:vstfs:///Classification/TeamProject/d7d741a6-76aa-495d-aebb-1264fa4a4cef";
+    let tokens = device_login(&sb, "organizations").await;
+    let bearer = format!("Bearer {}", tokens["access_token"].as_str().unwrap());
+    let me = cat.main().id.clone();
+
+    // file → (method, path on the sandbox, body, bearer instead of PAT, base URL)
+    let cases: Vec<(&str, Method, String, Option<Value>, bool)> = vec![
+        (
+            "core__Projects_List.json",
+            Method::GET,
+            format!("/{AGILE}/_apis/projects?api-version=7.1"),
+            None,
+            false,
+        ),
+        (
+            "_supplementary/core__Projects_Get_includeCapabilities__legacy_tfs_doc.json",
+            Method::GET,
+            format!(
+                "/{AGILE}/_apis/projects/Payments%20Platform?includeCapabilities=true&api-version=7.1"
+            ),
+            None,
+            false,
+        ),
+        (
+            "_supplementary/core__Projects_List__onprem_server-7.1.json",
+            Method::GET,
+            "/tfs/DefaultCollection/_apis/projects?api-version=6.0".into(),
+            None,
+            false,
+        ),
+        (
+            "core__Projects_GetProjectProperties.json",
+            Method::GET,
+            format!("/{AGILE}/_apis/projects/{PAYMENTS_ID}/properties?api-version=7.1-preview.1"),
+            None,
+            false,
+        ),
+        (
+            "core__Projects_GetProjectProperties_keys.json",
+            Method::GET,
+            format!(
+                "/{AGILE}/_apis/projects/{PAYMENTS_ID}/properties?keys=System.CurrentProcessTemplateId,*SourceControl*&api-version=7.1-preview.1"
+            ),
+            None,
+            false,
+        ),
+        (
+            "core__Teams_Get.json",
+            Method::GET,
+            format!("/{AGILE}/_apis/projects/{PAYMENTS_ID}/teams/Checkout%20Squad?api-version=7.1"),
+            None,
+            false,
+        ),
+        (
+            "core__Teams_GetTeams.json",
+            Method::GET,
+            format!("/{AGILE}/_apis/projects/{PAYMENTS_ID}/teams?api-version=7.1"),
+            None,
+            false,
+        ),
+        (
+            "core__Teams_GetTeams_mine.json",
+            Method::GET,
+            format!("/{AGILE}/_apis/projects/{PAYMENTS_ID}/teams?$mine=true&api-version=7.1"),
+            None,
+            false,
+        ),
+        (
+            "core__Teams_GetTeamMembersWithExtendedProperties.json",
+            Method::GET,
+            format!(
+                "/{AGILE}/_apis/projects/{PAYMENTS_ID}/teams/Payments%20Platform%20Team/members?api-version=7.1"
+            ),
+            None,
+            false,
+        ),
+        (
+            "processes__Processes_List.json",
+            Method::GET,
+            format!("/{AGILE}/_apis/work/processes?api-version=7.1"),
+            None,
+            false,
+        ),
+        (
+            "processes__Processes_Get.json",
+            Method::GET,
+            format!(
+                "/{AGILE}/_apis/work/processes/adcc42ab-9882-485e-a3ed-7678f01f66bc?api-version=7.1"
+            ),
+            None,
+            false,
+        ),
+        (
+            "profile__Profiles_Get_me.json",
+            Method::GET,
+            "PROFILE/_apis/profile/profiles/me?api-version=7.1".into(),
+            None,
+            true,
+        ),
+        (
+            "account__Accounts_List_memberId.json",
+            Method::GET,
+            format!("PROFILE/_apis/accounts?memberId={me}&api-version=7.1"),
+            None,
+            true,
+        ),
+        (
+            "account__Accounts_List_ownerId.json",
+            Method::GET,
+            format!("PROFILE/_apis/accounts?ownerId={me}&api-version=7.1"),
+            None,
+            true,
+        ),
+        (
+            "security__Permissions_HasPermissions_tokens.json",
+            Method::GET,
+            format!(
+                "/{AGILE}/_apis/permissions/{NS_PROJECT}/1?tokens={},{}&api-version=7.1",
+                token1.replace('$', "%24"),
+                token2.replace('$', "%24")
+            ),
+            None,
+            false,
+        ),
+        (
+            "security__Permissions_HasPermissions_token.json",
+            Method::GET,
+            format!(
+                "/{AGILE}/_apis/permissions/{NS_PROJECT}/1?tokens={}&api-version=7.1",
+                token1.replace('$', "%24")
+            ),
+            None,
+            false,
+        ),
+        (
+            "security__Permissions_HasPermissionsBatch.json",
+            Method::POST,
+            format!("/{AGILE}/_apis/security/permissionevaluationbatch?api-version=7.1"),
+            Some(json!({"alwaysAllowAdministrators": false, "evaluations": [
+                {"securityNamespaceId": NS_PROJECT, "token": token1, "permissions": 1},
+                {"securityNamespaceId": NS_SERVICE_HOOKS, "token": format!("PublisherSecurity/{PAYMENTS_ID}"), "permissions": 2}]})),
+            false,
+        ),
+        (
+            "security__SecurityNamespaces_Query_all.json",
+            Method::GET,
+            format!("/{AGILE}/_apis/securitynamespaces?api-version=7.1"),
+            None,
+            false,
+        ),
+        (
+            "security__SecurityNamespaces_Query_one.json",
+            Method::GET,
+            format!("/{AGILE}/_apis/securitynamespaces/{NS_PROJECT}?api-version=7.1"),
+            None,
+            false,
+        ),
+        (
+            "wit__ClassificationNodes_GetByIds.json",
+            Method::GET,
+            format!("{p}/_apis/wit/classificationnodes?ids={iter_root},{sprint1}&api-version=7.1"),
+            None,
+            false,
+        ),
+        (
+            "wit__ClassificationNodes_GetByIds_errorPolicy.json",
+            Method::GET,
+            format!(
+                "{p}/_apis/wit/classificationnodes?ids={iter_root},987654321&errorPolicy=omit&api-version=7.1"
+            ),
+            None,
+            false,
+        ),
+        (
+            "wit__ClassificationNodes_Get_areaPath.json",
+            Method::GET,
+            format!("{pn}/_apis/wit/classificationnodes/areas/Checkout?api-version=7.1"),
+            None,
+            false,
+        ),
+        (
+            "wit__ClassificationNodes_Get_areas.json",
+            Method::GET,
+            format!("{pn}/_apis/wit/classificationnodes/areas?api-version=7.1"),
+            None,
+            false,
+        ),
+        (
+            "wit__ClassificationNodes_Get_areas_depth2.json",
+            Method::GET,
+            format!("{pn}/_apis/wit/classificationnodes/areas?$depth=2&api-version=7.1"),
+            None,
+            false,
+        ),
+        (
+            "wit__ClassificationNodes_Get_iterationPath.json",
+            Method::GET,
+            format!(
+                "{pn}/_apis/wit/classificationnodes/iterations/Release%202026.1/Sprint%201?api-version=7.1"
+            ),
+            None,
+            false,
+        ),
+        (
+            "wit__ClassificationNodes_Get_iterations.json",
+            Method::GET,
+            format!("{pn}/_apis/wit/classificationnodes/iterations?api-version=7.1"),
+            None,
+            false,
+        ),
+        (
+            "wit__ClassificationNodes_Get_iterations_depth2.json",
+            Method::GET,
+            format!("{pn}/_apis/wit/classificationnodes/iterations?$depth=2&api-version=7.1"),
+            None,
+            false,
+        ),
+        (
+            "wit__Fields_Get.json",
+            Method::GET,
+            format!("/{AGILE}/_apis/wit/fields/System.IterationPath?api-version=7.1"),
+            None,
+            false,
+        ),
+        (
+            "wit__Fields_List.json",
+            Method::GET,
+            format!("/{AGILE}/_apis/wit/fields?api-version=7.1"),
+            None,
+            false,
+        ),
+        (
+            "wit__WorkItemTypeCategories_Get.json",
+            Method::GET,
+            format!(
+                "{pn}/_apis/wit/workitemtypecategories/Microsoft.RequirementCategory?api-version=7.1"
+            ),
+            None,
+            false,
+        ),
+        (
+            "wit__WorkItemTypeCategories_List.json",
+            Method::GET,
+            format!("{pn}/_apis/wit/workitemtypecategories?api-version=7.1"),
+            None,
+            false,
+        ),
+        (
+            "wit__WorkItemTypeStates_List.json",
+            Method::GET,
+            format!("{p}/_apis/wit/workitemtypes/Bug/states?api-version=7.1"),
+            None,
+            false,
+        ),
+        (
+            "wit__WorkItemTypesField_Get.json",
+            Method::GET,
+            format!("{p}/_apis/wit/workitemtypes/Bug/fields/System.IterationPath?api-version=7.1"),
+            None,
+            false,
+        ),
+        (
+            "wit__WorkItemTypesField_Get_expand.json",
+            Method::GET,
+            format!(
+                "{p}/_apis/wit/workitemtypes/Bug/fields/System.ChangedBy?$expand=All&api-version=7.1"
+            ),
+            None,
+            false,
+        ),
+        (
+            "wit__WorkItemTypesField_List.json",
+            Method::GET,
+            format!("{p}/_apis/wit/workitemtypes/Bug/fields?api-version=7.1"),
+            None,
+            false,
+        ),
+        (
+            "wit__WorkItemTypesField_List_expand.json",
+            Method::GET,
+            format!("{pn}/_apis/wit/workitemtypes/Bug/fields?$expand=All&api-version=7.1"),
+            None,
+            false,
+        ),
+        (
+            "wit__WorkItemTypes_Get_Bug.json",
+            Method::GET,
+            format!("{pn}/_apis/wit/workitemtypes/Bug?api-version=7.1"),
+            None,
+            false,
+        ),
+        (
+            "wit__WorkItemTypes_List.json",
+            Method::GET,
+            format!("{pn}/_apis/wit/workitemtypes?api-version=7.1"),
+            None,
+            false,
+        ),
+        (
+            "wit__WorkItems_Create.json",
+            Method::POST,
+            format!("{p}/_apis/wit/workitems/$Task?validateOnly=true&api-version=7.1"),
+            Some(
+                json!([{"op": "add", "path": "/fields/System.Title", "from": null, "value": "Sample task"}]),
+            ),
+            false,
+        ),
+        (
+            "work__Teamfieldvalues_Get.json",
+            Method::GET,
+            format!("{pn}/_apis/work/teamsettings/teamfieldvalues?api-version=7.1"),
+            None,
+            false,
+        ),
+        (
+            "work__Teamsettings_Get.json",
+            Method::GET,
+            format!("{pn}/_apis/work/teamsettings?api-version=7.1"),
+            None,
+            false,
+        ),
+    ];
+
+    // Every example file is either served (and checked) or listed as not served.
+    let mut files: Vec<String> = Vec::new();
+    for sub in ["", "_supplementary"] {
+        let d = if sub.is_empty() {
+            dir.clone()
+        } else {
+            dir.join(sub)
+        };
+        if let Ok(rd) = std::fs::read_dir(&d) {
+            for e in rd.flatten() {
+                let name = e.file_name().to_string_lossy().to_string();
+                if name.ends_with(".json") {
+                    files.push(if sub.is_empty() {
+                        name
+                    } else {
+                        format!("{sub}/{name}")
+                    });
+                }
+            }
+        }
+    }
+    let served: HashSet<&str> = cases.iter().map(|c| c.0).collect();
+    for f in &files {
+        assert!(
+            served.contains(f.as_str()) || NOT_SERVED.contains(&f.as_str()),
+            "example {f} is neither checked nor listed in NOT_SERVED"
+        );
+    }
+
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (file, method, path, body, use_bearer) in &cases {
+        let Ok(text) = std::fs::read_to_string(dir.join(file)) else {
+            continue; // not in this copy of the examples
+        };
+        let example: Value = serde_json::from_str(&text).unwrap();
+        let url = match path.strip_prefix("PROFILE") {
+            Some(rest) => format!("{}{rest}", sb.profile_url()),
+            None => format!("{}{path}", sb.devops_url()),
+        };
+        let auth = if *use_bearer {
+            bearer.clone()
+        } else {
+            basic(sb.pat())
+        };
+        let ct = if file.contains("WorkItems_Create") {
+            "application/json-patch+json"
+        } else {
+            "application/json"
+        };
+        let r = send(
+            method.clone(),
+            &url,
+            Some(&auth),
+            &[("Content-Type", ct), ("X-TFS-FedAuthRedirect", "Suppress")],
+            body.as_ref().map(|b| b.to_string()),
+        )
+        .await;
+        checked += 1;
+        let want = example["status"].as_u64().unwrap_or(200) as u16;
+        if r.status.as_u16() / 100 != want / 100 {
+            failures.push(format!(
+                "{file}: status {} (example {want}): {}",
+                r.status,
+                &r.text[..r.text.len().min(300)]
+            ));
+            continue;
+        }
+        let actual: Value = match serde_json::from_str(&r.text) {
+            Ok(v) => v,
+            Err(e) => {
+                failures.push(format!("{file}: body is not JSON: {e}"));
+                continue;
+            }
+        };
+        for err in shape_errors(&example["body"], &actual) {
+            failures.push(format!("{file}: {err}"));
+        }
+    }
+    sb.shutdown().await;
+    assert!(checked >= 30, "only {checked} examples checked");
+    assert!(
+        failures.is_empty(),
+        "shape mismatches:\n{}",
+        failures.join("\n")
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Behaviour
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn projects_page_with_continuation_tokens() {
+    let sb = start().await;
+    let first = get_pat(&sb, "/contoso-enterprise/_apis/projects?api-version=7.1").await;
+    assert_eq!(first.status, 200);
+    assert_eq!(first.json()["count"], 100);
+    assert_eq!(
+        first.header("x-ms-continuationtoken").as_deref(),
+        Some("100")
+    );
+
+    let mut seen = HashSet::new();
+    let mut token: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let mut path = "/contoso-enterprise/_apis/projects?$top=250&api-version=7.1".to_string();
+        if let Some(t) = &token {
+            path.push_str(&format!("&continuationToken={t}"));
+        }
+        let r = get_pat(&sb, &path).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let v = r.json();
+        for p in v["value"].as_array().unwrap() {
+            assert!(
+                seen.insert(p["id"].as_str().unwrap().to_string()),
+                "duplicate {p}"
+            );
+        }
+        pages += 1;
+        token = r.header("x-ms-continuationtoken");
+        if token.is_none() {
+            break;
+        }
+        assert!(pages < 100, "paging does not end");
+    }
+    assert_eq!(seen.len(), 3000);
+    assert_eq!(pages, 12);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn projects_page_with_top_and_skip() {
+    let sb = start().await;
+    let mut seen = HashSet::new();
+    let mut skip = 0;
+    loop {
+        let r = get_pat(
+            &sb,
+            &format!("/contoso-enterprise/_apis/projects?$top=700&$skip={skip}&api-version=7.1"),
+        )
+        .await;
+        let v = r.json();
+        let items = v["value"].as_array().unwrap();
+        if items.is_empty() {
+            break;
+        }
+        for p in items {
+            assert!(seen.insert(p["name"].as_str().unwrap().to_string()));
+        }
+        skip += 700;
+    }
+    assert_eq!(seen.len(), 3000);
+    let bad = get_pat(
+        &sb,
+        "/contoso-enterprise/_apis/projects?$top=abc&api-version=7.1",
+    )
+    .await;
+    assert_eq!(bad.status, 400);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn routes_are_case_insensitive_and_percent_decoded() {
+    let sb = start().await;
+    let a = get_pat(
+        &sb,
+        "/contoso-agile/Payments%20Platform/_apis/wit/classificationNodes/Areas/Checkout/Wallets?api-version=7.1",
+    )
+    .await;
+    let b = get_pat(
+        &sb,
+        "/CONTOSO-AGILE/payments%20platform/_APIS/WIT/classificationnodes/areas/checkout/wallets?api-version=7.1",
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(b.status, 200, "{}", b.text);
+    assert_eq!(a.json()["id"], b.json()["id"]);
+    assert_eq!(
+        a.json()["path"],
+        "\\Payments Platform\\Area\\Checkout\\Wallets"
+    );
+    let by_id = get_pat(
+        &sb,
+        &format!("/contoso-agile/_apis/projects/{PAYMENTS_ID}?api-version=7.1"),
+    )
+    .await;
+    let by_name = get_pat(
+        &sb,
+        "/contoso-agile/_apis/projects/PAYMENTS%20PLATFORM?api-version=7.1",
+    )
+    .await;
+    assert_eq!(by_id.json()["id"], by_name.json()["id"]);
+    let it = get_pat(
+        &sb,
+        "/contoso-agile/Payments%20Platform/_apis/wit/classificationnodes/Iterations/Release%202026.1/Sprint%202?api-version=7.1",
+    )
+    .await;
+    let v = it.json();
+    assert_eq!(
+        v["path"],
+        "\\Payments Platform\\Iteration\\Release 2026.1\\Sprint 2"
+    );
+    assert_eq!(v["attributes"]["startDate"], "2026-01-19T00:00:00Z");
+    let missing = get_pat(
+        &sb,
+        "/contoso-agile/Payments%20Platform/_apis/wit/classificationnodes/areas/Nowhere?api-version=7.1",
+    )
+    .await;
+    assert_eq!(missing.status, 404);
+    assert_eq!(
+        missing.type_key(),
+        "WorkItemTrackingTreeNodeNotFoundException"
+    );
+    assert!(
+        missing.json()["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("TF200016")
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn api_version_is_required_and_read_from_the_accept_header() {
+    let sb = start().await;
+    let url = format!("{}/contoso-agile/_apis/projects", sb.devops_url());
+    let missing = send(Method::GET, &url, Some(&basic(sb.pat())), &[], None).await;
+    assert_eq!(missing.status, 400);
+    assert_eq!(missing.type_key(), "VssVersionNotSpecifiedException");
+    let accept = send(
+        Method::GET,
+        &url,
+        Some(&basic(sb.pat())),
+        &[("Accept", "application/json; api-version=7.1")],
+        None,
+    )
+    .await;
+    assert_eq!(accept.status, 200, "{}", accept.text);
+    assert!(
+        accept
+            .header("content-type")
+            .unwrap()
+            .contains("api-version=7.1")
+    );
+    for v in ["7.0", "7.1-preview.1", "7.2-preview", "5.0"] {
+        let r = get_pat(
+            &sb,
+            &format!("/contoso-agile/_apis/projects?api-version={v}"),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{v}: {}", r.text);
+    }
+    let preview = get_pat(&sb, "/contoso-agile/_apis/projects?api-version=7.2").await;
+    assert_eq!(preview.status, 400);
+    assert_eq!(preview.type_key(), "VssInvalidPreviewVersionException");
+    let bad = get_pat(&sb, "/contoso-agile/_apis/projects?api-version=banana").await;
+    assert_eq!(bad.status, 400);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn server_collection_emulates_azure_devops_server_2020() {
+    let sb = start().await;
+    for v in ["7.1", "7.1-preview.1", "6.1-preview"] {
+        let r = get_pat(
+            &sb,
+            &format!("/tfs/DefaultCollection/_apis/projects?api-version={v}"),
+        )
+        .await;
+        assert_eq!(r.status, 400);
+        assert_eq!(r.type_key(), "VssVersionOutOfRangeException");
+        assert_eq!(
+            r.json()["message"],
+            format!(
+                "The requested REST API version of {v} is out of range for this server. The latest REST API version for this server is 6.0."
+            )
+        );
+    }
+    let ok = get_pat(&sb, "/tfs/defaultcollection/_apis/projects?api-version=6.0").await;
+    assert_eq!(ok.status, 200);
+    assert_eq!(ok.json()["count"], 4);
+    let cd = get_pat(
+        &sb,
+        "/tfs/DefaultCollection/_apis/connectionData?connectOptions=1&lastChangeId=-1&lastChangeId64=-1&api-version=6.0-preview",
+    )
+    .await;
+    assert_eq!(cd.json()["deploymentType"], "onPremises");
+    assert!(cd.header("x-vss-resourcetenant").is_none());
+    let opts = send(
+        Method::OPTIONS,
+        &format!("{}/_apis", sb.collection_url()),
+        None,
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(opts.status, 200);
+    assert_eq!(opts.json()["value"][0]["maxVersion"], "6.0");
+    // PAT only; a wrong PAT is a plain 401 on Server.
+    let wrong = get(
+        &sb,
+        "/tfs/DefaultCollection/_apis/projects?api-version=6.0",
+        Some(&basic("nope")),
+    )
+    .await;
+    assert_eq!(wrong.status, 401);
+    let anon = get(
+        &sb,
+        "/tfs/DefaultCollection/_apis/projects?api-version=6.0",
+        None,
+    )
+    .await;
+    assert_eq!(anon.status, 401);
+    assert!(
+        anon.headers_all("www-authenticate")
+            .iter()
+            .any(|h| h == "NTLM")
+    );
+    let wf = get_pat(&sb, "/tfs/DefaultCollection/_apis/projects/Legacy%20Waterfall?includeCapabilities=true&api-version=6.0").await;
+    assert_eq!(
+        wf.json()["capabilities"]["processTemplate"]["templateName"],
+        "Contoso Waterfall"
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn wrong_pat_gets_203_with_a_sign_in_page() {
+    let sb = start().await;
+    let url = format!(
+        "{}/contoso-agile/_apis/projects?api-version=7.1",
+        sb.devops_url()
+    );
+    for headers in [vec![("X-TFS-FedAuthRedirect", "Suppress")], vec![]] {
+        let r = send(
+            Method::GET,
+            &url,
+            Some(&basic("definitely-not-a-pat")),
+            &headers,
+            None,
+        )
+        .await;
+        assert_eq!(r.status, 203);
+        assert!(r.header("content-type").unwrap().starts_with("text/html"));
+        assert!(r.text.contains("Sign In"));
+        assert!(r.header("activityid").is_some());
+    }
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn anonymous_requests_get_401_with_tenant_discovery_headers() {
+    let sb = start().await;
+    let r = get(&sb, "/contoso-agile/_apis/projects?api-version=7.1", None).await;
+    assert_eq!(r.status, 401);
+    assert_eq!(r.type_key(), "UnauthorizedRequestException");
+    let challenges = r.headers_all("www-authenticate");
+    let bearer = format!(
+        "Bearer authorization_uri={}/{CONTOSO_TENANT}",
+        sb.authority_url()
+    );
+    assert!(challenges.iter().any(|c| c == &bearer), "{challenges:?}");
+    assert!(challenges.iter().any(|c| c.starts_with("Basic realm=")));
+    assert!(challenges.iter().any(|c| c == "TFS-Federated"));
+    assert_eq!(
+        r.header("x-vss-resourcetenant").as_deref(),
+        Some(CONTOSO_TENANT)
+    );
+    assert!(r.header("activityid").is_some());
+    assert!(r.header("x-vss-e2eid").is_some());
+
+    let head = send(
+        Method::HEAD,
+        &format!("{}/contoso-agile", sb.devops_url()),
+        None,
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(head.status, 401);
+    assert_eq!(
+        head.header("x-vss-resourcetenant").as_deref(),
+        Some(CONTOSO_TENANT)
+    );
+    let msa = send(
+        Method::HEAD,
+        &format!("{}/avery-personal", sb.devops_url()),
+        None,
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(
+        msa.header("x-vss-resourcetenant").as_deref(),
+        Some("00000000-0000-0000-0000-000000000000")
+    );
+    // The MSA org has public projects: anonymous connectionData answers the anonymous identity.
+    let anon_cd = get(&sb, "/avery-personal/_apis/connectionData?connectOptions=1&lastChangeId=-1&lastChangeId64=-1&api-version=7.1-preview", None).await;
+    assert_eq!(anon_cd.status, 200);
+    assert_eq!(
+        anon_cd.json()["authenticatedUser"]["id"],
+        "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn unknown_organization_and_project() {
+    let sb = start().await;
+    let r = get_pat(&sb, "/no-such-org-42/_apis/projects?api-version=7.1").await;
+    assert_eq!(r.status, 404);
+    assert!(r.header("x-vss-resourcetenant").is_none());
+    assert!(!r.type_key().is_empty());
+    let anon = get(&sb, "/no-such-org-42", None).await;
+    assert_eq!(anon.status, 404);
+
+    let id = "0f0e0d0c-0b0a-4908-8706-050403020100";
+    let p = get_pat(
+        &sb,
+        &format!("/contoso-agile/_apis/projects/{id}?api-version=7.1"),
+    )
+    .await;
+    assert_eq!(p.status, 404);
+    assert_eq!(
+        p.json()["message"],
+        format!(
+            "VS800075: The project with id 'vstfs:///Classification/TeamProject/{id}' does not exist, or you do not have permission to access it."
+        )
+    );
+    let by_name = get_pat(
+        &sb,
+        "/contoso-agile/No%20Such%20Project/_apis/wit/workitemtypes?api-version=7.1",
+    )
+    .await;
+    assert_eq!(by_name.status, 404);
+    assert_eq!(by_name.type_key(), "ProjectDoesNotExistWithNameException");
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn rule_validation_exception_for_a_missing_required_field() {
+    let sb = start().await;
+    let r = create(
+        &sb,
+        &basic(sb.pat()),
+        "Customer%20Support%20Desk",
+        "Issue",
+        "&validateOnly=true",
+        json!([{"op": "add", "path": "/fields/System.Title", "value": "Checkout fails for EU cards"}]),
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    let want = json!({"$id":"1","customProperties":{"RuleValidationErrors":[{"fieldReferenceName":"Custom.CustomerImpact","fieldStatusFlags":"required, hasValues, limitedToValues, invalidEmpty","errorMessage":"TF401320: Rule Error for field Customer Impact. Error code: Required, HasValues, LimitedToValues, InvalidEmpty.","fieldStatusCode":0,"ruleValidationErrors":null}]},"innerException":null,"message":"TF401320: Rule Error for field Customer Impact. Error code: Required, HasValues, LimitedToValues, InvalidEmpty.","typeName":"Microsoft.TeamFoundation.WorkItemTracking.Server.RuleValidationException, Microsoft.TeamFoundation.WorkItemTracking.Server","typeKey":"RuleValidationException","errorCode":0,"eventId":3200});
+    assert_eq!(r.json(), want);
+    // With the value, the same dry run passes.
+    let ok = create(
+        &sb,
+        &basic(sb.pat()),
+        "Customer%20Support%20Desk",
+        "Issue",
+        "&validateOnly=true",
+        json!([
+            {"op": "add", "path": "/fields/System.Title", "value": "Checkout fails for EU cards"},
+            {"op": "add", "path": "/fields/Custom.CustomerImpact", "value": "High"}
+        ]),
+    )
+    .await;
+    assert_eq!(ok.status, 200, "{}", ok.text);
+    assert_eq!(ok.json()["fields"]["Custom.CustomerImpact"], "High");
+    // Missing title.
+    let no_title = create(
+        &sb,
+        &basic(sb.pat()),
+        "Payments%20Platform",
+        "Bug",
+        "&validateOnly=true",
+        json!([{"op": "add", "path": "/fields/System.Description", "value": "x"}]),
+    )
+    .await;
+    assert_eq!(no_title.status, 400);
+    assert_eq!(
+        no_title.json()["customProperties"]["RuleValidationErrors"][0]["fieldReferenceName"],
+        "System.Title"
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn rule_validation_exception_for_a_bad_priority() {
+    let sb = start().await;
+    let r = create(
+        &sb,
+        &basic(sb.pat()),
+        "Payments%20Platform",
+        "Bug",
+        "&validateOnly=true",
+        json!([
+            {"op": "add", "path": "/fields/System.Title", "value": "Refund rounding error"},
+            {"op": "add", "path": "/fields/Microsoft.VSTS.Common.Priority", "value": 7}
+        ]),
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    let v = r.json();
+    assert_eq!(v["typeKey"], "RuleValidationException");
+    assert_eq!(v["eventId"], 3200);
+    let e = &v["customProperties"]["RuleValidationErrors"][0];
+    assert_eq!(e["fieldReferenceName"], "Microsoft.VSTS.Common.Priority");
+    assert!(
+        e["fieldStatusFlags"]
+            .as_str()
+            .unwrap()
+            .contains("invalidListValue")
+    );
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("TF401320: Rule Error for field Priority.")
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn validate_only_create_and_its_errors() {
+    let sb = start().await;
+    let pat = basic(sb.pat());
+    let mapping = json!([
+        {"op": "add", "path": "/fields/System.Title", "value": "Wallet top-up times out"},
+        {"op": "add", "path": "/fields/System.AreaPath", "value": "Payments Platform\\Checkout\\Wallets"},
+        {"op": "add", "path": "/fields/System.IterationPath", "value": "Payments Platform\\Release 2026.1\\Sprint 3"},
+        {"op": "add", "path": "/fields/Microsoft.VSTS.Common.Priority", "value": "1"},
+        {"op": "add", "path": "/fields/System.AssignedTo", "value": "Marcus Okafor <marcus.okafor@contoso.example>"}
+    ]);
+    let ok = create(
+        &sb,
+        &pat,
+        "Payments%20Platform",
+        "Bug",
+        "&validateOnly=true",
+        mapping.clone(),
+    )
+    .await;
+    assert_eq!(ok.status, 200, "{}", ok.text);
+    let v = ok.json();
+    assert_eq!(v["id"], 0);
+    assert_eq!(v["fields"]["System.State"], "New");
+    assert_eq!(v["fields"]["Microsoft.VSTS.Common.Priority"], 1);
+    assert_eq!(
+        v["fields"]["System.AreaPath"],
+        "Payments Platform\\Checkout\\Wallets"
+    );
+    assert_eq!(
+        v["fields"]["System.AssignedTo"]["uniqueName"],
+        "marcus.okafor@contoso.example"
+    );
+
+    let stored = create(&sb, &pat, "Payments%20Platform", "Bug", "", mapping).await;
+    assert_eq!(stored.status, 400);
+    assert_eq!(stored.type_key(), "WorkItemTrackingSandboxException");
+
+    let bad_area = create(
+        &sb,
+        &pat,
+        "Payments%20Platform",
+        "Bug",
+        "&validateOnly=true",
+        json!([
+        {"op": "add", "path": "/fields/System.Title", "value": "x"},
+        {"op": "add", "path": "/fields/System.AreaPath", "value": "Payments Platform\\Nowhere"}]),
+    )
+    .await;
+    assert_eq!(bad_area.status, 400);
+    assert!(
+        bad_area.json()["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("TF401347")
+    );
+
+    let bad_user = create(
+        &sb,
+        &pat,
+        "Payments%20Platform",
+        "Bug",
+        "&validateOnly=true",
+        json!([
+        {"op": "add", "path": "/fields/System.Title", "value": "x"},
+        {"op": "add", "path": "/fields/System.AssignedTo", "value": "nobody@example.com"}]),
+    )
+    .await;
+    assert_eq!(bad_user.status, 400);
+    assert_eq!(bad_user.type_key(), "RuleValidationException");
+
+    let unknown_type = create(
+        &sb,
+        &pat,
+        "Payments%20Platform",
+        "Product%20Backlog%20Item",
+        "&validateOnly=true",
+        json!([
+        {"op": "add", "path": "/fields/System.Title", "value": "x"}]),
+    )
+    .await;
+    assert_eq!(unknown_type.status, 404);
+    assert!(
+        unknown_type.json()["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("VS402323")
+    );
+
+    let unknown_field = create(
+        &sb,
+        &pat,
+        "Payments%20Platform",
+        "Bug",
+        "&validateOnly=true",
+        json!([
+        {"op": "add", "path": "/fields/System.Title", "value": "x"},
+        {"op": "add", "path": "/fields/Custom.Nope", "value": "x"}]),
+    )
+    .await;
+    assert_eq!(unknown_field.status, 400);
+    assert!(
+        unknown_field.json()["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("TF51535")
+    );
+
+    let wrong_ct = send(
+        Method::POST,
+        &format!("{}/{AGILE}/Payments%20Platform/_apis/wit/workitems/$Bug?validateOnly=true&api-version=7.1", sb.devops_url()),
+        Some(&pat),
+        &[("Content-Type", "application/json")],
+        Some("[]".into()),
+    )
+    .await;
+    assert_eq!(wrong_ct.status, 415);
+
+    // Disabled type in the inherited process.
+    let disabled = create(
+        &sb,
+        &pat,
+        "Customer%20Support%20Desk",
+        "Epic",
+        "&validateOnly=true",
+        json!([
+        {"op": "add", "path": "/fields/System.Title", "value": "x"}]),
+    )
+    .await;
+    assert_eq!(disabled.status, 400);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn device_code_flow_and_bearer_tokens() {
+    let sb = start().await;
+    let auth = sb.authority_url();
+    let form = [("Content-Type", "application/x-www-form-urlencoded")];
+    let dc = send(
+        Method::POST,
+        &format!("{auth}/organizations/oauth2/v2.0/devicecode"),
+        None,
+        &form,
+        Some(format!("client_id={CLIENT_ID}&scope=499b84ac-1321-427f-aa17-267ca6975798%2F.default%20offline_access")),
+    )
+    .await;
+    assert_eq!(dc.status, 200, "{}", dc.text);
+    let d = dc.json();
+    for k in [
+        "user_code",
+        "device_code",
+        "verification_uri",
+        "expires_in",
+        "interval",
+        "message",
+    ] {
+        assert!(!d[k].is_null(), "{k} missing");
+    }
+    let code = d["device_code"].as_str().unwrap();
+    let poll = |code: String| {
+        let auth = auth.clone();
+        async move {
+            send(
+                Method::POST,
+                &format!("{auth}/organizations/oauth2/v2.0/token"),
+                None,
+                &[("Content-Type", "application/x-www-form-urlencoded")],
+                Some(format!("grant_type=urn:ietf:params:oauth:grant-type:device_code&client_id={CLIENT_ID}&device_code={code}")),
+            )
+            .await
+        }
+    };
+    let pending = poll(code.to_string()).await;
+    assert_eq!(pending.status, 400);
+    let pj = pending.json();
+    assert_eq!(pj["error"], "authorization_pending");
+    assert_eq!(pj["error_codes"][0], 70016);
+    assert!(
+        pj["error_description"]
+            .as_str()
+            .unwrap()
+            .starts_with("AADSTS70016")
+    );
+    for k in ["timestamp", "trace_id", "correlation_id"] {
+        assert!(pj[k].is_string());
+    }
+    let fast = poll(code.to_string()).await;
+    assert_eq!(fast.json()["error"], "slow_down");
+    tokio::time::sleep(Duration::from_millis(650)).await;
+    let tok = poll(code.to_string()).await;
+    assert_eq!(tok.status, 200, "{}", tok.text);
+    let t = tok.json();
+    assert_eq!(t["token_type"], "Bearer");
+    for k in [
+        "scope",
+        "expires_in",
+        "ext_expires_in",
+        "access_token",
+        "refresh_token",
+        "id_token",
+    ] {
+        assert!(!t[k].is_null(), "{k} missing");
+    }
+    let access = t["access_token"].as_str().unwrap();
+    let claims = jwt_claims(access);
+    assert_eq!(claims["aud"], "499b84ac-1321-427f-aa17-267ca6975798");
+    assert_eq!(claims["tid"], CONTOSO_TENANT);
+    let main_id = data::catalog().unwrap().main().id.clone();
+    assert_eq!(claims["oid"], main_id.as_str());
+    for k in ["upn", "name", "exp", "iat"] {
+        assert!(!claims[k].is_null());
+    }
+    // Redeemed once.
+    assert_eq!(
+        poll(code.to_string()).await.json()["error"],
+        "bad_verification_code"
+    );
+
+    let bearer = format!("Bearer {access}");
+    let cd = get(&sb, "/contoso-agile/_apis/connectionData?connectOptions=1&lastChangeId=-1&lastChangeId64=-1&api-version=7.1-preview", Some(&bearer)).await;
+    assert_eq!(cd.status, 200, "{}", cd.text);
+    assert_eq!(cd.json()["authenticatedUser"]["id"], main_id.as_str());
+    assert_eq!(cd.json()["deploymentType"], "hosted");
+    let msa = get(
+        &sb,
+        "/avery-personal/_apis/projects?api-version=7.1",
+        Some(&bearer),
+    )
+    .await;
+    assert_eq!(msa.status, 200);
+    // Wrong directory, then a token for the org's tenant via the refresh token.
+    let other = get(
+        &sb,
+        "/fabrikam-partners/_apis/projects?api-version=7.1",
+        Some(&bearer),
+    )
+    .await;
+    assert_eq!(other.status, 401);
+    assert_eq!(
+        other.header("x-vss-resourcetenant").as_deref(),
+        Some(FABRIKAM_TENANT)
+    );
+    let refreshed = send(
+        Method::POST,
+        &format!("{auth}/{FABRIKAM_TENANT}/oauth2/v2.0/token"),
+        None,
+        &form,
+        Some(format!(
+            "grant_type=refresh_token&client_id={CLIENT_ID}&refresh_token={}&scope=499b84ac-1321-427f-aa17-267ca6975798%2F.default%20offline_access",
+            t["refresh_token"].as_str().unwrap()
+        )),
+    )
+    .await;
+    assert_eq!(refreshed.status, 200, "{}", refreshed.text);
+    let fab = refreshed.json()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(jwt_claims(&fab)["tid"], FABRIKAM_TENANT);
+    let ok = get(
+        &sb,
+        "/fabrikam-partners/_apis/projects?api-version=7.1",
+        Some(&format!("Bearer {fab}")),
+    )
+    .await;
+    assert_eq!(ok.status, 200);
+    // Profile and accounts: OAuth only.
+    let me = send(
+        Method::GET,
+        &format!(
+            "{}/_apis/profile/profiles/me?api-version=7.1",
+            sb.profile_url()
+        ),
+        Some(&bearer),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(me.status, 200);
+    assert_eq!(me.json()["id"], main_id.as_str());
+    let accounts = send(
+        Method::GET,
+        &format!(
+            "{}/_apis/accounts?memberId={main_id}&api-version=7.1",
+            sb.profile_url()
+        ),
+        Some(&bearer),
+        &[],
+        None,
+    )
+    .await;
+    let names: Vec<String> = accounts.json()["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["accountName"].as_str().unwrap().to_string())
+        .collect();
+    assert!(names.contains(&"contoso-agile".to_string()), "{names:?}");
+    assert!(!names.contains(&"fabrikam-partners".to_string()));
+    let pat_profile = send(
+        Method::GET,
+        &format!(
+            "{}/_apis/profile/profiles/me?api-version=7.1",
+            sb.profile_url()
+        ),
+        Some(&basic(sb.pat())),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(pat_profile.status, 401);
+    // Tampered and garbage tokens.
+    let tampered = format!("Bearer {}x", access);
+    assert_eq!(
+        get(
+            &sb,
+            "/contoso-agile/_apis/projects?api-version=7.1",
+            Some(&tampered)
+        )
+        .await
+        .status,
+        401
+    );
+    // Unknown codes and tenants.
+    let unknown = poll("DAQABnotarealcode".into()).await;
+    assert_eq!(unknown.json()["error"], "bad_verification_code");
+    let zeros = send(
+        Method::POST,
+        &format!("{auth}/00000000-0000-0000-0000-000000000000/oauth2/v2.0/devicecode"),
+        None,
+        &form,
+        Some(format!(
+            "client_id={CLIENT_ID}&scope=499b84ac-1321-427f-aa17-267ca6975798%2F.default"
+        )),
+    )
+    .await;
+    assert_eq!(zeros.status, 400);
+    assert_eq!(zeros.json()["error_codes"][0], 90002);
+    // The Server collection refuses Bearer tokens.
+    assert_eq!(
+        get(
+            &sb,
+            "/tfs/DefaultCollection/_apis/projects?api-version=6.0",
+            Some(&bearer)
+        )
+        .await
+        .status,
+        401
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn scenario_pats_answer_as_documented() {
+    let sb = start().await;
+    let scenarios = sb.scenarios();
+    let pat_of = |name: &str| {
+        scenarios
+            .iter()
+            .find(|s| s.name == name)
+            .unwrap()
+            .pat
+            .clone()
+    };
+    for name in [
+        "read-only",
+        "not-materialized",
+        "conditional-access",
+        "expired",
+        "no-permissions",
+    ] {
+        assert!(scenarios.iter().any(|s| s.name == name), "{name} missing");
+    }
+    let projects = "/contoso-agile/_apis/projects?api-version=7.1";
+    let title = json!([{"op": "add", "path": "/fields/System.Title", "value": "x"}]);
+
+    let ro = basic(&pat_of("read-only"));
+    assert_eq!(get(&sb, projects, Some(&ro)).await.status, 200);
+    let w = create(
+        &sb,
+        &ro,
+        "Payments%20Platform",
+        "Bug",
+        "&validateOnly=true",
+        title.clone(),
+    )
+    .await;
+    assert_eq!(w.status, 401);
+    assert_eq!(w.type_key(), "UnauthorizedRequestException");
+    assert!(
+        w.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("vso.work_write")
+    );
+
+    let nm = get(&sb, projects, Some(&basic(&pat_of("not-materialized")))).await;
+    assert_eq!(nm.status, 401);
+    assert_eq!(nm.type_key(), "AadUserStateException");
+    assert!(
+        nm.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("has not been materialized")
+    );
+
+    let ca = get(&sb, projects, Some(&basic(&pat_of("conditional-access")))).await;
+    assert_eq!(ca.status, 403);
+    assert!(
+        ca.json()["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("VS403463: The conditional access policy")
+    );
+
+    let ex = get(&sb, projects, Some(&basic(&pat_of("expired")))).await;
+    assert_eq!(ex.status, 203);
+    assert!(ex.header("content-type").unwrap().starts_with("text/html"));
+
+    let np = basic(&pat_of("no-permissions"));
+    assert_eq!(get(&sb, projects, Some(&np)).await.status, 200);
+    let token = format!("%24PROJECT:vstfs:///Classification/TeamProject/{PAYMENTS_ID}");
+    let perm_path = format!(
+        "/contoso-agile/_apis/permissions/{NS_PROJECT}/1?tokens={token},{token}&api-version=7.1"
+    );
+    let denied = get(&sb, &perm_path, Some(&np)).await.json();
+    assert_eq!(denied, json!({"count": 2, "value": [false, false]}));
+    let allowed = get_pat(&sb, &perm_path).await.json();
+    assert_eq!(allowed, json!({"count": 2, "value": [true, true]}));
+
+    // The main user lacks service-hook editing and tag creation in Legacy CRM only.
+    let crm = "d7d741a6-76aa-495d-aebb-1264fa4a4cef";
+    let hooks = get_pat(&sb, &format!("/contoso-agile/_apis/permissions/{NS_SERVICE_HOOKS}/2?tokens=PublisherSecurity/{PAYMENTS_ID},PublisherSecurity/{crm}&api-version=7.1")).await.json();
+    assert_eq!(hooks["value"], json!([true, false]));
+    let tags = get_pat(&sb, &format!("/contoso-agile/_apis/permissions/{NS_TAGGING}/2?tokens=/{PAYMENTS_ID},/{crm}&api-version=7.1")).await.json();
+    assert_eq!(tags["value"], json!([true, false]));
+    let admin = get_pat(&sb, &format!("/contoso-agile/_apis/permissions/{NS_PROJECT}/131072?tokens=%24PROJECT:vstfs:///Classification/TeamProject/c86f1752-56f8-4c55-854a-1dc4f0eb4886&api-version=7.1")).await.json();
+    assert_eq!(admin["value"], json!([false]));
+
+    // Area security (CSS namespace) tokens resolve through the root node.
+    let cat = data::catalog().unwrap();
+    let payments = cat
+        .services_org(AGILE)
+        .unwrap()
+        .project(PAYMENTS_ID)
+        .unwrap();
+    let root = payments.trees().areas.nodes[0].identifier.clone();
+    let css = get_pat(
+        &sb,
+        &format!("/contoso-agile/_apis/permissions/83e28ad4-2d72-4ceb-97b0-c7726d5502c3/32?tokens=vstfs:///Classification/Node/{root},vstfs:///Classification/Node/{PAYMENTS_ID}&api-version=7.1"),
+    )
+    .await
+    .json();
+    assert_eq!(css["value"], json!([true, false]));
+
+    let th = basic(&pat_of("throttled"));
+    let first = get(&sb, projects, Some(&th)).await;
+    let second = get(&sb, projects, Some(&th)).await;
+    let statuses = [first.status.as_u16(), second.status.as_u16()];
+    assert!(
+        statuses.contains(&429) && statuses.contains(&200),
+        "{statuses:?}"
+    );
+    let limited = if first.status == 429 { &first } else { &second };
+    assert_eq!(limited.header("retry-after").as_deref(), Some("1"));
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn twenty_thousand_node_area_tree() {
+    let sb = start().await;
+    let started = Instant::now();
+    let r = get_pat(&sb, "/contoso-agile/Enterprise%20Portfolio/_apis/wit/classificationnodes/areas?$depth=10&api-version=7.1").await;
+    assert_eq!(r.status, 200);
+    fn count(v: &Value) -> usize {
+        1 + v["children"]
+            .as_array()
+            .map(|c| c.iter().map(count).sum())
+            .unwrap_or(0)
+    }
+    let n = count(&r.json());
+    assert!(n >= 20_000, "{n}");
+    assert_eq!(n, 22_221);
+    let leaf = get_pat(&sb, "/contoso-agile/Enterprise%20Portfolio/_apis/wit/classificationnodes/areas/Finance/Billing/Search/Squad%20Iris?api-version=7.1").await;
+    assert_eq!(
+        leaf.json()["path"],
+        "\\Enterprise Portfolio\\Area\\Finance\\Billing\\Search\\Squad Iris"
+    );
+    let shallow = get_pat(&sb, "/contoso-agile/Enterprise%20Portfolio/_apis/wit/classificationnodes?$depth=1&api-version=7.1").await.json();
+    assert_eq!(shallow["count"], 2);
+    assert_eq!(
+        shallow["value"][0]["children"].as_array().unwrap().len(),
+        20
+    );
+    assert!(started.elapsed() < Duration::from_secs(20));
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn garbage_requests_get_4xx_and_never_crash_the_server() {
+    let sb = start().await;
+    let pat = basic(sb.pat());
+    let addr = sb.addr();
+    let host = format!("Host: {addr}\r\nConnection: close\r\n");
+
+    // Bad JSON bodies.
+    let bad_json = send(
+        Method::POST,
+        &format!("{}/{AGILE}/Payments%20Platform/_apis/wit/workitems/$Bug?validateOnly=true&api-version=7.1", sb.devops_url()),
+        Some(&pat),
+        &[("Content-Type", "application/json-patch+json")],
+        Some("{not json".into()),
+    )
+    .await;
+    assert_eq!(bad_json.status, 400);
+    let not_array = create(
+        &sb,
+        &pat,
+        "Payments%20Platform",
+        "Bug",
+        "&validateOnly=true",
+        json!({"op": "add"}),
+    )
+    .await;
+    assert_eq!(not_array.status, 400);
+    let batch = send(
+        Method::POST,
+        &format!(
+            "{}/{AGILE}/_apis/security/permissionevaluationbatch?api-version=7.1",
+            sb.devops_url()
+        ),
+        Some(&pat),
+        &[("Content-Type", "application/json")],
+        Some("[1,2".into()),
+    )
+    .await;
+    assert_eq!(batch.status, 400);
+    let token_form = send(
+        Method::POST,
+        &format!("{}/organizations/oauth2/v2.0/token", sb.authority_url()),
+        None,
+        &[],
+        Some("%zz=1".into()),
+    )
+    .await;
+    assert_eq!(token_form.status, 400);
+
+    // Invalid percent-encoding in the path and the query.
+    let r = raw(addr, format!("GET /contoso-agile/Pay%zzments/_apis/projects?api-version=7.1 HTTP/1.1\r\n{host}Authorization: {pat}\r\n\r\n").as_bytes()).await;
+    assert_eq!(status_of(&r), 400, "{r}");
+    let r = raw(addr, format!("GET /contoso-agile/_apis/projects?api-version=7.1&x=%G1 HTTP/1.1\r\n{host}Authorization: {pat}\r\n\r\n").as_bytes()).await;
+    assert_eq!(status_of(&r), 400, "{r}");
+    let r = raw(addr, format!("GET /contoso-agile/%C3%28/_apis/projects?api-version=7.1 HTTP/1.1\r\n{host}Authorization: {pat}\r\n\r\n").as_bytes()).await;
+    assert_eq!(status_of(&r), 400, "{r}");
+
+    // Very long paths and query strings.
+    let long = "a".repeat(60_000);
+    let r = raw(addr, format!("GET /contoso-agile/{long}/_apis/projects?api-version=7.1 HTTP/1.1\r\n{host}Authorization: {pat}\r\n\r\n").as_bytes()).await;
+    let s = status_of(&r);
+    assert!((400..500).contains(&s), "long path: {s}");
+    let r = raw(addr, format!("GET /contoso-agile/_apis/projects?api-version=7.1&junk={long} HTTP/1.1\r\n{host}Authorization: {pat}\r\n\r\n").as_bytes()).await;
+    let s = status_of(&r);
+    assert!(s == 200 || (400..500).contains(&s), "long query: {s}");
+    let huge = "b".repeat(200_000);
+    let r = raw(
+        addr,
+        format!(
+            "GET /contoso-agile/_apis/projects?api-version=7.1&junk={huge} HTTP/1.1\r\n{host}\r\n"
+        )
+        .as_bytes(),
+    )
+    .await;
+    let s = status_of(&r);
+    assert!((400..500).contains(&s), "huge query: {s}");
+    let many = vec!["x"; 20_000].join(",");
+    let r = get_pat(
+        &sb,
+        &format!("/{AGILE}/_apis/permissions/{NS_PROJECT}/1?tokens={many}&api-version=7.1"),
+    )
+    .await;
+    assert!(r.status.is_client_error());
+
+    // Bad Authorization headers.
+    for a in [
+        "Basic !!!",
+        "Basic",
+        "Bearer",
+        "Bearer a.b.c",
+        "Digest x",
+        &format!("Basic {}", b64(b"nocolon")),
+    ] {
+        let r = get(
+            &sb,
+            "/contoso-agile/_apis/projects?api-version=7.1",
+            Some(a),
+        )
+        .await;
+        assert!(r.status == 401 || r.status == 203, "{a}: {}", r.status);
+    }
+    let r = raw(addr, [format!("GET /contoso-agile/_apis/projects?api-version=7.1 HTTP/1.1\r\n{host}Authorization: Basic ").as_bytes(), &[0xff, 0xfe, 0x80], b"\r\n\r\n"].concat().as_slice()).await;
+    let s = status_of(&r);
+    assert!((400..500).contains(&s), "binary auth: {s}");
+
+    // Bad numbers.
+    for path in [
+        format!(
+            "/{AGILE}/Payments%20Platform/_apis/wit/classificationnodes/areas?$depth=-1&api-version=7.1"
+        ),
+        format!("/{AGILE}/_apis/permissions/{NS_PROJECT}/notanumber?tokens=x&api-version=7.1"),
+        format!("/{AGILE}/_apis/projects?continuationToken=zzz&api-version=7.1"),
+        format!(
+            "/{AGILE}/Payments%20Platform/_apis/wit/classificationnodes/notagroup?api-version=7.1"
+        ),
+    ] {
+        assert_eq!(get_pat(&sb, &path).await.status, 400, "{path}");
+    }
+    // Unknown routes and methods.
+    assert_eq!(
+        get_pat(&sb, "/contoso-agile/_apis/nothing/here?api-version=7.1")
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        send(
+            Method::DELETE,
+            &format!(
+                "{}/contoso-agile/_apis/projects?api-version=7.1",
+                sb.devops_url()
+            ),
+            Some(&pat),
+            &[],
+            None
+        )
+        .await
+        .status,
+        405
+    );
+    assert_eq!(get(&sb, "/_login/nothing", None).await.status, 404);
+    assert_eq!(get(&sb, "/_profile/_apis/nothing", None).await.status, 404);
+
+    // Oversized body and raw garbage.
+    let big = "x".repeat(5 * 1024 * 1024);
+    let r = send(
+        Method::POST,
+        &format!(
+            "{}/{AGILE}/_apis/security/permissionevaluationbatch?api-version=7.1",
+            sb.devops_url()
+        ),
+        Some(&pat),
+        &[("Content-Type", "application/json")],
+        Some(big),
+    )
+    .await;
+    assert_eq!(r.status, 413);
+    let r = raw(addr, b"GARBAGE\r\n\r\n").await;
+    assert_eq!(status_of(&r), 400, "{r}");
+
+    // Still alive.
+    assert_eq!(
+        get_pat(&sb, "/contoso-agile/_apis/projects?api-version=7.1")
+            .await
+            .status,
+        200
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn connection_data_options_and_team_settings() {
+    let sb = start().await;
+    let cd = get_pat(&sb, "/contoso-agile/_apis/connectionData?connectOptions=1&lastChangeId=-1&lastChangeId64=-1&api-version=7.1-preview").await;
+    assert_eq!(cd.status, 200);
+    let v = cd.json();
+    let main = data::catalog().unwrap().main();
+    assert_eq!(v["authenticatedUser"]["id"], main.id.as_str());
+    assert_eq!(
+        v["authenticatedUser"]["properties"]["Account"]["$value"],
+        main.email.as_str()
+    );
+    assert_eq!(v["deploymentType"], "hosted");
+    assert!(cd.header("x-vss-userdata").unwrap().contains(&main.email));
+
+    let opts = send(
+        Method::OPTIONS,
+        &format!("{}/contoso-agile/_apis", sb.devops_url()),
+        None,
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(opts.status, 200);
+    let locs = opts.json();
+    let projects = locs["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == "603fe2ac-9723-48b9-88ad-09305aa6c6e1")
+        .unwrap();
+    assert_eq!(projects["maxVersion"], "7.2");
+    assert_eq!(projects["releasedVersion"], "7.1");
+
+    let tfv = get_pat(&sb, "/contoso-agile/Payments%20Platform/_apis/work/teamsettings/teamfieldvalues?api-version=7.1").await.json();
+    assert_eq!(tfv["defaultValue"], "Payments Platform");
+    let squad = get_pat(&sb, "/contoso-agile/Payments%20Platform/Ledger%20Squad/_apis/work/teamsettings/teamfieldvalues?api-version=7.1").await.json();
+    assert_eq!(
+        squad["defaultValue"],
+        "Payments Platform\\Ledger\\Reconciliation"
+    );
+    let ts = get_pat(
+        &sb,
+        "/contoso-agile/Payments%20Platform/_apis/work/teamsettings?api-version=7.1",
+    )
+    .await
+    .json();
+    assert_eq!(ts["defaultIteration"]["path"], "\\Release 2026.1\\Sprint 3");
+
+    // Process detection data.
+    let props = get_pat(&sb, "/contoso-agile/_apis/projects/Customer%20Support%20Desk/properties?api-version=7.1-preview.1").await.json();
+    let ty = props["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "System.ProcessTemplateType")
+        .unwrap();
+    let proc_ = get_pat(
+        &sb,
+        &format!(
+            "/contoso-agile/_apis/work/processes/{}?api-version=7.1",
+            ty["value"].as_str().unwrap()
+        ),
+    )
+    .await
+    .json();
+    assert_eq!(proc_["customizationType"], "Inherited");
+    assert_eq!(
+        proc_["parentProcessTypeId"],
+        "adcc42ab-9882-485e-a3ed-7678f01f66bc"
+    );
+    let fields = get_pat(&sb, "/contoso-agile/Customer%20Support%20Desk/_apis/wit/workitemtypes/Issue/fields?$expand=all&api-version=7.1").await.json();
+    let ci = fields["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["referenceName"] == "Custom.CustomerImpact")
+        .unwrap();
+    assert_eq!(ci["alwaysRequired"], true);
+    assert_eq!(
+        ci["allowedValues"],
+        json!(["Low", "Moderate", "High", "Critical"])
+    );
+    let basic_issue = get_pat(&sb, "/contoso-basic/Website%20Refresh/_apis/wit/workitemtypes/Issue/fields/Microsoft.VSTS.Common.Priority?$expand=all&api-version=7.1").await.json();
+    assert_eq!(basic_issue["allowedValues"], json!(["1", "2", "3", "4"]));
+    let cats = get_pat(&sb, "/contoso-scrum/Inventory%20Service/_apis/wit/workitemtypecategories/Microsoft.BugCategory?api-version=7.1").await.json();
+    assert_eq!(cats["defaultWorkItemType"]["name"], "Bug");
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn banner_lists_urls_pat_and_scenarios() {
+    let sb = start().await;
+    let lines = serve_banner(&sb);
+    let urls: Vec<&String> = lines.iter().filter(|l| l.starts_with("url ")).collect();
+    assert_eq!(urls.len(), sb.organization_urls().len() + 1);
+    assert!(lines.contains(&format!("url {}", sb.collection_url())));
+    assert!(lines.contains(&format!("pat {}", sb.pat())));
+    let first_scenario = lines
+        .iter()
+        .position(|l| l.starts_with("scenario "))
+        .unwrap();
+    let pat_line = lines.iter().position(|l| l.starts_with("pat ")).unwrap();
+    assert!(pat_line < first_scenario);
+    assert_eq!(lines.len() - first_scenario, sb.scenarios().len());
+    for (name, url) in sb.organization_urls() {
+        assert_eq!(url, format!("{}/{name}", sb.devops_url()));
+    }
+    assert_eq!(
+        data::org_for_process("Scrum").as_deref(),
+        Some("contoso-scrum")
+    );
+    sb.shutdown().await;
+}

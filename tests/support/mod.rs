@@ -1,0 +1,238 @@
+//! Small fault-injecting HTTP servers for tests: a real TCP listener on
+//! 127.0.0.1 that answers each request with whatever bytes a test scripts —
+//! including answers no well-behaved server gives (truncated bodies, hangs,
+//! trickles, lies about length). Every request it received is recorded so a
+//! test can assert on what the client sent.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// A request as the server received it.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub method: String,
+    pub target: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Received {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What the server does with one request.
+pub enum Reply {
+    /// Write these bytes, then close.
+    Bytes(Vec<u8>),
+    /// Write the head, then the body in pieces with a pause between them.
+    Trickle {
+        head: Vec<u8>,
+        pieces: Vec<Vec<u8>>,
+        pause: Duration,
+    },
+    /// Read the request and never answer (until the client gives up).
+    Hang,
+    /// Close the connection without a byte.
+    Close,
+}
+
+/// A full HTTP/1.1 answer with `Content-Length` and `Connection: close`.
+pub fn http(status: u16, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
+    let mut out = format!("HTTP/1.1 {status} {}\r\n", reason(status)).into_bytes();
+    for (k, v) in headers {
+        out.extend_from_slice(format!("{k}: {v}\r\n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "Content-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        )
+        .as_bytes(),
+    );
+    out.extend_from_slice(body);
+    out
+}
+
+/// A JSON answer.
+pub fn json(status: u16, body: &str) -> Reply {
+    Reply::Bytes(http(
+        status,
+        &[("Content-Type", "application/json; charset=utf-8")],
+        body.as_bytes(),
+    ))
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        203 => "Non-Authoritative Information",
+        302 => "Found",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "Status",
+    }
+}
+
+type Handler = dyn Fn(usize, &Received) -> Reply + Send + Sync;
+
+/// A scripted server. The handler gets the request's index (0, 1, …) and the request.
+pub struct FaultServer {
+    pub addr: SocketAddr,
+    received: Arc<Mutex<Vec<Received>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl FaultServer {
+    pub async fn start(
+        handler: impl Fn(usize, &Received) -> Reply + Send + Sync + 'static,
+    ) -> Self {
+        let listener = match TcpListener::bind("127.0.0.1:0").await {
+            Ok(l) => l,
+            Err(e) => panic!("bind: {e}"),
+        };
+        let addr = match listener.local_addr() {
+            Ok(a) => a,
+            Err(e) => panic!("local_addr: {e}"),
+        };
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let handler: Arc<Handler> = Arc::new(handler);
+        let rec = received.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    return;
+                };
+                let handler = handler.clone();
+                let rec = rec.clone();
+                tokio::spawn(async move {
+                    serve_one(stream, handler, rec).await;
+                });
+            }
+        });
+        FaultServer {
+            addr,
+            received,
+            task,
+        }
+    }
+
+    /// `http://127.0.0.1:PORT` + path.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// Everything received so far.
+    pub fn received(&self) -> Vec<Received> {
+        match self.received.lock() {
+            Ok(g) => g.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
+    }
+}
+
+impl Drop for FaultServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn serve_one(mut stream: TcpStream, handler: Arc<Handler>, rec: Arc<Mutex<Vec<Received>>>) {
+    let Some(req) = read_request(&mut stream).await else {
+        return;
+    };
+    let index = {
+        let mut g = match rec.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        g.push(req.clone());
+        g.len() - 1
+    };
+    match handler(index, &req) {
+        Reply::Bytes(b) => {
+            let _ = stream.write_all(&b).await;
+            let _ = stream.shutdown().await;
+        }
+        Reply::Trickle {
+            head,
+            pieces,
+            pause,
+        } => {
+            if stream.write_all(&head).await.is_err() {
+                return;
+            }
+            for p in pieces {
+                tokio::time::sleep(pause).await;
+                if stream.write_all(&p).await.is_err() {
+                    return;
+                }
+            }
+            let _ = stream.shutdown().await;
+        }
+        Reply::Hang => {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+        }
+        Reply::Close => {}
+    }
+}
+
+async fn read_request(stream: &mut TcpStream) -> Option<Received> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break p;
+        }
+        if buf.len() > 1 << 20 {
+            return None;
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+    let mut lines = head.split("\r\n");
+    let mut first = lines.next()?.split(' ');
+    let method = first.next()?.to_string();
+    let target = first.next()?.to_string();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let len: usize = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = buf[head_end + 4..].to_vec();
+    while body.len() < len {
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+    Some(Received {
+        method,
+        target,
+        headers,
+        body,
+    })
+}
