@@ -1,7 +1,11 @@
 //! The real binary: version, help texts, exit codes of commands that this
 //! version does not provide yet, and usage errors.
 
+mod support;
+
 use std::process::{Command, Output};
+
+use support::base64;
 
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ado-setup"))
@@ -110,4 +114,110 @@ fn usage_errors_exit_2() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(!text(&out.stderr).is_empty());
     }
+}
+
+/// `demo --serve` prints its URLs and PAT first, answers a client that knows
+/// nothing of this crate (raw HTTP over a socket, like curl), and stops
+/// cleanly on SIGTERM.
+#[cfg(unix)]
+#[test]
+fn demo_serve_is_usable_by_any_http_client() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpStream;
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ado-setup"))
+        .args(["demo", "--serve"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run the binary: {e}"));
+    let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+    let mut lines = BufReader::new(stdout).lines();
+    let mut urls = Vec::new();
+    let mut pat = None;
+    for line in lines.by_ref() {
+        let line = line.unwrap_or_else(|e| panic!("{e}"));
+        if let Some(u) = line.strip_prefix("url ") {
+            assert!(pat.is_none(), "url after pat: {line}");
+            urls.push(u.to_string());
+        } else if let Some(p) = line.strip_prefix("pat ") {
+            pat = Some(p.to_string());
+            break;
+        } else {
+            panic!("unexpected banner line before pat: {line}");
+        }
+    }
+    let pat = pat.unwrap_or_else(|| panic!("no pat line"));
+    assert!(urls.len() >= 5, "{urls:?}");
+    assert!(urls.iter().any(|u| u.ends_with("/tfs/DefaultCollection")));
+
+    let org = urls
+        .iter()
+        .find(|u| u.ends_with("/contoso-agile"))
+        .unwrap_or_else(|| panic!("no contoso-agile in {urls:?}"));
+    let rest = org
+        .strip_prefix("http://")
+        .unwrap_or_else(|| panic!("{org}"));
+    let (hostport, path) = rest.split_once('/').unwrap_or_else(|| panic!("{org}"));
+    let auth = base64(format!(":{pat}").as_bytes());
+    let get = |auth_header: &str| -> String {
+        let mut s = TcpStream::connect(hostport).unwrap_or_else(|e| panic!("{e}"));
+        s.set_read_timeout(Some(Duration::from_secs(10))).ok();
+        let req = format!(
+            "GET /{path}/_apis/projects?api-version=7.1 HTTP/1.1\r\nHost: {hostport}\r\n{auth_header}Connection: close\r\n\r\n"
+        );
+        s.write_all(req.as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut answer = String::new();
+        s.read_to_string(&mut answer)
+            .unwrap_or_else(|e| panic!("{e}"));
+        answer
+    };
+    let answer = get(&format!("Authorization: Basic {auth}\r\n"));
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"count\":"), "{answer}");
+    assert!(answer.contains("Payments Platform"), "{answer}");
+    let anonymous = get("");
+    assert!(anonymous.starts_with("HTTP/1.1 401"), "{anonymous}");
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(killed.success());
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap_or_else(|e| panic!("{e}")) {
+            assert_eq!(status.code(), Some(0), "SIGTERM should stop it cleanly");
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("demo --serve did not stop on SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn the_test_base64_matches_a_known_value() {
+    assert_eq!(base64(b":test-pat-0001"), "OnRlc3QtcGF0LTAwMDE=");
+    assert_eq!(base64(b"a"), "YQ==");
+}
+
+#[test]
+fn demo_serve_on_a_busy_port_fails_with_one_line() {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let port = l
+        .local_addr()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .port()
+        .to_string();
+    let out = run(&["demo", "--serve", "--port", &port]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("cannot start the sandbox on port"), "{err}");
+    assert!(out.stdout.is_empty());
 }

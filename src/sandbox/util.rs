@@ -108,70 +108,9 @@ pub fn is_guid(s: &str) -> bool {
     })
 }
 
-#[cfg(test)]
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-const B64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-fn b64_encode_with(data: &[u8], table: &[u8; 64], pad: bool) -> String {
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b0 = u32::from(chunk[0]);
-        let b1 = chunk.get(1).map(|b| u32::from(*b)).unwrap_or(0);
-        let b2 = chunk.get(2).map(|b| u32::from(*b)).unwrap_or(0);
-        let n = (b0 << 16) | (b1 << 8) | b2;
-        let idx = [(n >> 18) & 63, (n >> 12) & 63, (n >> 6) & 63, n & 63];
-        let keep = chunk.len() + 1;
-        for (i, ix) in idx.iter().enumerate() {
-            if i < keep {
-                out.push(char::from(table[*ix as usize]));
-            } else if pad {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// Standard base64 with padding.
-#[cfg(test)]
-pub fn b64_encode(data: &[u8]) -> String {
-    b64_encode_with(data, B64, true)
-}
-
-/// base64url without padding (JWT segments, descriptors).
-pub fn b64url_encode(data: &[u8]) -> String {
-    b64_encode_with(data, B64URL, false)
-}
-
-/// Decodes standard or URL-safe base64, with or without padding.
-/// Whitespace and any other character make it fail.
-pub fn b64_decode(s: &str) -> Option<Vec<u8>> {
-    let s = s.trim_end_matches('=');
-    let mut out = Vec::with_capacity(s.len() * 3 / 4 + 1);
-    let mut acc: u32 = 0;
-    let mut nbits = 0u32;
-    for c in s.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        nbits += 6;
-        if nbits >= 8 {
-            nbits -= 8;
-            out.push(((acc >> nbits) & 0xff) as u8);
-        }
-        acc &= (1 << nbits) - 1;
-    }
-    if nbits >= 6 {
-        return None;
-    }
-    Some(out)
-}
+/// Base64 for the sandbox (Basic credentials, JWT segments, descriptors):
+/// the same codec the client uses to read tokens.
+pub use crate::ado::models::{base64url_decode as b64_decode, base64url_encode as b64url_encode};
 
 fn hex_val(c: u8) -> Option<u8> {
     match c {
@@ -358,13 +297,13 @@ mod tests {
     #[test]
     fn base64_round_trips() {
         for s in ["", "f", "fo", "foo", "foob", "fooba", "foobar", ":pat"] {
-            let e = b64_encode(s.as_bytes());
-            assert_eq!(b64_decode(&e).as_deref(), Some(s.as_bytes()));
             let u = b64url_encode(s.as_bytes());
             assert_eq!(b64_decode(&u).as_deref(), Some(s.as_bytes()));
         }
-        assert_eq!(b64_encode(b"foobar"), "Zm9vYmFy");
-        assert_eq!(b64_encode(b"fo"), "Zm8=");
+        // Standard, padded base64 as in a Basic Authorization header.
+        assert_eq!(b64_decode("Zm9vYmFy").as_deref(), Some(&b"foobar"[..]));
+        assert_eq!(b64_decode("Zm8=").as_deref(), Some(&b"fo"[..]));
+        assert_eq!(b64_decode("Pz8+").as_deref(), Some(&b"??>"[..]));
         assert!(b64_decode("a b").is_none());
         assert!(b64_decode("A").is_none());
     }
