@@ -5,4 +5,7 @@
 pub mod ado;
 pub mod cli;
 pub mod logging;
+pub mod net;
 pub mod sandbox;
+pub mod store;
+pub mod widgets;

@@ -1,0 +1,1 @@
+//! Network: what the user typed as a target, URL safety.

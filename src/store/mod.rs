@@ -1,0 +1,1 @@
+//! Storage: the config file and the secret stores.
