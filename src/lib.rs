@@ -3,9 +3,16 @@
 //! modules here know nothing of the terminal UI.
 
 pub mod ado;
+pub mod app;
 pub mod cli;
+pub mod jobs;
+pub mod launch;
 pub mod logging;
 pub mod net;
 pub mod sandbox;
+pub mod screens;
 pub mod store;
+pub mod terminal;
+pub mod theme;
 pub mod widgets;
+pub mod wizard;

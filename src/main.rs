@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use ado_setup::cli::{Cli, Command, DemoArgs, exit};
+use ado_setup::cli::{Cli, Command, DemoArgs, GlobalArgs, exit};
 use ado_setup::sandbox::{Sandbox, SandboxOptions, serve_banner};
 use clap::Parser;
 
@@ -15,12 +15,13 @@ fn main() -> ExitCode {
     }
     match cli.command {
         Some(Command::Demo(args)) if args.serve => run_demo_server(&args),
-        Some(Command::Demo(_)) => not_available(
-            "the demo wizard",
-            "`ado-setup demo --serve` runs the sandbox server on its own today",
+        Some(Command::Demo(_)) => run_wizard(&cli.global, true),
+        None => run_wizard(&cli.global, false),
+        Some(Command::Connect(c)) if !c.non_interactive => run_wizard(&cli.global, false),
+        Some(Command::Connect(_)) => not_available(
+            "`connect --non-interactive`",
+            "run `ado-setup connect` in a terminal for the wizard",
         ),
-        None => not_available("the setup wizard", "see README › Status"),
-        Some(Command::Connect(_)) => not_available("`connect`", "see README › Status"),
         Some(Command::Edit { .. }) => not_available("`edit`", "see README › Status"),
         Some(Command::Doctor(_)) => not_available("`doctor`", "see README › Status"),
         Some(Command::List { .. }) => not_available("`list`", "see README › Status"),
@@ -111,4 +112,81 @@ async fn wait_for_shutdown_signal() {
 fn fail(message: &str) -> ExitCode {
     let _ = writeln!(std::io::stderr(), "ado-setup: {message}");
     ExitCode::from(exit::FAILED)
+}
+
+/// The wizard, for real (`ado-setup`, `connect`) or against the sandbox (`demo`).
+fn run_wizard(global: &GlobalArgs, demo: bool) -> ExitCode {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "ado-setup: the wizard needs a terminal (stdin and stdout are not one); \
+             `ado-setup demo --serve` and `ado-setup --help` work without one"
+        );
+        return ExitCode::from(exit::USAGE);
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+    };
+    runtime.block_on(async {
+        let setup = if demo {
+            ado_setup::launch::demo(global).await
+        } else {
+            ado_setup::launch::real(global).await
+        };
+        let launch = match setup {
+            Ok(l) => l,
+            Err(problem) => {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "ado-setup: {}: {}\n  fix: {}",
+                    problem.code,
+                    problem.message,
+                    problem.fix
+                );
+                return ExitCode::from(exit::FAILED);
+            }
+        };
+        let mut guard = match ado_setup::terminal::TerminalGuard::new() {
+            Ok(g) => g,
+            Err(e) => return fail(&format!("cannot use this terminal: {e}")),
+        };
+        let events = crossterm::event::EventStream::new();
+        let result = ado_setup::app::run(
+            &mut guard.terminal,
+            launch.wizard,
+            events,
+            launch.jobs,
+            ado_setup::theme::Theme::from_env(),
+            wait_for_shutdown_signal(),
+            |_| {},
+        )
+        .await;
+        drop(guard);
+        let note = launch.note;
+        match result {
+            Ok((ado_setup::wizard::Outcome::Saved(info), _)) => {
+                println!("Saved connection {}.", info.name);
+                println!("  settings: {}", info.config_path);
+                println!("  secret:   {}", info.secret_location);
+                match note {
+                    Some(n) => println!("{n}"),
+                    None => {
+                        println!("Next: ado-setup doctor {}", info.name);
+                        println!("      ado-setup export {}", info.name);
+                    }
+                }
+                ExitCode::from(exit::OK)
+            }
+            Ok((ado_setup::wizard::Outcome::Cancelled, _)) => {
+                let _ = writeln!(std::io::stderr(), "ado-setup: cancelled; nothing was saved");
+                ExitCode::from(exit::CANCELLED)
+            }
+            Err(e) => fail(&format!("the wizard stopped: {e:#}")),
+        }
+    })
 }

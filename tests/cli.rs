@@ -81,8 +81,6 @@ fn every_command_has_help_that_says_what_it_does() {
 #[test]
 fn commands_not_built_yet_say_so_and_exit_2() {
     let cases: &[&[&str]] = &[
-        &[],
-        &["connect"],
         &["connect", "--non-interactive"],
         &["edit", "prod"],
         &["doctor"],
@@ -90,7 +88,6 @@ fn commands_not_built_yet_say_so_and_exit_2() {
         &["show", "prod"],
         &["remove", "prod", "--yes"],
         &["export", "prod"],
-        &["demo"],
     ];
     for args in cases {
         let out = run(args);
@@ -99,6 +96,17 @@ fn commands_not_built_yet_say_so_and_exit_2() {
         assert!(err.contains("not available yet"), "{args:?}: {err}");
         assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
         assert!(out.stdout.is_empty(), "{args:?} printed to stdout");
+    }
+}
+
+#[test]
+fn the_wizard_without_a_terminal_says_so_and_exits_2() {
+    for args in [&[][..], &["connect"], &["demo"]] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(err.contains("needs a terminal"), "{args:?}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
     }
 }
 

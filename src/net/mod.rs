@@ -1,1 +1,2 @@
 //! Network: what the user typed as a target, URL safety.
+pub mod target;

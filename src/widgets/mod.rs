@@ -1,1 +1,2 @@
 //! Reusable TUI pieces.
+pub mod filter;

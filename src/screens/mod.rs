@@ -1,0 +1,282 @@
+//! Pure render functions of the wizard's state: one per step, plus the frame
+//! (header, progress, problem box, key hints, help, quit question) around
+//! them. Nothing here changes state or performs I/O.
+
+mod steps;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use crate::theme::Theme;
+use crate::wizard::{Step, Wizard};
+
+/// Smallest size the wizard draws in; below it a "too small" note is shown.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 16;
+
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/// The spinner frame for a tick.
+pub fn spinner(tick: u64) -> &'static str {
+    SPINNER[(tick % SPINNER.len() as u64) as usize]
+}
+
+/// Draws the whole wizard.
+pub fn render(frame: &mut Frame, w: &Wizard, theme: &Theme) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let msg = Paragraph::new(vec![
+            Line::from("The terminal is too small for ado-setup."),
+            Line::from(format!(
+                "It needs {MIN_WIDTH}×{MIN_HEIGHT}; this one is {}×{}.",
+                area.width, area.height
+            )),
+            Line::from("Enlarge the window; nothing is lost."),
+        ])
+        .wrap(Wrap { trim: true });
+        frame.render_widget(msg, area);
+        return;
+    }
+
+    let problem_height = w.problem.as_ref().map_or(0, |_| 5);
+    let [header, progress, body, problem, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(5),
+        Constraint::Length(problem_height),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+
+    render_header(frame, header, w, theme);
+    render_progress(frame, progress, w, theme);
+    let inner = Rect {
+        x: body.x + 1,
+        width: body.width.saturating_sub(2),
+        ..body
+    };
+    steps::render_step(frame, inner, w, theme);
+    if let Some(p) = &w.problem {
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.error())
+            .title(Span::styled(format!(" ✗ {} ", p.code), theme.error()));
+        let text = vec![
+            Line::from(p.message.clone()),
+            Line::from(vec![
+                Span::styled("Fix: ", theme.key()),
+                Span::raw(p.fix.clone()),
+            ]),
+        ];
+        frame.render_widget(
+            Paragraph::new(text).block(block).wrap(Wrap { trim: true }),
+            problem,
+        );
+    }
+    render_footer(frame, footer, w, theme);
+
+    if w.show_help {
+        render_help(frame, area, w, theme);
+    }
+    if w.confirm_quit {
+        render_confirm_quit(frame, area, theme);
+    }
+}
+
+fn render_header(frame: &mut Frame, area: Rect, w: &Wizard, theme: &Theme) {
+    let mut left = vec![Span::styled(" ado-setup ", theme.title())];
+    if w.settings.demo {
+        left.push(Span::styled(
+            "[demo: sandbox, nothing is saved on this machine] ",
+            theme.warn(),
+        ));
+    }
+    let right = if w.step == Step::Menu {
+        String::new()
+    } else {
+        let steps = w.steps();
+        let i = steps.iter().position(|s| *s == w.step).map_or(0, |i| i + 1);
+        format!("Step {i} of {} ", steps.len())
+    };
+    let [l, r] = Layout::horizontal([Constraint::Min(10), Constraint::Length(right.len() as u16)])
+        .areas(area);
+    frame.render_widget(Paragraph::new(Line::from(left)), l);
+    frame.render_widget(Paragraph::new(Span::styled(right, theme.dim())), r);
+}
+
+fn render_progress(frame: &mut Frame, area: Rect, w: &Wizard, theme: &Theme) {
+    if w.step == Step::Menu {
+        return;
+    }
+    let steps = w.steps();
+    let current = steps.iter().position(|s| *s == w.step).unwrap_or(0);
+    let mut spans = vec![Span::raw(" ")];
+    for (i, _) in steps.iter().enumerate() {
+        let (mark, style) = if i < current {
+            ("●", theme.ok())
+        } else if i == current {
+            ("◉", theme.title())
+        } else {
+            ("○", theme.dim())
+        };
+        spans.push(Span::styled(mark, style));
+    }
+    spans.push(Span::raw("  "));
+    spans.push(Span::styled(w.step.title(), theme.title()));
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// Key hints for the current step.
+pub fn key_hints(w: &Wizard) -> Vec<(&'static str, &'static str)> {
+    if w.is_pending() {
+        return vec![("Esc", "cancel"), ("Ctrl-C", "quit")];
+    }
+    let mut hints = match w.step {
+        Step::Menu => vec![("↑↓", "move"), ("Enter", "choose"), ("q", "quit")],
+        Step::Deployment => vec![("↑↓", "choose"), ("Enter", "continue")],
+        Step::Target | Step::Review => vec![("Enter", "check & continue")],
+        Step::SignIn => vec![("Tab", "method"), ("Enter", "sign in")],
+        Step::Project => vec![("type", "filter"), ("↑↓", "move"), ("Enter", "choose")],
+        Step::Network => vec![("Enter", "continue"), ("r", "re-test")],
+        Step::Done => vec![("Enter", "exit")],
+        _ => vec![("Enter", "continue")],
+    };
+    if w.step != Step::Done && w.step != Step::Menu {
+        hints.push(("Esc", "back"));
+    }
+    hints.push(("F1", "help"));
+    if w.step != Step::Menu {
+        hints.push(("Ctrl-C", "quit"));
+    }
+    hints
+}
+
+fn render_footer(frame: &mut Frame, area: Rect, w: &Wizard, theme: &Theme) {
+    let mut spans = vec![Span::raw(" ")];
+    for (k, what) in key_hints(w) {
+        spans.push(Span::styled(k, theme.key()));
+        spans.push(Span::styled(format!(" {what}  "), theme.dim()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+/// The help text of a step.
+pub fn help_text(step: Step) -> &'static [&'static str] {
+    match step {
+        Step::Menu => &[
+            "Start a new connection, or quit.",
+            "Saved connections are listed for reference; `ado-setup doctor NAME` checks one.",
+        ],
+        Step::Deployment => &[
+            "Azure DevOps Services is the cloud service at dev.azure.com.",
+            "Azure DevOps Server (formerly TFS) runs on your own servers.",
+        ],
+        Step::Target => &[
+            "Services: type the organization name, or paste any Azure DevOps URL",
+            "(dev.azure.com/ORG/PROJECT, ORG.visualstudio.com, a repo or wiki URL):",
+            "the organization and project are taken from it.",
+            "Server: the collection URL, e.g. https://tfs.contoso.com/tfs/DefaultCollection.",
+        ],
+        Step::SignIn => &[
+            "A personal access token needs the scopes Work Items (Read & write) and",
+            "Project and Team (Read). Create one under User settings › Personal access tokens.",
+            "The token is masked here and is stored only in the secret store.",
+        ],
+        Step::Organization => &["The organization this connection uses."],
+        Step::Project => &[
+            "Type to filter (fuzzy: `pay plat` finds Payments Platform).",
+            "↑↓ PgUp PgDn Home End move; Enter checks the project and continues.",
+        ],
+        Step::Mapping => &[
+            "Defaults come from the project's default team and process.",
+            "Each value was checked against the project. Enter continues.",
+        ],
+        Step::Network => &[
+            "Every endpoint this connection needs, reached from this machine.",
+            "Give this list to your firewall team if something is blocked. r re-tests.",
+        ],
+        Step::Review => &[
+            "The checks ran against Azure DevOps; nothing was created there.",
+            "Name the connection and press Enter to save it. Saving is the only step that writes.",
+        ],
+        Step::Done => &["The connection is saved. Enter exits."],
+    }
+}
+
+fn render_help(frame: &mut Frame, area: Rect, w: &Wizard, theme: &Theme) {
+    let mut lines: Vec<Line> = help_text(w.step).iter().map(|l| Line::from(*l)).collect();
+    lines.push(Line::from(""));
+    lines.push(Line::from(
+        "Everywhere: Esc or Backspace on an empty field goes back; Ctrl-C quits.",
+    ));
+    lines.push(Line::styled("Press any key to close.", theme.dim()));
+    let rect = centered(area, 76, lines.len() as u16 + 2);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: true }).block(
+            Block::default().borders(Borders::ALL).title(Span::styled(
+                format!(" Help: {} ", w.step.title()),
+                theme.title(),
+            )),
+        ),
+        rect,
+    );
+}
+
+fn render_confirm_quit(frame: &mut Frame, area: Rect, theme: &Theme) {
+    let rect = centered(area, 50, 5);
+    frame.render_widget(Clear, rect);
+    let text = vec![
+        Line::from("Quit and discard your answers?"),
+        Line::from(vec![
+            Span::styled("y", theme.key()),
+            Span::raw(" quit   "),
+            Span::styled("any other key", theme.key()),
+            Span::raw(" stay"),
+        ]),
+    ];
+    frame.render_widget(
+        Paragraph::new(text).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.warn())
+                .title(" Quit? "),
+        ),
+        rect,
+    );
+}
+
+/// A labelled single-line text field; `masked` shows bullets only.
+pub(crate) fn text_field<'a>(
+    label: &'a str,
+    value: &str,
+    masked: bool,
+    focused: bool,
+    theme: &Theme,
+) -> Line<'a> {
+    let shown = if masked {
+        "•".repeat(value.chars().count().min(64))
+    } else {
+        value.to_string()
+    };
+    let mut spans = vec![Span::styled(format!("{label} "), theme.key())];
+    spans.push(Span::styled(shown, theme.input()));
+    if focused {
+        spans.push(Span::styled("▏", Style::default()));
+    }
+    Line::from(spans)
+}

@@ -1,0 +1,560 @@
+//! The body of each step. One function per step; each is a pure function of
+//! the wizard's state.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::{spinner, text_field};
+use crate::ado::endpoints::Deployment;
+use crate::theme::Theme;
+use crate::wizard::{CheckStatus, SignInMethod, Step, Wizard};
+
+/// Renders the current step's body into `area`.
+pub fn render_step(frame: &mut Frame, area: Rect, w: &Wizard, theme: &Theme) {
+    let lines = match w.step {
+        Step::Menu => menu(w, theme),
+        Step::Deployment => deployment(w, theme),
+        Step::Target => target(w, theme),
+        Step::SignIn => sign_in(w, theme),
+        Step::Organization => organization(w, theme),
+        Step::Project => project(w, theme, area.height),
+        Step::Mapping => mapping(w, theme),
+        Step::Network => network(w, theme),
+        Step::Review => review(w, theme),
+        Step::Done => done(w, theme),
+    };
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+fn option<'a>(selected: bool, label: &'a str, note: &'a str, theme: &Theme) -> Line<'a> {
+    let marker = if selected { "› " } else { "  " };
+    let style = if selected {
+        theme.selected()
+    } else {
+        ratatui::style::Style::default()
+    };
+    Line::from(vec![
+        Span::styled(format!("{marker}{label}"), style),
+        Span::styled(format!("  {note}"), theme.dim()),
+    ])
+}
+
+fn pending_line<'a>(w: &Wizard, what: &str, theme: &Theme) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("{} ", spinner(w.tick)), theme.title()),
+        Span::raw(what.to_string()),
+        Span::styled("  (Esc cancels)", theme.dim()),
+    ])
+}
+
+fn menu<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
+    let mut l = vec![
+        Line::from("What would you like to do?"),
+        Line::from(""),
+        option(w.menu_index == 0, "New connection", "", theme),
+        option(w.menu_index == 1, "Quit", "", theme),
+        Line::from(""),
+        Line::styled("Saved connections", theme.title()),
+    ];
+    for (name, where_, project) in &w.settings.existing {
+        l.push(Line::from(format!("  {name:<24} {where_} · {project}")));
+    }
+    l.push(Line::from(""));
+    l.push(Line::styled(
+        "Edit, troubleshoot and remove come in a later version; `ado-setup doctor NAME` checks one.",
+        theme.dim(),
+    ));
+    l
+}
+
+fn deployment<'a>(w: &Wizard, theme: &Theme) -> Vec<Line<'a>> {
+    vec![
+        Line::from("Where does Azure Boards run?"),
+        Line::from(""),
+        option(
+            w.deployment == Deployment::Services,
+            "1 Azure DevOps Services",
+            "cloud: dev.azure.com/ORG, ORG.visualstudio.com",
+            theme,
+        ),
+        option(
+            w.deployment == Deployment::Server,
+            "2 Azure DevOps Server  ",
+            "self-hosted (formerly TFS)",
+            theme,
+        ),
+    ]
+}
+
+fn target<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
+    let mut l = Vec::new();
+    match w.deployment {
+        Deployment::Services => {
+            l.push(Line::from(
+                "Organization name, or paste any Azure DevOps URL:",
+            ));
+            l.push(Line::from(""));
+            l.push(text_field(
+                "Organization:",
+                w.target.value(),
+                false,
+                true,
+                theme,
+            ));
+            l.push(Line::from(""));
+            l.push(Line::styled(
+                "e.g. contoso · https://dev.azure.com/contoso/Payments · https://contoso.visualstudio.com",
+                theme.dim(),
+            ));
+        }
+        Deployment::Server => {
+            l.push(Line::from("Collection URL of your Azure DevOps Server:"));
+            l.push(Line::from(""));
+            l.push(text_field(
+                "Collection URL:",
+                w.target.value(),
+                false,
+                true,
+                theme,
+            ));
+            l.push(Line::from(""));
+            l.push(Line::styled(
+                "e.g. https://tfs.contoso.com/tfs/DefaultCollection",
+                theme.dim(),
+            ));
+        }
+    }
+    let wanted = match w.deployment {
+        Deployment::Services => "organizations",
+        Deployment::Server => "collection",
+    };
+    for hint in w.settings.hints.iter().filter(|h| h.contains(wanted)) {
+        l.push(Line::styled(hint.clone(), theme.dim()));
+    }
+    if w.settings.allow_http && !w.settings.demo {
+        l.push(Line::styled(
+            "--allow-http: plain http:// URLs are accepted; credentials travel unencrypted.",
+            theme.error(),
+        ));
+    }
+    if w.is_pending() {
+        l.push(Line::from(""));
+        let what = match &w.base_url {
+            Some(u) => format!(
+                "Checking that {} answers as Azure DevOps…",
+                u.as_str().trim_end_matches('/')
+            ),
+            None => "Checking…".to_string(),
+        };
+        l.push(pending_line(w, &what, theme));
+    }
+    l
+}
+
+fn token_page(w: &Wizard) -> String {
+    match (&w.deployment, &w.base_url) {
+        (_, Some(base)) => format!(
+            "{}/_usersSettings/tokens",
+            base.as_str().trim_end_matches('/')
+        ),
+        _ => "User settings › Personal access tokens".to_string(),
+    }
+}
+
+fn sign_in<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
+    let mut l = Vec::new();
+    if w.deployment == Deployment::Services {
+        l.push(Line::from("How do you want to sign in?"));
+        l.push(option(
+            w.sign_in_method == SignInMethod::DeviceCode,
+            "Sign in with Microsoft",
+            "(device code: coming in a later version)",
+            theme,
+        ));
+        l.push(option(
+            w.sign_in_method == SignInMethod::Pat,
+            "Personal access token",
+            "",
+            theme,
+        ));
+    } else {
+        l.push(Line::from("Sign in with a personal access token."));
+        l.push(Line::styled(
+            "Windows (NTLM/Kerberos) authentication is not supported by ado-setup.",
+            theme.dim(),
+        ));
+    }
+    l.push(Line::from(""));
+    if w.sign_in_method == SignInMethod::Pat {
+        l.push(text_field("Token:", w.pat.value(), true, true, theme));
+        if w.settings.demo && !w.pat.value().is_empty() {
+            l.push(Line::styled(
+                "Demo: the sandbox's token is filled in; press Enter.",
+                theme.dim(),
+            ));
+        }
+        l.push(Line::from(""));
+        l.push(Line::from(vec![
+            Span::styled("Create one at ", theme.dim()),
+            Span::raw(token_page(w)),
+        ]));
+        l.push(Line::styled(
+            "Scopes: Work Items (Read & write), Project and Team (Read); Identity (Read) for assignee search.",
+            theme.dim(),
+        ));
+    }
+    if w.is_pending() {
+        l.push(Line::from(""));
+        l.push(pending_line(w, "Signing in…", theme));
+    }
+    l
+}
+
+fn signed_in_line<'a>(w: &Wizard, theme: &Theme) -> Line<'a> {
+    match &w.user {
+        Some(u) => Line::from(vec![
+            Span::styled("✓ ", theme.ok()),
+            Span::raw(format!(
+                "Signed in as {}{}",
+                u.display_name,
+                u.sign_in
+                    .as_ref()
+                    .map(|s| format!(" <{s}>"))
+                    .unwrap_or_default()
+            )),
+        ]),
+        None => Line::from(""),
+    }
+}
+
+fn organization<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
+    vec![
+        signed_in_line(w, theme),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled("Organization: ", theme.key()),
+            Span::raw(w.organization.clone().unwrap_or_default()),
+        ]),
+        Line::from(vec![
+            Span::styled("URL:          ", theme.key()),
+            Span::raw(
+                w.base_url
+                    .as_ref()
+                    .map(|u| u.as_str().trim_end_matches('/').to_string())
+                    .unwrap_or_default(),
+            ),
+        ]),
+        Line::from(vec![
+            Span::styled("Tenant:       ", theme.key()),
+            Span::raw(match w.tenant.as_deref() {
+                Some("00000000-0000-0000-0000-000000000000") => {
+                    "Microsoft account (no Entra tenant)".to_string()
+                }
+                Some(t) => t.to_string(),
+                None => "unknown".to_string(),
+            }),
+        ]),
+        Line::from(""),
+        Line::styled(
+            "With a personal access token the list of your organizations is not available",
+            theme.dim(),
+        ),
+        Line::styled(
+            "(those APIs accept only Microsoft sign-in): this connection uses the one above.",
+            theme.dim(),
+        ),
+    ]
+}
+
+fn project<'a>(w: &'a Wizard, theme: &Theme, height: u16) -> Vec<Line<'a>> {
+    let mut l = vec![signed_in_line(w, theme)];
+    let mut filter = text_field("Filter:", w.projects.query(), false, true, theme);
+    filter.spans.push(Span::styled(
+        format!("   {} of {} projects", w.projects.len(), w.projects.total()),
+        theme.dim(),
+    ));
+    l.push(filter);
+    if !w.projects_loaded {
+        if w.is_pending() {
+            l.push(pending_line(w, "Loading projects…", theme));
+        }
+        return l;
+    }
+    let rows = height.saturating_sub(3) as usize;
+    let offset = w.projects.scroll_offset(0, rows);
+    let window = w.projects.window(offset, rows);
+    let width = window
+        .iter()
+        .map(|r| r.item.name.chars().count() + if r.item.visibility == "public" { 9 } else { 0 })
+        .max()
+        .unwrap_or(0)
+        .min(40);
+    for row in window {
+        let item = row.item;
+        let label = if item.visibility == "public" {
+            format!("{} (public)", item.name)
+        } else {
+            item.name.clone()
+        };
+        let marker = if row.selected { "› " } else { "  " };
+        let style = if row.selected {
+            theme.selected()
+        } else {
+            ratatui::style::Style::default()
+        };
+        let room = 74usize.saturating_sub(width + 2);
+        l.push(Line::from(vec![
+            Span::styled(format!("{marker}{label:<width$}"), style),
+            Span::styled(
+                format!(
+                    "  {}",
+                    item.description.chars().take(room).collect::<String>()
+                ),
+                theme.dim(),
+            ),
+        ]));
+    }
+    if w.projects.is_empty() {
+        l.push(Line::styled("  no project matches the filter", theme.dim()));
+    }
+    if w.is_pending() {
+        l.push(pending_line(w, "Checking the project…", theme));
+    }
+    l
+}
+
+fn check_line<'a>(ok: bool, label: &str, value: String, theme: &Theme) -> Line<'a> {
+    Line::from(vec![
+        if ok {
+            Span::styled("✓ ", theme.ok())
+        } else {
+            Span::styled("! ", theme.warn())
+        },
+        Span::styled(format!("{label:<16}"), theme.key()),
+        Span::raw(value),
+    ])
+}
+
+fn mapping<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
+    let mut l = Vec::new();
+    if let Some(p) = &w.project {
+        l.push(check_line(
+            true,
+            "Project",
+            format!("{} ({} process)", p.name, p.process),
+            theme,
+        ));
+    }
+    match &w.mapping {
+        Some(m) => {
+            l.push(check_line(
+                true,
+                "Work item type",
+                format!("{}  [{}]", m.work_item_type, m.type_states.join(" → ")),
+                theme,
+            ));
+            l.push(check_line(true, "Area path", m.area_path.clone(), theme));
+            l.push(check_line(
+                true,
+                "Iteration path",
+                m.iteration_path.clone(),
+                theme,
+            ));
+            l.push(check_line(
+                m.has_priority,
+                "Priority",
+                if m.has_priority {
+                    "critical=1 high=2 medium=3 low=4".to_string()
+                } else {
+                    "this type has no Priority field; severities are not mapped".to_string()
+                },
+                theme,
+            ));
+            l.push(check_line(true, "Assignee", "none".to_string(), theme));
+            l.push(Line::from(""));
+            l.push(Line::styled(
+                "Defaults from the project's default team, each checked. Choosing other values",
+                theme.dim(),
+            ));
+            l.push(Line::styled(
+                "comes with the full field-mapping screen in a later version.",
+                theme.dim(),
+            ));
+        }
+        None if w.is_pending() => l.push(pending_line(w, "Reading the project's defaults…", theme)),
+        None => l.push(Line::styled(
+            "Press Enter to read the defaults again.",
+            theme.dim(),
+        )),
+    }
+    l
+}
+
+/// `direct`, `proxy`, `partial` or `blocked` (SPEC §6) from probe results.
+pub fn allowlist_status(rows: &[crate::wizard::EndpointResult]) -> &'static str {
+    let ok = rows.iter().filter(|r| r.ok).count();
+    if rows.is_empty() || ok == 0 {
+        "blocked"
+    } else if ok < rows.len() {
+        "partial"
+    } else if rows.iter().any(|r| r.via_proxy) {
+        "proxy"
+    } else {
+        "direct"
+    }
+}
+
+fn network<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
+    let mut l = vec![Line::from(
+        "Endpoints this connection needs (outbound HTTPS):",
+    )];
+    let Some(network) = &w.network else {
+        if w.is_pending() {
+            l.push(pending_line(w, "Reaching each endpoint…", theme));
+        }
+        return l;
+    };
+    for r in network {
+        l.push(Line::from(vec![
+            if r.ok {
+                Span::styled("✓ ", theme.ok())
+            } else {
+                Span::styled("✗ ", theme.error())
+            },
+            Span::raw(format!("{:<40}", r.url)),
+            Span::styled(
+                format!(
+                    " {} {:>4} ms{}",
+                    r.detail.chars().take(22).collect::<String>(),
+                    r.millis,
+                    if r.via_proxy { " via proxy" } else { "" }
+                ),
+                theme.dim(),
+            ),
+        ]));
+    }
+    let status = allowlist_status(network);
+    l.push(Line::from(""));
+    l.push(Line::from(vec![
+        Span::styled("Allowlist status: ", theme.key()),
+        Span::styled(
+            status,
+            if status == "direct" || status == "proxy" {
+                theme.ok()
+            } else {
+                theme.error()
+            },
+        ),
+    ]));
+    l.push(Line::styled(
+        "Service hooks come in from Azure DevOps; allow Microsoft's current ranges:",
+        theme.dim(),
+    ));
+    l.push(Line::styled(
+        "  learn.microsoft.com/azure/devops/organizations/security/allow-list-ip-url",
+        theme.dim(),
+    ));
+    l
+}
+
+fn review<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
+    let mut l = Vec::new();
+    l.push(text_field(
+        "Save as:",
+        w.review.name.value(),
+        false,
+        true,
+        theme,
+    ));
+    if let Some(e) = &w.review.name_error {
+        l.push(Line::styled(format!("  {e}"), theme.error()));
+    }
+    let target = match (&w.organization, &w.base_url) {
+        (Some(o), _) => o.clone(),
+        (None, Some(u)) => u.as_str().trim_end_matches('/').to_string(),
+        _ => String::new(),
+    };
+    let project = w
+        .project
+        .as_ref()
+        .map(|p| p.name.clone())
+        .unwrap_or_default();
+    l.push(Line::styled(
+        format!(
+            "{target} · {project} · {} · PAT → {}",
+            w.mapping
+                .as_ref()
+                .map(|m| m.work_item_type.clone())
+                .unwrap_or_default(),
+            w.settings.secret_store
+        ),
+        theme.dim(),
+    ));
+    if w.review.checks.is_empty() && w.is_pending() {
+        l.push(pending_line(w, "Running the checks…", theme));
+    }
+    for c in &w.review.checks {
+        let (mark, style) = match c.status {
+            CheckStatus::Pass => ("✓", theme.ok()),
+            CheckStatus::Warn => ("!", theme.warn()),
+            CheckStatus::Fail => ("✗", theme.error()),
+            CheckStatus::Skip => ("-", theme.dim()),
+        };
+        if c.status == CheckStatus::Pass || c.status == CheckStatus::Skip {
+            l.push(Line::from(vec![
+                Span::styled(format!("{mark} "), style),
+                Span::raw(format!("{:<30}", c.title)),
+                Span::styled(c.detail.chars().take(44).collect::<String>(), theme.dim()),
+            ]));
+        } else {
+            l.push(Line::from(vec![
+                Span::styled(format!("{mark} "), style),
+                Span::styled(c.title.clone(), style),
+            ]));
+            l.push(Line::from(format!("    {}", c.detail)));
+        }
+        if let Some(fix) = &c.fix {
+            l.push(Line::from(vec![
+                Span::styled("    Fix: ", theme.key()),
+                Span::raw(fix.clone()),
+            ]));
+        }
+    }
+    if w.is_pending() && !w.review.checks.is_empty() {
+        l.push(pending_line(w, "Saving…", theme));
+    }
+    l
+}
+
+fn done<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
+    let Some(s) = &w.saved else {
+        return vec![Line::from("Nothing was saved.")];
+    };
+    vec![
+        Line::from(vec![
+            Span::styled("✓ ", theme.ok()),
+            Span::raw(format!("Connection {} saved.", s.name)),
+        ]),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled("Settings: ", theme.key()),
+            Span::raw(s.config_path.clone()),
+        ]),
+        Line::from(vec![
+            Span::styled("Secret:   ", theme.key()),
+            Span::raw(s.secret_location.clone()),
+        ]),
+        Line::from(""),
+        Line::from("Next:"),
+        Line::from(vec![
+            Span::raw(format!("  ado-setup doctor {}", s.name)),
+            Span::styled("   checks it any time", theme.dim()),
+        ]),
+        Line::from(vec![
+            Span::raw(format!("  ado-setup export {}", s.name)),
+            Span::styled("   prints it for the integration", theme.dim()),
+        ]),
+    ]
+}

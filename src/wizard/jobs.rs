@@ -1,0 +1,176 @@
+//! The work the wizard asks for and what comes back, as plain data. The
+//! state machine emits a [`Job`]; the driver runs it on a background task
+//! (see `crate::jobs`) and feeds the [`JobResult`] back with the same id.
+
+use secrecy::SecretString;
+use url::Url;
+
+use crate::ado::endpoints::Deployment;
+
+/// Background work, tagged by the step that asked for it.
+#[derive(Debug, Clone)]
+pub enum Job {
+    /// Is there an Azure DevOps at this base URL? (unauthenticated)
+    ProbeTarget {
+        deployment: Deployment,
+        base_url: Url,
+    },
+    /// Who am I with this PAT (and, for Server, which api-version).
+    SignIn {
+        deployment: Deployment,
+        base_url: Url,
+        pat: SecretString,
+    },
+    /// Every project of the organization or collection.
+    LoadProjects { session: Session },
+    /// The chosen project: readable, its process and default team.
+    CheckProject { session: Session, project: String },
+    /// Default work item type, area and iteration of the project, checked.
+    LoadMapping {
+        session: Session,
+        project: ProjectInfo,
+    },
+    /// The endpoints this connection needs, each reached once.
+    ProbeNetwork { endpoints: Vec<Url> },
+    /// The checks available so far, for the Review step.
+    Review {
+        session: Session,
+        project: ProjectInfo,
+        mapping: MappingInfo,
+    },
+    /// Write the connection and its secret (the only job that writes).
+    Save(Box<SaveRequest>),
+}
+
+/// What a signed-in call needs: where, how, which api-version.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub deployment: Deployment,
+    pub base_url: Url,
+    pub pat: SecretString,
+    pub api_version: String,
+}
+
+/// The validated project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectInfo {
+    pub id: String,
+    pub name: String,
+    pub process: String,
+    pub default_team: Option<String>,
+}
+
+/// The validated default mapping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MappingInfo {
+    pub work_item_type: String,
+    pub type_states: Vec<String>,
+    pub area_path: String,
+    pub iteration_path: String,
+    pub has_priority: bool,
+}
+
+/// The signed-in identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserInfo {
+    pub display_name: String,
+    pub sign_in: Option<String>,
+}
+
+/// One row of the network allowlist table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointResult {
+    pub url: String,
+    pub ok: bool,
+    pub detail: String,
+    pub via_proxy: bool,
+    pub millis: u64,
+}
+
+/// One check as shown on the Review screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckRow {
+    pub id: &'static str,
+    pub title: String,
+    pub status: CheckStatus,
+    pub detail: String,
+    pub fix: Option<String>,
+}
+
+/// Status of a check (SPEC §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckStatus {
+    Pass,
+    Warn,
+    Fail,
+    Skip,
+}
+
+/// Everything the Save job writes.
+#[derive(Debug, Clone)]
+pub struct SaveRequest {
+    pub connection: crate::store::config::Connection,
+    pub pat: SecretString,
+}
+
+/// Where things were saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedInfo {
+    pub name: String,
+    pub config_path: String,
+    pub secret_location: String,
+}
+
+/// A failure as the user sees it: code, one line, fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub code: String,
+    pub message: String,
+    pub fix: String,
+}
+
+impl Problem {
+    /// A problem from its three parts.
+    pub fn new(code: &str, message: impl Into<String>, fix: impl Into<String>) -> Self {
+        Problem {
+            code: code.to_string(),
+            message: message.into(),
+            fix: fix.into(),
+        }
+    }
+}
+
+impl From<&crate::ado::error::AdoError> for Problem {
+    fn from(e: &crate::ado::error::AdoError) -> Self {
+        Problem::new(e.code(), e.to_string(), e.fix())
+    }
+}
+
+/// What came back.
+#[derive(Debug, Clone)]
+pub enum JobResult {
+    TargetOk { tenant: Option<String> },
+    SignedIn { user: UserInfo, api_version: String },
+    Projects(Vec<ProjectItem>),
+    ProjectOk(ProjectInfo),
+    MappingOk(MappingInfo),
+    Network(Vec<EndpointResult>),
+    Reviewed(Vec<CheckRow>),
+    Saved(SavedInfo),
+    Failed(Problem),
+}
+
+/// A project in the list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectItem {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub visibility: String,
+}
+
+impl crate::widgets::filter::Filterable for ProjectItem {
+    fn filter_text(&self) -> &str {
+        &self.name
+    }
+}

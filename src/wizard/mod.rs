@@ -1,0 +1,937 @@
+//! Pure state machine of the setup wizard (SPEC §2). `update` takes a
+//! message (a key, a paste, a tick, a background result) and returns effects
+//! as data; the driver (`crate::app`) performs them and feeds results back.
+//! It never performs I/O. Every background result carries the id of the
+//! request it answers: a result whose id is not the pending one is stale and
+//! ignored.
+
+pub mod jobs;
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use secrecy::SecretString;
+use tui_input::backend::crossterm::EventHandler;
+use tui_input::{Input, InputRequest};
+use url::Url;
+
+use crate::ado::endpoints::Deployment;
+use crate::net::target::{parse_server_url, parse_services_target};
+use crate::store::config::{
+    Access, AuthMethod, Connection, ConnectionUser, PriorityMap, ProviderKey,
+    validate_connection_name,
+};
+use crate::widgets::filter::FilterList;
+pub use jobs::*;
+
+// ─── Steps ──────────────────────────────────────────────────────────────────
+
+/// The wizard's screens, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Menu,
+    Deployment,
+    Target,
+    SignIn,
+    Organization,
+    Project,
+    Mapping,
+    Network,
+    Review,
+    Done,
+}
+
+impl Step {
+    /// The title shown in the header.
+    pub fn title(self) -> &'static str {
+        match self {
+            Step::Menu => "Start",
+            Step::Deployment => "Deployment",
+            Step::Target => "Target",
+            Step::SignIn => "Sign in",
+            Step::Organization => "Organization",
+            Step::Project => "Project",
+            Step::Mapping => "Field mapping",
+            Step::Network => "Network allowlist",
+            Step::Review => "Review",
+            Step::Done => "Done",
+        }
+    }
+}
+
+/// How the user signs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInMethod {
+    DeviceCode,
+    Pat,
+}
+
+/// A background request in flight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pending {
+    pub id: u64,
+    pub step: Step,
+    pub since_tick: u64,
+}
+
+/// What the driver must do.
+#[derive(Debug, Clone)]
+pub enum Effect {
+    /// Run `job` in the background; answer with `Msg::Done { id, .. }`.
+    Spawn { id: u64, job: Box<Job> },
+    /// Abort the job with this id (its result, if any, will be ignored).
+    Cancel { id: u64 },
+    /// Leave the wizard.
+    Quit(Outcome),
+}
+
+/// How the wizard ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Saved(SavedInfo),
+    Cancelled,
+}
+
+/// Input to the state machine.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// A terminal event (keys, paste, resize).
+    Term(Event),
+    /// The animation tick (only sent while something is pending).
+    Tick,
+    /// A background job finished.
+    Done { id: u64, result: JobResult },
+}
+
+/// Fixed facts the wizard needs about its environment.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `https://dev.azure.com` or its override.
+    pub devops_base: Url,
+    pub vssps_base: Url,
+    pub profile_base: Url,
+    pub authority_base: Url,
+    pub allow_http: bool,
+    /// Running against the sandbox.
+    pub demo: bool,
+    /// Saved connections `(name, organization or base URL, project)`.
+    pub existing: Vec<(String, String, String)>,
+    /// Where a secret would be stored, in words.
+    pub secret_store: String,
+    /// Extra lines for the Target screen (the demo lists the sandbox's organizations).
+    pub hints: Vec<String>,
+}
+
+/// The Review form's saved-name field and its checks.
+#[derive(Debug, Default)]
+pub struct ReviewState {
+    pub name: Input,
+    /// The user typed in the name (else it follows the suggestion).
+    pub name_edited: bool,
+    pub name_error: Option<String>,
+    pub checks: Vec<CheckRow>,
+}
+
+/// All the wizard knows.
+#[derive(Debug)]
+pub struct Wizard {
+    pub settings: Settings,
+    pub step: Step,
+    pub menu_index: usize,
+    pub deployment: Deployment,
+    pub target: Input,
+    pub sign_in_method: SignInMethod,
+    pub pat: Input,
+    pub projects: FilterList<ProjectItem>,
+    pub projects_loaded: bool,
+
+    // What has been validated so far (cleared when an earlier answer changes).
+    pub base_url: Option<Url>,
+    pub organization: Option<String>,
+    pub project_hint: Option<String>,
+    pub tenant: Option<String>,
+    pub user: Option<UserInfo>,
+    pub api_version: Option<String>,
+    pub project: Option<ProjectInfo>,
+    pub mapping: Option<MappingInfo>,
+    /// The probe results, once the Network step ran.
+    pub network: Option<Vec<EndpointResult>>,
+    pub review: ReviewState,
+    pub saved: Option<SavedInfo>,
+
+    pub problem: Option<Problem>,
+    pub pending: Option<Pending>,
+    pub show_help: bool,
+    pub confirm_quit: bool,
+    pub tick: u64,
+    next_id: u64,
+}
+
+// ─── Construction ───────────────────────────────────────────────────────────
+
+impl Wizard {
+    /// A fresh wizard: the menu when connections exist, else Deployment.
+    pub fn new(settings: Settings) -> Self {
+        let step = if settings.existing.is_empty() {
+            Step::Deployment
+        } else {
+            Step::Menu
+        };
+        Wizard {
+            settings,
+            step,
+            menu_index: 0,
+            deployment: Deployment::Services,
+            target: Input::default(),
+            sign_in_method: SignInMethod::Pat,
+            pat: Input::default(),
+            projects: FilterList::new(Vec::new()),
+            projects_loaded: false,
+            base_url: None,
+            organization: None,
+            project_hint: None,
+            tenant: None,
+            user: None,
+            api_version: None,
+            project: None,
+            mapping: None,
+            network: None,
+            review: ReviewState::default(),
+            saved: None,
+            problem: None,
+            pending: None,
+            show_help: false,
+            confirm_quit: false,
+            tick: 0,
+            next_id: 0,
+        }
+    }
+
+    /// Fills the token field (the demo fills in the sandbox's token).
+    pub fn prefill_pat(&mut self, pat: &SecretString) {
+        use secrecy::ExposeSecret;
+        self.pat = Input::new(pat.expose_secret().to_string());
+    }
+
+    /// Is a background job running?
+    pub fn is_pending(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Has the user given any answer that quitting would lose?
+    pub fn has_unsaved_answers(&self) -> bool {
+        self.saved.is_none()
+            && (!self.target.value().is_empty()
+                || !self.pat.value().is_empty()
+                || self.step as u8 > Step::Deployment as u8)
+    }
+
+    /// The steps of this deployment, in order (for the header).
+    pub fn steps(&self) -> Vec<Step> {
+        let mut s = vec![Step::Deployment, Step::Target, Step::SignIn];
+        if self.deployment == Deployment::Services {
+            s.push(Step::Organization);
+        }
+        s.extend([
+            Step::Project,
+            Step::Mapping,
+            Step::Network,
+            Step::Review,
+            Step::Done,
+        ]);
+        s
+    }
+
+    fn next_step(&self) -> Step {
+        let steps = self.steps();
+        let i = steps.iter().position(|s| *s == self.step).unwrap_or(0);
+        steps.get(i + 1).copied().unwrap_or(Step::Done)
+    }
+
+    fn prev_step(&self) -> Option<Step> {
+        if self.step == Step::Deployment {
+            return (!self.settings.existing.is_empty()).then_some(Step::Menu);
+        }
+        let steps = self.steps();
+        let i = steps.iter().position(|s| *s == self.step)?;
+        i.checked_sub(1).map(|j| steps[j])
+    }
+
+    fn spawn(&mut self, job: Job) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if let Some(p) = self.pending.take() {
+            effects.push(Effect::Cancel { id: p.id });
+        }
+        self.next_id += 1;
+        let id = self.next_id;
+        self.pending = Some(Pending {
+            id,
+            step: self.step,
+            since_tick: self.tick,
+        });
+        self.problem = None;
+        effects.push(Effect::Spawn {
+            id,
+            job: Box::new(job),
+        });
+        effects
+    }
+
+    fn cancel_pending(&mut self) -> Vec<Effect> {
+        match self.pending.take() {
+            Some(p) => vec![Effect::Cancel { id: p.id }],
+            None => Vec::new(),
+        }
+    }
+
+    fn session(&self) -> Option<Session> {
+        Some(Session {
+            deployment: self.deployment,
+            base_url: self.base_url.clone()?,
+            pat: SecretString::from(self.pat.value().to_string()),
+            api_version: self.api_version.clone()?,
+        })
+    }
+
+    /// Moves to `step`, starting the work that step needs on arrival.
+    fn enter(&mut self, step: Step) -> Vec<Effect> {
+        self.step = step;
+        self.problem = None;
+        self.show_help = false;
+        match step {
+            Step::Project if !self.projects_loaded => match self.session() {
+                Some(session) => self.spawn(Job::LoadProjects { session }),
+                None => Vec::new(),
+            },
+            Step::Mapping if self.mapping.is_none() => {
+                match (self.session(), self.project.clone()) {
+                    (Some(session), Some(project)) => {
+                        self.spawn(Job::LoadMapping { session, project })
+                    }
+                    _ => Vec::new(),
+                }
+            }
+            Step::Network if self.network.is_none() => {
+                let endpoints = self.endpoints();
+                self.spawn(Job::ProbeNetwork { endpoints })
+            }
+            Step::Review => {
+                if !self.review.name_edited || self.review.name.value().is_empty() {
+                    self.review.name = Input::new(self.suggested_name());
+                    self.review.name_edited = false;
+                }
+                match (self.session(), self.project.clone(), self.mapping.clone()) {
+                    (Some(session), Some(project), Some(mapping)) => {
+                        self.review.checks.clear();
+                        self.spawn(Job::Review {
+                            session,
+                            project,
+                            mapping,
+                        })
+                    }
+                    _ => Vec::new(),
+                }
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The endpoints this connection needs (SPEC §6).
+    pub fn endpoints(&self) -> Vec<Url> {
+        let mut out = Vec::new();
+        match self.deployment {
+            Deployment::Services => {
+                out.push(self.settings.devops_base.clone());
+                out.push(self.settings.vssps_base.clone());
+                out.push(self.settings.profile_base.clone());
+                out.push(self.settings.authority_base.clone());
+                if !self.settings.demo
+                    && let Some(org) = &self.organization
+                    && let Ok(u) = Url::parse(&format!("https://{org}.visualstudio.com"))
+                {
+                    out.push(u);
+                }
+            }
+            Deployment::Server => out.extend(self.base_url.clone()),
+        }
+        out
+    }
+
+    /// `{org}-{project}` (or `{host}-{project}`) in the name rules' shape.
+    pub fn suggested_name(&self) -> String {
+        let first = self
+            .organization
+            .clone()
+            .or_else(|| {
+                self.base_url
+                    .as_ref()
+                    .and_then(|u| u.path_segments()?.next_back().map(str::to_string))
+            })
+            .unwrap_or_default();
+        let project = self
+            .project
+            .as_ref()
+            .map(|p| p.name.clone())
+            .unwrap_or_default();
+        let raw = format!("{first}-{project}");
+        let mut name = String::new();
+        for c in raw.chars() {
+            if c.is_ascii_alphanumeric() {
+                name.push(c.to_ascii_lowercase());
+            } else if !name.ends_with('-') && !name.is_empty() {
+                name.push('-');
+            }
+        }
+        // At most 32 characters, cut at a hyphen rather than mid-word.
+        let mut name = name.trim_end_matches('-').to_string();
+        if name.len() > 32 {
+            let cut = name[..33].rfind('-').filter(|&i| i >= 3).unwrap_or(32);
+            name.truncate(cut);
+        }
+        while name.ends_with('-') {
+            name.pop();
+        }
+        if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            name = format!("ado-{name}").chars().take(32).collect();
+        }
+        if name.len() < 3 {
+            name = "azure-boards".into();
+        }
+        name
+    }
+
+    /// Clears what depends on the target (a new target invalidates it all).
+    fn forget_from_target(&mut self) {
+        self.base_url = None;
+        self.organization = None;
+        self.project_hint = None;
+        self.tenant = None;
+        self.forget_from_sign_in();
+    }
+
+    fn forget_from_sign_in(&mut self) {
+        self.user = None;
+        self.api_version = None;
+        self.projects = FilterList::new(Vec::new());
+        self.projects_loaded = false;
+        self.forget_from_project();
+    }
+
+    fn forget_from_project(&mut self) {
+        self.project = None;
+        self.mapping = None;
+        self.network = None;
+        self.review.checks.clear();
+    }
+}
+
+// ─── Update ─────────────────────────────────────────────────────────────────
+
+/// Applies `msg`; returns what the driver must do.
+pub fn update(w: &mut Wizard, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Tick => {
+            w.tick = w.tick.wrapping_add(1);
+            Vec::new()
+        }
+        Msg::Done { id, result } => on_result(w, id, result),
+        Msg::Term(Event::Paste(text)) => on_paste(w, &text),
+        Msg::Term(Event::Key(key)) if key.kind != KeyEventKind::Release => on_key(w, key),
+        Msg::Term(_) => Vec::new(),
+    }
+}
+
+fn on_result(w: &mut Wizard, id: u64, result: JobResult) -> Vec<Effect> {
+    let Some(p) = w.pending else {
+        return Vec::new();
+    };
+    if p.id != id || p.step != w.step {
+        return Vec::new(); // stale: the user moved on or asked again
+    }
+    w.pending = None;
+    match result {
+        JobResult::Failed(problem) => {
+            w.problem = Some(problem);
+            Vec::new()
+        }
+        JobResult::TargetOk { tenant } => {
+            w.tenant = tenant;
+            let next = w.next_step();
+            w.enter(next)
+        }
+        JobResult::SignedIn { user, api_version } => {
+            w.user = Some(user);
+            w.api_version = Some(api_version);
+            let next = w.next_step();
+            w.enter(next)
+        }
+        JobResult::Projects(items) => {
+            w.projects = FilterList::new(items);
+            w.projects_loaded = true;
+            if let Some(hint) = w.project_hint.clone() {
+                w.projects
+                    .select_where(|p: &ProjectItem| p.name.eq_ignore_ascii_case(&hint));
+            }
+            Vec::new()
+        }
+        JobResult::ProjectOk(info) => {
+            w.project = Some(info);
+            w.mapping = None;
+            w.network = None;
+            let next = w.next_step();
+            w.enter(next)
+        }
+        JobResult::MappingOk(m) => {
+            w.mapping = Some(m);
+            Vec::new()
+        }
+        JobResult::Network(rows) => {
+            w.network = Some(rows);
+            Vec::new()
+        }
+        JobResult::Reviewed(rows) => {
+            w.review.checks = rows;
+            w.problem = None;
+            Vec::new()
+        }
+        JobResult::Saved(info) => {
+            w.saved = Some(info);
+            // The secret is saved; it no longer needs to be held.
+            w.pat = Input::default();
+            w.step = Step::Done;
+            Vec::new()
+        }
+    }
+}
+
+fn on_paste(w: &mut Wizard, text: &str) -> Vec<Effect> {
+    let clean: String = text
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .to_string();
+    let field = match w.step {
+        Step::Target => &mut w.target,
+        Step::SignIn if w.sign_in_method == SignInMethod::Pat => &mut w.pat,
+        Step::Review => &mut w.review.name,
+        Step::Project => {
+            let q = format!("{}{}", w.projects.query(), clean);
+            w.projects.set_query(&q);
+            return Vec::new();
+        }
+        _ => return Vec::new(),
+    };
+    for c in clean.chars() {
+        field.handle(InputRequest::InsertChar(c));
+    }
+    if w.step == Step::Review {
+        w.review.name_edited = true;
+    }
+    w.problem = None;
+    Vec::new()
+}
+
+fn is_ctrl_c(key: &KeyEvent) -> bool {
+    key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c')
+}
+
+/// The text field that has focus on this step, if any.
+fn focused_text(w: &Wizard) -> Option<&Input> {
+    match w.step {
+        Step::Target => Some(&w.target),
+        Step::SignIn if w.sign_in_method == SignInMethod::Pat => Some(&w.pat),
+        Step::Review => Some(&w.review.name),
+        _ => None,
+    }
+}
+
+fn on_key(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
+    // A quit question takes every key.
+    if w.confirm_quit {
+        return match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') => {
+                let mut e = w.cancel_pending();
+                e.push(Effect::Quit(Outcome::Cancelled));
+                e
+            }
+            _ => {
+                w.confirm_quit = false;
+                Vec::new()
+            }
+        };
+    }
+    if w.show_help {
+        w.show_help = false;
+        return Vec::new();
+    }
+
+    let text_focus = focused_text(w);
+    let text_empty = text_focus.is_none_or(|i| i.value().is_empty());
+    let in_text = text_focus.is_some() || w.step == Step::Project;
+
+    if is_ctrl_c(&key) || (key.code == KeyCode::Char('q') && !in_text) {
+        if w.step == Step::Done || !w.has_unsaved_answers() {
+            let mut e = w.cancel_pending();
+            e.push(Effect::Quit(match w.saved.clone() {
+                Some(s) => Outcome::Saved(s),
+                None => Outcome::Cancelled,
+            }));
+            return e;
+        }
+        w.confirm_quit = true;
+        return Vec::new();
+    }
+    if key.code == KeyCode::F(1)
+        || (key.code == KeyCode::Char('?') && text_empty && !in_text)
+        || (key.code == KeyCode::Char('?') && text_focus.is_some() && text_empty)
+    {
+        w.show_help = true;
+        return Vec::new();
+    }
+
+    // Esc cancels what is pending; otherwise it (and Backspace on an empty
+    // field) goes back.
+    let back = key.code == KeyCode::Esc
+        || (key.code == KeyCode::Backspace && text_empty && w.step != Step::Project)
+        || (key.code == KeyCode::Backspace
+            && w.step == Step::Project
+            && w.projects.query().is_empty());
+    if back {
+        if w.pending.is_some() {
+            w.problem = None;
+            return w.cancel_pending();
+        }
+        if w.step == Step::Done {
+            return Vec::new();
+        }
+        if let Some(prev) = w.prev_step() {
+            w.problem = None;
+            w.step = prev;
+        }
+        return Vec::new();
+    }
+
+    match w.step {
+        Step::Menu => key_menu(w, key),
+        Step::Deployment => key_deployment(w, key),
+        Step::Target => key_target(w, key),
+        Step::SignIn => key_sign_in(w, key),
+        Step::Organization => key_continue(w, key),
+        Step::Project => key_project(w, key),
+        Step::Mapping | Step::Network => key_continue(w, key),
+        Step::Review => key_review(w, key),
+        Step::Done => match key.code {
+            KeyCode::Enter => {
+                let outcome = match w.saved.clone() {
+                    Some(s) => Outcome::Saved(s),
+                    None => Outcome::Cancelled,
+                };
+                vec![Effect::Quit(outcome)]
+            }
+            _ => Vec::new(),
+        },
+    }
+}
+
+fn key_menu(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
+    const ITEMS: usize = 2; // New connection, Quit
+    match key.code {
+        KeyCode::Up | KeyCode::BackTab => w.menu_index = w.menu_index.saturating_sub(1),
+        KeyCode::Down | KeyCode::Tab => w.menu_index = (w.menu_index + 1).min(ITEMS - 1),
+        KeyCode::Enter if w.menu_index == 0 => return w.enter(Step::Deployment),
+        KeyCode::Enter => return vec![Effect::Quit(Outcome::Cancelled)],
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn key_deployment(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
+    let choose = |w: &mut Wizard, d: Deployment| {
+        if w.deployment != d {
+            w.deployment = d;
+            w.target = Input::default();
+            w.forget_from_target();
+        }
+    };
+    match key.code {
+        KeyCode::Up | KeyCode::Down | KeyCode::Tab | KeyCode::BackTab => {
+            let other = match w.deployment {
+                Deployment::Services => Deployment::Server,
+                Deployment::Server => Deployment::Services,
+            };
+            choose(w, other);
+        }
+        KeyCode::Char('1') => choose(w, Deployment::Services),
+        KeyCode::Char('2') => choose(w, Deployment::Server),
+        KeyCode::Enter => return w.enter(Step::Target),
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn edit(input: &mut Input, key: KeyEvent) -> bool {
+    input
+        .handle_event(&Event::Key(key))
+        .is_some_and(|c| c.value)
+}
+
+fn key_target(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
+    if key.code != KeyCode::Enter {
+        if edit(&mut w.target, key) {
+            w.problem = None;
+        }
+        return Vec::new();
+    }
+    let text = w.target.value().trim().to_string();
+    let parsed = match w.deployment {
+        Deployment::Services => parse_services_target(&text, &w.settings.devops_base).map(|t| {
+            let mut base = w.settings.devops_base.clone();
+            if let Ok(mut segs) = base.path_segments_mut() {
+                segs.pop_if_empty().push(&t.organization);
+            }
+            (base, Some(t.organization), t.project)
+        }),
+        Deployment::Server => {
+            parse_server_url(&text, w.settings.allow_http).map(|t| (t.base_url, None, t.project))
+        }
+    };
+    match parsed {
+        Err(e) => {
+            w.problem = Some(Problem::new(e.code(), e.to_string(), e.fix()));
+            Vec::new()
+        }
+        Ok((base_url, org, project)) => {
+            if w.base_url.as_ref() != Some(&base_url) {
+                w.forget_from_target();
+            }
+            w.base_url = Some(base_url.clone());
+            w.organization = org;
+            w.project_hint = project;
+            w.spawn(Job::ProbeTarget {
+                deployment: w.deployment,
+                base_url,
+            })
+        }
+    }
+}
+
+fn key_sign_in(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
+    if w.deployment == Deployment::Services
+        && matches!(
+            key.code,
+            KeyCode::Up | KeyCode::Down | KeyCode::Tab | KeyCode::BackTab
+        )
+    {
+        w.sign_in_method = match w.sign_in_method {
+            SignInMethod::DeviceCode => SignInMethod::Pat,
+            SignInMethod::Pat => SignInMethod::DeviceCode,
+        };
+        w.problem = None;
+        return Vec::new();
+    }
+    if w.sign_in_method == SignInMethod::DeviceCode {
+        if key.code == KeyCode::Enter {
+            w.problem = Some(Problem::new(
+                "PROVIDER_AUTH_REQUIRED",
+                "Sign in with Microsoft (device code) is not available in this version yet",
+                "Choose Personal access token (Tab), or run again with a later version",
+            ));
+        }
+        return Vec::new();
+    }
+    if key.code != KeyCode::Enter {
+        if edit(&mut w.pat, key) {
+            w.problem = None;
+            w.forget_from_sign_in();
+        }
+        return Vec::new();
+    }
+    let pat = w.pat.value().trim().to_string();
+    if pat.is_empty() {
+        w.problem = Some(Problem::new(
+            "PROVIDER_AUTH_REQUIRED",
+            "Paste a personal access token first",
+            "Create one under User settings › Personal access tokens (see the scopes listed)",
+        ));
+        return Vec::new();
+    }
+    let Some(base_url) = w.base_url.clone() else {
+        w.step = Step::Target;
+        return Vec::new();
+    };
+    w.spawn(Job::SignIn {
+        deployment: w.deployment,
+        base_url,
+        pat: SecretString::from(pat),
+    })
+}
+
+fn key_continue(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Enter if w.pending.is_none() => {
+            // A step that failed retries on Enter; one that is done advances.
+            let ready = match w.step {
+                Step::Mapping => w.mapping.is_some(),
+                Step::Network => w.network.is_some(),
+                _ => true,
+            };
+            if ready {
+                let next = w.next_step();
+                w.enter(next)
+            } else {
+                let step = w.step;
+                match step {
+                    Step::Mapping => w.mapping = None,
+                    Step::Network => w.network = None,
+                    _ => {}
+                }
+                w.enter(step)
+            }
+        }
+        KeyCode::Char('r') if w.pending.is_none() && w.step == Step::Network => {
+            w.network = None;
+            w.enter(Step::Network)
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn key_project(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Up => w.projects.select_prev(),
+        KeyCode::Down => w.projects.select_next(),
+        KeyCode::PageUp => w.projects.page_up(10),
+        KeyCode::PageDown => w.projects.page_down(10),
+        KeyCode::Home => w.projects.select_first(),
+        KeyCode::End => w.projects.select_last(),
+        KeyCode::Backspace => {
+            let mut q = w.projects.query().to_string();
+            q.pop();
+            w.projects.set_query(&q);
+        }
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+            let q = format!("{}{c}", w.projects.query());
+            w.projects.set_query(&q);
+        }
+        KeyCode::Enter => {
+            if w.pending.is_some() {
+                return Vec::new();
+            }
+            if !w.projects_loaded {
+                return w.enter(Step::Project);
+            }
+            let Some(name) = w.projects.selected().map(|p| p.name.clone()) else {
+                return Vec::new();
+            };
+            let Some(session) = w.session() else {
+                return Vec::new();
+            };
+            if w.project.as_ref().is_some_and(|p| p.name == name) && w.mapping.is_some() {
+                return w.enter(Step::Mapping);
+            }
+            w.forget_from_project();
+            return w.spawn(Job::CheckProject {
+                session,
+                project: name,
+            });
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn key_review(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
+    if key.code != KeyCode::Enter {
+        if edit(&mut w.review.name, key) {
+            w.review.name_edited = true;
+            w.review.name_error = None;
+            w.problem = None;
+        }
+        return Vec::new();
+    }
+    if w.pending.is_some() {
+        return Vec::new();
+    }
+    let name = w.review.name.value().trim().to_string();
+    if let Err(e) = validate_connection_name(&name) {
+        w.review.name_error = Some(e.to_string());
+        return Vec::new();
+    }
+    if let Some((_, where_, _)) = w.settings.existing.iter().find(|(n, _, _)| *n == name) {
+        w.review.name_error = Some(format!(
+            "a connection named {name} exists already ({where_}); choose another name"
+        ));
+        return Vec::new();
+    }
+    if w.review.checks.is_empty() {
+        // The checks did not run (or failed to): run them again.
+        return w.enter(Step::Review);
+    }
+    if w.review
+        .checks
+        .iter()
+        .any(|c| c.status == CheckStatus::Fail)
+    {
+        // Nothing is saved while a check fails; Enter runs them again.
+        w.review.checks.clear();
+        let effects = w.enter(Step::Review);
+        w.problem = Some(Problem::new(
+            "CHECKS_FAILED",
+            "Some checks failed; nothing was saved. Running them again…",
+            "Fix what the failed checks say (Esc goes back to change answers)",
+        ));
+        return effects;
+    }
+    match build_connection(w, &name) {
+        Some(connection) => {
+            let pat = SecretString::from(w.pat.value().trim().to_string());
+            w.spawn(Job::Save(Box::new(SaveRequest { connection, pat })))
+        }
+        None => {
+            w.problem = Some(Problem::new(
+                "CONFIG_INVALID",
+                "Some answers are missing; go back and complete them",
+                "Press Esc to go back",
+            ));
+            Vec::new()
+        }
+    }
+}
+
+/// The connection the answers describe (SPEC §1), without its secret.
+pub fn build_connection(w: &Wizard, name: &str) -> Option<Connection> {
+    let project = w.project.clone()?;
+    let mapping = w.mapping.clone()?;
+    let base_url = w.base_url.clone()?;
+    let provider_key = match w.deployment {
+        Deployment::Services => ProviderKey::AzureDevopsServices,
+        Deployment::Server => ProviderKey::AzureDevopsServer,
+    };
+    Some(Connection {
+        name: name.to_string(),
+        provider_key,
+        deployment_mode: provider_key.deployment_mode(),
+        organization: w.organization.clone(),
+        base_url: base_url.as_str().trim_end_matches('/').to_string(),
+        api_version: w.api_version.clone()?,
+        auth_method: AuthMethod::Pat,
+        access: Access::ReadWrite,
+        tenant_id: w.tenant.clone(),
+        client_id: None,
+        user: w.user.as_ref().map(|u| ConnectionUser {
+            display_name: u.display_name.clone(),
+            sign_in: u.sign_in.clone(),
+        }),
+        project: project.name,
+        project_id: project.id,
+        process: project.process,
+        work_item_type: mapping.work_item_type,
+        area_path: mapping.area_path,
+        iteration_path: mapping.iteration_path,
+        priority_map: PriorityMap::default(),
+        assignee: None,
+        field_defaults: Default::default(),
+        allowlist_status: None,
+        secret_ref: None,
+        validated_at: None,
+    })
+}

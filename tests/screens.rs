@@ -1,0 +1,442 @@
+//! A snapshot of every screen in its states (empty, invalid, pending, failed,
+//! ok) at 80×24 on ratatui's `TestBackend`, in the monochrome theme (what
+//! `NO_COLOR=1` shows: selection must be visible without colour).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use ado_setup::ado::endpoints::Deployment;
+use ado_setup::screens::render;
+use ado_setup::theme::Theme;
+use ado_setup::widgets::filter::FilterList;
+use ado_setup::wizard::{
+    CheckRow, CheckStatus, EndpointResult, MappingInfo, Pending, Problem, ProjectInfo, ProjectItem,
+    SavedInfo, Settings, SignInMethod, Step, UserInfo, Wizard,
+};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tui_input::Input;
+use url::Url;
+
+fn settings() -> Settings {
+    Settings {
+        devops_base: Url::parse("https://dev.azure.com").unwrap(),
+        vssps_base: Url::parse("https://vssps.dev.azure.com").unwrap(),
+        profile_base: Url::parse("https://app.vssps.visualstudio.com").unwrap(),
+        authority_base: Url::parse("https://login.microsoftonline.com").unwrap(),
+        allow_http: false,
+        demo: false,
+        existing: Vec::new(),
+        secret_store: "the Secret Service keyring".into(),
+        hints: Vec::new(),
+    }
+}
+
+fn screen(w: &Wizard) -> String {
+    screen_at(w, 80, 24)
+}
+
+fn screen_at(w: &Wizard, width: u16, height: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(width, height)).unwrap();
+    t.draw(|f| render(f, w, &Theme::plain())).unwrap();
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..height {
+        let mut line = String::new();
+        for x in 0..width {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn pending(w: &mut Wizard) {
+    w.pending = Some(Pending {
+        id: 1,
+        step: w.step,
+        since_tick: 0,
+    });
+}
+
+fn problem(code: &str, message: &str, fix: &str) -> Option<Problem> {
+    Some(Problem::new(code, message, fix))
+}
+
+fn signed_in(w: &mut Wizard) {
+    w.base_url = Some(Url::parse("https://dev.azure.com/contoso").unwrap());
+    w.organization = Some("contoso".into());
+    w.tenant = Some("f50b3664-ff5f-44cf-bb3e-31185eb08830".into());
+    w.user = Some(UserInfo {
+        display_name: "Avery Lindqvist".into(),
+        sign_in: Some("avery.lindqvist@contoso.example".into()),
+    });
+    w.api_version = Some("7.1".into());
+}
+
+fn project_items(n: usize) -> Vec<ProjectItem> {
+    (0..n)
+        .map(|i| ProjectItem {
+            id: format!("id-{i}"),
+            name: format!("Project {i:04}"),
+            description: format!("Description of project {i}"),
+            visibility: if i == 3 { "public" } else { "private" }.into(),
+        })
+        .collect()
+}
+
+fn with_project(w: &mut Wizard) {
+    signed_in(w);
+    w.project = Some(ProjectInfo {
+        id: "p1".into(),
+        name: "Payments Platform".into(),
+        process: "Agile".into(),
+        default_team: Some("Payments Platform Team".into()),
+    });
+}
+
+fn with_mapping(w: &mut Wizard) {
+    with_project(w);
+    w.mapping = Some(MappingInfo {
+        work_item_type: "Issue".into(),
+        type_states: vec!["To Do".into(), "Doing".into(), "Done".into()],
+        area_path: "Payments Platform\\Checkout".into(),
+        iteration_path: "Payments Platform\\Release 2026.1\\Sprint 3".into(),
+        has_priority: true,
+    });
+}
+
+fn at(step: Step) -> Wizard {
+    let mut w = Wizard::new(settings());
+    w.step = step;
+    w
+}
+
+macro_rules! snap {
+    ($name:expr, $w:expr) => {
+        insta::assert_snapshot!($name, screen(&$w));
+    };
+}
+
+#[test]
+fn menu() {
+    let mut s = settings();
+    s.existing = vec![
+        (
+            "contoso-payments".into(),
+            "contoso".into(),
+            "Payments Platform".into(),
+        ),
+        (
+            "tfs-manufacturing".into(),
+            "https://tfs.contoso.example/tfs/DefaultCollection".into(),
+            "Manufacturing Execution".into(),
+        ),
+    ];
+    let w = Wizard::new(s);
+    assert_eq!(w.step, Step::Menu);
+    snap!("menu", w);
+}
+
+#[test]
+fn deployment() {
+    let w = at(Step::Deployment);
+    snap!("deployment_services", w);
+    let mut w = at(Step::Deployment);
+    w.deployment = Deployment::Server;
+    snap!("deployment_server", w);
+}
+
+#[test]
+fn target() {
+    let w = at(Step::Target);
+    snap!("target_empty", w);
+
+    let mut w = at(Step::Target);
+    w.target = Input::new("contoso-".into());
+    w.problem = problem(
+        "PROVIDER_BASE_URL_BLOCKED",
+        "contoso- is not an organization name: it may not end with a hyphen",
+        "Type the name as in https://dev.azure.com/NAME, e.g. contoso",
+    );
+    snap!("target_invalid", w);
+
+    let mut w = at(Step::Target);
+    w.target = Input::new("https://dev.azure.com/contoso/Payments%20Platform/_git/api".into());
+    w.base_url = Some(Url::parse("https://dev.azure.com/contoso").unwrap());
+    pending(&mut w);
+    snap!("target_pending", w);
+
+    let mut w = at(Step::Target);
+    w.target = Input::new("nosuchorg".into());
+    w.problem = problem(
+        "PROVIDER_NOT_FOUND",
+        "there is no Azure DevOps organization at https://dev.azure.com/nosuchorg",
+        "Check the organization name; https://aex.dev.azure.com/me lists yours",
+    );
+    snap!("target_failed", w);
+
+    let mut w = at(Step::Target);
+    w.deployment = Deployment::Server;
+    w.settings.allow_http = true;
+    w.target = Input::new("http://tfs.lab.example:8080/tfs/DefaultCollection".into());
+    snap!("target_server_http", w);
+}
+
+#[test]
+fn sign_in() {
+    let mut w = at(Step::SignIn);
+    w.base_url = Some(Url::parse("https://dev.azure.com/contoso").unwrap());
+    snap!("sign_in_empty", w);
+
+    let mut w = at(Step::SignIn);
+    w.base_url = Some(Url::parse("https://dev.azure.com/contoso").unwrap());
+    w.pat = Input::new("a-very-secret-token-value".into());
+    let shown = screen(&w);
+    assert!(
+        !shown.contains("a-very-secret-token-value"),
+        "the PAT is masked"
+    );
+    snap!("sign_in_typed", w);
+
+    let mut w = at(Step::SignIn);
+    w.base_url = Some(Url::parse("https://dev.azure.com/contoso").unwrap());
+    w.pat = Input::new("a-very-secret-token-value".into());
+    pending(&mut w);
+    snap!("sign_in_pending", w);
+
+    let mut w = at(Step::SignIn);
+    w.base_url = Some(Url::parse("https://dev.azure.com/contoso").unwrap());
+    w.pat = Input::new("expired".into());
+    w.problem = problem(
+        "PROVIDER_AUTH_REQUIRED",
+        "Azure DevOps did not accept the credentials (it answered a sign-in page)",
+        "Check the token was copied whole and has not expired or been revoked",
+    );
+    snap!("sign_in_failed", w);
+
+    let mut w = at(Step::SignIn);
+    w.sign_in_method = SignInMethod::DeviceCode;
+    snap!("sign_in_device_code", w);
+
+    let mut w = at(Step::SignIn);
+    w.deployment = Deployment::Server;
+    w.base_url = Some(Url::parse("https://tfs.contoso.example/tfs/DefaultCollection").unwrap());
+    snap!("sign_in_server", w);
+}
+
+#[test]
+fn organization() {
+    let mut w = at(Step::Organization);
+    signed_in(&mut w);
+    snap!("organization", w);
+}
+
+#[test]
+fn project() {
+    let mut w = at(Step::Project);
+    signed_in(&mut w);
+    pending(&mut w);
+    snap!("project_loading", w);
+
+    let mut w = at(Step::Project);
+    signed_in(&mut w);
+    w.projects = FilterList::new(project_items(3000));
+    w.projects_loaded = true;
+    snap!("project_list", w);
+
+    let mut w = at(Step::Project);
+    signed_in(&mut w);
+    w.projects = FilterList::new(project_items(3000));
+    w.projects_loaded = true;
+    w.projects.set_query("12 7");
+    snap!("project_filtered", w);
+
+    let mut w = at(Step::Project);
+    signed_in(&mut w);
+    w.projects = FilterList::new(project_items(30));
+    w.projects_loaded = true;
+    w.projects.set_query("zzz");
+    snap!("project_no_match", w);
+
+    let mut w = at(Step::Project);
+    signed_in(&mut w);
+    w.projects = FilterList::new(project_items(30));
+    w.projects_loaded = true;
+    w.problem = problem(
+        "PROJECT_NOT_FOUND",
+        "not found: VS800075: The project with id 'vstfs:///Classification/TeamProject/x' does not exist",
+        "Check the project name, and that this account is a member of the project",
+    );
+    snap!("project_failed", w);
+}
+
+#[test]
+fn mapping() {
+    let mut w = at(Step::Mapping);
+    with_project(&mut w);
+    pending(&mut w);
+    snap!("mapping_pending", w);
+
+    let mut w = at(Step::Mapping);
+    with_mapping(&mut w);
+    snap!("mapping_ok", w);
+
+    let mut w = at(Step::Mapping);
+    with_mapping(&mut w);
+    if let Some(m) = w.mapping.as_mut() {
+        m.has_priority = false;
+    }
+    snap!("mapping_no_priority", w);
+
+    let mut w = at(Step::Mapping);
+    with_project(&mut w);
+    w.problem = problem(
+        "MAPPING_INVALID",
+        "the default area path Payments Platform\\Gone does not exist",
+        "Create it under Project Settings › Boards › Project configuration",
+    );
+    snap!("mapping_failed", w);
+}
+
+fn endpoints(ok: bool) -> Vec<EndpointResult> {
+    [
+        "https://dev.azure.com",
+        "https://vssps.dev.azure.com",
+        "https://app.vssps.visualstudio.com",
+        "https://login.microsoftonline.com",
+        "https://contoso.visualstudio.com",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, u)| EndpointResult {
+        url: u.to_string(),
+        ok: ok || i < 3,
+        detail: if ok || i < 3 {
+            "HTTP 401".into()
+        } else {
+            "NETWORK_UNREACHABLE: cannot connect".into()
+        },
+        via_proxy: false,
+        millis: 40 + i as u64 * 7,
+    })
+    .collect()
+}
+
+#[test]
+fn network() {
+    let mut w = at(Step::Network);
+    with_mapping(&mut w);
+    pending(&mut w);
+    snap!("network_pending", w);
+
+    let mut w = at(Step::Network);
+    with_mapping(&mut w);
+    w.network = Some(endpoints(true));
+    snap!("network_direct", w);
+
+    let mut w = at(Step::Network);
+    with_mapping(&mut w);
+    w.network = Some(endpoints(false));
+    snap!("network_partial", w);
+}
+
+fn checks(fail: bool) -> Vec<CheckRow> {
+    let mut rows = vec![
+        CheckRow {
+            id: "auth.credentials",
+            title: "Credentials accepted".into(),
+            status: CheckStatus::Pass,
+            detail: "signed in as Avery Lindqvist".into(),
+            fix: None,
+        },
+        CheckRow {
+            id: "project.access",
+            title: "Project readable".into(),
+            status: CheckStatus::Pass,
+            detail: "Payments Platform".into(),
+            fix: None,
+        },
+        CheckRow {
+            id: "project.process",
+            title: "Supported process".into(),
+            status: CheckStatus::Warn,
+            detail: "Agile - Support Desk is not a system process".into(),
+            fix: None,
+        },
+    ];
+    if fail {
+        rows.push(CheckRow {
+            id: "mapping.dry_run",
+            title: "Dry-run create".into(),
+            status: CheckStatus::Fail,
+            detail: "MAPPING_REJECTED: the process rules refuse the mapping".into(),
+            fix: Some("Give Custom.CustomerImpact a value".into()),
+        });
+    } else {
+        rows.push(CheckRow {
+            id: "mapping.dry_run",
+            title: "Dry-run create".into(),
+            status: CheckStatus::Pass,
+            detail: "accepted".into(),
+            fix: None,
+        });
+    }
+    rows
+}
+
+#[test]
+fn review() {
+    let mut w = at(Step::Review);
+    with_mapping(&mut w);
+    w.review.name = Input::new("contoso-payments-platform".into());
+    pending(&mut w);
+    snap!("review_pending", w);
+
+    let mut w = at(Step::Review);
+    with_mapping(&mut w);
+    w.review.name = Input::new("contoso-payments-platform".into());
+    w.review.checks = checks(false);
+    snap!("review_ok", w);
+
+    let mut w = at(Step::Review);
+    with_mapping(&mut w);
+    w.review.name = Input::new("contoso-payments-platform".into());
+    w.review.checks = checks(true);
+    w.problem = problem(
+        "CHECKS_FAILED",
+        "Some checks failed; nothing was saved",
+        "Fix what the failed checks say, then press Enter to run them again",
+    );
+    snap!("review_failed", w);
+
+    let mut w = at(Step::Review);
+    with_mapping(&mut w);
+    w.review.name = Input::new("9-bad".into());
+    w.review.name_error = Some("a connection name starts with a letter".into());
+    w.review.checks = checks(false);
+    snap!("review_invalid_name", w);
+}
+
+#[test]
+fn done_help_quit_and_too_small() {
+    let mut w = at(Step::Done);
+    w.saved = Some(SavedInfo {
+        name: "contoso-payments-platform".into(),
+        config_path: "/home/avery/.config/ado-setup/config.toml".into(),
+        secret_location: "the Secret Service keyring (service ado-setup)".into(),
+    });
+    snap!("done", w);
+
+    let mut w = at(Step::Target);
+    w.show_help = true;
+    snap!("help_target", w);
+
+    let mut w = at(Step::Target);
+    w.target = Input::new("contoso".into());
+    w.confirm_quit = true;
+    snap!("confirm_quit", w);
+
+    let w = at(Step::Deployment);
+    insta::assert_snapshot!("too_small", screen_at(&w, 50, 12));
+}

@@ -1,0 +1,440 @@
+//! Whole wizard runs through the production driver loop (`app::run`) on a
+//! `TestBackend`, against the sandbox over real HTTP, to a saved connection:
+//! Services and Server with a PAT. Scripted keys are paced by the state the
+//! loop reports. Also proves the PAT is never on screen and lands in no file
+//! but the secret store's.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use ado_setup::ado::http::{ClientOptions, HttpClient};
+use ado_setup::app;
+use ado_setup::jobs::JobContext;
+use ado_setup::sandbox::{Sandbox, SandboxOptions};
+use ado_setup::screens::render;
+use ado_setup::store::config::ConfigStore;
+use ado_setup::store::secrets::SecretStore;
+use ado_setup::theme::Theme;
+use ado_setup::wizard::{Outcome, Settings, Step, Wizard};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+#[derive(Clone, Debug)]
+enum Act {
+    /// Wait until the wizard is idle on this step (fails on a problem).
+    At(Step),
+    Type(&'static str),
+    Key(KeyCode),
+}
+
+#[derive(Default)]
+struct Seen {
+    step: Option<Step>,
+    pending: bool,
+    problem: Option<String>,
+    /// Every frame ever drawn, as text (checked for the PAT).
+    frames: Vec<String>,
+}
+
+fn frame_text(w: &Wizard) -> String {
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| render(f, w, &Theme::plain())).unwrap();
+    let buf = t.backend().buffer();
+    let mut s = String::new();
+    for y in 0..24 {
+        for x in 0..80 {
+            s.push_str(buf[(x, y)].symbol());
+        }
+        s.push('\n');
+    }
+    s
+}
+
+fn settings(sb: &Sandbox) -> Settings {
+    Settings {
+        devops_base: Url::parse(&sb.devops_url()).unwrap(),
+        vssps_base: Url::parse(&sb.vssps_url()).unwrap(),
+        profile_base: Url::parse(&sb.profile_url()).unwrap(),
+        authority_base: Url::parse(&sb.authority_url()).unwrap(),
+        allow_http: true,
+        demo: false,
+        existing: Vec::new(),
+        secret_store: "test store".into(),
+        hints: Vec::new(),
+    }
+}
+
+/// Runs `script` through `app::run`; returns the outcome, the final screen and every frame.
+async fn drive(
+    settings: Settings,
+    jobs: JobContext,
+    script: Vec<Act>,
+) -> (Outcome, String, Vec<String>) {
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let (tx, rx) = futures::channel::mpsc::unbounded::<std::io::Result<Event>>();
+    let pacer = {
+        let seen = seen.clone();
+        tokio::spawn(async move {
+            for act in script {
+                match act {
+                    Act::At(step) => {
+                        let started = Instant::now();
+                        loop {
+                            {
+                                let s = seen.lock().unwrap();
+                                if !s.pending {
+                                    if let Some(p) = &s.problem {
+                                        panic!("waiting for {step:?}, got a problem: {p}");
+                                    }
+                                    if s.step == Some(step) {
+                                        break;
+                                    }
+                                }
+                            }
+                            assert!(
+                                started.elapsed() < Duration::from_secs(30),
+                                "timed out waiting for {step:?}"
+                            );
+                            tokio::time::sleep(Duration::from_millis(10)).await;
+                        }
+                    }
+                    Act::Type(text) => {
+                        for c in text.chars() {
+                            let k = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+                            tx.unbounded_send(Ok(Event::Key(k))).unwrap();
+                        }
+                    }
+                    Act::Key(code) => {
+                        let k = KeyEvent::new(code, KeyModifiers::NONE);
+                        tx.unbounded_send(Ok(Event::Key(k))).unwrap();
+                    }
+                }
+            }
+            // Keep the stream open: the wizard ends by quitting.
+            std::mem::forget(tx);
+        })
+    };
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let observe = {
+        let seen = seen.clone();
+        move |w: &Wizard| {
+            let mut s = seen.lock().unwrap();
+            s.step = Some(w.step);
+            s.pending = w.is_pending();
+            s.problem = w
+                .problem
+                .as_ref()
+                .map(|p| format!("{}: {} ({})", p.code, p.message, p.fix));
+            s.frames.push(frame_text(w));
+        }
+    };
+    let run = app::run(
+        &mut terminal,
+        Wizard::new(settings),
+        rx,
+        jobs,
+        Theme::plain(),
+        std::future::pending::<()>(),
+        observe,
+    );
+    let (outcome, wizard) = tokio::time::timeout(Duration::from_secs(60), run)
+        .await
+        .expect("the wizard finished in time")
+        .expect("the wizard ran");
+    pacer.await.unwrap();
+    let last = frame_text(&wizard);
+    let frames = std::mem::take(&mut seen.lock().unwrap().frames);
+    (outcome, last, frames)
+}
+
+fn http() -> HttpClient {
+    HttpClient::new(ClientOptions::default()).unwrap()
+}
+
+/// Every file below `dir` that contains `needle` (or its Base64 form).
+fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
+    let b64 = base64(needle.as_bytes());
+    let mut hits = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let bytes = std::fs::read(&p).unwrap();
+                let text = String::from_utf8_lossy(&bytes);
+                if text.contains(needle) || text.contains(&b64) {
+                    hits.push(p.display().to_string());
+                }
+            }
+        }
+    }
+    hits
+}
+
+fn base64(input: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in input.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            out.push(if i <= chunk.len() {
+                T[((n >> (18 - 6 * i)) & 63) as usize] as char
+            } else {
+                '='
+            });
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn services_with_a_pat_to_a_saved_connection() {
+    let sb = Sandbox::start(SandboxOptions::default()).await.unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("config");
+    let jobs = JobContext {
+        http: http(),
+        config: ConfigStore::open(&dir),
+        secrets: SecretStore::file(&dir),
+    };
+    let pat: &'static str = Box::leak(sb.pat().to_string().into_boxed_str());
+    let org_url: &'static str = Box::leak(
+        format!(
+            "{}/contoso-agile/Payments%20Platform/_git/api",
+            sb.devops_url()
+        )
+        .into_boxed_str(),
+    );
+    let script = vec![
+        Act::At(Step::Deployment),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Target),
+        Act::Type(org_url),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::SignIn),
+        Act::Type(pat),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Organization),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Project),
+        // The project from the pasted URL is preselected.
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Mapping),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Network),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Review),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Done),
+        Act::Key(KeyCode::Enter),
+    ];
+    let (outcome, last, frames) = drive(settings(&sb), jobs.clone(), script).await;
+    let saved = match outcome {
+        Outcome::Saved(s) => s,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(saved.name, "contoso-agile-payments-platform");
+    assert!(
+        last.contains("Connection contoso-agile-payments-platform saved"),
+        "{last}"
+    );
+
+    let config = jobs.config.load().unwrap();
+    let c = config.get(&saved.name).expect("saved");
+    assert_eq!(c.organization.as_deref(), Some("contoso-agile"));
+    assert_eq!(c.project, "Payments Platform");
+    assert_eq!(c.process, "Agile");
+    assert_eq!(c.api_version, "7.1");
+    assert_eq!(c.work_item_type, "Issue");
+    assert!(c.area_path.starts_with("Payments Platform"));
+    assert!(
+        c.iteration_path.starts_with("Payments Platform\\"),
+        "{}",
+        c.iteration_path
+    );
+    assert!(c.validated_at.is_some());
+    assert!(c.secret_ref.is_some());
+
+    let secret = jobs
+        .secrets
+        .get(saved.name.as_str())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(secret.expose_secret(), pat);
+
+    // The PAT: never on screen; in no file but the secret store's own.
+    assert!(frames.len() > 10);
+    for f in &frames {
+        assert!(!f.contains(pat), "the PAT was drawn:\n{f}");
+    }
+    let hits = files_containing(tmp.path(), pat);
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert!(hits[0].ends_with("secrets.toml"), "{hits:?}");
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_with_a_pat_to_a_saved_connection_in_the_keyring() {
+    let sb = Sandbox::start(SandboxOptions::default()).await.unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("config");
+    let secrets = SecretStore::mock().unwrap();
+    let jobs = JobContext {
+        http: http(),
+        config: ConfigStore::open(&dir),
+        secrets: secrets.clone(),
+    };
+    let pat: &'static str = Box::leak(sb.pat().to_string().into_boxed_str());
+    let collection: &'static str = Box::leak(sb.collection_url().into_boxed_str());
+    let script = vec![
+        Act::At(Step::Deployment),
+        Act::Key(KeyCode::Down),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Target),
+        Act::Type(collection),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::SignIn),
+        Act::Type(pat),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Project),
+        Act::Type("manufac"),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Mapping),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Network),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Review),
+        // A name of our own.
+        Act::Key(KeyCode::Home),
+        Act::Key(KeyCode::Char('k')),
+        Act::Key(KeyCode::Backspace),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Done),
+        Act::Key(KeyCode::Enter),
+    ];
+    let (outcome, _, frames) = drive(settings(&sb), jobs.clone(), script).await;
+    let saved = match outcome {
+        Outcome::Saved(s) => s,
+        other => panic!("{other:?}"),
+    };
+    let config = jobs.config.load().unwrap();
+    let c = config.get(&saved.name).expect("saved");
+    assert_eq!(c.provider_key.as_str(), "azure_devops_server");
+    assert_eq!(c.api_version, "6.0");
+    assert_eq!(c.project, "Manufacturing Execution");
+    assert_eq!(c.organization, None);
+    assert!(c.base_url.ends_with("/tfs/DefaultCollection"));
+    let secret: SecretString = secrets.get(saved.name.as_str()).await.unwrap().unwrap();
+    assert_eq!(secret.expose_secret(), pat);
+    for f in &frames {
+        assert!(!f.contains(pat));
+    }
+    assert!(files_containing(tmp.path(), pat).is_empty());
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejected_pat_shows_the_problem_and_saves_nothing() {
+    let sb = Sandbox::start(SandboxOptions::default()).await.unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("config");
+    let jobs = JobContext {
+        http: http(),
+        config: ConfigStore::open(&dir),
+        secrets: SecretStore::file(&dir),
+    };
+    let seen_problem = Arc::new(Mutex::new(None::<String>));
+    let (tx, rx) = futures::channel::mpsc::unbounded::<std::io::Result<Event>>();
+    let keys = |s: &str| {
+        for c in s.chars() {
+            tx.unbounded_send(Ok(Event::Key(KeyEvent::new(
+                KeyCode::Char(c),
+                KeyModifiers::NONE,
+            ))))
+            .unwrap();
+        }
+    };
+    let enter = || {
+        tx.unbounded_send(Ok(Event::Key(KeyEvent::new(
+            KeyCode::Enter,
+            KeyModifiers::NONE,
+        ))))
+        .unwrap();
+    };
+    enter();
+    keys("contoso-scrum");
+    enter();
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let sp = seen_problem.clone();
+    let tx2 = tx.clone();
+    let observe = move |w: &Wizard| {
+        if w.step == Step::SignIn
+            && w.pat.value().is_empty()
+            && !w.is_pending()
+            && w.problem.is_none()
+        {
+            for c in "wrong-token".chars() {
+                let _ = tx2.unbounded_send(Ok(Event::Key(KeyEvent::new(
+                    KeyCode::Char(c),
+                    KeyModifiers::NONE,
+                ))));
+            }
+            let _ = tx2.unbounded_send(Ok(Event::Key(KeyEvent::new(
+                KeyCode::Enter,
+                KeyModifiers::NONE,
+            ))));
+        }
+        if let Some(p) = &w.problem {
+            *sp.lock().unwrap() = Some(p.code.clone());
+            // Give up: Ctrl-C, then confirm.
+            let _ = tx2.unbounded_send(Ok(Event::Key(KeyEvent::new(
+                KeyCode::Char('c'),
+                KeyModifiers::CONTROL,
+            ))));
+            let _ = tx2.unbounded_send(Ok(Event::Key(KeyEvent::new(
+                KeyCode::Char('y'),
+                KeyModifiers::NONE,
+            ))));
+        }
+    };
+    let (outcome, _) = tokio::time::timeout(
+        Duration::from_secs(30),
+        app::run(
+            &mut terminal,
+            Wizard::new(settings(&sb)),
+            rx,
+            jobs.clone(),
+            Theme::plain(),
+            std::future::pending::<()>(),
+            observe,
+        ),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(outcome, Outcome::Cancelled);
+    assert_eq!(
+        seen_problem.lock().unwrap().as_deref(),
+        Some("PROVIDER_AUTH_REQUIRED")
+    );
+    assert!(
+        !dir.join("config.toml").exists(),
+        "nothing is written before Review"
+    );
+    assert!(!dir.join("secrets.toml").exists());
+    sb.shutdown().await;
+}

@@ -1,0 +1,522 @@
+//! The wizard's state machine alone. No IO, no async: messages in, effects
+//! and state out — every transition, back navigation keeping data, stale
+//! results, cancel and retry.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use ado_setup::ado::endpoints::Deployment;
+use ado_setup::wizard::{
+    CheckRow, CheckStatus, Effect, Job, JobResult, MappingInfo, Msg, Outcome, Problem, ProjectInfo,
+    ProjectItem, SavedInfo, Settings, SignInMethod, Step, UserInfo, Wizard, update,
+};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use url::Url;
+
+fn settings() -> Settings {
+    Settings {
+        devops_base: Url::parse("https://dev.azure.com").unwrap(),
+        vssps_base: Url::parse("https://vssps.dev.azure.com").unwrap(),
+        profile_base: Url::parse("https://app.vssps.visualstudio.com").unwrap(),
+        authority_base: Url::parse("https://login.microsoftonline.com").unwrap(),
+        allow_http: false,
+        demo: false,
+        existing: Vec::new(),
+        secret_store: "the OS keyring".into(),
+        hints: Vec::new(),
+    }
+}
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Term(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn ctrl(c: char) -> Msg {
+    Msg::Term(Event::Key(KeyEvent::new(
+        KeyCode::Char(c),
+        KeyModifiers::CONTROL,
+    )))
+}
+
+fn typed(w: &mut Wizard, text: &str) {
+    for c in text.chars() {
+        update(w, key(KeyCode::Char(c)));
+    }
+}
+
+/// The single job spawned by `effects`, with its id.
+fn spawned(effects: &[Effect]) -> (u64, Job) {
+    let spawns: Vec<_> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Spawn { id, job } => Some((*id, (**job).clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(spawns.len(), 1, "{effects:?}");
+    spawns.into_iter().next().unwrap()
+}
+
+fn done(w: &mut Wizard, id: u64, result: JobResult) -> Vec<Effect> {
+    update(w, Msg::Done { id, result })
+}
+
+fn user() -> UserInfo {
+    UserInfo {
+        display_name: "Avery Lindqvist".into(),
+        sign_in: Some("avery@contoso.example".into()),
+    }
+}
+
+fn project_info() -> ProjectInfo {
+    ProjectInfo {
+        id: "p1".into(),
+        name: "Payments".into(),
+        process: "Agile".into(),
+        default_team: Some("Payments Team".into()),
+    }
+}
+
+fn mapping_info() -> MappingInfo {
+    MappingInfo {
+        work_item_type: "Issue".into(),
+        type_states: vec!["To Do".into(), "Done".into()],
+        area_path: "Payments".into(),
+        iteration_path: "Payments\\Sprint 1".into(),
+        has_priority: true,
+    }
+}
+
+fn items() -> Vec<ProjectItem> {
+    ["Alpha", "Payments", "Zeta"]
+        .iter()
+        .enumerate()
+        .map(|(i, n)| ProjectItem {
+            id: format!("p{i}"),
+            name: n.to_string(),
+            description: String::new(),
+            visibility: "private".into(),
+        })
+        .collect()
+}
+
+/// Drives a Services wizard to the Project step with a loaded list.
+fn to_project_step(w: &mut Wizard) {
+    update(w, key(KeyCode::Enter)); // Deployment: Services
+    assert_eq!(w.step, Step::Target);
+    typed(w, "https://dev.azure.com/contoso/Payments/_git/api");
+    let (id, job) = spawned(&update(w, key(KeyCode::Enter)));
+    assert!(matches!(
+        job,
+        Job::ProbeTarget {
+            deployment: Deployment::Services,
+            ..
+        }
+    ));
+    assert_eq!(w.organization.as_deref(), Some("contoso"));
+    assert_eq!(w.project_hint.as_deref(), Some("Payments"));
+    done(
+        w,
+        id,
+        JobResult::TargetOk {
+            tenant: Some("t1".into()),
+        },
+    );
+    assert_eq!(w.step, Step::SignIn);
+    assert_eq!(w.sign_in_method, SignInMethod::Pat);
+    typed(w, "secret-pat");
+    let (id, job) = spawned(&update(w, key(KeyCode::Enter)));
+    assert!(matches!(job, Job::SignIn { .. }));
+    done(
+        w,
+        id,
+        JobResult::SignedIn {
+            user: user(),
+            api_version: "7.1".into(),
+        },
+    );
+    assert_eq!(w.step, Step::Organization);
+    let (id, job) = spawned(&update(w, key(KeyCode::Enter)));
+    assert_eq!(w.step, Step::Project);
+    assert!(matches!(job, Job::LoadProjects { .. }));
+    done(w, id, JobResult::Projects(items()));
+}
+
+#[test]
+fn a_fresh_wizard_starts_at_deployment_or_the_menu() {
+    let w = Wizard::new(settings());
+    assert_eq!(w.step, Step::Deployment);
+    let mut s = settings();
+    s.existing = vec![("prod".into(), "contoso".into(), "Payments".into())];
+    let mut w = Wizard::new(s);
+    assert_eq!(w.step, Step::Menu);
+    update(&mut w, key(KeyCode::Enter));
+    assert_eq!(w.step, Step::Deployment);
+    update(&mut w, key(KeyCode::Esc));
+    assert_eq!(w.step, Step::Menu);
+    update(&mut w, key(KeyCode::Down));
+    let e = update(&mut w, key(KeyCode::Enter));
+    assert!(matches!(e.as_slice(), [Effect::Quit(Outcome::Cancelled)]));
+}
+
+#[test]
+fn the_whole_services_flow_reaches_done() {
+    let mut w = Wizard::new(settings());
+    to_project_step(&mut w);
+    // The project from the pasted URL is preselected.
+    assert_eq!(
+        w.projects.selected().map(|p| p.name.as_str()),
+        Some("Payments")
+    );
+    let (id, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    match job {
+        Job::CheckProject { project, .. } => assert_eq!(project, "Payments"),
+        other => panic!("{other:?}"),
+    }
+    let e = done(&mut w, id, JobResult::ProjectOk(project_info()));
+    assert_eq!(w.step, Step::Mapping);
+    let (id, job) = spawned(&e);
+    assert!(matches!(job, Job::LoadMapping { .. }));
+    done(&mut w, id, JobResult::MappingOk(mapping_info()));
+    let (id, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    assert_eq!(w.step, Step::Network);
+    match job {
+        Job::ProbeNetwork { endpoints } => {
+            let hosts: Vec<_> = endpoints.iter().filter_map(|u| u.host_str()).collect();
+            assert!(hosts.contains(&"dev.azure.com"));
+            assert!(hosts.contains(&"contoso.visualstudio.com"));
+            assert!(hosts.contains(&"login.microsoftonline.com"));
+        }
+        other => panic!("{other:?}"),
+    }
+    done(&mut w, id, JobResult::Network(Vec::new()));
+    let (id, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    assert_eq!(w.step, Step::Review);
+    assert!(matches!(job, Job::Review { .. }));
+    assert_eq!(w.review.name.value(), "contoso-payments");
+    done(
+        &mut w,
+        id,
+        JobResult::Reviewed(vec![CheckRow {
+            id: "auth.credentials",
+            title: "Credentials accepted".into(),
+            status: CheckStatus::Pass,
+            detail: String::new(),
+            fix: None,
+        }]),
+    );
+    let (id, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    match &job {
+        Job::Save(req) => {
+            let c = &req.connection;
+            assert_eq!(c.name, "contoso-payments");
+            assert_eq!(c.organization.as_deref(), Some("contoso"));
+            assert_eq!(c.base_url, "https://dev.azure.com/contoso");
+            assert_eq!(c.project, "Payments");
+            assert_eq!(c.work_item_type, "Issue");
+            assert_eq!(c.provider_key.as_str(), "azure_devops_services");
+            assert_eq!(c.api_version, "7.1");
+            assert!(
+                c.secret_ref.is_none(),
+                "the job decides where the secret goes"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let saved = SavedInfo {
+        name: "contoso-payments".into(),
+        config_path: "/tmp/c/config.toml".into(),
+        secret_location: "mock".into(),
+    };
+    done(&mut w, id, JobResult::Saved(saved.clone()));
+    assert_eq!(w.step, Step::Done);
+    assert!(w.pat.value().is_empty(), "the PAT is dropped once saved");
+    let e = update(&mut w, key(KeyCode::Enter));
+    assert!(matches!(e.as_slice(), [Effect::Quit(Outcome::Saved(s))] if *s == saved));
+}
+
+#[test]
+fn server_skips_the_organization_step() {
+    let mut w = Wizard::new(settings());
+    update(&mut w, key(KeyCode::Down));
+    assert_eq!(w.deployment, Deployment::Server);
+    update(&mut w, key(KeyCode::Enter));
+    typed(&mut w, "https://tfs.contoso.example/tfs/DefaultCollection/");
+    let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    assert_eq!(
+        w.base_url.as_ref().map(|u| u.as_str()),
+        Some("https://tfs.contoso.example/tfs/DefaultCollection")
+    );
+    done(&mut w, id, JobResult::TargetOk { tenant: None });
+    typed(&mut w, "pat");
+    let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    let e = done(
+        &mut w,
+        id,
+        JobResult::SignedIn {
+            user: user(),
+            api_version: "6.0".into(),
+        },
+    );
+    assert_eq!(w.step, Step::Project);
+    assert!(!w.steps().contains(&Step::Organization));
+    assert!(matches!(spawned(&e).1, Job::LoadProjects { .. }));
+}
+
+#[test]
+fn invalid_input_shows_a_problem_and_spawns_nothing() {
+    let mut w = Wizard::new(settings());
+    update(&mut w, key(KeyCode::Enter));
+    typed(&mut w, "contoso-");
+    let e = update(&mut w, key(KeyCode::Enter));
+    assert!(e.is_empty());
+    let p = w.problem.clone().expect("a problem");
+    assert_eq!(p.code, "PROVIDER_BASE_URL_BLOCKED");
+    // Typing clears it; a corrected input goes on.
+    update(&mut w, key(KeyCode::Backspace));
+    assert!(w.problem.is_none());
+    let e = update(&mut w, key(KeyCode::Enter));
+    assert!(matches!(spawned(&e).1, Job::ProbeTarget { .. }));
+}
+
+#[test]
+fn a_failed_check_can_be_corrected_and_retried() {
+    let mut w = Wizard::new(settings());
+    update(&mut w, key(KeyCode::Enter));
+    typed(&mut w, "nosuchorg");
+    let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    done(
+        &mut w,
+        id,
+        JobResult::Failed(Problem::new(
+            "PROVIDER_NOT_FOUND",
+            "no such org",
+            "check it",
+        )),
+    );
+    assert_eq!(w.step, Step::Target);
+    assert_eq!(
+        w.problem.as_ref().map(|p| p.code.as_str()),
+        Some("PROVIDER_NOT_FOUND")
+    );
+    assert!(!w.is_pending());
+    let (id2, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    assert!(id2 > id);
+    assert!(w.problem.is_none(), "a retry clears the old problem");
+}
+
+#[test]
+fn stale_results_are_ignored() {
+    let mut w = Wizard::new(settings());
+    update(&mut w, key(KeyCode::Enter));
+    typed(&mut w, "contoso");
+    let (first, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    // Esc cancels; the late answer must not move the wizard.
+    let e = update(&mut w, key(KeyCode::Esc));
+    assert!(matches!(e.as_slice(), [Effect::Cancel { id }] if *id == first));
+    assert_eq!(w.step, Step::Target);
+    done(&mut w, first, JobResult::TargetOk { tenant: None });
+    assert_eq!(w.step, Step::Target);
+
+    // Asking again cancels the previous request; only the newest answer counts.
+    let (second, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    let e = update(&mut w, key(KeyCode::Enter));
+    assert!(
+        e.iter()
+            .any(|e| matches!(e, Effect::Cancel { id } if *id == second))
+    );
+    let (third, _) = spawned(&e);
+    done(&mut w, second, JobResult::TargetOk { tenant: None });
+    assert_eq!(w.step, Step::Target);
+    done(&mut w, third, JobResult::TargetOk { tenant: None });
+    assert_eq!(w.step, Step::SignIn);
+}
+
+#[test]
+fn going_back_keeps_answers_and_a_changed_target_forgets_what_depended_on_it() {
+    let mut w = Wizard::new(settings());
+    to_project_step(&mut w);
+    update(&mut w, key(KeyCode::Esc));
+    assert_eq!(w.step, Step::Organization);
+    update(&mut w, key(KeyCode::Esc));
+    assert_eq!(w.step, Step::SignIn);
+    assert_eq!(w.pat.value(), "secret-pat");
+    update(&mut w, key(KeyCode::Esc));
+    assert_eq!(w.step, Step::Target);
+    assert_eq!(
+        w.target.value(),
+        "https://dev.azure.com/contoso/Payments/_git/api"
+    );
+    assert!(w.user.is_some(), "nothing forgotten by just going back");
+
+    // Forward again with the same target: the list is still loaded.
+    let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    done(&mut w, id, JobResult::TargetOk { tenant: None });
+    assert_eq!(w.step, Step::SignIn);
+
+    // A different target forgets the sign-in and the projects.
+    update(&mut w, key(KeyCode::Esc));
+    for _ in 0..60 {
+        update(&mut w, key(KeyCode::Backspace));
+    }
+    // Backspace on the now-empty field goes back to Deployment.
+    assert_eq!(w.step, Step::Deployment);
+    update(&mut w, key(KeyCode::Enter));
+    typed(&mut w, "fabrikam");
+    spawned(&update(&mut w, key(KeyCode::Enter)));
+    assert!(w.user.is_none());
+    assert!(!w.projects_loaded);
+}
+
+#[test]
+fn project_filter_and_selection() {
+    let mut w = Wizard::new(settings());
+    to_project_step(&mut w);
+    typed(&mut w, "zet");
+    assert_eq!(w.projects.len(), 1);
+    assert_eq!(w.projects.selected().map(|p| p.name.as_str()), Some("Zeta"));
+    for _ in 0..3 {
+        update(&mut w, key(KeyCode::Backspace));
+    }
+    assert_eq!(w.projects.len(), 3);
+    assert_eq!(w.step, Step::Project, "Backspace edits the filter first");
+    update(&mut w, key(KeyCode::Backspace));
+    assert_eq!(w.step, Step::Organization, "then goes back");
+}
+
+#[test]
+fn device_code_is_shown_but_not_available_yet() {
+    let mut w = Wizard::new(settings());
+    update(&mut w, key(KeyCode::Enter));
+    typed(&mut w, "contoso");
+    let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    done(&mut w, id, JobResult::TargetOk { tenant: None });
+    update(&mut w, key(KeyCode::Tab));
+    assert_eq!(w.sign_in_method, SignInMethod::DeviceCode);
+    let e = update(&mut w, key(KeyCode::Enter));
+    assert!(e.is_empty());
+    assert!(
+        w.problem
+            .as_ref()
+            .unwrap()
+            .message
+            .contains("not available")
+    );
+}
+
+#[test]
+fn quitting_asks_when_answers_would_be_lost() {
+    let mut w = Wizard::new(settings());
+    let e = update(&mut w, ctrl('c'));
+    assert!(
+        matches!(e.as_slice(), [Effect::Quit(Outcome::Cancelled)]),
+        "nothing to lose: quits at once"
+    );
+
+    let mut w = Wizard::new(settings());
+    update(&mut w, key(KeyCode::Enter));
+    typed(&mut w, "contoso");
+    assert!(update(&mut w, ctrl('c')).is_empty());
+    assert!(w.confirm_quit);
+    update(&mut w, key(KeyCode::Char('n')));
+    assert!(!w.confirm_quit);
+    assert_eq!(w.target.value(), "contoso", "answers kept");
+    update(&mut w, ctrl('c'));
+    let e = update(&mut w, key(KeyCode::Char('y')));
+    assert!(matches!(e.as_slice(), [Effect::Quit(Outcome::Cancelled)]));
+}
+
+#[test]
+fn q_types_in_text_fields_and_help_opens_and_closes() {
+    let mut w = Wizard::new(settings());
+    update(&mut w, key(KeyCode::Enter));
+    typed(&mut w, "q");
+    assert_eq!(w.target.value(), "q");
+    assert!(!w.confirm_quit);
+    update(&mut w, key(KeyCode::F(1)));
+    assert!(w.show_help);
+    update(&mut w, key(KeyCode::Char('x')));
+    assert!(!w.show_help);
+    assert_eq!(
+        w.target.value(),
+        "q",
+        "the key that closes help is not typed"
+    );
+}
+
+#[test]
+fn paste_fills_the_focused_field_without_newlines() {
+    let mut w = Wizard::new(settings());
+    update(&mut w, key(KeyCode::Enter));
+    update(
+        &mut w,
+        Msg::Term(Event::Paste(
+            "https://contoso.visualstudio.com/Payments\n".into(),
+        )),
+    );
+    assert_eq!(
+        w.target.value(),
+        "https://contoso.visualstudio.com/Payments"
+    );
+}
+
+#[test]
+fn review_refuses_a_bad_or_taken_name_and_failed_checks() {
+    let mut s = settings();
+    s.existing = vec![(
+        "contoso-payments".into(),
+        "contoso".into(),
+        "Payments".into(),
+    )];
+    let mut w = Wizard::new(s);
+    update(&mut w, key(KeyCode::Enter)); // menu → Deployment
+    to_project_step(&mut w);
+    let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    let e = done(&mut w, id, JobResult::ProjectOk(project_info()));
+    done(&mut w, spawned(&e).0, JobResult::MappingOk(mapping_info()));
+    let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    done(&mut w, id, JobResult::Network(Vec::new()));
+    let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    done(
+        &mut w,
+        id,
+        JobResult::Reviewed(vec![CheckRow {
+            id: "mapping.dry_run",
+            title: "Dry-run create".into(),
+            status: CheckStatus::Fail,
+            detail: "MAPPING_REJECTED".into(),
+            fix: Some("give Custom.X a value".into()),
+        }]),
+    );
+    // Taken name.
+    assert!(update(&mut w, key(KeyCode::Enter)).is_empty());
+    assert!(
+        w.review
+            .name_error
+            .as_ref()
+            .unwrap()
+            .contains("exists already")
+    );
+    // Invalid name.
+    let n = w.review.name.value().chars().count();
+    for _ in 0..n {
+        update(&mut w, key(KeyCode::Backspace));
+    }
+    assert_eq!(
+        w.step,
+        Step::Review,
+        "Backspace edits the name until it is empty"
+    );
+    typed(&mut w, "9x");
+    assert!(update(&mut w, key(KeyCode::Enter)).is_empty());
+    assert!(w.review.name_error.is_some());
+    // A good name, but a failed check: nothing is saved; the checks run again.
+    update(&mut w, key(KeyCode::Backspace));
+    update(&mut w, key(KeyCode::Backspace));
+    typed(&mut w, "payments-prod");
+    let e = update(&mut w, key(KeyCode::Enter));
+    assert!(matches!(spawned(&e).1, Job::Review { .. }));
+    assert_eq!(
+        w.problem.as_ref().map(|p| p.code.as_str()),
+        Some("CHECKS_FAILED")
+    );
+}
