@@ -252,6 +252,10 @@ fn stats(samples: &[Duration]) -> Stats {
     }
 }
 
+fn round3(ms: f64) -> f64 {
+    (ms * 1e3).round() / 1e3
+}
+
 fn main() {
     let json = std::env::args().any(|a| a == "--json");
     let verbose = std::env::args().any(|a| a == "--verbose");
@@ -312,9 +316,9 @@ fn main() {
                     "items": total,
                     "kind": kind,
                     "keystrokes": s.count,
-                    "p50_ms": s.p50,
-                    "p99_ms": s.p99,
-                    "max_ms": s.max,
+                    "p50_ms": round3(s.p50),
+                    "p99_ms": round3(s.p99),
+                    "max_ms": round3(s.max),
                 })
             })
             .collect();

@@ -63,6 +63,7 @@ fn run_demo_server(args: &DemoArgs) -> ExitCode {
                 ));
             }
         };
+        let shutdown = wait_for_shutdown_signal();
         let mut out = std::io::stdout().lock();
         for line in serve_banner(&sandbox) {
             if writeln!(out, "{line}").is_err() {
@@ -76,35 +77,40 @@ fn run_demo_server(args: &DemoArgs) -> ExitCode {
             "Sandbox serving on {}; press Ctrl-C to stop.",
             sandbox.addr()
         );
-        wait_for_shutdown_signal().await;
+        shutdown.await;
         sandbox.shutdown().await;
         ExitCode::from(exit::OK)
     })
 }
 
-/// Resolves on Ctrl-C, SIGTERM or SIGHUP.
-async fn wait_for_shutdown_signal() {
+/// Registers for Ctrl-C, SIGTERM and SIGHUP now (so a signal that arrives
+/// right after is caught), and resolves when one arrives.
+fn wait_for_shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
         let term = signal(SignalKind::terminate());
         let hup = signal(SignalKind::hangup());
-        match (term, hup) {
-            (Ok(mut term), Ok(mut hup)) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                    _ = hup.recv() => {}
+        async move {
+            match (term, hup) {
+                (Ok(mut term), Ok(mut hup)) => {
+                    tokio::select! {
+                        _ = tokio::signal::ctrl_c() => {}
+                        _ = term.recv() => {}
+                        _ = hup.recv() => {}
+                    }
                 }
-            }
-            _ => {
-                let _ = tokio::signal::ctrl_c().await;
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 

@@ -63,7 +63,8 @@ fn settings(sb: &Sandbox) -> Settings {
         profile_base: Url::parse(&sb.profile_url()).unwrap(),
         authority_base: Url::parse(&sb.authority_url()).unwrap(),
         allow_http: true,
-        demo: false,
+        // The sandbox stands for every endpoint (no {org}.visualstudio.com probe).
+        demo: true,
         existing: Vec::new(),
         secret_store: "test store".into(),
         hints: Vec::new(),
@@ -267,6 +268,10 @@ async fn services_with_a_pat_to_a_saved_connection() {
     );
     assert!(c.validated_at.is_some());
     assert!(c.secret_ref.is_some());
+    assert_eq!(
+        c.allowlist_status,
+        Some(ado_setup::store::config::AllowlistStatus::Direct)
+    );
 
     let secret = jobs
         .secrets

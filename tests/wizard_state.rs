@@ -520,3 +520,33 @@ fn review_refuses_a_bad_or_taken_name_and_failed_checks() {
         Some("CHECKS_FAILED")
     );
 }
+
+#[test]
+fn allowlist_status_follows_the_probes() {
+    use ado_setup::store::config::AllowlistStatus;
+    use ado_setup::wizard::{EndpointResult, allowlist_status};
+    let row = |ok: bool, via_proxy: bool| EndpointResult {
+        url: "https://dev.azure.com".into(),
+        ok,
+        detail: String::new(),
+        via_proxy,
+        millis: 1,
+    };
+    assert_eq!(
+        allowlist_status(&[row(true, false), row(true, false)]),
+        AllowlistStatus::Direct
+    );
+    assert_eq!(
+        allowlist_status(&[row(true, true), row(true, false)]),
+        AllowlistStatus::Proxy
+    );
+    assert_eq!(
+        allowlist_status(&[row(true, false), row(false, false)]),
+        AllowlistStatus::Partial
+    );
+    assert_eq!(
+        allowlist_status(&[row(false, false)]),
+        AllowlistStatus::Blocked
+    );
+    assert_eq!(allowlist_status(&[]), AllowlistStatus::Blocked);
+}

@@ -224,7 +224,10 @@ fn render_help(frame: &mut Frame, area: Rect, w: &Wizard, theme: &Theme) {
         "Everywhere: Esc or Backspace on an empty field goes back; Ctrl-C quits.",
     ));
     lines.push(Line::styled("Press any key to close.", theme.dim()));
-    let rect = centered(area, 76, lines.len() as u16 + 2);
+    let width = 76u16.min(area.width);
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    let rect = centered(area, width, rows as u16 + 2);
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: true }).block(

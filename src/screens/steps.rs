@@ -59,11 +59,16 @@ fn menu<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
         Line::styled("Saved connections", theme.title()),
     ];
     for (name, where_, project) in &w.settings.existing {
-        l.push(Line::from(format!("  {name:<24} {where_} · {project}")));
+        let row = format!("  {name:<32} {where_} · {project}");
+        let mut row: String = row.chars().take(77).collect();
+        if row.chars().count() == 77 {
+            row.push('…');
+        }
+        l.push(Line::from(row));
     }
     l.push(Line::from(""));
     l.push(Line::styled(
-        "Edit, troubleshoot and remove come in a later version; `ado-setup doctor NAME` checks one.",
+        "Edit, troubleshoot and remove come in a later version.",
         theme.dim(),
     ));
     l
@@ -185,6 +190,9 @@ fn sign_in<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
             "Windows (NTLM/Kerberos) authentication is not supported by ado-setup.",
             theme.dim(),
         ));
+    }
+    for warning in &w.target_warnings {
+        l.push(Line::styled(format!("! {warning}"), theme.error()));
     }
     l.push(Line::from(""));
     if w.sign_in_method == SignInMethod::Pat {
@@ -392,20 +400,6 @@ fn mapping<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
     l
 }
 
-/// `direct`, `proxy`, `partial` or `blocked` (SPEC §6) from probe results.
-pub fn allowlist_status(rows: &[crate::wizard::EndpointResult]) -> &'static str {
-    let ok = rows.iter().filter(|r| r.ok).count();
-    if rows.is_empty() || ok == 0 {
-        "blocked"
-    } else if ok < rows.len() {
-        "partial"
-    } else if rows.iter().any(|r| r.via_proxy) {
-        "proxy"
-    } else {
-        "direct"
-    }
-}
-
 fn network<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
     let mut l = vec![Line::from(
         "Endpoints this connection needs (outbound HTTPS):",
@@ -435,7 +429,7 @@ fn network<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
             ),
         ]));
     }
-    let status = allowlist_status(network);
+    let status = crate::wizard::allowlist_status(network).as_str();
     l.push(Line::from(""));
     l.push(Line::from(vec![
         Span::styled("Allowlist status: ", theme.key()),

@@ -708,32 +708,40 @@ pub fn validate_connection_name(name: &str) -> Result<(), NameError> {
 /// Organization name: starts with a letter or digit; letters, digits,
 /// hyphens; no trailing hyphen; at most 50 characters (ASCII).
 pub fn validate_org_name(name: &str) -> Result<(), NameError> {
+    use crate::net::target::{OrgNameProblem, TargetError};
+    // One rule, kept with the target parser; here it speaks NameError.
     let kind = NameKind::Organization;
-    let Some(first) = name.chars().next() else {
-        return Err(NameError::Empty { kind });
-    };
-    if !first.is_ascii_alphanumeric() {
-        return Err(NameError::BadStart {
+    let name_s = || name.to_string();
+    match crate::net::target::validate_org_name(name) {
+        Ok(()) => Ok(()),
+        Err(TargetError::InvalidOrgName { problem, .. }) => Err(match problem {
+            OrgNameProblem::Empty => NameError::Empty { kind },
+            OrgNameProblem::InvalidChar { ch, .. } => NameError::BadChar {
+                kind,
+                name: name_s(),
+                ch,
+            },
+            OrgNameProblem::TrailingHyphen => NameError::TrailingHyphen {
+                kind,
+                name: name_s(),
+            },
+            OrgNameProblem::TooLong(_) => NameError::TooLong {
+                kind,
+                name: name_s(),
+                max: crate::net::target::MAX_ORG_NAME_LEN,
+            },
+            OrgNameProblem::BadStart(_) => NameError::BadStart {
+                kind,
+                name: name_s(),
+                rule: "a letter or digit",
+            },
+        }),
+        Err(_) => Err(NameError::BadStart {
             kind,
-            name: name.to_string(),
+            name: name_s(),
             rule: "a letter or digit",
-        });
+        }),
     }
-    check_chars(kind, name)?;
-    if name.ends_with('-') {
-        return Err(NameError::TrailingHyphen {
-            kind,
-            name: name.to_string(),
-        });
-    }
-    if name.chars().count() > 50 {
-        return Err(NameError::TooLong {
-            kind,
-            name: name.to_string(),
-            max: 50,
-        });
-    }
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------

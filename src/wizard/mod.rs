@@ -16,7 +16,7 @@ use url::Url;
 use crate::ado::endpoints::Deployment;
 use crate::net::target::{parse_server_url, parse_services_target};
 use crate::store::config::{
-    Access, AuthMethod, Connection, ConnectionUser, PriorityMap, ProviderKey,
+    Access, AllowlistStatus, AuthMethod, Connection, ConnectionUser, PriorityMap, ProviderKey,
     validate_connection_name,
 };
 use crate::widgets::filter::FilterList;
@@ -147,6 +147,8 @@ pub struct Wizard {
     pub base_url: Option<Url>,
     pub organization: Option<String>,
     pub project_hint: Option<String>,
+    /// Things to know about the target (plain HTTP, loopback, stripped query).
+    pub target_warnings: Vec<String>,
     pub tenant: Option<String>,
     pub user: Option<UserInfo>,
     pub api_version: Option<String>,
@@ -188,6 +190,7 @@ impl Wizard {
             base_url: None,
             organization: None,
             project_hint: None,
+            target_warnings: Vec::new(),
             tenant: None,
             user: None,
             api_version: None,
@@ -218,10 +221,10 @@ impl Wizard {
 
     /// Has the user given any answer that quitting would lose?
     pub fn has_unsaved_answers(&self) -> bool {
+        // A prefilled token (the demo's) is not an answer; one the user typed
+        // implies a later step.
         self.saved.is_none()
-            && (!self.target.value().is_empty()
-                || !self.pat.value().is_empty()
-                || self.step as u8 > Step::Deployment as u8)
+            && (!self.target.value().is_empty() || self.step as u8 > Step::Deployment as u8)
     }
 
     /// The steps of this deployment, in order (for the header).
@@ -403,6 +406,7 @@ impl Wizard {
         self.base_url = None;
         self.organization = None;
         self.project_hint = None;
+        self.target_warnings.clear();
         self.tenant = None;
         self.forget_from_sign_in();
     }
@@ -682,6 +686,7 @@ fn key_target(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     }
     let text = w.target.value().trim().to_string();
+    let mut warnings = Vec::new();
     let parsed = match w.deployment {
         Deployment::Services => parse_services_target(&text, &w.settings.devops_base).map(|t| {
             let mut base = w.settings.devops_base.clone();
@@ -690,9 +695,10 @@ fn key_target(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
             }
             (base, Some(t.organization), t.project)
         }),
-        Deployment::Server => {
-            parse_server_url(&text, w.settings.allow_http).map(|t| (t.base_url, None, t.project))
-        }
+        Deployment::Server => parse_server_url(&text, w.settings.allow_http).map(|t| {
+            warnings = t.warnings;
+            (t.base_url, None, t.project)
+        }),
     };
     match parsed {
         Err(e) => {
@@ -704,6 +710,7 @@ fn key_target(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
                 w.forget_from_target();
             }
             w.base_url = Some(base_url.clone());
+            w.target_warnings = warnings;
             w.organization = org;
             w.project_hint = project;
             w.spawn(Job::ProbeTarget {
@@ -897,6 +904,20 @@ fn key_review(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
+/// `direct`, `proxy`, `partial` or `blocked` (SPEC §6) from probe results.
+pub fn allowlist_status(rows: &[EndpointResult]) -> AllowlistStatus {
+    let ok = rows.iter().filter(|r| r.ok).count();
+    if rows.is_empty() || ok == 0 {
+        AllowlistStatus::Blocked
+    } else if ok < rows.len() {
+        AllowlistStatus::Partial
+    } else if rows.iter().any(|r| r.via_proxy) {
+        AllowlistStatus::Proxy
+    } else {
+        AllowlistStatus::Direct
+    }
+}
+
 /// The connection the answers describe (SPEC §1), without its secret.
 pub fn build_connection(w: &Wizard, name: &str) -> Option<Connection> {
     let project = w.project.clone()?;
@@ -930,7 +951,7 @@ pub fn build_connection(w: &Wizard, name: &str) -> Option<Connection> {
         priority_map: PriorityMap::default(),
         assignee: None,
         field_defaults: Default::default(),
-        allowlist_status: None,
+        allowlist_status: w.network.as_deref().map(allowlist_status),
         secret_ref: None,
         validated_at: None,
     })
