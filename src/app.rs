@@ -120,6 +120,11 @@ where
 
     let outcome = loop {
         terminal.draw(|f| screens::render(f, &driver.wizard, &theme))?;
+        // Debug builds only: lets the PTY tests prove a panic restores the terminal.
+        #[cfg(debug_assertions)]
+        if std::env::var_os("ADO_SETUP_TEST_PANIC").is_some() {
+            panic!("panic requested by ADO_SETUP_TEST_PANIC");
+        }
         let pending = driver.wizard.is_pending();
         let msg = tokio::select! {
             ev = events.next() => match ev {

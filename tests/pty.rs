@@ -244,3 +244,22 @@ fn sigterm_and_sighup_restore_the_terminal() {
         tty.assert_restored();
     }
 }
+
+#[test]
+fn a_panic_restores_the_terminal() {
+    // Debug builds panic on purpose after the first frame when asked to.
+    if !cfg!(debug_assertions) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let mut env = home(tmp.path());
+    env.push(("ADO_SETUP_TEST_PANIC", tmp.path().to_path_buf()));
+    let mut tty = Tty::spawn(&["demo"], &env_refs(&env));
+    assert_eq!(tty.wait_exit(), 101);
+    tty.assert_restored();
+    assert!(
+        tty.raw_text().contains("panic requested"),
+        "{}",
+        tty.raw_text()
+    );
+}

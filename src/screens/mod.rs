@@ -147,7 +147,12 @@ pub fn key_hints(w: &Wizard) -> Vec<(&'static str, &'static str)> {
     if w.step != Step::Done && w.step != Step::Menu {
         hints.push(("Esc", "back"));
     }
-    hints.push(("F1", "help"));
+    // `?` types into text fields, so those steps name F1.
+    let text_step = matches!(
+        w.step,
+        Step::Target | Step::SignIn | Step::Project | Step::Review
+    );
+    hints.push((if text_step { "F1" } else { "?" }, "help"));
     if w.step != Step::Menu {
         hints.push(("Ctrl-C", "quit"));
     }
