@@ -42,12 +42,9 @@ fn not_available(what: &str, hint: &str) -> ExitCode {
 
 /// `demo --serve`: the sandbox alone, until Ctrl-C, SIGTERM or SIGHUP.
 fn run_demo_server(args: &DemoArgs) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime() {
         Ok(rt) => rt,
-        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+        Err(code) => return code,
     };
     runtime.block_on(async {
         let opts = SandboxOptions {
@@ -114,6 +111,14 @@ fn wait_for_shutdown_signal() -> impl std::future::Future<Output = ()> {
     }
 }
 
+/// The async runtime, or the exit code after saying why there is none.
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| fail(&format!("cannot start the async runtime: {e}")))
+}
+
 /// A runtime failure: one line on stderr, exit 1.
 fn fail(message: &str) -> ExitCode {
     let _ = writeln!(std::io::stderr(), "ado-setup: {message}");
@@ -131,12 +136,9 @@ fn run_wizard(global: &GlobalArgs, demo: bool) -> ExitCode {
         );
         return ExitCode::from(exit::USAGE);
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime() {
         Ok(rt) => rt,
-        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+        Err(code) => return code,
     };
     runtime.block_on(async {
         let setup = if demo {

@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use ado_setup::ado::endpoints::Deployment;
 use ado_setup::screens::render;
 use ado_setup::theme::Theme;
@@ -18,17 +20,7 @@ use tui_input::Input;
 use url::Url;
 
 fn settings() -> Settings {
-    Settings {
-        devops_base: Url::parse("https://dev.azure.com").unwrap(),
-        vssps_base: Url::parse("https://vssps.dev.azure.com").unwrap(),
-        profile_base: Url::parse("https://app.vssps.visualstudio.com").unwrap(),
-        authority_base: Url::parse("https://login.microsoftonline.com").unwrap(),
-        allow_http: false,
-        demo: false,
-        existing: Vec::new(),
-        secret_store: "the Secret Service keyring".into(),
-        hints: Vec::new(),
-    }
+    support::wizard_settings()
 }
 
 fn screen(w: &Wizard) -> String {

@@ -4,26 +4,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use ado_setup::ado::endpoints::Deployment;
 use ado_setup::wizard::{
     CheckRow, CheckStatus, Effect, Job, JobResult, MappingInfo, Msg, Outcome, Problem, ProjectInfo,
     ProjectItem, SavedInfo, Settings, SignInMethod, Step, UserInfo, Wizard, update,
 };
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use url::Url;
 
 fn settings() -> Settings {
-    Settings {
-        devops_base: Url::parse("https://dev.azure.com").unwrap(),
-        vssps_base: Url::parse("https://vssps.dev.azure.com").unwrap(),
-        profile_base: Url::parse("https://app.vssps.visualstudio.com").unwrap(),
-        authority_base: Url::parse("https://login.microsoftonline.com").unwrap(),
-        allow_http: false,
-        demo: false,
-        existing: Vec::new(),
-        secret_store: "the OS keyring".into(),
-        hints: Vec::new(),
-    }
+    support::wizard_settings()
 }
 
 fn key(code: KeyCode) -> Msg {

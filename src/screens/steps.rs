@@ -94,43 +94,25 @@ fn deployment<'a>(w: &Wizard, theme: &Theme) -> Vec<Line<'a>> {
 }
 
 fn target<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
-    let mut l = Vec::new();
-    match w.deployment {
-        Deployment::Services => {
-            l.push(Line::from(
-                "Organization name, or paste any Azure DevOps URL:",
-            ));
-            l.push(Line::from(""));
-            l.push(text_field(
-                "Organization:",
-                w.target.value(),
-                false,
-                true,
-                theme,
-            ));
-            l.push(Line::from(""));
-            l.push(Line::styled(
-                "e.g. contoso · https://dev.azure.com/contoso/Payments · https://contoso.visualstudio.com",
-                theme.dim(),
-            ));
-        }
-        Deployment::Server => {
-            l.push(Line::from("Collection URL of your Azure DevOps Server:"));
-            l.push(Line::from(""));
-            l.push(text_field(
-                "Collection URL:",
-                w.target.value(),
-                false,
-                true,
-                theme,
-            ));
-            l.push(Line::from(""));
-            l.push(Line::styled(
-                "e.g. https://tfs.contoso.com/tfs/DefaultCollection",
-                theme.dim(),
-            ));
-        }
-    }
+    let (prompt, label, example) = match w.deployment {
+        Deployment::Services => (
+            "Organization name, or paste any Azure DevOps URL:",
+            "Organization:",
+            "e.g. contoso · https://dev.azure.com/contoso/Payments · https://contoso.visualstudio.com",
+        ),
+        Deployment::Server => (
+            "Collection URL of your Azure DevOps Server:",
+            "Collection URL:",
+            "e.g. https://tfs.contoso.com/tfs/DefaultCollection",
+        ),
+    };
+    let mut l = vec![
+        Line::from(prompt),
+        Line::from(""),
+        text_field(label, w.target.value(), false, true, theme),
+        Line::from(""),
+        Line::styled(example, theme.dim()),
+    ];
     let wanted = match w.deployment {
         Deployment::Services => "organizations",
         Deployment::Server => "collection",

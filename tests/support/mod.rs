@@ -258,3 +258,22 @@ pub fn base64(input: &[u8]) -> String {
     }
     out
 }
+
+/// Wizard settings for tests: Microsoft's hosts, no demo, nothing saved yet.
+pub fn wizard_settings() -> ado_setup::wizard::Settings {
+    let url = |s: &str| match url::Url::parse(s) {
+        Ok(u) => u,
+        Err(e) => panic!("{s}: {e}"),
+    };
+    ado_setup::wizard::Settings {
+        devops_base: url("https://dev.azure.com"),
+        vssps_base: url("https://vssps.dev.azure.com"),
+        profile_base: url("https://app.vssps.visualstudio.com"),
+        authority_base: url("https://login.microsoftonline.com"),
+        allow_http: false,
+        demo: false,
+        existing: Vec::new(),
+        secret_store: "the Secret Service keyring".into(),
+        hints: Vec::new(),
+    }
+}
