@@ -3,9 +3,6 @@
 //! functions with no UI knowledge; every failure comes back as a
 //! [`Problem`] with a code, a one-line message and a fix.
 
-use std::time::Instant;
-
-use reqwest::Method;
 use secrecy::SecretString;
 use serde_json::json;
 use url::Url;
@@ -16,11 +13,12 @@ use crate::ado::error::AdoError;
 use crate::ado::http::{Credential, HttpClient};
 use crate::ado::models::{JsonPatchOperation, system_process_name};
 use crate::ado::version::{ApiVersion, negotiate_server};
+use crate::net::probe::{probe_azure_devops, probe_endpoints};
 use crate::store::config::ConfigStore;
 use crate::store::secrets::{SecretStore, SecretStoreKind};
 use crate::wizard::{
-    CheckRow, CheckStatus, EndpointResult, Job, JobResult, MappingInfo, Problem, ProjectInfo,
-    ProjectItem, SaveRequest, SavedInfo, Session, UserInfo,
+    CheckRow, CheckStatus, Job, JobResult, MappingInfo, Problem, ProjectInfo, ProjectItem,
+    SaveRequest, SavedInfo, Session, UserInfo,
 };
 
 /// What jobs need: the HTTP client and the stores.
@@ -37,7 +35,9 @@ pub async fn run(ctx: &JobContext, job: Job) -> JobResult {
         Job::ProbeTarget {
             deployment,
             base_url,
-        } => probe_target(&ctx.http, deployment, &base_url).await,
+        } => probe_azure_devops(&ctx.http, deployment, &base_url)
+            .await
+            .map(|tenant| JobResult::TargetOk { tenant }),
         Job::SignIn {
             deployment,
             base_url,
@@ -48,7 +48,9 @@ pub async fn run(ctx: &JobContext, job: Job) -> JobResult {
             check_project(&ctx.http, &session, &project).await
         }
         Job::LoadMapping { session, project } => load_mapping(&ctx.http, &session, &project).await,
-        Job::ProbeNetwork { endpoints } => Ok(probe_network(&ctx.http, &endpoints).await),
+        Job::ProbeNetwork { endpoints } => Ok(JobResult::Network(
+            probe_endpoints(&ctx.http, &endpoints).await,
+        )),
         Job::Review {
             session,
             project,
@@ -68,83 +70,6 @@ fn client(http: &HttpClient, session: &Session) -> Result<AdoClient, Problem> {
         version,
     )
     .map_err(|e| Problem::from(&e))
-}
-
-/// Is there an Azure DevOps at `base_url`? An unauthenticated who-am-I must
-/// answer 401 with Azure DevOps headers (or, for a public organization, the
-/// anonymous identity).
-pub async fn probe_target(
-    http: &HttpClient,
-    deployment: Deployment,
-    base_url: &Url,
-) -> Result<JobResult, Problem> {
-    let mut url = base_url.clone();
-    crate::ado::client::push_segments(&mut url, &["_apis", "connectionData"])
-        .map_err(|e| Problem::from(&e))?;
-    url.query_pairs_mut()
-        .append_pair("connectOptions", "1")
-        .append_pair("lastChangeId", "-1")
-        .append_pair("lastChangeId64", "-1")
-        .append_pair("api-version", "5.0-preview");
-    let resp = http
-        .send(Method::GET, &url, &Credential::Anonymous, None)
-        .await
-        .map_err(|e| Problem::from(&e))?;
-    let header = |n: &str| resp.header(n).map(str::to_string);
-    let tenant = header("x-vss-resourcetenant").or_else(|| {
-        header("www-authenticate").and_then(|h| {
-            h.split("authorization_uri=")
-                .nth(1)
-                .and_then(|rest| rest.split([',', ' ']).next())
-                .and_then(|u| {
-                    u.trim_end_matches('/')
-                        .rsplit('/')
-                        .next()
-                        .map(str::to_string)
-                })
-        })
-    });
-    let looks_like_ado = header("x-tfs-processid").is_some()
-        || header("x-vss-resourcetenant").is_some()
-        || header("activityid").is_some()
-        || header("www-authenticate").is_some_and(|h| h.contains("TFS-Federated"));
-    let where_ = base_url.as_str().trim_end_matches('/');
-    match resp.status {
-        401 | 203 if looks_like_ado => Ok(JobResult::TargetOk { tenant }),
-        200 if resp.json::<crate::ado::models::ConnectionData>().is_ok() => {
-            Ok(JobResult::TargetOk { tenant })
-        }
-        404 if looks_like_ado || deployment == Deployment::Services => Err(match deployment {
-            Deployment::Services => Problem::new(
-                "PROVIDER_NOT_FOUND",
-                format!("there is no Azure DevOps organization at {where_}"),
-                "Check the organization name; https://aex.dev.azure.com/me lists yours",
-            ),
-            Deployment::Server => Problem::new(
-                "PROVIDER_NOT_FOUND",
-                format!("{where_} is an Azure DevOps Server without this collection"),
-                "Check the collection name, e.g. https://SERVER/tfs/DefaultCollection",
-            ),
-        }),
-        status => {
-            let moved = resp.clone().classified().err();
-            if let Some(e @ AdoError::Redirect { .. }) = moved {
-                return Err(Problem::from(&e));
-            }
-            Err(Problem::new(
-                "PROVIDER_BASE_URL_BLOCKED",
-                format!("{where_} does not answer like Azure DevOps (HTTP {status})"),
-                match deployment {
-                    Deployment::Services => {
-                        "Use the organization name or https://dev.azure.com/ORG"
-                    }
-                    Deployment::Server => {
-                        "Use the collection URL, e.g. https://SERVER/tfs/DefaultCollection"
-                    }
-                },
-            ))
-        }
-    }
 }
 
 /// Who am I with this PAT; for Server, which api-version the collection speaks.
@@ -348,43 +273,6 @@ fn missing_path(kind: &str, path: &str, e: &AdoError) -> Problem {
         ),
         other => Problem::from(other),
     }
-}
-
-/// Reaches each endpoint once (any HTTP answer counts as reachable).
-pub async fn probe_network(http: &HttpClient, endpoints: &[Url]) -> JobResult {
-    let proxy = std::env::var("HTTPS_PROXY")
-        .or_else(|_| std::env::var("https_proxy"))
-        .ok()
-        .filter(|p| !p.is_empty());
-    let no_proxy = std::env::var("NO_PROXY")
-        .or_else(|_| std::env::var("no_proxy"))
-        .unwrap_or_default();
-    let probes = endpoints.iter().map(|u| async {
-        let started = Instant::now();
-        let result = http
-            .send(Method::GET, u, &Credential::Anonymous, None)
-            .await;
-        let millis = started.elapsed().as_millis() as u64;
-        let host = u.host_str().unwrap_or_default();
-        let via_proxy = proxy.is_some()
-            && u.scheme() == "https"
-            && !no_proxy
-                .split(',')
-                .map(str::trim)
-                .any(|n| !n.is_empty() && host.ends_with(n.trim_start_matches('.')));
-        let (ok, detail) = match result {
-            Ok(r) => (true, format!("HTTP {}", r.status)),
-            Err(e) => (false, e.code().to_string()),
-        };
-        EndpointResult {
-            url: u.as_str().trim_end_matches('/').to_string(),
-            ok,
-            detail,
-            via_proxy,
-            millis,
-        }
-    });
-    JobResult::Network(futures::future::join_all(probes).await)
 }
 
 fn row(id: &'static str, title: &str, status: CheckStatus, detail: impl Into<String>) -> CheckRow {

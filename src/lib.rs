@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod launch;
 pub mod logging;
 pub mod net;
+pub mod problem;
 pub mod sandbox;
 pub mod screens;
 pub mod store;

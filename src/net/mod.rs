@@ -1,2 +1,3 @@
 //! Network: what the user typed as a target, URL safety.
+pub mod probe;
 pub mod target;

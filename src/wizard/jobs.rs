@@ -6,6 +6,8 @@ use secrecy::SecretString;
 use url::Url;
 
 use crate::ado::endpoints::Deployment;
+pub use crate::net::probe::EndpointResult;
+pub use crate::problem::Problem;
 
 /// Background work, tagged by the step that asked for it.
 #[derive(Debug, Clone)]
@@ -77,16 +79,6 @@ pub struct UserInfo {
     pub sign_in: Option<String>,
 }
 
-/// One row of the network allowlist table.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EndpointResult {
-    pub url: String,
-    pub ok: bool,
-    pub detail: String,
-    pub via_proxy: bool,
-    pub millis: u64,
-}
-
 /// One check as shown on the Review screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckRow {
@@ -119,31 +111,6 @@ pub struct SavedInfo {
     pub name: String,
     pub config_path: String,
     pub secret_location: String,
-}
-
-/// A failure as the user sees it: code, one line, fix.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub code: String,
-    pub message: String,
-    pub fix: String,
-}
-
-impl Problem {
-    /// A problem from its three parts.
-    pub fn new(code: &str, message: impl Into<String>, fix: impl Into<String>) -> Self {
-        Problem {
-            code: code.to_string(),
-            message: message.into(),
-            fix: fix.into(),
-        }
-    }
-}
-
-impl From<&crate::ado::error::AdoError> for Problem {
-    fn from(e: &crate::ado::error::AdoError) -> Self {
-        Problem::new(e.code(), e.to_string(), e.fix())
-    }
 }
 
 /// What came back.
