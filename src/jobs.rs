@@ -13,6 +13,7 @@ use crate::ado::error::AdoError;
 use crate::ado::http::{Credential, HttpClient};
 use crate::ado::models::{JsonPatchOperation, system_process_name};
 use crate::ado::version::{ApiVersion, negotiate_server};
+use crate::checks::below_root;
 use crate::net::probe::{probe_azure_devops, probe_endpoints};
 use crate::store::config::ConfigStore;
 use crate::store::secrets::{SecretStore, SecretStoreKind};
@@ -159,17 +160,6 @@ async fn check_project(
         process,
         default_team: p.default_team.as_ref().and_then(|t| t.name.clone()),
     }))
-}
-
-/// `\Release 1\Sprint 3` (team settings) or `Project\Release 1` (field form)
-/// → the path below the root, `Release 1\Sprint 3`.
-fn below_root(project: &str, path: &str) -> String {
-    let trimmed = path.trim_start_matches('\\');
-    match trimmed.split_once('\\') {
-        Some((first, rest)) if first.eq_ignore_ascii_case(project) => rest.to_string(),
-        None if trimmed.eq_ignore_ascii_case(project) => String::new(),
-        _ => trimmed.to_string(),
-    }
 }
 
 fn field_form(project: &str, below: &str) -> String {

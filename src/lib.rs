@@ -4,7 +4,9 @@
 
 pub mod ado;
 pub mod app;
+pub mod checks;
 pub mod cli;
+pub mod doctor;
 pub mod jobs;
 pub mod launch;
 pub mod logging;

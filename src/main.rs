@@ -23,7 +23,7 @@ fn main() -> ExitCode {
             "run `ado-setup connect` in a terminal for the wizard",
         ),
         Some(Command::Edit { .. }) => not_available("`edit`", "see README › Status"),
-        Some(Command::Doctor(_)) => not_available("`doctor`", "see README › Status"),
+        Some(Command::Doctor(args)) => run_doctor(&cli.global, &args),
         Some(Command::List { .. }) => not_available("`list`", "see README › Status"),
         Some(Command::Show { .. }) => not_available("`show`", "see README › Status"),
         Some(Command::Remove { .. }) => not_available("`remove`", "see README › Status"),
@@ -197,4 +197,54 @@ fn run_wizard(global: &GlobalArgs, demo: bool) -> ExitCode {
             Err(e) => fail(&format!("the wizard stopped: {e:#}")),
         }
     })
+}
+
+/// `doctor`: every check, a checklist or JSON, exit codes of SPEC §5.
+fn run_doctor(global: &GlobalArgs, args: &ado_setup::cli::DoctorArgs) -> ExitCode {
+    use secrecy::SecretString;
+    let stdin_pat = if args.connection.pat_stdin {
+        let mut text = String::new();
+        if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
+            return usage_error(
+                "CONFIG_INVALID",
+                &format!("cannot read the token from standard input: {e}"),
+                "Pipe the token in: … | ado-setup doctor --pat-stdin",
+            );
+        }
+        let token = text.trim().to_string();
+        if token.is_empty() {
+            return usage_error(
+                "PROVIDER_AUTH_REQUIRED",
+                "--pat-stdin: standard input was empty",
+                "Pipe the token in: … | ado-setup doctor --pat-stdin",
+            );
+        }
+        Some(SecretString::from(token))
+    } else {
+        None
+    };
+    let runtime = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let result = runtime.block_on(ado_setup::doctor::doctor(global, args, stdin_pat, |k| {
+        std::env::var(k).ok()
+    }));
+    match result {
+        Ok(out) => {
+            print!("{}", out.stdout);
+            let _ = std::io::stdout().flush();
+            ExitCode::from(out.code)
+        }
+        Err(p) => usage_error(&p.code, &p.message, &p.fix),
+    }
+}
+
+/// An input error before any check ran: code, message and fix on stderr, exit 2.
+fn usage_error(code: &str, message: &str, fix: &str) -> ExitCode {
+    let _ = writeln!(
+        std::io::stderr(),
+        "ado-setup: {code}: {message}\n  fix: {fix}"
+    );
+    ExitCode::from(exit::USAGE)
 }

@@ -83,7 +83,6 @@ fn commands_not_built_yet_say_so_and_exit_2() {
     let cases: &[&[&str]] = &[
         &["connect", "--non-interactive"],
         &["edit", "prod"],
-        &["doctor"],
         &["list"],
         &["show", "prod"],
         &["remove", "prod", "--yes"],
@@ -108,6 +107,15 @@ fn the_wizard_without_a_terminal_says_so_and_exits_2() {
         assert!(err.contains("needs a terminal"), "{args:?}: {err}");
         assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
     }
+}
+
+#[test]
+fn doctor_without_a_target_is_an_input_error() {
+    let out = run(&["doctor"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("nothing to check"), "{err}");
+    assert!(err.contains("fix:"), "{err}");
 }
 
 #[test]

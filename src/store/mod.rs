@@ -5,7 +5,7 @@
 //!   silent downgrade, keyring calls off the runtime with a timeout).
 
 pub mod config;
-mod fsutil;
+pub(crate) mod fsutil;
 pub mod secrets;
 
 #[doc(hidden)]

@@ -1,0 +1,1221 @@
+//! One run of the catalogue, in stages that follow the prerequisites.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use secrecy::ExposeSecret;
+use serde_json::{Value, json};
+use url::Url;
+
+use super::{CheckOutcome, Context, HttpTrace, Report, Status, Subject, def};
+use crate::ado::client::{AdoClient, StructureGroup};
+use crate::ado::endpoints::Deployment;
+use crate::ado::error::{AdoError, AuthFailure};
+use crate::ado::http::Credential;
+use crate::ado::models::{JsonPatchOperation, WorkItemType, WorkItemTypeField, security_namespace};
+use crate::ado::version::{ApiVersion, negotiate_server};
+use crate::net::probe::{probe_azure_devops, probe_endpoints};
+use crate::net::target::{parse_server_url, parse_services_target};
+use crate::store::config::{Access, Severity};
+use crate::wizard::allowlist_status;
+
+/// The PAT scopes to tick, as a fix line.
+const PAT_SCOPES: &str = "Under User settings › Personal access tokens, edit the token and tick \
+     Work Items (Read & write) and Project and Team (Read)";
+
+/// Fields every work item gets without a mapping (SPEC §4: the standard ones
+/// and what the service fills in itself).
+const STANDARD_FIELDS: &[&str] = &[
+    "System.Title",
+    "System.State",
+    "System.AreaPath",
+    "System.IterationPath",
+    "System.AreaId",
+    "System.IterationId",
+    "System.WorkItemType",
+    "System.TeamProject",
+    "System.Reason",
+];
+
+struct Run {
+    outcomes: HashMap<&'static str, CheckOutcome>,
+}
+
+fn ms(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+fn title(id: &'static str) -> &'static str {
+    def(id).map_or(id, |d| d.title)
+}
+
+fn pass(id: &'static str, message: impl Into<String>, started: Instant) -> CheckOutcome {
+    CheckOutcome {
+        id,
+        title: title(id),
+        status: Status::Pass,
+        code: None,
+        message: message.into(),
+        fix: Vec::new(),
+        duration_ms: ms(started),
+        http: None,
+    }
+}
+
+fn not_pass(
+    id: &'static str,
+    status: Status,
+    code: &str,
+    message: impl Into<String>,
+    fix: &[&str],
+    started: Instant,
+) -> CheckOutcome {
+    CheckOutcome {
+        id,
+        title: title(id),
+        status,
+        code: Some(code.to_string()),
+        message: message.into(),
+        fix: fix.iter().map(|s| s.to_string()).collect(),
+        duration_ms: ms(started),
+        http: None,
+    }
+}
+
+fn skip(id: &'static str, why: impl Into<String>) -> CheckOutcome {
+    CheckOutcome {
+        id,
+        title: title(id),
+        status: Status::Skip,
+        code: None,
+        message: why.into(),
+        fix: Vec::new(),
+        duration_ms: 0,
+        http: None,
+    }
+}
+
+fn from_error(id: &'static str, e: &AdoError, started: Instant) -> CheckOutcome {
+    CheckOutcome {
+        id,
+        title: title(id),
+        status: Status::Fail,
+        code: Some(e.code().to_string()),
+        message: e.to_string(),
+        fix: vec![e.fix()],
+        duration_ms: ms(started),
+        http: Some(HttpTrace {
+            status: e.status(),
+            activity_id: e.support_ids().and_then(|i| i.activity_id.clone()),
+        }),
+    }
+}
+
+impl Run {
+    fn set(&mut self, o: CheckOutcome) {
+        self.outcomes.insert(o.id, o);
+    }
+
+    /// Why `id` cannot run, when a prerequisite did not pass or warn.
+    fn blocked(&self, id: &str) -> Option<String> {
+        for need in def(id).map_or(&[][..], |d| d.needs) {
+            match self.outcomes.get(need).map(|o| o.status) {
+                Some(Status::Pass | Status::Warn) => {}
+                Some(Status::Fail) => return Some(format!("needs {need}, which failed")),
+                Some(Status::Skip) | None => {
+                    return Some(format!("needs {need}, which did not run"));
+                }
+            }
+        }
+        None
+    }
+
+    /// Marks `ids` skipped where blocked; returns whether all of them may run.
+    fn gate(&mut self, ids: &[&'static str]) -> bool {
+        let mut all = true;
+        for id in ids {
+            if let Some(why) = self.blocked(id) {
+                self.set(skip(id, why));
+                all = false;
+            }
+        }
+        all
+    }
+
+    fn ok(&self, id: &str) -> bool {
+        matches!(
+            self.outcomes.get(id).map(|o| o.status),
+            Some(Status::Pass | Status::Warn)
+        )
+    }
+}
+
+/// Runs every check of the catalogue for `subject`.
+pub async fn run(subject: &Subject, ctx: &Context) -> Report {
+    let mut r = Run {
+        outcomes: HashMap::new(),
+    };
+    let mut allowlist = None;
+
+    // ─── Local: the target's syntax, the stores ─────────────────────────────
+    let started = Instant::now();
+    let base = match target_url(subject, ctx) {
+        Ok((base, warnings)) => {
+            let msg = if warnings.is_empty() {
+                base.as_str().trim_end_matches('/').to_string()
+            } else {
+                format!(
+                    "{} ({})",
+                    base.as_str().trim_end_matches('/'),
+                    warnings.join("; ")
+                )
+            };
+            r.set(pass("target.url", msg, started));
+            Some(base)
+        }
+        Err(o) => {
+            r.set(*o);
+            None
+        }
+    };
+    let (secret_o, config_o) = tokio::join!(storage_secret(subject, ctx), storage_config(ctx));
+    r.set(secret_o);
+    r.set(config_o);
+
+    // ─── Network: is it Azure DevOps, is every endpoint reachable ───────────
+    if let Some(base) = base.clone() {
+        let started = Instant::now();
+        let mut endpoints = match subject.deployment {
+            Deployment::Services => vec![ctx.devops_base.clone()],
+            Deployment::Server => vec![base.clone()],
+        };
+        endpoints.extend(ctx.extra_endpoints.iter().cloned());
+        let (probe, rows) = tokio::join!(
+            probe_azure_devops(&ctx.http, subject.deployment, &base),
+            probe_endpoints(&ctx.http, &endpoints)
+        );
+        r.set(match probe {
+            Ok(tenant) => pass(
+                "network.reachable",
+                match tenant {
+                    Some(t) => format!("Azure DevOps answered (tenant {t})"),
+                    None => "Azure DevOps answered".to_string(),
+                },
+                started,
+            ),
+            Err(p) => {
+                let code = match p.code.as_str() {
+                    "NETWORK_UNREACHABLE" | "NETWORK_TLS_FAILED" => p.code.clone(),
+                    _ => "PROVIDER_BASE_URL_BLOCKED".to_string(),
+                };
+                CheckOutcome {
+                    code: Some(code),
+                    fix: vec![p.fix],
+                    ..not_pass(
+                        "network.reachable",
+                        Status::Fail,
+                        "",
+                        p.message,
+                        &[],
+                        started,
+                    )
+                }
+            }
+        });
+        let status = allowlist_status(&rows);
+        allowlist = Some(status.as_str().to_string());
+        let blocked: Vec<String> = rows
+            .iter()
+            .filter(|e| !e.ok)
+            .map(|e| format!("{} ({})", e.url, e.detail))
+            .collect();
+        r.set(if blocked.is_empty() {
+            pass(
+                "network.allowlist",
+                format!("{} endpoint(s) reachable, {}", rows.len(), status.as_str()),
+                started,
+            )
+        } else {
+            not_pass(
+                "network.allowlist",
+                Status::Fail,
+                "NETWORK_BLOCKED",
+                format!("not reachable: {}", blocked.join(", ")),
+                &[
+                    "Ask your network team to allow outbound HTTPS (443) to the hosts above, \
+                   or set HTTPS_PROXY/NO_PROXY",
+                ],
+                started,
+            )
+        });
+    } else {
+        r.gate(&["network.reachable", "network.allowlist"]);
+    }
+
+    // ─── Sign-in: who am I, and what that answer says ───────────────────────
+    let mut client = None;
+    if r.gate(&["auth.credentials"])
+        && let Some(base) = base.clone()
+    {
+        client = sign_in(&mut r, subject, ctx, base).await;
+    }
+    r.gate(&[
+        "auth.identity",
+        "auth.directory",
+        "auth.policy",
+        "auth.expiry",
+    ]);
+
+    // ─── The project ────────────────────────────────────────────────────────
+    let mut project = None;
+    if r.gate(&["project.access"])
+        && let Some(c) = &client
+    {
+        let started = Instant::now();
+        match &subject.project {
+            None => r.set(not_pass(
+                "project.access",
+                Status::Fail,
+                "PROJECT_NOT_FOUND",
+                "no project given",
+                &["Pass --project NAME, or check a saved connection: ado-setup doctor NAME"],
+                started,
+            )),
+            Some(name) => match c.project(name).await {
+                Ok(p) => {
+                    r.set(pass(
+                        "project.access",
+                        format!("{} ({})", p.name, p.id),
+                        started,
+                    ));
+                    project = Some(p);
+                }
+                Err(e) => {
+                    let mut o = from_error("project.access", &e, started);
+                    if matches!(e, AdoError::NotFound { .. }) {
+                        o.code = Some("PROJECT_NOT_FOUND".into());
+                        o.fix = vec![format!(
+                            "Check the name {name:?}, and that this account is a member: \
+                             Organization Settings › Users › Manage user › Projects"
+                        )];
+                    }
+                    r.set(o);
+                }
+            },
+        }
+    }
+
+    // ─── What the project holds, and what the user may do there ────────────
+    let gated = r.gate(&[
+        "project.process",
+        "scope.read",
+        "permission.project_admin",
+        "permission.service_hooks",
+        "permission.tags",
+    ]);
+    let mut meta = None;
+    if gated && let (Some(c), Some(p)) = (&client, &project) {
+        let (process_o, read, perms) = tokio::join!(
+            process_check(c, p.process_template_name().unwrap_or("unknown")),
+            read_metadata(
+                c,
+                &p.name,
+                p.default_team.as_ref().and_then(|t| t.name.clone())
+            ),
+            permissions(c, &p.id, subject.access),
+        );
+        r.set(process_o);
+        match read {
+            Ok((m, o)) => {
+                r.set(o);
+                meta = Some(m);
+            }
+            Err(o) => r.set(o),
+        }
+        for o in perms {
+            r.set(o);
+        }
+    }
+
+    // ─── The mapping ────────────────────────────────────────────────────────
+    let mapping_ids = [
+        "mapping.work_item_type",
+        "mapping.area_path",
+        "mapping.iteration_path",
+        "mapping.assignee",
+    ];
+    let mut chosen_type: Option<String> = None;
+    let mut fields: Vec<WorkItemTypeField> = Vec::new();
+    let mut area = None;
+    let mut iteration = None;
+    if r.gate(&mapping_ids)
+        && let (Some(c), Some(p), Some(m)) = (&client, &project, &meta)
+    {
+        let started = Instant::now();
+        let wanted = subject
+            .work_item_type
+            .clone()
+            .or_else(|| default_type(&m.types, m.bug_default.as_deref()));
+        let area_path = subject.area_path.clone().unwrap_or(m.default_area.clone());
+        let iteration_path = subject
+            .iteration_path
+            .clone()
+            .unwrap_or(m.default_iteration.clone());
+        let type_ok = wanted
+            .as_ref()
+            .and_then(|w| m.types.iter().find(|t| t.name.eq_ignore_ascii_case(w)));
+        let area_below = below_root(&p.name, &area_path);
+        let iteration_below = below_root(&p.name, &iteration_path);
+        let (fields_r, area_r, iter_r, assignee_o) = tokio::join!(
+            async {
+                match type_ok {
+                    Some(t) => Some(c.work_item_type_fields(&p.name, &t.name, true).await),
+                    None => None,
+                }
+            },
+            c.classification_node(&p.name, StructureGroup::Areas, &area_below, Some(0)),
+            c.classification_node(
+                &p.name,
+                StructureGroup::Iterations,
+                &iteration_below,
+                Some(0)
+            ),
+            assignee_check(c, &p.name, subject.assignee.as_deref()),
+        );
+        r.set(match (&wanted, type_ok) {
+            (Some(_), Some(t)) if t.is_enabled() => {
+                chosen_type = Some(t.name.clone());
+                pass("mapping.work_item_type", t.name.clone(), started)
+            }
+            (Some(w), Some(_)) => not_pass(
+                "mapping.work_item_type",
+                Status::Fail,
+                "MAPPING_INVALID",
+                format!("work item type {w} is disabled in this project"),
+                &["Choose an enabled type (--work-item-type), or enable it under Organization Settings › Boards › Process"],
+                started,
+            ),
+            (Some(w), None) => CheckOutcome {
+                fix: vec![format!(
+                    "Choose one of: {}",
+                    m.types
+                        .iter()
+                        .filter(|t| t.is_enabled())
+                        .map(|t| t.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )],
+                ..not_pass(
+                    "mapping.work_item_type",
+                    Status::Fail,
+                    "MAPPING_INVALID",
+                    format!("project {} has no work item type {w}", p.name),
+                    &[],
+                    started,
+                )
+            },
+            (None, _) => not_pass(
+                "mapping.work_item_type",
+                Status::Fail,
+                "MAPPING_INVALID",
+                "the project has no enabled work item type to create",
+                &["Enable a work item type under Organization Settings › Boards › Process"],
+                started,
+            ),
+        });
+        r.set(path_check(
+            "mapping.area_path",
+            "area",
+            &area_path,
+            area_r.map(|_| ()),
+            started,
+        ));
+        r.set(path_check(
+            "mapping.iteration_path",
+            "iteration",
+            &iteration_path,
+            iter_r.map(|_| ()),
+            started,
+        ));
+        if r.ok("mapping.area_path") {
+            area = Some(area_path);
+        }
+        if r.ok("mapping.iteration_path") {
+            iteration = Some(iteration_path);
+        }
+        r.set(assignee_o);
+        match fields_r {
+            Some(Ok(f)) => fields = f,
+            Some(Err(e)) => r.set(from_error("mapping.work_item_type", &e, started)),
+            None => {}
+        }
+    }
+
+    if r.gate(&["mapping.priority", "mapping.required_fields"]) {
+        let started = Instant::now();
+        r.set(priority_check(&fields, subject, started));
+        r.set(required_fields_check(&fields, subject, started));
+    }
+
+    // ─── Writing: one dry-run create answers both ───────────────────────────
+    if subject.access == Access::ReadOnly {
+        for id in ["scope.write", "mapping.dry_run"] {
+            r.set(skip(id, "read-only connection: nothing is written"));
+        }
+    } else if r.gate(&["scope.write"])
+        && let (Some(c), Some(p), Some(t)) = (&client, &project, &chosen_type)
+    {
+        let started = Instant::now();
+        let ops = dry_run_ops(subject, &fields, area.as_deref(), iteration.as_deref());
+        match c.validate_work_item(&p.name, t, &ops).await {
+            Ok(_) => {
+                r.set(pass(
+                    "scope.write",
+                    "a dry-run create was accepted",
+                    started,
+                ));
+                if r.gate(&["mapping.dry_run"]) {
+                    r.set(pass(
+                        "mapping.dry_run",
+                        "accepted (validateOnly: nothing was created)",
+                        started,
+                    ));
+                }
+            }
+            Err(e @ (AdoError::Unauthorized { .. } | AdoError::Forbidden { .. })) => {
+                let mut o = from_error("scope.write", &e, started);
+                o.code = Some("PROVIDER_SCOPE_UNAVAILABLE".into());
+                o.message = format!("reads work but creating a work item is refused: {e}");
+                o.fix = vec![PAT_SCOPES.to_string()];
+                r.set(o);
+                r.gate(&["mapping.dry_run"]);
+            }
+            Err(AdoError::RuleValidation {
+                errors, message, ..
+            }) => {
+                r.set(pass(
+                    "scope.write",
+                    "the service evaluated a dry-run create",
+                    started,
+                ));
+                if r.gate(&["mapping.dry_run"]) {
+                    let named: Vec<String> = errors
+                        .iter()
+                        .map(|e| {
+                            let f = e.field_reference_name.as_deref().unwrap_or("a field");
+                            if e.is_required_missing() {
+                                format!("{f} is required")
+                            } else {
+                                format!("{f} has a value the rules refuse")
+                            }
+                        })
+                        .collect();
+                    let msg = if named.is_empty() {
+                        message
+                    } else {
+                        named.join("; ")
+                    };
+                    r.set(not_pass(
+                        "mapping.dry_run",
+                        Status::Fail,
+                        "MAPPING_REJECTED",
+                        msg,
+                        &["Give each field named a value: --field REF=VALUE (or its default in the config)"],
+                        started,
+                    ));
+                }
+            }
+            Err(e) => {
+                r.set(pass(
+                    "scope.write",
+                    "not refused for lack of rights",
+                    started,
+                ));
+                if r.gate(&["mapping.dry_run"]) {
+                    r.set(from_error("mapping.dry_run", &e, started));
+                }
+            }
+        }
+    }
+
+    // Anything a stage could not reach is skipped with its reason.
+    let outcomes = super::CATALOGUE
+        .iter()
+        .map(|d| {
+            r.outcomes.remove(d.id).unwrap_or_else(|| {
+                skip(
+                    d.id,
+                    r.blocked(d.id)
+                        .unwrap_or_else(|| "not evaluated".to_string()),
+                )
+            })
+        })
+        .collect();
+    Report {
+        outcomes,
+        allowlist_status: allowlist,
+        base_url: base.map(|b| b.as_str().trim_end_matches('/').to_string()),
+    }
+}
+
+fn target_url(subject: &Subject, ctx: &Context) -> Result<(Url, Vec<String>), Box<CheckOutcome>> {
+    let started = Instant::now();
+    let err = |code: &str, msg: String, fix: String| {
+        Box::new(CheckOutcome {
+            fix: vec![fix],
+            ..not_pass("target.url", Status::Fail, code, msg, &[], started)
+        })
+    };
+    match subject.deployment {
+        Deployment::Services => {
+            let t = parse_services_target(&subject.target, &ctx.devops_base)
+                .map_err(|e| err(e.code(), e.to_string(), e.fix()))?;
+            let mut base = ctx.devops_base.clone();
+            if let Ok(mut segs) = base.path_segments_mut() {
+                segs.pop_if_empty().push(&t.organization);
+            }
+            if base.scheme() == "http" && !ctx.allow_http {
+                return Err(err(
+                    "PROVIDER_BASE_URL_BLOCKED",
+                    format!("{base} uses plain http://"),
+                    "Pass --allow-http (lab and test setups only)".into(),
+                ));
+            }
+            Ok((base, Vec::new()))
+        }
+        Deployment::Server => {
+            let t = parse_server_url(&subject.target, ctx.allow_http)
+                .map_err(|e| err(e.code(), e.to_string(), e.fix()))?;
+            Ok((t.base_url, t.warnings))
+        }
+    }
+}
+
+async fn storage_secret(subject: &Subject, ctx: &Context) -> CheckOutcome {
+    let started = Instant::now();
+    let Some(store) = &ctx.secrets else {
+        return skip(
+            "storage.secret",
+            format!(
+                "no saved connection: the secret came from {}",
+                subject.pat_source
+            ),
+        );
+    };
+    if let Err(e) = store.round_trip().await {
+        return CheckOutcome {
+            fix: vec![e.fix()],
+            ..not_pass(
+                "storage.secret",
+                Status::Fail,
+                e.code(),
+                e.to_string(),
+                &[],
+                started,
+            )
+        };
+    }
+    match (&subject.name, subject.pat.is_some()) {
+        (Some(name), _) => match store.get(name.as_str()).await {
+            Ok(Some(_)) => pass(
+                "storage.secret",
+                format!("{} holds the secret", store.describe()),
+                started,
+            ),
+            Ok(None) if subject.pat.is_some() => not_pass(
+                "storage.secret",
+                Status::Warn,
+                "SECRET_STORE_UNAVAILABLE",
+                format!(
+                    "{} holds no secret for {name}; using {}",
+                    store.describe(),
+                    subject.pat_source
+                ),
+                &["Run `ado-setup edit NAME` to store the secret again"],
+                started,
+            ),
+            Ok(None) => not_pass(
+                "storage.secret",
+                Status::Fail,
+                "SECRET_STORE_UNAVAILABLE",
+                format!("{} holds no secret for {name}", store.describe()),
+                &[
+                    "Set AZURE_DEVOPS_EXT_PAT, or run `ado-setup edit NAME` to store the secret again",
+                ],
+                started,
+            ),
+            Err(e) => CheckOutcome {
+                fix: vec![e.fix()],
+                ..not_pass(
+                    "storage.secret",
+                    Status::Fail,
+                    e.code(),
+                    e.to_string(),
+                    &[],
+                    started,
+                )
+            },
+        },
+        (None, _) => pass("storage.secret", store.describe(), started),
+    }
+}
+
+async fn storage_config(ctx: &Context) -> CheckOutcome {
+    let started = Instant::now();
+    let Some(config) = &ctx.config else {
+        return skip("storage.config", "no saved connection: flags only");
+    };
+    match config.load() {
+        Err(e) => CheckOutcome {
+            fix: vec![e.fix()],
+            ..not_pass(
+                "storage.config",
+                Status::Fail,
+                e.code(),
+                e.to_string(),
+                &[],
+                started,
+            )
+        },
+        Ok(_) => {
+            let warnings = config.privacy();
+            if warnings.is_empty() {
+                pass(
+                    "storage.config",
+                    config.path().display().to_string(),
+                    started,
+                )
+            } else {
+                let text: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
+                not_pass(
+                    "storage.config",
+                    Status::Warn,
+                    "CONFIG_INVALID",
+                    text.join("; "),
+                    &["chmod 700 the config dir and chmod 600 the files in it"],
+                    started,
+                )
+            }
+        }
+    }
+}
+
+async fn sign_in(r: &mut Run, subject: &Subject, ctx: &Context, base: Url) -> Option<AdoClient> {
+    let started = Instant::now();
+    let Some(pat) = subject.pat.clone() else {
+        r.set(not_pass(
+            "auth.credentials",
+            Status::Fail,
+            "PROVIDER_AUTH_REQUIRED",
+            format!("no secret found ({})", subject.pat_source),
+            &["Set AZURE_DEVOPS_EXT_PAT or pass --pat-stdin, or run `ado-setup edit NAME` to store one"],
+            started,
+        ));
+        return None;
+    };
+    if pat.expose_secret().trim().is_empty() {
+        r.set(not_pass(
+            "auth.credentials",
+            Status::Fail,
+            "PROVIDER_AUTH_REQUIRED",
+            format!("the secret from {} is empty", subject.pat_source),
+            &["Set AZURE_DEVOPS_EXT_PAT to the token"],
+            started,
+        ));
+        return None;
+    }
+    let cred = Credential::Pat(pat);
+    let version = match subject.deployment {
+        Deployment::Services => ApiVersion::SERVICES,
+        Deployment::Server => match negotiate_server(&ctx.http, &base, &cred).await {
+            Ok(v) => v,
+            Err(e) => {
+                r.set(from_error("auth.credentials", &e, started));
+                return None;
+            }
+        },
+    };
+    let client = match AdoClient::new(ctx.http.clone(), base, cred, version) {
+        Ok(c) => c,
+        Err(e) => {
+            r.set(from_error("auth.credentials", &e, started));
+            return None;
+        }
+    };
+    let pat_only = "applies to Microsoft sign-in (device code) only; this connection uses a PAT";
+    match client.connection_data().await {
+        Ok(me) if !me.authenticated_user.is_anonymous() => {
+            r.set(pass(
+                "auth.credentials",
+                format!(
+                    "accepted ({}): signed in as {}, api-version {version}",
+                    subject.pat_source,
+                    me.authenticated_user.display_name()
+                ),
+                started,
+            ));
+            r.set(pass("auth.identity", "materialized", started));
+            r.set(pass(
+                "auth.policy",
+                "no policy blocked the sign-in",
+                started,
+            ));
+            r.set(skip("auth.directory", pat_only));
+            r.set(skip(
+                "auth.expiry",
+                "a PAT's expiry cannot be read with the PAT itself: see User settings › Personal access tokens",
+            ));
+            Some(client)
+        }
+        Ok(_) => {
+            r.set(not_pass(
+                "auth.credentials",
+                Status::Fail,
+                "PROVIDER_AUTH_REQUIRED",
+                "Azure DevOps treated the token as anonymous",
+                &["Create a new personal access token under User settings › Personal access tokens"],
+                started,
+            ));
+            None
+        }
+        Err(
+            e @ AdoError::Unauthorized {
+                kind: AuthFailure::NotMaterialized,
+                ..
+            },
+        ) => {
+            r.set(pass("auth.credentials", "the token is valid", started));
+            let mut o = from_error("auth.identity", &e, started);
+            o.fix = vec![
+                "Sign in to the organization's web UI once with this account (https://dev.azure.com/ORG), then run doctor again".into(),
+                "If it persists, an admin can re-add the user under Organization Settings › Users".into(),
+            ];
+            r.set(o);
+            r.set(skip("auth.policy", "needs auth.identity, which failed"));
+            r.set(skip("auth.directory", pat_only));
+            r.set(skip("auth.expiry", "needs a materialized identity"));
+            None
+        }
+        Err(
+            e @ AdoError::Unauthorized {
+                kind: AuthFailure::PolicyBlocked,
+                ..
+            },
+        ) => {
+            r.set(pass("auth.credentials", "the token is valid", started));
+            r.set(pass("auth.identity", "not in question", started));
+            let mut o = from_error("auth.policy", &e, started);
+            o.fix = vec![
+                "Ask an organization admin: Organization Settings › Policies › Third-party application access via OAuth".into(),
+                "Conditional Access (VS403463): sign in from a compliant device or network, or ask your Entra admin".into(),
+            ];
+            r.set(o);
+            r.set(skip("auth.directory", pat_only));
+            r.set(skip("auth.expiry", "needs auth.policy, which failed"));
+            None
+        }
+        Err(e) => {
+            let mut o = from_error("auth.credentials", &e, started);
+            if o.code.as_deref() == Some("PROVIDER_AUTH_REQUIRED") {
+                o.message = format!("{} ({})", o.message, subject.pat_source);
+                o.fix = vec![
+                    "Create a new personal access token under User settings › Personal access tokens (it may have expired or been revoked)".into(),
+                    PAT_SCOPES.into(),
+                ];
+            }
+            r.set(o);
+            None
+        }
+    }
+}
+
+async fn process_check(c: &AdoClient, name: &str) -> CheckOutcome {
+    let started = Instant::now();
+    let known = c
+        .processes()
+        .await
+        .ok()
+        .and_then(|ps| ps.into_iter().find(|p| p.name.eq_ignore_ascii_case(name)));
+    match known.as_ref().and_then(|p| p.system_base().map(|b| (p, b))) {
+        Some((p, base)) if p.parent().is_some() => pass(
+            "project.process",
+            format!("{name} (inherited from {base})"),
+            started,
+        ),
+        Some(_) => pass("project.process", name.to_string(), started),
+        None if ["Basic", "Agile", "Scrum", "CMMI"].contains(&name) => {
+            pass("project.process", name.to_string(), started)
+        }
+        None => not_pass(
+            "project.process",
+            Status::Warn,
+            "PROCESS_UNSUPPORTED",
+            format!("{name} is a custom (XML) process"),
+            &[
+                "Custom processes work when the mapping's type and fields exist; check the mapping.* results",
+            ],
+            started,
+        ),
+    }
+}
+
+/// What the mapping checks need from the project.
+struct Metadata {
+    types: Vec<WorkItemType>,
+    bug_default: Option<String>,
+    default_area: String,
+    default_iteration: String,
+}
+
+async fn read_metadata(
+    c: &AdoClient,
+    project: &str,
+    team: Option<String>,
+) -> Result<(Metadata, CheckOutcome), CheckOutcome> {
+    let started = Instant::now();
+    let (types, cats, tfv, ts) = tokio::join!(
+        c.work_item_types(project),
+        c.work_item_type_categories(project),
+        c.team_field_values(project, team.as_deref()),
+        c.team_settings(project, team.as_deref()),
+    );
+    let types = types.map_err(|e| {
+        let mut o = from_error("scope.read", &e, started);
+        if matches!(
+            e,
+            AdoError::Unauthorized { .. } | AdoError::Forbidden { .. }
+        ) {
+            o.code = Some("PROVIDER_SCOPE_UNAVAILABLE".into());
+            o.fix = vec![PAT_SCOPES.into()];
+        }
+        o
+    })?;
+    let bug_default = cats.ok().and_then(|cats| {
+        cats.into_iter()
+            .find(|c| c.reference_name == "Microsoft.BugCategory")
+            .and_then(|c| c.default_work_item_type.map(|t| t.name))
+    });
+    let field_form = |below: String| {
+        if below.is_empty() {
+            project.to_string()
+        } else {
+            format!("{project}\\{below}")
+        }
+    };
+    let default_area = field_form(
+        tfv.ok()
+            .and_then(|v| v.default_value)
+            .map(|a| below_root(project, &a))
+            .unwrap_or_default(),
+    );
+    let default_iteration = field_form(
+        ts.ok()
+            .and_then(|s| s.default_iteration.or(s.backlog_iteration))
+            .and_then(|i| i.path)
+            .map(|i| below_root(project, &i))
+            .unwrap_or_default(),
+    );
+    let o = pass(
+        "scope.read",
+        format!("{} work item types readable", types.len()),
+        started,
+    );
+    Ok((
+        Metadata {
+            types,
+            bug_default,
+            default_area,
+            default_iteration,
+        },
+        o,
+    ))
+}
+
+fn default_type(types: &[WorkItemType], bug_default: Option<&str>) -> Option<String> {
+    let enabled: Vec<&WorkItemType> = types.iter().filter(|t| t.is_enabled()).collect();
+    enabled
+        .iter()
+        .find(|t| t.name == "Issue")
+        .or_else(|| bug_default.and_then(|b| enabled.iter().find(|t| t.name == b)))
+        .or_else(|| enabled.first())
+        .map(|t| t.name.clone())
+}
+
+/// `\Release 1\Sprint 3` or `Project\Release 1` → `Release 1\Sprint 3`.
+pub fn below_root(project: &str, path: &str) -> String {
+    let trimmed = path.trim_start_matches('\\');
+    match trimmed.split_once('\\') {
+        Some((first, rest)) if first.eq_ignore_ascii_case(project) => rest.to_string(),
+        None if trimmed.eq_ignore_ascii_case(project) => String::new(),
+        _ => trimmed.to_string(),
+    }
+}
+
+fn path_check(
+    id: &'static str,
+    kind: &str,
+    path: &str,
+    result: Result<(), AdoError>,
+    started: Instant,
+) -> CheckOutcome {
+    match result {
+        Ok(()) => pass(id, path.to_string(), started),
+        Err(AdoError::NotFound { .. }) => CheckOutcome {
+            fix: vec![format!(
+                "Choose an existing {kind} path (--{kind}-path), or create it under Project Settings › Boards › Project configuration"
+            )],
+            ..not_pass(
+                id,
+                Status::Fail,
+                "MAPPING_INVALID",
+                format!("the {kind} path {path} does not exist"),
+                &[],
+                started,
+            )
+        },
+        Err(e) => from_error(id, &e, started),
+    }
+}
+
+async fn assignee_check(c: &AdoClient, project: &str, assignee: Option<&str>) -> CheckOutcome {
+    let started = Instant::now();
+    let Some(who) = assignee else {
+        return pass(
+            "mapping.assignee",
+            "none: work items are created unassigned",
+            started,
+        );
+    };
+    let teams = match c.teams(project).await {
+        Ok(t) => t,
+        Err(e) => return from_error("mapping.assignee", &e, started),
+    };
+    let lists =
+        futures::future::join_all(teams.iter().map(|t| c.team_members(project, &t.name))).await;
+    let found = lists.into_iter().flatten().flatten().any(|m| {
+        m.identity
+            .unique_name
+            .as_deref()
+            .is_some_and(|u| u.eq_ignore_ascii_case(who))
+    });
+    if found {
+        pass("mapping.assignee", who.to_string(), started)
+    } else {
+        not_pass(
+            "mapping.assignee",
+            Status::Fail,
+            "MAPPING_INVALID",
+            format!("{who} is not a member of any team of {project}"),
+            &[
+                "Use the sign-in address of a project member (--assignee), or add the user to a team under Project Settings › Teams",
+            ],
+            started,
+        )
+    }
+}
+
+fn priority_check(
+    fields: &[WorkItemTypeField],
+    subject: &Subject,
+    started: Instant,
+) -> CheckOutcome {
+    let Some(f) = fields
+        .iter()
+        .find(|f| f.reference_name == "Microsoft.VSTS.Common.Priority")
+    else {
+        return not_pass(
+            "mapping.priority",
+            Status::Warn,
+            "MAPPING_INVALID",
+            "this work item type has no Priority field: the priority map is not used",
+            &["Choose a type with Microsoft.VSTS.Common.Priority to map severities"],
+            started,
+        );
+    };
+    let refused: Vec<String> = Severity::ALL
+        .iter()
+        .map(|s| (s, subject.priority_map.get(*s)))
+        .filter(|(_, v)| f.has_allowed_values() && !f.allows(&json!(v)))
+        .map(|(s, v)| format!("{s}={v}"))
+        .collect();
+    if refused.is_empty() {
+        pass(
+            "mapping.priority",
+            subject.priority_map.to_string(),
+            started,
+        )
+    } else {
+        CheckOutcome {
+            fix: vec![format!(
+                "Map each severity to one of: {} (--priority-map)",
+                f.allowed_value_strings().join(", ")
+            )],
+            ..not_pass(
+                "mapping.priority",
+                Status::Fail,
+                "MAPPING_INVALID",
+                format!("not allowed for Priority: {}", refused.join(", ")),
+                &[],
+                started,
+            )
+        }
+    }
+}
+
+fn required_fields_check(
+    fields: &[WorkItemTypeField],
+    subject: &Subject,
+    started: Instant,
+) -> CheckOutcome {
+    let missing: Vec<&WorkItemTypeField> = fields
+        .iter()
+        .filter(|f| f.always_required)
+        .filter(|f| !STANDARD_FIELDS.contains(&f.reference_name.as_str()))
+        .filter(|f| f.default_value.as_ref().is_none_or(Value::is_null))
+        .filter(|f| !subject.field_defaults.contains_key(&f.reference_name))
+        .collect();
+    if missing.is_empty() {
+        return pass(
+            "mapping.required_fields",
+            "every required field has a value",
+            started,
+        );
+    }
+    let named: Vec<String> = missing
+        .iter()
+        .map(|f| {
+            let allowed = f.allowed_value_strings();
+            if allowed.is_empty() {
+                f.reference_name.clone()
+            } else {
+                format!("{} (one of: {})", f.reference_name, allowed.join(", "))
+            }
+        })
+        .collect();
+    CheckOutcome {
+        fix: missing
+            .iter()
+            .map(|f| format!("--field {}=VALUE", f.reference_name))
+            .collect(),
+        ..not_pass(
+            "mapping.required_fields",
+            Status::Fail,
+            "MAPPING_REQUIRED_FIELD",
+            format!("required without a value: {}", named.join("; ")),
+            &[],
+            started,
+        )
+    }
+}
+
+fn dry_run_ops(
+    subject: &Subject,
+    fields: &[WorkItemTypeField],
+    area: Option<&str>,
+    iteration: Option<&str>,
+) -> Vec<JsonPatchOperation> {
+    let mut ops = vec![JsonPatchOperation::add_field(
+        "System.Title",
+        json!("ado-setup doctor (dry run)"),
+    )];
+    if let Some(a) = area {
+        ops.push(JsonPatchOperation::add_field("System.AreaPath", json!(a)));
+    }
+    if let Some(i) = iteration {
+        ops.push(JsonPatchOperation::add_field(
+            "System.IterationPath",
+            json!(i),
+        ));
+    }
+    if fields
+        .iter()
+        .any(|f| f.reference_name == "Microsoft.VSTS.Common.Priority")
+    {
+        ops.push(JsonPatchOperation::add_field(
+            "Microsoft.VSTS.Common.Priority",
+            json!(subject.priority_map.get(Severity::Medium)),
+        ));
+    }
+    if let Some(a) = &subject.assignee {
+        ops.push(JsonPatchOperation::add_field("System.AssignedTo", json!(a)));
+    }
+    for (k, v) in &subject.field_defaults {
+        ops.push(JsonPatchOperation::add_field(k, json!(v)));
+    }
+    ops
+}
+
+/// The three permission checks: namespaces once, then one evaluation each.
+async fn permissions(c: &AdoClient, project_id: &str, access: Access) -> Vec<CheckOutcome> {
+    let started = Instant::now();
+    let ids = [
+        "permission.project_admin",
+        "permission.service_hooks",
+        "permission.tags",
+    ];
+    let namespaces = match c.security_namespaces().await {
+        Ok(n) => n,
+        Err(e) => return ids.iter().map(|id| from_error(id, &e, started)).collect(),
+    };
+    let want = [
+        (
+            ids[0],
+            security_namespace::PROJECT,
+            "GENERIC_WRITE",
+            security_namespace::project_token(project_id),
+            "Add the user to Project Administrators: Organization Settings › Users › Manage user › Project Administrators (or Project Settings › Permissions › Project Administrators › Members)",
+        ),
+        (
+            ids[1],
+            security_namespace::SERVICE_HOOKS,
+            "EditSubscriptions",
+            security_namespace::service_hooks_token(project_id),
+            "Grant \"Edit subscriptions\" under Project Settings › Permissions (Service hooks), or add the user to Project Administrators",
+        ),
+        (
+            ids[2],
+            security_namespace::TAGGING,
+            "Create",
+            security_namespace::tagging_token(project_id),
+            "Grant \"Create tag definition\" under Project Settings › Permissions",
+        ),
+    ];
+    let checks = want.iter().map(|(id, ns, bit_name, token, fix)| {
+        let namespaces = &namespaces;
+        async move {
+            let started = Instant::now();
+            if access == Access::ReadOnly && *id != "permission.project_admin" {
+                return skip(id, "read-only connection: not needed");
+            }
+            let Some(bit) = namespaces
+                .iter()
+                .find(|n| n.namespace_id.eq_ignore_ascii_case(ns))
+                .and_then(|n| n.bit_for(bit_name))
+            else {
+                return not_pass(
+                    id,
+                    Status::Warn,
+                    "PERMISSION_MISSING",
+                    format!("the server has no {bit_name} permission to evaluate"),
+                    &["Check the permission by hand under Project Settings › Permissions"],
+                    started,
+                );
+            };
+            match c.has_permissions(ns, bit, &[token.as_str()]).await {
+                Ok(v) if v.first() == Some(&true) => {
+                    pass(id, format!("{bit_name} allowed"), started)
+                }
+                Ok(_) => not_pass(
+                    id,
+                    Status::Fail,
+                    "PERMISSION_MISSING",
+                    format!("{bit_name} is not allowed for this user"),
+                    &[fix],
+                    started,
+                ),
+                Err(e) => from_error(id, &e, started),
+            }
+        }
+    });
+    futures::future::join_all(checks).await
+}

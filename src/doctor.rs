@@ -1,0 +1,422 @@
+//! `ado-setup doctor`: what is checked (a saved connection, or the flags of
+//! an ad hoc run), the run, and its renderings — a checklist for people
+//! (✓ ! ✗ -, or ASCII), one JSON object (`ado-setup.doctor/v1`) for
+//! scripts, and a redacted support report.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use secrecy::SecretString;
+use serde_json::json;
+
+use crate::ado::endpoints::{Deployment, Endpoints};
+use crate::ado::http::{ClientOptions, HttpClient};
+use crate::checks::{self, Context, Report, Status, Subject};
+use crate::cli::{DeploymentChoice, DoctorArgs, GlobalArgs, exit};
+use crate::problem::Problem;
+use crate::store::config::{Access, ConfigStore, PriorityMap, ProviderKey};
+use crate::store::secrets::{PAT_ENV, SecretStore};
+
+/// What `doctor` prints and how it exits.
+#[derive(Debug)]
+pub struct DoctorOutput {
+    pub stdout: String,
+    pub code: u8,
+}
+
+/// A failure before any check could run (exit 2: usage or input).
+fn usage(p: Problem) -> Result<DoctorOutput, Problem> {
+    Err(p)
+}
+
+/// Runs `doctor`. `stdin_pat` is the token read from standard input with
+/// `--pat-stdin`; `env` looks up environment variables.
+pub async fn doctor(
+    global: &GlobalArgs,
+    args: &DoctorArgs,
+    stdin_pat: Option<SecretString>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<DoctorOutput, Problem> {
+    let endpoints = Endpoints::from_lookup(&env, global.allow_http)
+        .map_err(|e| Problem::new(e.code(), e.to_string(), "Fix or unset the variable"))?;
+    let http = HttpClient::new(ClientOptions {
+        ca_file: global.ca_file.clone(),
+        ..ClientOptions::default()
+    })
+    .map_err(|e| Problem::from(&e))?;
+    let flags = &args.connection;
+    let env_pat = env(PAT_ENV)
+        .filter(|p| !p.trim().is_empty())
+        .map(SecretString::from);
+
+    let mut config = None;
+    let mut secrets = None;
+    let mut subject = match &args.name {
+        Some(name) => {
+            let store = ConfigStore::resolve(global.config_dir.as_deref())
+                .map_err(|e| Problem::new(e.code(), e.to_string(), e.fix()))?;
+            let loaded = store
+                .load()
+                .map_err(|e| Problem::new(e.code(), e.to_string(), e.fix()))?;
+            let Some(c) = loaded.get(name).cloned() else {
+                return usage(Problem::new(
+                    "CONFIG_INVALID",
+                    format!("no connection named {name} in {}", store.path().display()),
+                    "Check the name (saved connections are listed by the wizard's start menu), or pass --config-dir",
+                ));
+            };
+            let mut pat = None;
+            let mut pat_source = "no stored secret".to_string();
+            if let Some(r) = &c.secret_ref {
+                match SecretStore::open_ref(r, store.dir()).await {
+                    Ok(s) => {
+                        if let Ok(Some(p)) = s.get(name.as_str()).await {
+                            pat = Some(p);
+                            pat_source = s.describe();
+                        }
+                        secrets = Some(s);
+                    }
+                    Err(e) => pat_source = format!("the secret store failed: {e}"),
+                }
+            }
+            config = Some(store);
+            Subject {
+                name: Some(c.name.clone()),
+                deployment: match c.provider_key {
+                    ProviderKey::AzureDevopsServices => Deployment::Services,
+                    ProviderKey::AzureDevopsServer => Deployment::Server,
+                },
+                target: c.organization.clone().unwrap_or(c.base_url.clone()),
+                project: Some(c.project.clone()),
+                access: c.access,
+                pat,
+                pat_source,
+                work_item_type: Some(c.work_item_type.clone()),
+                area_path: Some(c.area_path.clone()),
+                iteration_path: Some(c.iteration_path.clone()),
+                priority_map: c.priority_map,
+                assignee: c.assignee.clone(),
+                field_defaults: c.field_defaults.clone(),
+            }
+        }
+        None => {
+            let (deployment, target) = match (flags.deployment, &flags.org, &flags.base_url) {
+                (Some(DeploymentChoice::Server), _, Some(u)) | (None, None, Some(u)) => {
+                    (Deployment::Server, u.clone())
+                }
+                (Some(DeploymentChoice::Services) | None, Some(o), _) => {
+                    (Deployment::Services, o.clone())
+                }
+                _ => {
+                    return usage(Problem::new(
+                        "CONFIG_INVALID",
+                        "nothing to check: give a saved connection NAME, or --org ORG (Services) or --base-url URL (Server)",
+                        "ado-setup doctor --org contoso --project Payments   (PAT from AZURE_DEVOPS_EXT_PAT or --pat-stdin)",
+                    ));
+                }
+            };
+            Subject {
+                name: None,
+                deployment,
+                target,
+                project: None,
+                access: Access::ReadWrite,
+                pat: None,
+                pat_source: "no secret given".into(),
+                work_item_type: None,
+                area_path: None,
+                iteration_path: None,
+                priority_map: PriorityMap::default(),
+                assignee: None,
+                field_defaults: Default::default(),
+            }
+        }
+    };
+
+    // Flags refine a saved connection and make an ad hoc one.
+    if let Some(p) = &flags.project {
+        subject.project = Some(p.clone());
+    }
+    if let Some(t) = &flags.work_item_type {
+        subject.work_item_type = Some(t.clone());
+    }
+    if let Some(a) = &flags.area_path {
+        subject.area_path = Some(a.clone());
+    }
+    if let Some(i) = &flags.iteration_path {
+        subject.iteration_path = Some(i.clone());
+    }
+    if let Some(a) = &flags.assignee {
+        subject.assignee = Some(a.clone());
+    }
+    if let Some(m) = &flags.priority_map {
+        subject.priority_map =
+            PriorityMap::parse(m).map_err(|e| Problem::new(e.code(), e.to_string(), e.fix()))?;
+    }
+    for f in &flags.fields {
+        let Some((k, v)) = f.split_once('=') else {
+            return usage(Problem::new(
+                "CONFIG_INVALID",
+                format!("--field {f:?} is not REF=VALUE"),
+                "e.g. --field Custom.CustomerImpact=High",
+            ));
+        };
+        subject
+            .field_defaults
+            .insert(k.trim().to_string(), v.trim().to_string());
+    }
+    if flags.read_only {
+        subject.access = Access::ReadOnly;
+    }
+    // An explicit token wins over the stored one.
+    if let Some(p) = stdin_pat {
+        subject.pat = Some(p);
+        subject.pat_source = "standard input".into();
+    } else if let Some(p) = env_pat {
+        subject.pat = Some(p);
+        subject.pat_source = PAT_ENV.into();
+    }
+
+    let extra_endpoints = match subject.deployment {
+        Deployment::Services => vec![endpoints.vssps.clone(), endpoints.profile.clone()],
+        Deployment::Server => Vec::new(),
+    };
+    let ctx = Context {
+        http,
+        devops_base: endpoints.devops.clone(),
+        extra_endpoints,
+        allow_http: global.allow_http,
+        config,
+        secrets,
+    };
+    let report = checks::run(&subject, &ctx).await;
+
+    if let Some(path) = &args.report {
+        write_report(path, &subject, &report, &endpoints, &env)?;
+    }
+    let stdout = if args.json {
+        json_output(&subject, &report)
+    } else {
+        let ascii = args.plain || !utf8_locale(&env);
+        human_output(&subject, &report, ascii)
+    };
+    Ok(DoctorOutput {
+        stdout,
+        code: exit_code(&report, args.strict),
+    })
+}
+
+/// SPEC §5: 0 no fail (with --strict, no warn); 4 authentication required; 1 otherwise.
+pub fn exit_code(report: &Report, strict: bool) -> u8 {
+    let s = report.summary();
+    if s.fail > 0 {
+        let auth = report.get("auth.credentials").is_some_and(|o| {
+            o.status == Status::Fail && o.code.as_deref() == Some("PROVIDER_AUTH_REQUIRED")
+        });
+        if auth { exit::AUTH } else { exit::FAILED }
+    } else if strict && s.warn > 0 {
+        exit::FAILED
+    } else {
+        exit::OK
+    }
+}
+
+fn utf8_locale(env: &impl Fn(&str) -> Option<String>) -> bool {
+    let locale = env("LC_ALL")
+        .filter(|v| !v.is_empty())
+        .or_else(|| env("LC_CTYPE").filter(|v| !v.is_empty()))
+        .or_else(|| env("LANG").filter(|v| !v.is_empty()));
+    match locale {
+        Some(l) => {
+            let l = l.to_ascii_lowercase();
+            l.contains("utf-8") || l.contains("utf8")
+        }
+        // No locale at all: most terminals today are UTF-8.
+        None => true,
+    }
+}
+
+/// The object of SPEC §5.
+pub fn json_output(subject: &Subject, report: &Report) -> String {
+    let provider = match subject.deployment {
+        Deployment::Services => "azure_devops_services",
+        Deployment::Server => "azure_devops_server",
+    };
+    let organization = match subject.deployment {
+        Deployment::Services => report
+            .base_url
+            .as_ref()
+            .and_then(|b| b.rsplit('/').next().map(str::to_string)),
+        Deployment::Server => None,
+    };
+    let v = json!({
+        "schema": "ado-setup.doctor/v1",
+        "connection": {
+            "name": subject.name,
+            "provider_key": provider,
+            "organization": organization,
+            "base_url": report.base_url,
+            "project": subject.project,
+            "auth_method": "pat",
+        },
+        "allowlist_status": report.allowlist_status,
+        "checks": report.outcomes.iter().map(|o| json!({
+            "id": o.id,
+            "title": o.title,
+            "status": o.status,
+            "code": o.code,
+            "message": o.message,
+            "fix": o.fix,
+            "duration_ms": o.duration_ms,
+        })).collect::<Vec<_>>(),
+        "summary": report.summary(),
+    });
+    let mut s = serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".to_string());
+    s.push('\n');
+    s
+}
+
+/// The checklist for people.
+pub fn human_output(subject: &Subject, report: &Report, ascii: bool) -> String {
+    let mark = |s: Status| match (s, ascii) {
+        (Status::Pass, false) => "✓",
+        (Status::Warn, false) => "!",
+        (Status::Fail, false) => "✗",
+        (Status::Skip, false) => "-",
+        (Status::Pass, true) => "[ OK ]",
+        (Status::Warn, true) => "[WARN]",
+        (Status::Fail, true) => "[FAIL]",
+        (Status::Skip, true) => "[SKIP]",
+    };
+    let mut out = String::new();
+    let what = subject.name.clone().unwrap_or_else(|| "ad hoc".to_string());
+    let _ = writeln!(
+        out,
+        "ado-setup doctor: {what} ({}{})",
+        report.base_url.as_deref().unwrap_or(&subject.target),
+        subject
+            .project
+            .as_ref()
+            .map(|p| format!(" · {p}"))
+            .unwrap_or_default()
+    );
+    for o in &report.outcomes {
+        let _ = writeln!(out, "{} {:<26} {}", mark(o.status), o.id, o.message);
+        if let Some(code) = &o.code {
+            let _ = writeln!(out, "    {code}");
+        }
+        for f in &o.fix {
+            let _ = writeln!(out, "    fix: {f}");
+        }
+    }
+    let s = report.summary();
+    let _ = writeln!(
+        out,
+        "{} passed, {} warned, {} failed, {} skipped",
+        s.pass, s.warn, s.fail, s.skip
+    );
+    out
+}
+
+/// The redacted support report (SPEC §4): versions, overrides, proxy
+/// settings (without credentials), every check with timings, HTTP status and
+/// support ids. Never a secret, token or Authorization header.
+fn write_report(
+    path: &Path,
+    subject: &Subject,
+    report: &Report,
+    endpoints: &Endpoints,
+    env: &impl Fn(&str) -> Option<String>,
+) -> Result<(), Problem> {
+    let mut r = String::new();
+    let _ = writeln!(r, "ado-setup support report");
+    let _ = writeln!(r, "tool: ado-setup {}", env!("CARGO_PKG_VERSION"));
+    let _ = writeln!(r, "os: {} {}", std::env::consts::OS, std::env::consts::ARCH);
+    let _ = writeln!(r, "devops: {}", endpoints.devops);
+    let _ = writeln!(r, "vssps: {}", endpoints.vssps);
+    let _ = writeln!(r, "profile: {}", endpoints.profile);
+    let _ = writeln!(r, "authority: {}", endpoints.authority);
+    for var in [
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "NO_PROXY",
+        "no_proxy",
+    ] {
+        if let Some(v) = env(var) {
+            let _ = writeln!(r, "{var}: {}", redact_userinfo(&v));
+        }
+    }
+    let _ = writeln!(r, "secret source: {}", subject.pat_source);
+    let _ = writeln!(
+        r,
+        "allowlist: {}",
+        report.allowlist_status.as_deref().unwrap_or("not probed")
+    );
+    let _ = writeln!(r);
+    for o in &report.outcomes {
+        let http = o
+            .http
+            .as_ref()
+            .map(|h| {
+                format!(
+                    " http={} activity={}",
+                    h.status.map_or("-".to_string(), |s| s.to_string()),
+                    h.activity_id.as_deref().unwrap_or("-")
+                )
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            r,
+            "{:<26} {:<5} {:>6} ms {}{} {}",
+            o.id,
+            format!("{:?}", o.status).to_lowercase(),
+            o.duration_ms,
+            o.code.as_deref().unwrap_or(""),
+            http,
+            o.message
+        );
+    }
+    crate::store::fsutil::write_atomic(path, r.as_bytes(), None).map_err(|e| {
+        Problem::new(
+            "CONFIG_WRITE_FAILED",
+            format!("cannot write the report {}: {e}", path.display()),
+            "Choose a writable path for --report",
+        )
+    })
+}
+
+/// `http://user:pw@proxy:8080` → `http://***@proxy:8080`.
+fn redact_userinfo(v: &str) -> String {
+    match url::Url::parse(v) {
+        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
+            let _ = u.set_username("***");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        _ => v.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proxy_credentials_are_redacted() {
+        assert_eq!(
+            redact_userinfo("http://user:secret@proxy.example:8080"),
+            "http://***@proxy.example:8080/"
+        );
+        assert_eq!(redact_userinfo("proxy.example:3128"), "proxy.example:3128");
+    }
+
+    #[test]
+    fn locale_decides_ascii() {
+        let env = |k: &str| (k == "LANG").then(|| "C".to_string());
+        assert!(!utf8_locale(&env));
+        let env = |k: &str| (k == "LC_ALL").then(|| "en_US.UTF-8".to_string());
+        assert!(utf8_locale(&env));
+    }
+}

@@ -1,0 +1,415 @@
+//! `ado-setup doctor` end to end: the real binary against the sandbox (and a
+//! closed port), `--json` per SPEC §5, one test per failure code the sandbox
+//! can produce, exit codes, a saved connection, and the secret in no output.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use ado_setup::checks::CATALOGUE;
+use ado_setup::sandbox::{Sandbox, SandboxOptions};
+use serde_json::Value;
+
+struct Env {
+    sb: Sandbox,
+    _rt: tokio::runtime::Runtime,
+}
+
+fn sandbox() -> Env {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sb = rt
+        .block_on(Sandbox::start(SandboxOptions::default()))
+        .unwrap();
+    Env { sb, _rt: rt }
+}
+
+impl Env {
+    fn scenario(&self, name: &str) -> String {
+        self.sb
+            .scenarios()
+            .into_iter()
+            .find(|s| s.name == name)
+            .unwrap()
+            .pat
+    }
+
+    /// Runs `doctor --json` with `pat` in AZURE_DEVOPS_EXT_PAT.
+    fn doctor(&self, pat: Option<&str>, args: &[&str]) -> (i32, Value, String) {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ado-setup"));
+        cmd.arg("doctor")
+            .arg("--json")
+            .arg("--allow-http")
+            .args(args)
+            .env("ADO_SETUP_DEVOPS_URL", self.sb.devops_url())
+            .env("ADO_SETUP_VSSPS_URL", self.sb.vssps_url())
+            .env("ADO_SETUP_PROFILE_URL", self.sb.profile_url())
+            .env("ADO_SETUP_AUTHORITY_URL", self.sb.authority_url())
+            .env_remove("AZURE_DEVOPS_EXT_PAT")
+            .env_remove("ADO_SETUP_CONFIG_DIR")
+            .env_remove("HTTPS_PROXY")
+            .env_remove("https_proxy");
+        if let Some(p) = pat {
+            cmd.env("AZURE_DEVOPS_EXT_PAT", p);
+        }
+        let out = cmd.output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let json = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+        (out.status.code().unwrap_or(-1), json, stdout + &stderr)
+    }
+}
+
+fn check<'a>(v: &'a Value, id: &str) -> &'a Value {
+    v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no check {id}"))
+}
+
+fn status(v: &Value, id: &str) -> String {
+    check(v, id)["status"].as_str().unwrap().to_string()
+}
+
+fn code(v: &Value, id: &str) -> String {
+    check(v, id)["code"].as_str().unwrap_or("").to_string()
+}
+
+const AGILE: &[&str] = &["--org", "contoso-agile", "--project", "Payments Platform"];
+
+#[test]
+fn a_healthy_connection_passes_and_the_json_has_the_spec_shape() {
+    let env = sandbox();
+    let pat = env.sb.pat().to_string();
+    let (exit, v, raw) = env.doctor(Some(&pat), AGILE);
+    assert_eq!(exit, 0, "{raw}");
+    assert_eq!(v["schema"], "ado-setup.doctor/v1");
+    assert_eq!(v["connection"]["provider_key"], "azure_devops_services");
+    assert_eq!(v["connection"]["organization"], "contoso-agile");
+    assert_eq!(v["connection"]["project"], "Payments Platform");
+    assert_eq!(v["connection"]["auth_method"], "pat");
+    assert_eq!(v["allowlist_status"], "direct");
+    let ids: Vec<&str> = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    let catalogue: Vec<&str> = CATALOGUE.iter().map(|d| d.id).collect();
+    assert_eq!(ids, catalogue, "every check once, in catalogue order");
+    for c in v["checks"].as_array().unwrap() {
+        for key in ["title", "status", "message", "fix", "duration_ms"] {
+            assert!(!c[key].is_null(), "{} lacks {key}", c["id"]);
+        }
+        assert!(c.get("code").is_some());
+    }
+    assert_eq!(v["summary"]["fail"], 0);
+    assert_eq!(status(&v, "mapping.dry_run"), "pass");
+    assert!(!raw.contains(&pat), "the PAT is in the output");
+}
+
+#[test]
+fn each_documented_failure_gets_its_code() {
+    let env = sandbox();
+    let full = env.sb.pat().to_string();
+    // (PAT, flags, check, expected code, exit code)
+    type Case<'a> = (Option<String>, Vec<&'a str>, &'a str, &'a str, i32);
+    let cases: Vec<Case> = vec![
+        (
+            None,
+            AGILE.to_vec(),
+            "auth.credentials",
+            "PROVIDER_AUTH_REQUIRED",
+            4,
+        ),
+        (
+            Some("wrong-token".into()),
+            AGILE.to_vec(),
+            "auth.credentials",
+            "PROVIDER_AUTH_REQUIRED",
+            4,
+        ),
+        (
+            Some(env.scenario("expired")),
+            AGILE.to_vec(),
+            "auth.credentials",
+            "PROVIDER_AUTH_REQUIRED",
+            4,
+        ),
+        (
+            Some(env.scenario("not-materialized")),
+            AGILE.to_vec(),
+            "auth.identity",
+            "IDENTITY_NOT_MATERIALIZED",
+            1,
+        ),
+        (
+            Some(env.scenario("conditional-access")),
+            AGILE.to_vec(),
+            "auth.policy",
+            "ORG_POLICY_BLOCKED",
+            1,
+        ),
+        (
+            Some(env.scenario("read-only")),
+            AGILE.to_vec(),
+            "scope.write",
+            "PROVIDER_SCOPE_UNAVAILABLE",
+            1,
+        ),
+        (
+            Some(env.scenario("no-permissions")),
+            AGILE.to_vec(),
+            "permission.project_admin",
+            "PERMISSION_MISSING",
+            1,
+        ),
+        (
+            Some(full.clone()),
+            vec!["--org", "contoso-agile", "--project", "Legacy CRM"],
+            "permission.service_hooks",
+            "PERMISSION_MISSING",
+            1,
+        ),
+        (
+            Some(full.clone()),
+            vec!["--org", "contoso-agile", "--project", "No Such Project"],
+            "project.access",
+            "PROJECT_NOT_FOUND",
+            1,
+        ),
+        (
+            Some(full.clone()),
+            vec![
+                "--org",
+                "contoso-agile",
+                "--project",
+                "Customer Support Desk",
+            ],
+            "mapping.required_fields",
+            "MAPPING_REQUIRED_FIELD",
+            1,
+        ),
+        (
+            Some(full.clone()),
+            vec![
+                "--org",
+                "contoso-agile",
+                "--project",
+                "Customer Support Desk",
+            ],
+            "mapping.dry_run",
+            "MAPPING_REJECTED",
+            1,
+        ),
+        (
+            Some(full.clone()),
+            [AGILE, &["--area-path", "Payments Platform\\Nowhere"]].concat(),
+            "mapping.area_path",
+            "MAPPING_INVALID",
+            1,
+        ),
+        (
+            Some(full.clone()),
+            [AGILE, &["--work-item-type", "Spaceship"]].concat(),
+            "mapping.work_item_type",
+            "MAPPING_INVALID",
+            1,
+        ),
+        (
+            Some(full.clone()),
+            [AGILE, &["--priority-map", "critical=0"]].concat(),
+            "mapping.priority",
+            "MAPPING_INVALID",
+            1,
+        ),
+        (
+            Some(full.clone()),
+            [AGILE, &["--assignee", "nobody@elsewhere.example"]].concat(),
+            "mapping.assignee",
+            "MAPPING_INVALID",
+            1,
+        ),
+        (
+            Some(full.clone()),
+            vec!["--org", "no-such-org", "--project", "x"],
+            "network.reachable",
+            "PROVIDER_BASE_URL_BLOCKED",
+            1,
+        ),
+        (
+            Some(full.clone()),
+            vec!["--org", "bad_name!", "--project", "x"],
+            "target.url",
+            "PROVIDER_BASE_URL_BLOCKED",
+            1,
+        ),
+    ];
+    for (pat, args, id, expected, exit) in cases {
+        let (got_exit, v, raw) = env.doctor(pat.as_deref(), &args);
+        assert_eq!(code(&v, id), expected, "{args:?}: {id}\n{raw}");
+        assert_eq!(status(&v, id), "fail", "{args:?}: {id}");
+        assert!(
+            !check(&v, id)["fix"].as_array().unwrap().is_empty(),
+            "{id} has no fix"
+        );
+        assert_eq!(got_exit, exit, "{args:?}\n{raw}");
+        if let Some(p) = &pat {
+            assert!(!raw.contains(p.as_str()), "the secret is in the output");
+        }
+    }
+}
+
+#[test]
+fn a_failed_prerequisite_skips_with_the_reason() {
+    let env = sandbox();
+    let (_, v, _) = env.doctor(Some("wrong-token"), AGILE);
+    assert_eq!(status(&v, "project.access"), "skip");
+    let msg = check(&v, "project.access")["message"].as_str().unwrap();
+    assert!(msg.contains("auth."), "{msg}");
+    assert_eq!(status(&v, "mapping.dry_run"), "skip");
+}
+
+#[test]
+fn the_server_collection_passes_at_its_api_version() {
+    let env = sandbox();
+    let pat = env.sb.pat().to_string();
+    let url = env.sb.collection_url();
+    let (exit, v, raw) = env.doctor(
+        Some(&pat),
+        &["--base-url", &url, "--project", "Quality Lab"],
+    );
+    assert_eq!(exit, 0, "{raw}");
+    assert_eq!(v["connection"]["provider_key"], "azure_devops_server");
+    let msg = check(&v, "auth.credentials")["message"].as_str().unwrap();
+    assert!(msg.contains("api-version 6.0"), "{msg}");
+}
+
+#[test]
+fn plain_http_needs_allow_http_and_a_closed_port_is_unreachable() {
+    let env = sandbox();
+    let pat = env.sb.pat().to_string();
+    // Without --allow-http the http:// endpoint override itself is refused.
+    let out = Command::new(env!("CARGO_BIN_EXE_ado-setup"))
+        .args(["doctor", "--json", "--org", "contoso-agile"])
+        .env("ADO_SETUP_DEVOPS_URL", env.sb.devops_url())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--allow-http"));
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/tfs/DefaultCollection");
+    let (exit, v, _) = env.doctor(Some(&pat), &["--base-url", &url, "--project", "x"]);
+    assert_eq!(exit, 1);
+    assert_eq!(code(&v, "network.reachable"), "NETWORK_UNREACHABLE");
+}
+
+#[test]
+fn a_saved_connection_is_checked_with_its_stored_secret() {
+    let env = sandbox();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("config");
+    let pat = env.sb.pat().to_string();
+    // Save one the way the wizard does: file store + config.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        use ado_setup::store::config::*;
+        use ado_setup::store::secrets::SecretStore;
+        let secrets = SecretStore::file(&dir);
+        secrets
+            .set("payments", &secrecy::SecretString::from(pat.clone()))
+            .await
+            .unwrap();
+        let store = ConfigStore::open(&dir);
+        let mut config = store.load().unwrap();
+        config
+            .upsert(Connection {
+                name: "payments".into(),
+                provider_key: ProviderKey::AzureDevopsServices,
+                deployment_mode: DeploymentMode::Cloud,
+                organization: Some("contoso-agile".into()),
+                base_url: format!("{}/contoso-agile", env.sb.devops_url()),
+                api_version: "7.1".into(),
+                auth_method: AuthMethod::Pat,
+                project: "Payments Platform".into(),
+                project_id: "c1d40a2e-4882-414a-adb0-8d73f032fb8c".into(),
+                process: "Agile".into(),
+                work_item_type: "Bug".into(),
+                area_path: "Payments Platform".into(),
+                iteration_path: "Payments Platform".into(),
+                secret_ref: Some(secrets.secret_ref("payments")),
+                ..Connection::default()
+            })
+            .unwrap();
+        store.save(&config).unwrap();
+    });
+    let (exit, v, raw) = env.doctor(None, &["payments", "--config-dir", dir.to_str().unwrap()]);
+    assert_eq!(exit, 0, "{raw}");
+    assert_eq!(v["connection"]["name"], "payments");
+    assert_eq!(status(&v, "storage.secret"), "pass");
+    assert_eq!(status(&v, "storage.config"), "pass");
+    assert_eq!(check(&v, "mapping.work_item_type")["message"], "Bug");
+    assert!(!raw.contains(&pat));
+
+    // The report: written, redacted, every check listed.
+    let report = tmp.path().join("report.txt");
+    let (_, _, _) = env.doctor(
+        None,
+        &[
+            "payments",
+            "--config-dir",
+            dir.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(text.contains("ado-setup support report"));
+    for d in CATALOGUE {
+        assert!(text.contains(d.id), "report lacks {}", d.id);
+    }
+    assert!(!text.contains(&pat), "the PAT is in the report");
+    assert!(!text.to_lowercase().contains("authorization"));
+
+    // An unknown name is an input error.
+    let (exit, _, raw) = env.doctor(None, &["nope", "--config-dir", dir.to_str().unwrap()]);
+    assert_eq!(exit, 2, "{raw}");
+}
+
+#[test]
+fn pat_stdin_and_plain_output() {
+    let env = sandbox();
+    let pat = env.sb.pat().to_string();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ado-setup"))
+        .args(["doctor", "--plain", "--allow-http", "--pat-stdin"])
+        .args(AGILE)
+        .env("ADO_SETUP_DEVOPS_URL", env.sb.devops_url())
+        .env("ADO_SETUP_VSSPS_URL", env.sb.vssps_url())
+        .env("ADO_SETUP_PROFILE_URL", env.sb.profile_url())
+        .env_remove("AZURE_DEVOPS_EXT_PAT")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{pat}\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("[ OK ] auth.credentials"), "{text}");
+    assert!(text.contains("standard input"));
+    assert!(text.is_ascii() || !text.contains('✓'));
+    assert!(text.lines().last().unwrap().contains("0 failed"));
+    assert!(!text.contains(&pat));
+}
