@@ -4,22 +4,21 @@
 //! [`Problem`] with a code, a one-line message and a fix.
 
 use secrecy::SecretString;
-use serde_json::json;
 use url::Url;
 
 use crate::ado::client::{AdoClient, StructureGroup};
 use crate::ado::endpoints::Deployment;
 use crate::ado::error::AdoError;
 use crate::ado::http::{Credential, HttpClient};
-use crate::ado::models::{JsonPatchOperation, system_process_name};
+use crate::ado::models::system_process_name;
 use crate::ado::version::{ApiVersion, negotiate_server};
-use crate::checks::below_root;
+use crate::checks::{Context as CheckContext, Subject, below_root};
 use crate::net::probe::{probe_azure_devops, probe_endpoints};
-use crate::store::config::ConfigStore;
+use crate::store::config::{Access, ConfigStore, PriorityMap};
 use crate::store::secrets::{SecretStore, SecretStoreKind};
 use crate::wizard::{
-    CheckRow, CheckStatus, Job, JobResult, MappingInfo, Problem, ProjectInfo, ProjectItem,
-    SaveRequest, SavedInfo, Session, UserInfo,
+    Job, JobResult, MappingInfo, Problem, ProjectInfo, ProjectItem, SaveRequest, SavedInfo,
+    Session, UserInfo,
 };
 
 /// What jobs need: the HTTP client and the stores.
@@ -56,7 +55,21 @@ pub async fn run(ctx: &JobContext, job: Job) -> JobResult {
             session,
             project,
             mapping,
-        } => Ok(review(&ctx.http, &session, &project, &mapping).await),
+            devops_base,
+            extra_endpoints,
+            allow_http,
+        } => Ok(review(
+            ctx,
+            ReviewJob {
+                session,
+                project,
+                mapping,
+                devops_base,
+                extra_endpoints,
+                allow_http,
+            },
+        )
+        .await),
         Job::Save(req) => save(ctx, *req).await,
     };
     result.unwrap_or_else(JobResult::Failed)
@@ -265,223 +278,59 @@ fn missing_path(kind: &str, path: &str, e: &AdoError) -> Problem {
     }
 }
 
-fn row(id: &'static str, title: &str, status: CheckStatus, detail: impl Into<String>) -> CheckRow {
-    CheckRow {
-        id,
-        title: title.to_string(),
-        status,
-        detail: detail.into(),
-        fix: None,
-    }
-}
-
-fn failed(id: &'static str, title: &str, p: Problem) -> CheckRow {
-    CheckRow {
-        id,
-        title: title.to_string(),
-        status: CheckStatus::Fail,
-        detail: format!("{}: {}", p.code, p.message),
-        fix: Some(p.fix),
-    }
-}
-
-/// `project.process`: a system process, or one inherited from it, passes; a
-/// custom (XML) process or one we cannot identify warns.
-async fn process_row(c: &AdoClient, project: &ProjectInfo) -> CheckRow {
-    const TITLE: &str = "Supported process";
-    let name = project.process.as_str();
-    let known = c
-        .processes()
-        .await
-        .ok()
-        .and_then(|ps| ps.into_iter().find(|p| p.name.eq_ignore_ascii_case(name)));
-    match known.as_ref().and_then(|p| p.system_base().map(|b| (p, b))) {
-        Some((p, base)) if p.parent().is_some() => row(
-            "project.process",
-            TITLE,
-            CheckStatus::Pass,
-            format!("{name} (inherited from {base})"),
-        ),
-        Some(_) => row("project.process", TITLE, CheckStatus::Pass, name.to_string()),
-        None if ["Basic", "Agile", "Scrum", "CMMI"].contains(&name) => {
-            row("project.process", TITLE, CheckStatus::Pass, name.to_string())
-        }
-        None => CheckRow {
-            id: "project.process",
-            title: TITLE.into(),
-            status: CheckStatus::Warn,
-            detail: format!("{name} is a custom (XML) process"),
-            fix: Some(
-                "Custom processes work when their types and fields match the mapping; check the Field mapping values"
-                    .into(),
-            ),
-        },
-    }
-}
-
-/// The checks available so far (the full catalogue is `ado-setup doctor`'s).
-async fn review(
-    http: &HttpClient,
-    session: &Session,
-    project: &ProjectInfo,
-    mapping: &MappingInfo,
-) -> JobResult {
-    let c = match client(http, session) {
-        Ok(c) => c,
-        Err(p) => return JobResult::Failed(p),
+/// Review: the check catalogue — the same implementation `doctor` runs —
+/// for the answers so far.
+async fn review(ctx: &JobContext, job: ReviewJob) -> JobResult {
+    let ReviewJob {
+        session,
+        project,
+        mapping,
+        devops_base,
+        extra_endpoints,
+        allow_http,
+    } = job;
+    let target = match session.deployment {
+        Deployment::Services => session
+            .base_url
+            .path_segments()
+            .and_then(|mut s| s.next_back().map(str::to_string))
+            .unwrap_or_default(),
+        Deployment::Server => session.base_url.as_str().to_string(),
     };
-    let p = project.name.as_str();
-    let ops = [
-        JsonPatchOperation::add_field("System.Title", json!("ado-setup validation (dry run)")),
-        JsonPatchOperation::add_field("System.AreaPath", json!(mapping.area_path)),
-        JsonPatchOperation::add_field("System.IterationPath", json!(mapping.iteration_path)),
-    ];
-    let (me, proj, types, dry) = tokio::join!(
-        c.connection_data(),
-        c.project(p),
-        c.work_item_types(p),
-        c.validate_work_item(p, &mapping.work_item_type, &ops),
-    );
-    let mut rows = Vec::new();
-    let signed_in = matches!(&me, Ok(m) if !m.authenticated_user.is_anonymous());
-    rows.push(match me {
-        Ok(m) if signed_in => row(
-            "auth.credentials",
-            "Credentials accepted",
-            CheckStatus::Pass,
-            format!("signed in as {}", m.authenticated_user.display_name()),
-        ),
-        Ok(_) => failed(
-            "auth.credentials",
-            "Credentials accepted",
-            Problem::new(
-                "PROVIDER_AUTH_REQUIRED",
-                "the token was treated as anonymous",
-                "Create a new personal access token",
-            ),
-        ),
-        Err(e) => failed("auth.credentials", "Credentials accepted", auth_problem(&e)),
-    });
-    rows.push(match proj {
-        Ok(_) => row(
-            "project.access",
-            "Project readable",
-            CheckStatus::Pass,
-            p.to_string(),
-        ),
-        Err(e) => failed("project.access", "Project readable", Problem::from(&e)),
-    });
-    rows.push(process_row(&c, project).await);
-    match types {
-        Ok(t) => {
-            let found = t
-                .iter()
-                .any(|t| t.name == mapping.work_item_type && t.is_enabled());
-            rows.push(row(
-                "scope.read",
-                "Work item metadata readable",
-                CheckStatus::Pass,
-                format!("{} work item types", t.len()),
-            ));
-            rows.push(if found {
-                row(
-                    "mapping.work_item_type",
-                    "Work item type exists",
-                    CheckStatus::Pass,
-                    mapping.work_item_type.clone(),
-                )
-            } else {
-                failed(
-                    "mapping.work_item_type",
-                    "Work item type exists",
-                    Problem::new(
-                        "MAPPING_INVALID",
-                        format!("{} is not an enabled type", mapping.work_item_type),
-                        "Choose another work item type",
-                    ),
-                )
-            });
-        }
-        Err(e) => rows.push(failed(
-            "scope.read",
-            "Work item metadata readable",
-            scope_read(&e),
-        )),
-    }
-    rows.push(row(
-        "mapping.area_path",
-        "Area path exists",
-        CheckStatus::Pass,
-        mapping.area_path.clone(),
-    ));
-    rows.push(row(
-        "mapping.iteration_path",
-        "Iteration path exists",
-        CheckStatus::Pass,
-        mapping.iteration_path.clone(),
-    ));
-    match dry {
-        Ok(_) => {
-            rows.push(row(
-                "scope.write",
-                "Work items can be created",
-                CheckStatus::Pass,
-                "dry run accepted (nothing was created)",
-            ));
-            rows.push(row(
-                "mapping.dry_run",
-                "Dry-run create",
-                CheckStatus::Pass,
-                "accepted",
-            ));
-        }
-        Err(e @ (AdoError::Unauthorized { .. } | AdoError::Forbidden { .. })) if signed_in => {
-            rows.push(failed(
-                "scope.write",
-                "Work items can be created",
-                Problem::new(
-                    "PROVIDER_SCOPE_UNAVAILABLE",
-                    format!("reads work but creating a work item is refused: {e}"),
-                    "Edit the token under User settings › Personal access tokens and tick Work Items › Read & write",
-                ),
-            ));
-        }
-        Err(AdoError::RuleValidation { errors, .. }) => {
-            rows.push(row(
-                "scope.write",
-                "Work items can be created",
-                CheckStatus::Pass,
-                "the service evaluated the dry run",
-            ));
-            let fields: Vec<String> = errors
-                .iter()
-                .map(|e| {
-                    let field = e.field_reference_name.as_deref().unwrap_or("a field");
-                    if e.is_required_missing() {
-                        format!("{field} is required")
-                    } else {
-                        format!("{field} has a value the rules refuse")
-                    }
-                })
-                .collect();
-            rows.push(failed(
-                "mapping.dry_run",
-                "Dry-run create",
-                Problem::new(
-                    "MAPPING_REJECTED",
-                    fields.join("; "),
-                    "Values for required fields come with the full field mapping (a later version); \
-                     until then choose a project or type without required custom fields",
-                ),
-            ));
-        }
-        Err(e) => rows.push(failed(
-            "mapping.dry_run",
-            "Dry-run create",
-            Problem::from(&e),
-        )),
-    }
-    JobResult::Reviewed(rows)
+    let subject = Subject {
+        name: None,
+        deployment: session.deployment,
+        target,
+        project: Some(project.name.clone()),
+        access: Access::ReadWrite,
+        pat: Some(session.pat.clone()),
+        pat_source: "the token you entered".into(),
+        work_item_type: Some(mapping.work_item_type.clone()),
+        area_path: Some(mapping.area_path.clone()),
+        iteration_path: Some(mapping.iteration_path.clone()),
+        priority_map: PriorityMap::default(),
+        assignee: None,
+        field_defaults: Default::default(),
+    };
+    let check_ctx = CheckContext {
+        http: ctx.http.clone(),
+        devops_base,
+        extra_endpoints,
+        allow_http,
+        config: Some(ctx.config.clone()),
+        secrets: Some(ctx.secrets.clone()),
+    };
+    JobResult::Reviewed(crate::checks::run(&subject, &check_ctx).await.outcomes)
+}
+
+/// The fields of `Job::Review`.
+struct ReviewJob {
+    session: Session,
+    project: ProjectInfo,
+    mapping: MappingInfo,
+    devops_base: Url,
+    extra_endpoints: Vec<Url>,
+    allow_http: bool,
 }
 
 /// Writes the secret, then the connection; if the connection cannot be

@@ -175,7 +175,7 @@ fn a_full_pat_run_to_done_and_the_pat_is_nowhere() {
     tty.send("\r");
     tty.wait_for("Allowlist status: direct");
     tty.send("\r");
-    tty.wait_for("Dry-run create");
+    tty.wait_for("0 failed");
     tty.send("\r");
     tty.wait_for("Connection contoso-agile-payments-platform saved");
     tty.send("\r");

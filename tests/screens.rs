@@ -11,7 +11,7 @@ use ado_setup::screens::render;
 use ado_setup::theme::Theme;
 use ado_setup::widgets::filter::FilterList;
 use ado_setup::wizard::{
-    CheckRow, CheckStatus, EndpointResult, MappingInfo, Pending, Problem, ProjectInfo, ProjectItem,
+    CheckStatus, EndpointResult, MappingInfo, Pending, Problem, ProjectInfo, ProjectItem,
     SavedInfo, Settings, SignInMethod, Step, UserInfo, Wizard,
 };
 use ratatui::Terminal;
@@ -333,46 +333,37 @@ fn network() {
     snap!("network_partial", w);
 }
 
-fn checks(fail: bool) -> Vec<CheckRow> {
-    let mut rows = vec![
-        CheckRow {
-            id: "auth.credentials",
-            title: "Credentials accepted".into(),
-            status: CheckStatus::Pass,
-            detail: "signed in as Avery Lindqvist".into(),
-            fix: None,
-        },
-        CheckRow {
-            id: "project.access",
-            title: "Project readable".into(),
-            status: CheckStatus::Pass,
-            detail: "Payments Platform".into(),
-            fix: None,
-        },
-        CheckRow {
-            id: "project.process",
-            title: "Supported process".into(),
-            status: CheckStatus::Warn,
-            detail: "Agile - Support Desk is not a system process".into(),
-            fix: None,
-        },
-    ];
-    if fail {
-        rows.push(CheckRow {
-            id: "mapping.dry_run",
-            title: "Dry-run create".into(),
-            status: CheckStatus::Fail,
-            detail: "MAPPING_REJECTED: the process rules refuse the mapping".into(),
-            fix: Some("Give Custom.CustomerImpact a value".into()),
-        });
-    } else {
-        rows.push(CheckRow {
-            id: "mapping.dry_run",
-            title: "Dry-run create".into(),
-            status: CheckStatus::Pass,
-            detail: "accepted".into(),
-            fix: None,
-        });
+fn checks(fail: bool) -> Vec<ado_setup::checks::CheckOutcome> {
+    use support::outcome;
+    let mut rows: Vec<_> = ado_setup::checks::CATALOGUE
+        .iter()
+        .map(|d| outcome(d.id, CheckStatus::Pass, None, "ok", &[]))
+        .collect();
+    for r in rows.iter_mut() {
+        match r.id {
+            "auth.directory" | "auth.expiry" | "storage.config" => {
+                *r = outcome(r.id, CheckStatus::Skip, None, "not applicable", &[])
+            }
+            "project.process" => {
+                *r = outcome(
+                    r.id,
+                    CheckStatus::Warn,
+                    Some("PROCESS_UNSUPPORTED"),
+                    "Contoso Waterfall is a custom (XML) process",
+                    &["Custom processes work when the mapping's type and fields exist"],
+                )
+            }
+            "mapping.dry_run" if fail => {
+                *r = outcome(
+                    r.id,
+                    CheckStatus::Fail,
+                    Some("MAPPING_REJECTED"),
+                    "Custom.CustomerImpact is required",
+                    &["Give each field named a value: --field REF=VALUE"],
+                )
+            }
+            _ => {}
+        }
     }
     rows
 }

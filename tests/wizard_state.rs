@@ -8,7 +8,7 @@ mod support;
 
 use ado_setup::ado::endpoints::Deployment;
 use ado_setup::wizard::{
-    CheckRow, CheckStatus, Effect, Job, JobResult, MappingInfo, Msg, Outcome, Problem, ProjectInfo,
+    CheckStatus, Effect, Job, JobResult, MappingInfo, Msg, Outcome, Problem, ProjectInfo,
     ProjectItem, SavedInfo, Settings, SignInMethod, Step, UserInfo, Wizard, update,
 };
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -187,13 +187,13 @@ fn the_whole_services_flow_reaches_done() {
     done(
         &mut w,
         id,
-        JobResult::Reviewed(vec![CheckRow {
-            id: "auth.credentials",
-            title: "Credentials accepted".into(),
-            status: CheckStatus::Pass,
-            detail: String::new(),
-            fix: None,
-        }]),
+        JobResult::Reviewed(vec![support::outcome(
+            "auth.credentials",
+            CheckStatus::Pass,
+            None,
+            "accepted",
+            &[],
+        )]),
     );
     let (id, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
     match &job {
@@ -470,13 +470,13 @@ fn review_refuses_a_bad_or_taken_name_and_failed_checks() {
     done(
         &mut w,
         id,
-        JobResult::Reviewed(vec![CheckRow {
-            id: "mapping.dry_run",
-            title: "Dry-run create".into(),
-            status: CheckStatus::Fail,
-            detail: "MAPPING_REJECTED".into(),
-            fix: Some("give Custom.X a value".into()),
-        }]),
+        JobResult::Reviewed(vec![support::outcome(
+            "mapping.dry_run",
+            CheckStatus::Fail,
+            Some("MAPPING_REJECTED"),
+            "Custom.X is required",
+            &["give Custom.X a value"],
+        )]),
     );
     // Taken name.
     assert!(update(&mut w, key(KeyCode::Enter)).is_empty());

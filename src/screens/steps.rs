@@ -471,32 +471,77 @@ fn review<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
     if w.review.checks.is_empty() && w.is_pending() {
         l.push(pending_line(w, "Running the checks…", theme));
     }
-    for c in &w.review.checks {
+    if !w.review.checks.is_empty() {
+        let count = |st: CheckStatus| w.review.checks.iter().filter(|c| c.status == st).count();
+        let (pass, warn, fail, skip) = (
+            count(CheckStatus::Pass),
+            count(CheckStatus::Warn),
+            count(CheckStatus::Fail),
+            count(CheckStatus::Skip),
+        );
+        l.push(Line::from(vec![
+            Span::styled(format!("✓ {pass} passed  "), theme.ok()),
+            Span::styled(format!("! {warn} warned  "), theme.warn()),
+            Span::styled(
+                format!("✗ {fail} failed  "),
+                if fail > 0 { theme.error() } else { theme.dim() },
+            ),
+            Span::styled(format!("- {skip} skipped"), theme.dim()),
+        ]));
+    }
+    // Failures and warnings in full, with their fixes; the rest by id.
+    for c in w
+        .review
+        .checks
+        .iter()
+        .filter(|c| matches!(c.status, CheckStatus::Fail | CheckStatus::Warn))
+    {
         let (mark, style) = match c.status {
-            CheckStatus::Pass => ("✓", theme.ok()),
-            CheckStatus::Warn => ("!", theme.warn()),
             CheckStatus::Fail => ("✗", theme.error()),
-            CheckStatus::Skip => ("-", theme.dim()),
+            _ => ("!", theme.warn()),
         };
-        if c.status == CheckStatus::Pass || c.status == CheckStatus::Skip {
-            l.push(Line::from(vec![
-                Span::styled(format!("{mark} "), style),
-                Span::raw(format!("{:<30}", c.title)),
-                Span::styled(c.detail.chars().take(44).collect::<String>(), theme.dim()),
-            ]));
-        } else {
-            l.push(Line::from(vec![
-                Span::styled(format!("{mark} "), style),
-                Span::styled(c.title.clone(), style),
-            ]));
-            l.push(Line::from(format!("    {}", c.detail)));
-        }
-        if let Some(fix) = &c.fix {
+        l.push(Line::from(vec![
+            Span::styled(format!("{mark} {} ", c.id), style),
+            Span::raw(c.title),
+        ]));
+        let code = c
+            .code
+            .as_deref()
+            .map(|c| format!("{c}: "))
+            .unwrap_or_default();
+        l.push(Line::from(format!("    {code}{}", c.message)));
+        for fix in &c.fix {
             l.push(Line::from(vec![
                 Span::styled("    Fix: ", theme.key()),
                 Span::raw(fix.clone()),
             ]));
         }
+    }
+    let passed: Vec<&str> = w
+        .review
+        .checks
+        .iter()
+        .filter(|c| c.status == CheckStatus::Pass)
+        .map(|c| c.id)
+        .collect();
+    if !passed.is_empty() {
+        l.push(Line::styled(
+            format!("✓ {}", passed.join(", ")),
+            theme.dim(),
+        ));
+    }
+    let skipped: Vec<&str> = w
+        .review
+        .checks
+        .iter()
+        .filter(|c| c.status == CheckStatus::Skip)
+        .map(|c| c.id)
+        .collect();
+    if !skipped.is_empty() {
+        l.push(Line::styled(
+            format!("- skipped: {}", skipped.join(", ")),
+            theme.dim(),
+        ));
     }
     if w.is_pending() && !w.review.checks.is_empty() {
         l.push(pending_line(w, "Saving…", theme));

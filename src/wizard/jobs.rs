@@ -34,11 +34,16 @@ pub enum Job {
     },
     /// The endpoints this connection needs, each reached once.
     ProbeNetwork { endpoints: Vec<Url> },
-    /// The checks available so far, for the Review step.
+    /// The check catalogue (the same one `doctor` runs), for the Review step.
     Review {
         session: Session,
         project: ProjectInfo,
         mapping: MappingInfo,
+        /// `https://dev.azure.com` or its override.
+        devops_base: Url,
+        /// Endpoints besides the organization's (vssps, profile).
+        extra_endpoints: Vec<Url>,
+        allow_http: bool,
     },
     /// Write the connection and its secret (the only job that writes).
     Save(Box<SaveRequest>),
@@ -79,24 +84,7 @@ pub struct UserInfo {
     pub sign_in: Option<String>,
 }
 
-/// One check as shown on the Review screen.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CheckRow {
-    pub id: &'static str,
-    pub title: String,
-    pub status: CheckStatus,
-    pub detail: String,
-    pub fix: Option<String>,
-}
-
-/// Status of a check (SPEC §4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CheckStatus {
-    Pass,
-    Warn,
-    Fail,
-    Skip,
-}
+pub use crate::checks::{CheckOutcome, Status as CheckStatus};
 
 /// Everything the Save job writes.
 #[derive(Debug, Clone)]
@@ -122,7 +110,7 @@ pub enum JobResult {
     ProjectOk(ProjectInfo),
     MappingOk(MappingInfo),
     Network(Vec<EndpointResult>),
-    Reviewed(Vec<CheckRow>),
+    Reviewed(Vec<CheckOutcome>),
     Saved(SavedInfo),
     Failed(Problem),
 }

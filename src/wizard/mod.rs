@@ -127,7 +127,7 @@ pub struct ReviewState {
     /// The user typed in the name (else it follows the suggestion).
     pub name_edited: bool,
     pub name_error: Option<String>,
-    pub checks: Vec<CheckRow>,
+    pub checks: Vec<CheckOutcome>,
 }
 
 /// All the wizard knows.
@@ -324,10 +324,20 @@ impl Wizard {
                 match (self.session(), self.project.clone(), self.mapping.clone()) {
                     (Some(session), Some(project), Some(mapping)) => {
                         self.review.checks.clear();
+                        let extra_endpoints = match self.deployment {
+                            Deployment::Services => vec![
+                                self.settings.vssps_base.clone(),
+                                self.settings.profile_base.clone(),
+                            ],
+                            Deployment::Server => Vec::new(),
+                        };
                         self.spawn(Job::Review {
                             session,
                             project,
                             mapping,
+                            devops_base: self.settings.devops_base.clone(),
+                            extra_endpoints,
+                            allow_http: self.settings.allow_http,
                         })
                     }
                     _ => Vec::new(),

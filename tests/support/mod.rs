@@ -277,3 +277,23 @@ pub fn wizard_settings() -> ado_setup::wizard::Settings {
         hints: Vec::new(),
     }
 }
+
+/// A check outcome for wizard tests.
+pub fn outcome(
+    id: &'static str,
+    status: ado_setup::checks::Status,
+    code: Option<&str>,
+    message: &str,
+    fix: &[&str],
+) -> ado_setup::checks::CheckOutcome {
+    ado_setup::checks::CheckOutcome {
+        id,
+        title: ado_setup::checks::def(id).map_or(id, |d| d.title),
+        status,
+        code: code.map(str::to_string),
+        message: message.to_string(),
+        fix: fix.iter().map(|f| f.to_string()).collect(),
+        duration_ms: 1,
+        http: None,
+    }
+}
