@@ -17,8 +17,8 @@ use crate::net::probe::{probe_azure_devops, probe_endpoints};
 use crate::store::config::{Access, ConfigStore, PriorityMap};
 use crate::store::secrets::{SecretStore, SecretStoreKind};
 use crate::wizard::{
-    Job, JobResult, MappingInfo, Problem, ProjectInfo, ProjectItem, SaveRequest, SavedInfo,
-    Session, UserInfo,
+    Job, JobResult, MappingInfo, Problem, ProjectInfo, ProjectItem, ReviewRequest, SaveRequest,
+    SavedInfo, Session, UserInfo,
 };
 
 /// What jobs need: the HTTP client and the stores.
@@ -51,25 +51,7 @@ pub async fn run(ctx: &JobContext, job: Job) -> JobResult {
         Job::ProbeNetwork { endpoints } => Ok(JobResult::Network(
             probe_endpoints(&ctx.http, &endpoints).await,
         )),
-        Job::Review {
-            session,
-            project,
-            mapping,
-            devops_base,
-            extra_endpoints,
-            allow_http,
-        } => Ok(review(
-            ctx,
-            ReviewJob {
-                session,
-                project,
-                mapping,
-                devops_base,
-                extra_endpoints,
-                allow_http,
-            },
-        )
-        .await),
+        Job::Review(req) => Ok(review(ctx, *req).await),
         Job::Save(req) => save(ctx, *req).await,
     };
     result.unwrap_or_else(JobResult::Failed)
@@ -280,8 +262,8 @@ fn missing_path(kind: &str, path: &str, e: &AdoError) -> Problem {
 
 /// Review: the check catalogue — the same implementation `doctor` runs —
 /// for the answers so far.
-async fn review(ctx: &JobContext, job: ReviewJob) -> JobResult {
-    let ReviewJob {
+async fn review(ctx: &JobContext, job: ReviewRequest) -> JobResult {
+    let ReviewRequest {
         session,
         project,
         mapping,
@@ -321,16 +303,6 @@ async fn review(ctx: &JobContext, job: ReviewJob) -> JobResult {
         secrets: Some(ctx.secrets.clone()),
     };
     JobResult::Reviewed(crate::checks::run(&subject, &check_ctx).await.outcomes)
-}
-
-/// The fields of `Job::Review`.
-struct ReviewJob {
-    session: Session,
-    project: ProjectInfo,
-    mapping: MappingInfo,
-    devops_base: Url,
-    extra_endpoints: Vec<Url>,
-    allow_http: bool,
 }
 
 /// Writes the secret, then the connection; if the connection cannot be

@@ -182,7 +182,7 @@ fn the_whole_services_flow_reaches_done() {
     done(&mut w, id, JobResult::Network(Vec::new()));
     let (id, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
     assert_eq!(w.step, Step::Review);
-    assert!(matches!(job, Job::Review { .. }));
+    assert!(matches!(job, Job::Review(_)));
     assert_eq!(w.review.name.value(), "contoso-payments");
     done(
         &mut w,
@@ -505,7 +505,7 @@ fn review_refuses_a_bad_or_taken_name_and_failed_checks() {
     update(&mut w, key(KeyCode::Backspace));
     typed(&mut w, "payments-prod");
     let e = update(&mut w, key(KeyCode::Enter));
-    assert!(matches!(spawned(&e).1, Job::Review { .. }));
+    assert!(matches!(spawned(&e).1, Job::Review(_)));
     assert_eq!(
         w.problem.as_ref().map(|p| p.code.as_str()),
         Some("CHECKS_FAILED")

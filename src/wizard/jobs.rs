@@ -35,18 +35,22 @@ pub enum Job {
     /// The endpoints this connection needs, each reached once.
     ProbeNetwork { endpoints: Vec<Url> },
     /// The check catalogue (the same one `doctor` runs), for the Review step.
-    Review {
-        session: Session,
-        project: ProjectInfo,
-        mapping: MappingInfo,
-        /// `https://dev.azure.com` or its override.
-        devops_base: Url,
-        /// Endpoints besides the organization's (vssps, profile).
-        extra_endpoints: Vec<Url>,
-        allow_http: bool,
-    },
+    Review(Box<ReviewRequest>),
     /// Write the connection and its secret (the only job that writes).
     Save(Box<SaveRequest>),
+}
+
+/// What the Review step checks, and against which endpoints.
+#[derive(Debug, Clone)]
+pub struct ReviewRequest {
+    pub session: Session,
+    pub project: ProjectInfo,
+    pub mapping: MappingInfo,
+    /// `https://dev.azure.com` or its override.
+    pub devops_base: Url,
+    /// Endpoints besides the organization's (vssps, profile).
+    pub extra_endpoints: Vec<Url>,
+    pub allow_http: bool,
 }
 
 /// What a signed-in call needs: where, how, which api-version.

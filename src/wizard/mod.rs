@@ -331,14 +331,14 @@ impl Wizard {
                             ],
                             Deployment::Server => Vec::new(),
                         };
-                        self.spawn(Job::Review {
+                        self.spawn(Job::Review(Box::new(ReviewRequest {
                             session,
                             project,
                             mapping,
                             devops_base: self.settings.devops_base.clone(),
                             extra_endpoints,
                             allow_http: self.settings.allow_http,
-                        })
+                        })))
                     }
                     _ => Vec::new(),
                 }
