@@ -305,35 +305,51 @@ async fn review(ctx: &JobContext, job: ReviewRequest) -> JobResult {
     JobResult::Reviewed(crate::checks::run(&subject, &check_ctx).await.outcomes)
 }
 
-/// Writes the secret, then the connection; if the connection cannot be
-/// written the secret is removed again, so a failed save leaves nothing new.
+/// Saves a new connection. The config is checked first (a new name, a new
+/// organization+project), so nothing is touched when it would be refused;
+/// then the secret, then the config. If the config cannot be written, the
+/// secret store is put back as it was — nothing saved before is lost.
 async fn save(ctx: &JobContext, req: SaveRequest) -> Result<JobResult, Problem> {
     let SaveRequest {
         mut connection,
         pat,
     } = req;
+    let to_problem =
+        |e: crate::store::config::ConfigError| Problem::new(e.code(), e.to_string(), e.fix());
     let name = connection.name.clone();
+    connection.secret_ref = Some(ctx.secrets.secret_ref(&name));
+    connection.validated_at = Some(crate::store::config::now_rfc3339());
+    let mut config = ctx.config.load().map_err(to_problem)?;
+    config.insert(connection.clone()).map_err(to_problem)?;
+
+    let secret_problem =
+        |e: crate::store::secrets::SecretError| Problem::new(e.code(), e.to_string(), e.fix());
     let stores_secrets = ctx.secrets.kind() != SecretStoreKind::None;
-    if stores_secrets {
+    let previous = if stores_secrets {
+        let previous = ctx
+            .secrets
+            .get(name.as_str())
+            .await
+            .map_err(secret_problem)?;
         ctx.secrets
             .set(name.as_str(), &pat)
             .await
-            .map_err(|e| Problem::new(e.code(), e.to_string(), e.fix()))?;
-    }
-    connection.secret_ref = Some(ctx.secrets.secret_ref(&name));
-    connection.validated_at = Some(crate::store::config::now_rfc3339());
-    let written = ctx.config.load().and_then(|mut config| {
-        config.upsert(connection.clone())?;
-        ctx.config.save(&config)
-    });
-    if let Err(e) = written {
+            .map_err(secret_problem)?;
+        previous
+    } else {
+        None
+    };
+    if let Err(e) = ctx.config.save(&config) {
         if stores_secrets {
-            let _ = ctx.secrets.delete(name.as_str()).await;
+            let _ = match &previous {
+                Some(old) => ctx.secrets.set(name.as_str(), old).await,
+                None => ctx.secrets.delete(name.as_str()).await.map(|_| ()),
+            };
         }
-        return Err(Problem::new(e.code(), e.to_string(), e.fix()));
+        return Err(to_problem(e));
     }
     Ok(JobResult::Saved(SavedInfo {
-        name: connection.name.clone(),
+        name,
         config_path: ctx.config.path().display().to_string(),
         secret_location: ctx.secrets.describe(),
     }))

@@ -424,3 +424,83 @@ async fn a_rejected_pat_shows_the_problem_and_saves_nothing() {
     assert!(!dir.join("secrets.toml").exists());
     sb.shutdown().await;
 }
+
+fn connection(name: &str, project: &str) -> ado_setup::store::config::Connection {
+    use ado_setup::store::config::*;
+    Connection {
+        name: name.into(),
+        provider_key: ProviderKey::AzureDevopsServices,
+        deployment_mode: DeploymentMode::Cloud,
+        organization: Some("contoso".into()),
+        base_url: "https://dev.azure.com/contoso".into(),
+        api_version: "7.1".into(),
+        auth_method: AuthMethod::Pat,
+        project: project.into(),
+        project_id: "p".into(),
+        process: "Agile".into(),
+        work_item_type: "Bug".into(),
+        area_path: project.into(),
+        iteration_path: project.into(),
+        ..Connection::default()
+    }
+}
+
+#[tokio::test]
+async fn a_save_never_loses_what_was_saved_before() {
+    use ado_setup::store::FailPoint;
+    use ado_setup::wizard::{Job, JobResult, SaveRequest};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("config");
+    let secrets = SecretStore::file(&dir);
+    let store = ConfigStore::open(&dir);
+    // One saved connection with its secret.
+    secrets
+        .set("payments", &SecretString::from("old-secret".to_string()))
+        .await
+        .unwrap();
+    let mut config = store.load().unwrap();
+    config.insert(connection("payments", "Payments")).unwrap();
+    store.save(&config).unwrap();
+
+    let save = |store: ConfigStore, c, pat: &str| {
+        let jobs = JobContext {
+            http: http(),
+            config: store,
+            secrets: secrets.clone(),
+        };
+        let job = Job::Save(Box::new(SaveRequest {
+            connection: c,
+            pat: SecretString::from(pat.to_string()),
+        }));
+        async move { ado_setup::jobs::run(&jobs, job).await }
+    };
+    // The same name (in another case), and the same org+project: refused,
+    // nothing touched.
+    for c in [
+        connection("PAYMENTS", "Other"),
+        connection("second", "Payments"),
+    ] {
+        match save(store.clone(), c, "new-secret").await {
+            JobResult::Failed(p) => assert_eq!(p.code, "CONNECTION_EXISTS", "{p:?}"),
+            other => panic!("{other:?}"),
+        }
+        let kept = secrets.get("payments").await.unwrap().unwrap();
+        assert_eq!(kept.expose_secret(), "old-secret");
+    }
+    // A config write that fails: the secret store is put back as it was.
+    secrets
+        .set("stale", &SecretString::from("stale-secret".to_string()))
+        .await
+        .unwrap();
+    let failing = ConfigStore::open(&dir).with_fail_point(FailPoint::Rename);
+    match save(failing, connection("stale", "Stale"), "new-secret").await {
+        JobResult::Failed(p) => assert_eq!(p.code, "CONFIG_WRITE_FAILED", "{p:?}"),
+        other => panic!("{other:?}"),
+    }
+    let restored = secrets.get("stale").await.unwrap().unwrap();
+    assert_eq!(restored.expose_secret(), "stale-secret");
+    let failing = ConfigStore::open(&dir).with_fail_point(FailPoint::Rename);
+    save(failing, connection("fresh", "Fresh"), "new-secret").await;
+    assert!(secrets.get("fresh").await.unwrap().is_none(), "rolled back");
+    assert_eq!(store.load().unwrap().len(), 1);
+}

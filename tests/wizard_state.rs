@@ -541,3 +541,82 @@ fn allowlist_status_follows_the_probes() {
     );
     assert_eq!(allowlist_status(&[]), AllowlistStatus::Blocked);
 }
+
+#[test]
+fn editing_while_a_check_runs_cancels_it() {
+    let mut w = Wizard::new(settings());
+    update(&mut w, key(KeyCode::Enter));
+    typed(&mut w, "contoso");
+    let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    let e = update(&mut w, key(KeyCode::Char('x')));
+    assert!(matches!(e.as_slice(), [Effect::Cancel { id: c }] if *c == id));
+    done(&mut w, id, JobResult::TargetOk { tenant: None });
+    assert_eq!(
+        w.step,
+        Step::Target,
+        "the result for the old input is ignored"
+    );
+}
+
+#[test]
+fn the_token_is_trimmed_everywhere_and_never_in_debug_output() {
+    let mut w = Wizard::new(settings());
+    update(&mut w, key(KeyCode::Enter));
+    typed(&mut w, "contoso");
+    let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    done(&mut w, id, JobResult::TargetOk { tenant: None });
+    typed(&mut w, " tok-123 ");
+    let (id, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    match job {
+        Job::SignIn { pat, .. } => {
+            use secrecy::ExposeSecret;
+            assert_eq!(pat.expose_secret(), "tok-123");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!format!("{w:?}").contains("tok-123"));
+    let e = done(
+        &mut w,
+        id,
+        JobResult::SignedIn {
+            user: user(),
+            api_version: "7.1".into(),
+        },
+    );
+    assert!(e.is_empty());
+    let (_, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    match job {
+        Job::LoadProjects { session } => {
+            use secrecy::ExposeSecret;
+            assert_eq!(session.pat.expose_secret(), "tok-123");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn choosing_server_signs_in_with_a_pat_whatever_was_chosen_before() {
+    let mut w = Wizard::new(settings());
+    update(&mut w, key(KeyCode::Enter));
+    typed(&mut w, "contoso");
+    let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    done(&mut w, id, JobResult::TargetOk { tenant: None });
+    update(&mut w, key(KeyCode::Tab));
+    assert_eq!(w.sign_in_method, SignInMethod::DeviceCode);
+    update(&mut w, key(KeyCode::Esc));
+    update(&mut w, key(KeyCode::Esc));
+    update(&mut w, key(KeyCode::Down));
+    assert_eq!(w.deployment, Deployment::Server);
+    assert_eq!(w.sign_in_method, SignInMethod::Pat);
+}
+
+#[test]
+fn ctrl_c_twice_quits() {
+    let mut w = Wizard::new(settings());
+    update(&mut w, key(KeyCode::Enter));
+    typed(&mut w, "contoso");
+    update(&mut w, ctrl('c'));
+    assert!(w.confirm_quit);
+    let e = update(&mut w, ctrl('c'));
+    assert!(matches!(e.as_slice(), [Effect::Quit(Outcome::Cancelled)]));
+}

@@ -70,6 +70,8 @@ pub struct Pending {
     pub id: u64,
     pub step: Step,
     pub since_tick: u64,
+    /// Esc may abort it (a save may not: it must finish or roll back).
+    pub cancellable: bool,
 }
 
 /// What the driver must do.
@@ -130,8 +132,7 @@ pub struct ReviewState {
     pub checks: Vec<CheckOutcome>,
 }
 
-/// All the wizard knows.
-#[derive(Debug)]
+/// All the wizard knows. `Debug` leaves the token out.
 pub struct Wizard {
     pub settings: Settings,
     pub step: Step,
@@ -165,6 +166,21 @@ pub struct Wizard {
     pub confirm_quit: bool,
     pub tick: u64,
     next_id: u64,
+}
+
+impl std::fmt::Debug for Wizard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Wizard")
+            .field("step", &self.step)
+            .field("deployment", &self.deployment)
+            .field("target", &self.target.value())
+            .field("pat", &"[redacted]")
+            .field("base_url", &self.base_url)
+            .field("project", &self.project)
+            .field("pending", &self.pending)
+            .field("problem", &self.problem)
+            .finish_non_exhaustive()
+    }
 }
 
 // ─── Construction ───────────────────────────────────────────────────────────
@@ -265,10 +281,12 @@ impl Wizard {
         }
         self.next_id += 1;
         let id = self.next_id;
+        let cancellable = !matches!(job, Job::Save(_));
         self.pending = Some(Pending {
             id,
             step: self.step,
             since_tick: self.tick,
+            cancellable,
         });
         self.problem = None;
         effects.push(Effect::Spawn {
@@ -289,7 +307,7 @@ impl Wizard {
         Some(Session {
             deployment: self.deployment,
             base_url: self.base_url.clone()?,
-            pat: SecretString::from(self.pat.value().to_string()),
+            pat: SecretString::from(self.pat.value().trim().to_string()),
             api_version: self.api_version.clone()?,
         })
     }
@@ -502,8 +520,16 @@ fn on_result(w: &mut Wizard, id: u64, result: JobResult) -> Vec<Effect> {
             Vec::new()
         }
         JobResult::Reviewed(rows) => {
+            // "Nothing was saved" stays while a check still fails.
+            let still_failing = rows.iter().any(|c| c.status == CheckStatus::Fail);
+            if !still_failing
+                || w.problem
+                    .as_ref()
+                    .is_some_and(|p| p.code != "CHECKS_FAILED")
+            {
+                w.problem = None;
+            }
             w.review.checks = rows;
-            w.problem = None;
             Vec::new()
         }
         JobResult::Saved(info) => {
@@ -562,7 +588,12 @@ fn on_key(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
     // A quit question takes every key.
     if w.confirm_quit {
         return match key.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') => {
+            _ if is_ctrl_c(&key) => {
+                let mut e = w.cancel_pending();
+                e.push(Effect::Quit(Outcome::Cancelled));
+                e
+            }
+            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Char('q') => {
                 let mut e = w.cancel_pending();
                 e.push(Effect::Quit(Outcome::Cancelled));
                 e
@@ -575,6 +606,11 @@ fn on_key(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
     }
     if w.show_help {
         w.show_help = false;
+        return Vec::new();
+    }
+
+    // A save in flight must finish (or roll back) before anything else.
+    if w.pending.is_some_and(|p| !p.cancellable) {
         return Vec::new();
     }
 
@@ -662,6 +698,8 @@ fn key_deployment(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
     let choose = |w: &mut Wizard, d: Deployment| {
         if w.deployment != d {
             w.deployment = d;
+            // Server signs in with a PAT only.
+            w.sign_in_method = SignInMethod::Pat;
             w.target = Input::default();
             w.forget_from_target();
         }
@@ -692,6 +730,8 @@ fn key_target(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
     if key.code != KeyCode::Enter {
         if edit(&mut w.target, key) {
             w.problem = None;
+            // The answer changed: a check of the old one no longer counts.
+            return w.cancel_pending();
         }
         return Vec::new();
     }
@@ -759,6 +799,7 @@ fn key_sign_in(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
         if edit(&mut w.pat, key) {
             w.problem = None;
             w.forget_from_sign_in();
+            return w.cancel_pending();
         }
         return Vec::new();
     }
@@ -861,7 +902,6 @@ fn key_review(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
         if edit(&mut w.review.name, key) {
             w.review.name_edited = true;
             w.review.name_error = None;
-            w.problem = None;
         }
         return Vec::new();
     }
@@ -873,7 +913,12 @@ fn key_review(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
         w.review.name_error = Some(e.to_string());
         return Vec::new();
     }
-    if let Some((_, where_, _)) = w.settings.existing.iter().find(|(n, _, _)| *n == name) {
+    if let Some((_, where_, _)) = w
+        .settings
+        .existing
+        .iter()
+        .find(|(n, _, _)| n.eq_ignore_ascii_case(&name))
+    {
         w.review.name_error = Some(format!(
             "a connection named {name} exists already ({where_}); choose another name"
         ));
