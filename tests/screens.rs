@@ -48,6 +48,7 @@ fn pending(w: &mut Wizard) {
         id: 1,
         step: w.step,
         since_tick: 0,
+        cancellable: true,
     });
 }
 
