@@ -65,7 +65,7 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SecretStoreChoice {
-    /// The OS keyring when it works; otherwise ask (TUI) or fail (non-interactive)
+    /// The OS keyring when it passes a write/read/delete test; otherwise stop and say how to choose
     Auto,
     /// The OS keyring only (Secret Service, Keychain, Credential Manager)
     Keyring,
@@ -245,6 +245,28 @@ pub struct ConnectionFlags {
     /// The integration only reads (write checks are skipped)
     #[arg(long)]
     pub read_only: bool,
+}
+
+impl ConnectionFlags {
+    /// No connection flag was given.
+    pub fn is_empty(&self) -> bool {
+        self.connection_name.is_none()
+            && self.deployment.is_none()
+            && self.org.is_none()
+            && self.base_url.is_none()
+            && self.auth.is_none()
+            && !self.pat_stdin
+            && self.tenant.is_none()
+            && self.client_id.is_none()
+            && self.project.is_none()
+            && self.work_item_type.is_none()
+            && self.area_path.is_none()
+            && self.iteration_path.is_none()
+            && self.priority_map.is_none()
+            && self.assignee.is_none()
+            && self.fields.is_empty()
+            && !self.read_only
+    }
 }
 
 #[cfg(test)]

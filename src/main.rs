@@ -17,7 +17,14 @@ fn main() -> ExitCode {
         Some(Command::Demo(args)) if args.serve => run_demo_server(&args),
         Some(Command::Demo(_)) => run_wizard(&cli.global, true),
         None => run_wizard(&cli.global, false),
-        Some(Command::Connect(c)) if !c.non_interactive => run_wizard(&cli.global, false),
+        Some(Command::Connect(c)) if !c.non_interactive && c.connection.is_empty() => {
+            run_wizard(&cli.global, false)
+        }
+        Some(Command::Connect(c)) if !c.non_interactive => usage_error(
+            "CONFIG_INVALID",
+            "connection flags are read with --non-interactive, which is not available yet; the wizard asks for each answer",
+            "Run `ado-setup connect` without flags",
+        ),
         Some(Command::Connect(_)) => not_available(
             "`connect --non-interactive`",
             "run `ado-setup connect` in a terminal for the wizard",
@@ -190,6 +197,7 @@ fn run_wizard(global: &GlobalArgs, demo: bool) -> ExitCode {
                 }
                 ExitCode::from(exit::OK)
             }
+            Ok((ado_setup::wizard::Outcome::Quit, _)) => ExitCode::from(exit::OK),
             Ok((ado_setup::wizard::Outcome::Cancelled, _)) => {
                 let _ = writeln!(std::io::stderr(), "ado-setup: cancelled; nothing was saved");
                 ExitCode::from(exit::CANCELLED)

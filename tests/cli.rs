@@ -119,6 +119,13 @@ fn doctor_without_a_target_is_an_input_error() {
 }
 
 #[test]
+fn connect_flags_without_non_interactive_are_refused() {
+    let out = run(&["connect", "--org", "contoso"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--non-interactive"));
+}
+
+#[test]
 fn usage_errors_exit_2() {
     for args in [
         &["frobnicate"][..],

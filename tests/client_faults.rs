@@ -360,6 +360,21 @@ async fn transport_failures_are_sorted() {
         ) => assert_eq!(e.code(), "NETWORK_UNREACHABLE"),
         other => panic!("closed port: {other:?}"),
     }
+    // Words in the URL (alerts, tls, certificate) do not make it a TLS failure.
+    let c = AdoClient::new(
+        http_client.clone(),
+        url(&format!("http://127.0.0.1:{port}/tls/Alerts-certificate")),
+        cred.clone(),
+        ApiVersion::SERVICES,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    match c.connection_data().await {
+        Err(AdoError::Transport {
+            kind: TransportKind::Connect,
+            ..
+        }) => {}
+        other => panic!("closed port, telling URL: {other:?}"),
+    }
 
     // A name that cannot resolve (.invalid is reserved, RFC 2606).
     let c = AdoClient::new(

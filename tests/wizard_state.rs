@@ -146,7 +146,7 @@ fn a_fresh_wizard_starts_at_deployment_or_the_menu() {
     assert_eq!(w.step, Step::Menu);
     update(&mut w, key(KeyCode::Down));
     let e = update(&mut w, key(KeyCode::Enter));
-    assert!(matches!(e.as_slice(), [Effect::Quit(Outcome::Cancelled)]));
+    assert!(matches!(e.as_slice(), [Effect::Quit(Outcome::Quit)]));
 }
 
 #[test]

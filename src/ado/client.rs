@@ -63,6 +63,19 @@ pub fn push_segments(url: &mut Url, segments: &[&str]) -> Result<(), AdoError> {
     Ok(())
 }
 
+/// `{base}/_apis/connectionData?connectOptions=1&lastChangeId=-1&lastChangeId64=-1&api-version={api}`:
+/// who am I (SPEC §3).
+pub fn connection_data_url(base: &Url, api: &str) -> Result<Url, AdoError> {
+    let mut url = base.clone();
+    push_segments(&mut url, &["_apis", "connectionData"])?;
+    url.query_pairs_mut()
+        .append_pair("connectOptions", "1")
+        .append_pair("lastChangeId", "-1")
+        .append_pair("lastChangeId64", "-1")
+        .append_pair("api-version", api);
+    Ok(url)
+}
+
 /// The Azure DevOps client of one organization or collection.
 #[derive(Debug, Clone)]
 pub struct AdoClient {
@@ -157,16 +170,8 @@ impl AdoClient {
     /// Who am I: `_apis/connectionData`. The authenticated user may be the
     /// anonymous identity (see `Identity::is_anonymous`).
     pub async fn connection_data(&self) -> Result<ConnectionData, AdoError> {
-        let api = self.version.preview(1);
-        let q = [
-            ("connectOptions", "1"),
-            ("lastChangeId", "-1"),
-            ("lastChangeId64", "-1"),
-        ];
-        Ok(self
-            .get(&["_apis", "connectionData"], &q, &api)
-            .await?
-            .value)
+        let url = connection_data_url(&self.base, &self.version.preview(1))?;
+        self.call(Method::GET, &url, None).await?.json()
     }
 
     /// One page of projects (`$top`/`$skip`, or a continuation token).

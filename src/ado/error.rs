@@ -423,9 +423,17 @@ pub fn classify(answer: Answer<'_>) -> Result<(), AdoError> {
     } = answer;
 
     if (300..400).contains(&status) {
+        // `host` is `name[:port]` as the request was made.
         let cross_host = location
             .and_then(|l| url::Url::parse(l).ok())
-            .and_then(|u| u.host_str().map(|h| !h.eq_ignore_ascii_case(host)))
+            .and_then(|u| {
+                let name = u.host_str()?;
+                let to = match u.port() {
+                    Some(p) => format!("{name}:{p}"),
+                    None => name.to_string(),
+                };
+                Some(!to.eq_ignore_ascii_case(host))
+            })
             .unwrap_or(false);
         return Err(AdoError::Redirect {
             status,
@@ -739,6 +747,34 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_redirect_to_the_same_host_and_port_is_not_cross_host() {
+        let answer = |location: &'static str| Answer {
+            status: 301,
+            host: "tfs.contoso.com:8443",
+            content_type: None,
+            location: Some(location),
+            ids: SupportIds::default(),
+            body: b"",
+        };
+        assert!(matches!(
+            classify(answer(
+                "https://tfs.contoso.com:8443/tfs/DefaultCollection/"
+            )),
+            Err(AdoError::Redirect {
+                cross_host: false,
+                ..
+            })
+        ));
+        assert!(matches!(
+            classify(answer("https://tfs.contoso.com/x")),
+            Err(AdoError::Redirect {
+                cross_host: true,
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -289,8 +289,10 @@ const TLS_SIGNS: [&str; 9] = [
 /// Sorts a reqwest failure into a transport kind, with the innermost cause as
 /// detail (never the URL's query or any header).
 fn transport_error(host: &str, e: &reqwest::Error) -> AdoError {
+    // Start below reqwest's own message: it names the URL, whose words
+    // ("tls", "alert", …) must not decide the kind.
     let mut chain = Vec::new();
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
     while let Some(err) = cur {
         chain.push(err.to_string());
         cur = err.source();

@@ -101,14 +101,7 @@ pub async fn negotiate_server(
         return settle(best);
     }
 
-    let mut probe = base.clone();
-    super::client::push_segments(&mut probe, &["_apis", "connectionData"])?;
-    probe
-        .query_pairs_mut()
-        .append_pair("connectOptions", "1")
-        .append_pair("lastChangeId", "-1")
-        .append_pair("lastChangeId64", "-1")
-        .append_pair("api-version", &ApiVersion::SERVICES.preview(1));
+    let probe = super::client::connection_data_url(base, &ApiVersion::SERVICES.preview(1))?;
     let resp = http.send(Method::GET, &probe, credential, None).await?;
     match resp.classified() {
         Ok(_) => Ok(ApiVersion::SERVICES),

@@ -482,11 +482,27 @@ pub async fn run(subject: &Subject, ctx: &Context) -> Report {
                     ));
                 }
             }
-            Err(e @ (AdoError::Unauthorized { .. } | AdoError::Forbidden { .. })) => {
+            Err(
+                e @ AdoError::Unauthorized {
+                    kind: AuthFailure::InvalidCredentials,
+                    ..
+                },
+            ) => {
+                // Reads work, the write is refused: a scope the token lacks.
                 let mut o = from_error("scope.write", &e, started);
                 o.code = Some("PROVIDER_SCOPE_UNAVAILABLE".into());
                 o.message = format!("reads work but creating a work item is refused: {e}");
                 o.fix = vec![PAT_SCOPES.to_string()];
+                r.set(o);
+                r.gate(&["mapping.dry_run"]);
+            }
+            Err(e @ (AdoError::Unauthorized { .. } | AdoError::Forbidden { .. })) => {
+                let mut o = from_error("scope.write", &e, started);
+                if matches!(e, AdoError::Forbidden { .. }) {
+                    o.fix = vec![
+                        "Give the user Contribute rights on work items in the area: Project Settings › Project configuration › Areas › Security".into(),
+                    ];
+                }
                 r.set(o);
                 r.gate(&["mapping.dry_run"]);
             }

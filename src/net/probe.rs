@@ -31,14 +31,8 @@ pub async fn probe_azure_devops(
     deployment: Deployment,
     base_url: &Url,
 ) -> Result<Option<String>, Problem> {
-    let mut url = base_url.clone();
-    crate::ado::client::push_segments(&mut url, &["_apis", "connectionData"])
+    let url = crate::ado::client::connection_data_url(base_url, "5.0-preview")
         .map_err(|e| Problem::from(&e))?;
-    url.query_pairs_mut()
-        .append_pair("connectOptions", "1")
-        .append_pair("lastChangeId", "-1")
-        .append_pair("lastChangeId64", "-1")
-        .append_pair("api-version", "5.0-preview");
     let resp = http
         .send(Method::GET, &url, &Credential::Anonymous, None)
         .await

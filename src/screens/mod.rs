@@ -41,7 +41,13 @@ pub fn render(frame: &mut Frame, w: &Wizard, theme: &Theme) {
         return;
     }
 
-    let problem_height = w.problem.as_ref().map_or(0, |_| 5);
+    // The problem box fits its wrapped text (message and fix) plus borders.
+    let problem_height = w.problem.as_ref().map_or(0, |p| {
+        let inner = usize::from(area.width.saturating_sub(2)).max(1);
+        let rows = p.message.chars().count().max(1).div_ceil(inner)
+            + (p.fix.chars().count() + 5).div_ceil(inner);
+        (rows as u16 + 2).min(area.height / 3)
+    });
     let [header, progress, body, problem, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
@@ -137,14 +143,23 @@ pub fn key_hints(w: &Wizard) -> Vec<(&'static str, &'static str)> {
     let mut hints = match w.step {
         Step::Menu => vec![("↑↓", "move"), ("Enter", "choose"), ("q", "quit")],
         Step::Deployment => vec![("↑↓", "choose"), ("Enter", "continue")],
-        Step::Target | Step::Review => vec![("Enter", "check & continue")],
-        Step::SignIn => vec![("Tab", "method"), ("Enter", "sign in")],
+        Step::Target => vec![("Enter", "check & continue")],
+        Step::Review => vec![("Enter", "save")],
+        Step::SignIn if w.deployment == crate::ado::endpoints::Deployment::Services => {
+            vec![("Tab", "method"), ("Enter", "sign in")]
+        }
+        Step::SignIn => vec![("Enter", "sign in")],
         Step::Project => vec![("type", "filter"), ("↑↓", "move"), ("Enter", "choose")],
         Step::Network => vec![("Enter", "continue"), ("r", "re-test")],
         Step::Done => vec![("Enter", "exit")],
         _ => vec![("Enter", "continue")],
     };
-    if w.step != Step::Done && w.step != Step::Menu {
+    let can_go_back = match w.step {
+        Step::Done | Step::Menu => false,
+        Step::Deployment => !w.settings.existing.is_empty(),
+        _ => true,
+    };
+    if can_go_back {
         hints.push(("Esc", "back"));
     }
     // `?` types into text fields, so those steps name F1.
@@ -269,22 +284,30 @@ fn render_confirm_quit(frame: &mut Frame, area: Rect, theme: &Theme) {
 }
 
 /// A labelled single-line text field; `masked` shows bullets only.
+/// `cursor` is the character index of the caret (tui-input's `cursor()`).
 pub(crate) fn text_field<'a>(
     label: &'a str,
     value: &str,
+    cursor: usize,
     masked: bool,
     focused: bool,
     theme: &Theme,
 ) -> Line<'a> {
-    let shown = if masked {
+    let shown: String = if masked {
         "•".repeat(value.chars().count().min(64))
     } else {
         value.to_string()
     };
+    let at = cursor.min(shown.chars().count());
+    let (before, after): (String, String) = (
+        shown.chars().take(at).collect(),
+        shown.chars().skip(at).collect(),
+    );
     let mut spans = vec![Span::styled(format!("{label} "), theme.key())];
-    spans.push(Span::styled(shown, theme.input()));
+    spans.push(Span::styled(before, theme.input()));
     if focused {
         spans.push(Span::styled("▏", Style::default()));
     }
+    spans.push(Span::styled(after, theme.input()));
     Line::from(spans)
 }

@@ -109,7 +109,14 @@ fn target<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
     let mut l = vec![
         Line::from(prompt),
         Line::from(""),
-        text_field(label, w.target.value(), false, true, theme),
+        text_field(
+            label,
+            w.target.value(),
+            w.target.cursor(),
+            false,
+            true,
+            theme,
+        ),
         Line::from(""),
         Line::styled(example, theme.dim()),
     ];
@@ -178,7 +185,14 @@ fn sign_in<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
     }
     l.push(Line::from(""));
     if w.sign_in_method == SignInMethod::Pat {
-        l.push(text_field("Token:", w.pat.value(), true, true, theme));
+        l.push(text_field(
+            "Token:",
+            w.pat.value(),
+            w.pat.cursor(),
+            true,
+            true,
+            theme,
+        ));
         if w.settings.demo && !w.pat.value().is_empty() {
             l.push(Line::styled(
                 "Demo: the sandbox's token is filled in; press Enter.",
@@ -260,7 +274,8 @@ fn organization<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
 
 fn project<'a>(w: &'a Wizard, theme: &Theme, height: u16) -> Vec<Line<'a>> {
     let mut l = vec![signed_in_line(w, theme)];
-    let mut filter = text_field("Filter:", w.projects.query(), false, true, theme);
+    let query = w.projects.query();
+    let mut filter = text_field("Filter:", query, query.chars().count(), false, true, theme);
     filter.spans.push(Span::styled(
         format!("   {} of {} projects", w.projects.len(), w.projects.total()),
         theme.dim(),
@@ -440,6 +455,7 @@ fn review<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
     l.push(text_field(
         "Save as:",
         w.review.name.value(),
+        w.review.name.cursor(),
         false,
         true,
         theme,

@@ -89,6 +89,8 @@ pub enum Effect {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Saved(SavedInfo),
+    /// Quit from the start menu: nothing was asked, nothing to cancel.
+    Quit,
     Cancelled,
 }
 
@@ -688,7 +690,7 @@ fn key_menu(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Up | KeyCode::BackTab => w.menu_index = w.menu_index.saturating_sub(1),
         KeyCode::Down | KeyCode::Tab => w.menu_index = (w.menu_index + 1).min(ITEMS - 1),
         KeyCode::Enter if w.menu_index == 0 => return w.enter(Step::Deployment),
-        KeyCode::Enter => return vec![Effect::Quit(Outcome::Cancelled)],
+        KeyCode::Enter => return vec![Effect::Quit(Outcome::Quit)],
         _ => {}
     }
     Vec::new()
