@@ -108,12 +108,8 @@ pub async fn probe_endpoints(http: &HttpClient, endpoints: &[Url]) -> Vec<Endpoi
             .await;
         let millis = started.elapsed().as_millis() as u64;
         let host = u.host_str().unwrap_or_default();
-        let via_proxy = proxy.is_some()
-            && u.scheme() == "https"
-            && !no_proxy
-                .split(',')
-                .map(str::trim)
-                .any(|n| !n.is_empty() && host.ends_with(n.trim_start_matches('.')));
+        let via_proxy =
+            proxy.is_some() && u.scheme() == "https" && !no_proxy_matches(&no_proxy, host);
         let (ok, detail) = match result {
             Ok(r) => (true, format!("HTTP {}", r.status)),
             Err(e) => (false, e.code().to_string()),
@@ -127,4 +123,36 @@ pub async fn probe_endpoints(http: &HttpClient, endpoints: &[Url]) -> Vec<Endpoi
         }
     });
     futures::future::join_all(probes).await
+}
+
+/// Does a `NO_PROXY` list exempt `host`? `*` exempts everything; an entry
+/// matches the host itself or a subdomain of it (on a dot boundary).
+pub fn no_proxy_matches(no_proxy: &str, host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    no_proxy.split(',').map(str::trim).any(|entry| {
+        let entry = entry
+            .trim_start_matches("*.")
+            .trim_start_matches('.')
+            .to_ascii_lowercase();
+        let entry = entry.split(':').next().unwrap_or_default().to_string();
+        entry == "*"
+            || (!entry.is_empty() && (host == entry || host.ends_with(&format!(".{entry}"))))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_proxy_matches_on_dot_boundaries() {
+        assert!(no_proxy_matches("dev.azure.com", "dev.azure.com"));
+        assert!(no_proxy_matches(".azure.com", "dev.azure.com"));
+        assert!(no_proxy_matches("azure.com", "dev.azure.com"));
+        assert!(no_proxy_matches("*.azure.com", "dev.azure.com"));
+        assert!(no_proxy_matches("localhost, *", "dev.azure.com"));
+        assert!(!no_proxy_matches("re.com", "dev.azure.com"));
+        assert!(!no_proxy_matches("", "dev.azure.com"));
+        assert!(no_proxy_matches("tfs.contoso.com:8443", "tfs.contoso.com"));
+    }
 }

@@ -295,13 +295,19 @@ fn project<'a>(w: &'a Wizard, theme: &Theme, height: u16) -> Vec<Line<'a>> {
         .map(|r| r.item.name.chars().count() + if r.item.visibility == "public" { 9 } else { 0 })
         .max()
         .unwrap_or(0)
-        .min(40);
+        .min(49);
     for row in window {
         let item = row.item;
-        let label = if item.visibility == "public" {
-            format!("{} (public)", item.name)
+        // Long names are cut so every row stays one line.
+        let name: String = if item.name.chars().count() > 40 {
+            item.name.chars().take(39).chain(['…']).collect()
         } else {
             item.name.clone()
+        };
+        let label = if item.visibility == "public" {
+            format!("{name} (public)")
+        } else {
+            name
         };
         let marker = if row.selected { "› " } else { "  " };
         let style = if row.selected {
