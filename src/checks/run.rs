@@ -491,7 +491,13 @@ pub async fn run(subject: &Subject, ctx: &Context) -> Report {
                 // Reads work, the write is refused: a scope the token lacks.
                 let mut o = from_error("scope.write", &e, started);
                 o.code = Some("PROVIDER_SCOPE_UNAVAILABLE".into());
-                o.message = format!("reads work but creating a work item is refused: {e}");
+                let said = match &e {
+                    AdoError::Unauthorized { message, .. } if !message.is_empty() => {
+                        message.clone()
+                    }
+                    other => other.to_string(),
+                };
+                o.message = format!("reads work but creating a work item is refused: {said}");
                 o.fix = vec![PAT_SCOPES.to_string()];
                 r.set(o);
                 r.gate(&["mapping.dry_run"]);
