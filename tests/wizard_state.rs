@@ -456,7 +456,7 @@ fn review_refuses_a_bad_or_taken_name_and_failed_checks() {
     s.existing = vec![(
         "contoso-payments".into(),
         "contoso".into(),
-        "Payments".into(),
+        "Billing".into(),
     )];
     let mut w = Wizard::new(s);
     update(&mut w, key(KeyCode::Enter)); // menu → Deployment
@@ -619,4 +619,22 @@ fn ctrl_c_twice_quits() {
     assert!(w.confirm_quit);
     let e = update(&mut w, ctrl('c'));
     assert!(matches!(e.as_slice(), [Effect::Quit(Outcome::Cancelled)]));
+}
+
+#[test]
+fn a_project_that_already_has_a_connection_is_refused_at_once() {
+    let mut s = settings();
+    s.existing = vec![("prod".into(), "contoso".into(), "Payments".into())];
+    let mut w = Wizard::new(s);
+    update(&mut w, key(KeyCode::Enter));
+    to_project_step(&mut w);
+    let e = update(&mut w, key(KeyCode::Enter));
+    assert!(e.is_empty());
+    assert_eq!(
+        w.problem.as_ref().map(|p| p.code.as_str()),
+        Some("CONNECTION_EXISTS")
+    );
+    update(&mut w, key(KeyCode::Down));
+    let e = update(&mut w, key(KeyCode::Enter));
+    assert!(matches!(spawned(&e).1, Job::CheckProject { .. }));
 }

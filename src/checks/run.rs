@@ -853,11 +853,30 @@ async fn sign_in(r: &mut Run, subject: &Subject, ctx: &Context, base: Url) -> Op
 
 async fn process_check(c: &AdoClient, name: &str) -> CheckOutcome {
     let started = Instant::now();
-    let known = c
-        .processes()
-        .await
-        .ok()
-        .and_then(|ps| ps.into_iter().find(|p| p.name.eq_ignore_ascii_case(name)));
+    let system = ["Basic", "Agile", "Scrum", "CMMI"].contains(&name);
+    let processes = match c.processes().await {
+        Ok(p) => p,
+        Err(_) if system => return pass("project.process", name.to_string(), started),
+        // Older servers may not answer the process list: say what is unknown.
+        Err(e) => {
+            return not_pass(
+                "project.process",
+                Status::Warn,
+                "PROCESS_UNSUPPORTED",
+                format!(
+                    "{name}: the process list could not be read ({}), so inherited and custom cannot be told apart",
+                    e.code()
+                ),
+                &[
+                    "Check Organization Settings › Boards › Process: an inherited process works; a custom (XML) one needs its types and fields to match the mapping",
+                ],
+                started,
+            );
+        }
+    };
+    let known = processes
+        .into_iter()
+        .find(|p| p.name.eq_ignore_ascii_case(name));
     match known.as_ref().and_then(|p| p.system_base().map(|b| (p, b))) {
         Some((p, base)) if p.parent().is_some() => pass(
             "project.process",
@@ -865,9 +884,7 @@ async fn process_check(c: &AdoClient, name: &str) -> CheckOutcome {
             started,
         ),
         Some(_) => pass("project.process", name.to_string(), started),
-        None if ["Basic", "Agile", "Scrum", "CMMI"].contains(&name) => {
-            pass("project.process", name.to_string(), started)
-        }
+        None if system => pass("project.process", name.to_string(), started),
         None => not_pass(
             "project.process",
             Status::Warn,

@@ -888,6 +888,26 @@ fn key_project(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
             if w.project.as_ref().is_some_and(|p| p.name == name) && w.mapping.is_some() {
                 return w.enter(Step::Mapping);
             }
+            // At most one connection per organization+project (SPEC §1): say so now.
+            let here = w
+                .organization
+                .clone()
+                .or_else(|| {
+                    w.base_url
+                        .as_ref()
+                        .map(|u| u.as_str().trim_end_matches('/').to_string())
+                })
+                .unwrap_or_default();
+            if let Some((existing, _, _)) = w.settings.existing.iter().find(|(_, org, project)| {
+                org.eq_ignore_ascii_case(&here) && project.eq_ignore_ascii_case(&name)
+            }) {
+                w.problem = Some(Problem::new(
+                    "CONNECTION_EXISTS",
+                    format!("connection {existing} already connects {here} · {name}"),
+                    "Choose another project (`ado-setup edit` changes the existing one, in a later version)",
+                ));
+                return Vec::new();
+            }
             w.forget_from_project();
             return w.spawn(Job::CheckProject {
                 session,
