@@ -82,6 +82,20 @@ fn not_pass(
     }
 }
 
+/// A failure whose fix is computed (an error's own `fix()`).
+fn fail_with(
+    id: &'static str,
+    code: &str,
+    message: impl Into<String>,
+    fix: String,
+    started: Instant,
+) -> CheckOutcome {
+    CheckOutcome {
+        fix: vec![fix],
+        ..not_pass(id, Status::Fail, code, message, &[], started)
+    }
+}
+
 fn skip(id: &'static str, why: impl Into<String>) -> CheckOutcome {
     CheckOutcome {
         id,
@@ -625,17 +639,7 @@ async fn storage_secret(subject: &Subject, ctx: &Context) -> CheckOutcome {
         );
     };
     if let Err(e) = store.round_trip().await {
-        return CheckOutcome {
-            fix: vec![e.fix()],
-            ..not_pass(
-                "storage.secret",
-                Status::Fail,
-                e.code(),
-                e.to_string(),
-                &[],
-                started,
-            )
-        };
+        return fail_with("storage.secret", e.code(), e.to_string(), e.fix(), started);
     }
     match (&subject.name, subject.pat.is_some()) {
         (Some(name), _) => match store.get(name.as_str()).await {
@@ -666,17 +670,7 @@ async fn storage_secret(subject: &Subject, ctx: &Context) -> CheckOutcome {
                 ],
                 started,
             ),
-            Err(e) => CheckOutcome {
-                fix: vec![e.fix()],
-                ..not_pass(
-                    "storage.secret",
-                    Status::Fail,
-                    e.code(),
-                    e.to_string(),
-                    &[],
-                    started,
-                )
-            },
+            Err(e) => fail_with("storage.secret", e.code(), e.to_string(), e.fix(), started),
         },
         (None, _) => pass("storage.secret", store.describe(), started),
     }
@@ -688,17 +682,7 @@ async fn storage_config(ctx: &Context) -> CheckOutcome {
         return skip("storage.config", "no saved connection: flags only");
     };
     match config.load() {
-        Err(e) => CheckOutcome {
-            fix: vec![e.fix()],
-            ..not_pass(
-                "storage.config",
-                Status::Fail,
-                e.code(),
-                e.to_string(),
-                &[],
-                started,
-            )
-        },
+        Err(e) => fail_with("storage.config", e.code(), e.to_string(), e.fix(), started),
         Ok(_) => {
             let warnings = config.privacy();
             if warnings.is_empty() {
