@@ -20,6 +20,7 @@ async fn sandbox() -> Sandbox {
     Sandbox::start(SandboxOptions {
         port: 0,
         approve_after: Duration::from_millis(100),
+        ..SandboxOptions::default()
     })
     .await
     .expect("sandbox starts")

@@ -55,6 +55,7 @@ async fn start() -> Sandbox {
     Sandbox::start(SandboxOptions {
         port: 0,
         approve_after: Duration::from_millis(300),
+        ..SandboxOptions::default()
     })
     .await
     .expect("sandbox starts")

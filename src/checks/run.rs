@@ -12,7 +12,10 @@ use crate::ado::client::{AdoClient, StructureGroup};
 use crate::ado::endpoints::Deployment;
 use crate::ado::error::{AdoError, AuthFailure};
 use crate::ado::http::Credential;
-use crate::ado::models::{JsonPatchOperation, WorkItemType, WorkItemTypeField, security_namespace};
+use crate::ado::models::{
+    JsonPatchOperation, SecurityNamespace, WebApiTeam, WorkItemType, WorkItemTypeField,
+    security_namespace,
+};
 use crate::ado::version::{ApiVersion, negotiate_server};
 use crate::net::probe::{probe_azure_devops, probe_endpoints};
 use crate::net::target::{parse_server_url, parse_services_target};
@@ -280,14 +283,23 @@ pub async fn run(subject: &Subject, ctx: &Context) -> Report {
         "auth.expiry",
     ]);
 
-    // ─── The project ────────────────────────────────────────────────────────
+    // ─── The project (and, meanwhile, the permission names) ─────────────────
     let mut project = None;
+    let mut namespaces = None;
     if r.gate(&["project.access"])
         && let Some(c) = &client
     {
         let started = Instant::now();
-        match &subject.project {
-            None => r.set(not_pass(
+        let (found, ns) = match &subject.project {
+            Some(name) => {
+                let (p, ns) = tokio::join!(c.project(name), c.security_namespaces());
+                (Some(p), Some(ns))
+            }
+            None => (None, None),
+        };
+        namespaces = ns;
+        match (&subject.project, found) {
+            (None, _) | (_, None) => r.set(not_pass(
                 "project.access",
                 Status::Fail,
                 "PROJECT_NOT_FOUND",
@@ -295,7 +307,7 @@ pub async fn run(subject: &Subject, ctx: &Context) -> Report {
                 &["Pass --project NAME, or check a saved connection: ado-setup doctor NAME"],
                 started,
             )),
-            Some(name) => match c.project(name).await {
+            (Some(name), Some(found)) => match found {
                 Ok(p) => {
                     r.set(pass(
                         "project.access",
@@ -328,16 +340,24 @@ pub async fn run(subject: &Subject, ctx: &Context) -> Report {
         "permission.tags",
     ]);
     let mut meta = None;
+    let mut project_teams = None;
     if gated && let (Some(c), Some(p)) = (&client, &project) {
-        let (process_o, read, perms) = tokio::join!(
+        let (process_o, read, perms, teams) = tokio::join!(
             process_check(c, p.process_template_name().unwrap_or("unknown")),
             read_metadata(
                 c,
                 &p.name,
                 p.default_team.as_ref().and_then(|t| t.name.clone())
             ),
-            permissions(c, &p.id, subject.access),
+            permissions(c, &p.id, subject.access, namespaces),
+            async {
+                match subject.assignee {
+                    Some(_) => Some(c.teams(&p.name).await),
+                    None => None,
+                }
+            },
         );
+        project_teams = teams;
         r.set(process_o);
         match read {
             Ok((m, o)) => {
@@ -394,7 +414,7 @@ pub async fn run(subject: &Subject, ctx: &Context) -> Report {
                 &iteration_below,
                 Some(0)
             ),
-            assignee_check(c, &p.name, subject.assignee.as_deref()),
+            assignee_check(c, &p.name, subject.assignee.as_deref(), project_teams),
         );
         r.set(match (&wanted, type_ok) {
             (Some(_), Some(t)) if t.is_enabled() => {
@@ -1000,7 +1020,12 @@ fn path_check(
     }
 }
 
-async fn assignee_check(c: &AdoClient, project: &str, assignee: Option<&str>) -> CheckOutcome {
+async fn assignee_check(
+    c: &AdoClient,
+    project: &str,
+    assignee: Option<&str>,
+    teams: Option<Result<Vec<WebApiTeam>, AdoError>>,
+) -> CheckOutcome {
     let started = Instant::now();
     let Some(who) = assignee else {
         return pass(
@@ -1009,9 +1034,14 @@ async fn assignee_check(c: &AdoClient, project: &str, assignee: Option<&str>) ->
             started,
         );
     };
-    let teams = match c.teams(project).await {
-        Ok(t) => t,
-        Err(e) => return from_error("mapping.assignee", &e, started),
+    // The teams were read with the project's metadata.
+    let teams = match teams {
+        Some(Ok(t)) => t,
+        Some(Err(e)) => return from_error("mapping.assignee", &e, started),
+        None => match c.teams(project).await {
+            Ok(t) => t,
+            Err(e) => return from_error("mapping.assignee", &e, started),
+        },
     };
     let lists =
         futures::future::join_all(teams.iter().map(|t| c.team_members(project, &t.name))).await;
@@ -1169,16 +1199,26 @@ fn dry_run_ops(
 }
 
 /// The three permission checks: namespaces once, then one evaluation each.
-async fn permissions(c: &AdoClient, project_id: &str, access: Access) -> Vec<CheckOutcome> {
+async fn permissions(
+    c: &AdoClient,
+    project_id: &str,
+    access: Access,
+    namespaces: Option<Result<Vec<SecurityNamespace>, AdoError>>,
+) -> Vec<CheckOutcome> {
     let started = Instant::now();
     let ids = [
         "permission.project_admin",
         "permission.service_hooks",
         "permission.tags",
     ];
-    let namespaces = match c.security_namespaces().await {
-        Ok(n) => n,
-        Err(e) => return ids.iter().map(|id| from_error(id, &e, started)).collect(),
+    // The namespaces were read alongside the project.
+    let namespaces = match namespaces {
+        Some(Ok(n)) => n,
+        Some(Err(e)) => return ids.iter().map(|id| from_error(id, &e, started)).collect(),
+        None => match c.security_namespaces().await {
+            Ok(n) => n,
+            Err(e) => return ids.iter().map(|id| from_error(id, &e, started)).collect(),
+        },
     };
     let want = [
         (

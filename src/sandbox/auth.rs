@@ -557,7 +557,12 @@ mod tests {
 
     fn state() -> State {
         let cat = super::super::data::catalog().expect("catalog");
-        State::new(cat, ([127, 0, 0, 1], 9).into(), Duration::from_secs(1))
+        State::new(
+            cat,
+            ([127, 0, 0, 1], 9).into(),
+            Duration::from_secs(1),
+            Duration::ZERO,
+        )
     }
 
     #[test]

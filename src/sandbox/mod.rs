@@ -120,6 +120,8 @@ pub struct SandboxOptions {
     pub port: u16,
     /// How long after issuing a device code the sandbox approves it.
     pub approve_after: Duration,
+    /// Delay added before every answer (benchmarks: a far-away service).
+    pub latency: Duration,
 }
 
 impl Default for SandboxOptions {
@@ -127,6 +129,7 @@ impl Default for SandboxOptions {
         SandboxOptions {
             port: 0,
             approve_after: Duration::from_secs(3),
+            latency: Duration::ZERO,
         }
     }
 }
@@ -167,7 +170,7 @@ impl Sandbox {
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on 127.0.0.1:{}: {e}", opts.port))?;
         let addr = listener.local_addr()?;
-        let state = Arc::new(State::new(cat, addr, opts.approve_after));
+        let state = Arc::new(State::new(cat, addr, opts.approve_after, opts.latency));
         let (stop, rx) = watch::channel(false);
         let task = tokio::spawn(server::serve(listener, state.clone(), rx));
         tracing::debug!(%addr, "Azure DevOps sandbox listening");
@@ -218,6 +221,13 @@ impl Sandbox {
     /// The Azure DevOps Server 2020 collection URL.
     pub fn collection_url(&self) -> String {
         format!("{}/tfs/DefaultCollection", self.state.base)
+    }
+
+    /// Requests answered so far.
+    pub fn requests_served(&self) -> u64 {
+        self.state
+            .requests
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The full-access PAT.

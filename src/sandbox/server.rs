@@ -57,10 +57,19 @@ pub(crate) struct State {
     pub devices: Mutex<HashMap<String, entra::DeviceGrant>>,
     pub refresh: Mutex<HashMap<String, entra::RefreshGrant>>,
     pub throttle: AtomicU64,
+    /// Added before every answer (benchmarks: a far-away service).
+    pub latency: Duration,
+    /// Requests answered so far.
+    pub requests: AtomicU64,
 }
 
 impl State {
-    pub fn new(cat: &'static Catalog, addr: SocketAddr, approve_after: Duration) -> State {
+    pub fn new(
+        cat: &'static Catalog,
+        addr: SocketAddr,
+        approve_after: Duration,
+        latency: Duration,
+    ) -> State {
         State {
             cat,
             base: format!("http://{addr}"),
@@ -70,6 +79,8 @@ impl State {
             devices: Mutex::new(HashMap::new()),
             refresh: Mutex::new(HashMap::new()),
             throttle: AtomicU64::new(0),
+            latency,
+            requests: AtomicU64::new(0),
         }
     }
 
@@ -229,6 +240,11 @@ pub(crate) async fn serve(listener: TcpListener, st: Arc<State>, mut stop: watch
 
 /// Handles one request: decode, route, add the common headers.
 async fn handle(st: Arc<State>, req: Request<Incoming>) -> Resp {
+    st.requests
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    if !st.latency.is_zero() {
+        tokio::time::sleep(st.latency).await;
+    }
     let (parts, body) = req.into_parts();
     let body = match Limited::new(body, MAX_BODY).collect().await {
         Ok(c) => c.to_bytes(),
