@@ -413,3 +413,67 @@ fn pat_stdin_and_plain_output() {
     assert!(text.lines().last().unwrap().contains("0 failed"));
     assert!(!text.contains(&pat));
 }
+
+mod support;
+
+/// Garbage from something that looks like Azure DevOps: every answer is
+/// truncated, HTML, or the wrong shape. doctor reports, never panics.
+#[test]
+fn malformed_and_truncated_answers_never_panic() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let replies: [fn() -> support::Reply; 4] = [
+        || {
+            support::Reply::Bytes(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-TFS-ProcessId: x\r\nContent-Length: 500\r\nConnection: close\r\n\r\n{\"authenticatedUser\":{\"id\""
+                    .to_vec(),
+            )
+        },
+        || support::json(200, r#"{"authenticatedUser":"nope","value":[1,2,3]}"#),
+        || {
+            support::Reply::Bytes(support::http(
+                401,
+                &[("X-TFS-ProcessId", "x"), ("Content-Type", "text/html")],
+                b"<html>nope</html>",
+            ))
+        },
+        || support::json(500, "{\"message\":null}"),
+    ];
+    for (i, reply) in replies.into_iter().enumerate() {
+        let server = rt.block_on(support::FaultServer::start(move |n, _| {
+            // The first answer says "Azure DevOps is here"; the rest is garbage.
+            if n == 0 {
+                support::Reply::Bytes(support::http(
+                    401,
+                    &[
+                        ("X-TFS-ProcessId", "x"),
+                        ("Content-Type", "application/json"),
+                    ],
+                    b"{}",
+                ))
+            } else {
+                reply()
+            }
+        }));
+        let url = server.url("/tfs/DefaultCollection");
+        let out = Command::new(env!("CARGO_BIN_EXE_ado-setup"))
+            .args([
+                "doctor",
+                "--json",
+                "--allow-http",
+                "--base-url",
+                &url,
+                "--project",
+                "P",
+            ])
+            .env("AZURE_DEVOPS_EXT_PAT", "some-token")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "case {i}: {stderr}");
+        let v: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("case {i}: not JSON ({e}): {stderr}"));
+        assert!(matches!(out.status.code(), Some(1) | Some(4)), "case {i}");
+        assert!(v["summary"]["fail"].as_u64().unwrap() >= 1, "case {i}: {v}");
+        drop(server);
+    }
+}
