@@ -24,6 +24,9 @@ use crate::wizard::{Effect, JobResult, Msg, Outcome, Wizard, update};
 /// How often the spinner advances while a job runs.
 pub const TICK: Duration = Duration::from_millis(100);
 
+/// How long a signal waits for a save in flight to finish.
+pub const SAVE_GRACE: Duration = Duration::from_secs(5);
+
 /// The wizard with its background jobs: applies messages, runs effects.
 pub struct Driver {
     pub wizard: Wizard,
@@ -134,7 +137,17 @@ where
             },
             Some(msg) = driver.next_result() => msg,
             _ = tick.tick(), if pending => Msg::Tick,
-            _ = &mut shutdown => break Outcome::Cancelled,
+            _ = &mut shutdown => {
+                // A save in flight finishes (or rolls back) before we leave,
+                // so a signal never splits a secret from its connection.
+                if driver.wizard.pending.is_some_and(|p| !p.cancellable) {
+                    let _ = tokio::time::timeout(SAVE_GRACE, driver.settle()).await;
+                }
+                break match driver.wizard.saved.clone() {
+                    Some(s) => Outcome::Saved(s),
+                    None => Outcome::Cancelled,
+                };
+            }
         };
         let quit = driver.apply(msg);
         observe(&driver.wizard);

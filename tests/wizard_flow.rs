@@ -504,3 +504,92 @@ async fn a_save_never_loses_what_was_saved_before() {
     assert!(secrets.get("fresh").await.unwrap().is_none(), "rolled back");
     assert_eq!(store.load().unwrap().len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signal_during_a_save_lets_it_finish() {
+    let sb = Sandbox::start(SandboxOptions::default()).await.unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("config");
+    let jobs = JobContext {
+        http: http(),
+        config: ConfigStore::open(&dir),
+        secrets: SecretStore::file(&dir),
+    };
+    let (tx, rx) = futures::channel::mpsc::unbounded::<std::io::Result<Event>>();
+    let stop = Arc::new(tokio::sync::Notify::new());
+    let sent = Arc::new(Mutex::new(None::<Step>));
+    let target = format!("{}/contoso-agile/Payments%20Platform", sb.devops_url());
+    let pat = sb.pat().to_string();
+    let observe = {
+        let stop = stop.clone();
+        let sent = sent.clone();
+        let tx = tx.clone();
+        move |w: &Wizard| {
+            let enter = || {
+                let _ = tx.unbounded_send(Ok(Event::Key(KeyEvent::new(
+                    KeyCode::Enter,
+                    KeyModifiers::NONE,
+                ))));
+            };
+            if w.pending.is_some_and(|p| !p.cancellable) {
+                stop.notify_one(); // SIGTERM while saving
+                return;
+            }
+            let mut last = sent.lock().unwrap();
+            if w.is_pending() || w.problem.is_some() || *last == Some(w.step) {
+                return;
+            }
+            *last = Some(w.step);
+            match w.step {
+                Step::Target => {
+                    for c in target.chars() {
+                        let _ = tx.unbounded_send(Ok(Event::Key(KeyEvent::new(
+                            KeyCode::Char(c),
+                            KeyModifiers::NONE,
+                        ))));
+                    }
+                    enter();
+                }
+                Step::SignIn => {
+                    for c in pat.chars() {
+                        let _ = tx.unbounded_send(Ok(Event::Key(KeyEvent::new(
+                            KeyCode::Char(c),
+                            KeyModifiers::NONE,
+                        ))));
+                    }
+                    enter();
+                }
+                Step::Done => {}
+                _ => enter(),
+            }
+        }
+    };
+    let settings = settings(&sb);
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let shutdown = {
+        let stop = stop.clone();
+        async move { stop.notified().await }
+    };
+    let (outcome, _) = tokio::time::timeout(
+        Duration::from_secs(30),
+        app::run(
+            &mut terminal,
+            Wizard::new(settings),
+            rx,
+            jobs.clone(),
+            Theme::plain(),
+            shutdown,
+            observe,
+        ),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(matches!(outcome, Outcome::Saved(_)), "{outcome:?}");
+    let config = jobs.config.load().unwrap();
+    assert_eq!(config.len(), 1);
+    let name = config.names()[0].to_string();
+    assert!(jobs.secrets.get(name.as_str()).await.unwrap().is_some());
+    drop(tx);
+    sb.shutdown().await;
+}
