@@ -156,6 +156,14 @@ async fn drive(
     (outcome, last, frames)
 }
 
+fn key_event(code: KeyCode) -> std::io::Result<Event> {
+    Ok(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn ctrl_key(code: KeyCode) -> std::io::Result<Event> {
+    Ok(Event::Key(KeyEvent::new(code, KeyModifiers::CONTROL)))
+}
+
 fn http() -> HttpClient {
     HttpClient::new(ClientOptions::default()).unwrap()
 }
@@ -347,19 +355,11 @@ async fn a_rejected_pat_shows_the_problem_and_saves_nothing() {
     let (tx, rx) = futures::channel::mpsc::unbounded::<std::io::Result<Event>>();
     let keys = |s: &str| {
         for c in s.chars() {
-            tx.unbounded_send(Ok(Event::Key(KeyEvent::new(
-                KeyCode::Char(c),
-                KeyModifiers::NONE,
-            ))))
-            .unwrap();
+            tx.unbounded_send(key_event(KeyCode::Char(c))).unwrap();
         }
     };
     let enter = || {
-        tx.unbounded_send(Ok(Event::Key(KeyEvent::new(
-            KeyCode::Enter,
-            KeyModifiers::NONE,
-        ))))
-        .unwrap();
+        tx.unbounded_send(key_event(KeyCode::Enter)).unwrap();
     };
     enter();
     keys("contoso-scrum");
@@ -374,27 +374,15 @@ async fn a_rejected_pat_shows_the_problem_and_saves_nothing() {
             && w.problem.is_none()
         {
             for c in "wrong-token".chars() {
-                let _ = tx2.unbounded_send(Ok(Event::Key(KeyEvent::new(
-                    KeyCode::Char(c),
-                    KeyModifiers::NONE,
-                ))));
+                let _ = tx2.unbounded_send(key_event(KeyCode::Char(c)));
             }
-            let _ = tx2.unbounded_send(Ok(Event::Key(KeyEvent::new(
-                KeyCode::Enter,
-                KeyModifiers::NONE,
-            ))));
+            let _ = tx2.unbounded_send(key_event(KeyCode::Enter));
         }
         if let Some(p) = &w.problem {
             *sp.lock().unwrap() = Some(p.code.clone());
             // Give up: Ctrl-C, then confirm.
-            let _ = tx2.unbounded_send(Ok(Event::Key(KeyEvent::new(
-                KeyCode::Char('c'),
-                KeyModifiers::CONTROL,
-            ))));
-            let _ = tx2.unbounded_send(Ok(Event::Key(KeyEvent::new(
-                KeyCode::Char('y'),
-                KeyModifiers::NONE,
-            ))));
+            let _ = tx2.unbounded_send(ctrl_key(KeyCode::Char('c')));
+            let _ = tx2.unbounded_send(key_event(KeyCode::Char('y')));
         }
     };
     let (outcome, _) = tokio::time::timeout(
@@ -526,10 +514,7 @@ async fn a_signal_during_a_save_lets_it_finish() {
         let tx = tx.clone();
         move |w: &Wizard| {
             let enter = || {
-                let _ = tx.unbounded_send(Ok(Event::Key(KeyEvent::new(
-                    KeyCode::Enter,
-                    KeyModifiers::NONE,
-                ))));
+                let _ = tx.unbounded_send(key_event(KeyCode::Enter));
             };
             if w.pending.is_some_and(|p| !p.cancellable) {
                 stop.notify_one(); // SIGTERM while saving
@@ -543,19 +528,13 @@ async fn a_signal_during_a_save_lets_it_finish() {
             match w.step {
                 Step::Target => {
                     for c in target.chars() {
-                        let _ = tx.unbounded_send(Ok(Event::Key(KeyEvent::new(
-                            KeyCode::Char(c),
-                            KeyModifiers::NONE,
-                        ))));
+                        let _ = tx.unbounded_send(key_event(KeyCode::Char(c)));
                     }
                     enter();
                 }
                 Step::SignIn => {
                     for c in pat.chars() {
-                        let _ = tx.unbounded_send(Ok(Event::Key(KeyEvent::new(
-                            KeyCode::Char(c),
-                            KeyModifiers::NONE,
-                        ))));
+                        let _ = tx.unbounded_send(key_event(KeyCode::Char(c)));
                     }
                     enter();
                 }
