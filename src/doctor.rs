@@ -55,49 +55,10 @@ pub async fn doctor(
         Some(name) => {
             let store = ConfigStore::resolve(global.config_dir.as_deref())
                 .map_err(|e| Problem::new(e.code(), e.to_string(), e.fix()))?;
-            let loaded = store
-                .load()
-                .map_err(|e| Problem::new(e.code(), e.to_string(), e.fix()))?;
-            let Some(c) = loaded.get(name).cloned() else {
-                return usage(Problem::new(
-                    "CONFIG_INVALID",
-                    format!("no connection named {name} in {}", store.path().display()),
-                    "Check the name (saved connections are listed by the wizard's start menu), or pass --config-dir",
-                ));
-            };
-            let mut pat = None;
-            let mut pat_source = "no stored secret".to_string();
-            if let Some(r) = &c.secret_ref {
-                match SecretStore::open_ref(r, store.dir()).await {
-                    Ok(s) => {
-                        if let Ok(Some(p)) = s.get(name.as_str()).await {
-                            pat = Some(p);
-                            pat_source = s.describe();
-                        }
-                        secrets = Some(s);
-                    }
-                    Err(e) => pat_source = format!("the secret store failed: {e}"),
-                }
-            }
+            let (subject, store_secrets) = saved_subject(&store, name).await?;
+            secrets = store_secrets;
             config = Some(store);
-            Subject {
-                name: Some(c.name.clone()),
-                deployment: match c.provider_key {
-                    ProviderKey::AzureDevopsServices => Deployment::Services,
-                    ProviderKey::AzureDevopsServer => Deployment::Server,
-                },
-                target: c.organization.clone().unwrap_or(c.base_url.clone()),
-                project: Some(c.project.clone()),
-                access: c.access,
-                pat,
-                pat_source,
-                work_item_type: Some(c.work_item_type.clone()),
-                area_path: Some(c.area_path.clone()),
-                iteration_path: Some(c.iteration_path.clone()),
-                priority_map: c.priority_map,
-                assignee: c.assignee.clone(),
-                field_defaults: c.field_defaults.clone(),
-            }
+            subject
         }
         None => {
             let (deployment, target) = match (flags.deployment, &flags.org, &flags.base_url) {
@@ -204,6 +165,59 @@ pub async fn doctor(
         stdout,
         code: exit_code(&report, args.strict),
     })
+}
+
+/// What is checked for a saved connection: its settings, and its secret
+/// from the store its `secret_ref` names (with that store, for
+/// `storage.secret`). A missing connection is an input error.
+pub async fn saved_subject(
+    store: &ConfigStore,
+    name: &str,
+) -> Result<(Subject, Option<SecretStore>), Problem> {
+    let loaded = store
+        .load()
+        .map_err(|e| Problem::new(e.code(), e.to_string(), e.fix()))?;
+    let Some(c) = loaded.get(name).cloned() else {
+        return Err(Problem::new(
+            "CONFIG_INVALID",
+            format!("no connection named {name} in {}", store.path().display()),
+            "Check the name (saved connections are listed by the wizard's start menu), or pass --config-dir",
+        ));
+    };
+    let mut pat = None;
+    let mut pat_source = "no stored secret".to_string();
+    let mut secrets = None;
+    if let Some(r) = &c.secret_ref {
+        match SecretStore::open_ref(r, store.dir()).await {
+            Ok(s) => {
+                if let Ok(Some(p)) = s.get(name).await {
+                    pat = Some(p);
+                    pat_source = s.describe();
+                }
+                secrets = Some(s);
+            }
+            Err(e) => pat_source = format!("the secret store failed: {e}"),
+        }
+    }
+    let subject = Subject {
+        name: Some(c.name.clone()),
+        deployment: match c.provider_key {
+            ProviderKey::AzureDevopsServices => Deployment::Services,
+            ProviderKey::AzureDevopsServer => Deployment::Server,
+        },
+        target: c.organization.clone().unwrap_or(c.base_url.clone()),
+        project: Some(c.project.clone()),
+        access: c.access,
+        pat,
+        pat_source,
+        work_item_type: Some(c.work_item_type.clone()),
+        area_path: Some(c.area_path.clone()),
+        iteration_path: Some(c.iteration_path.clone()),
+        priority_map: c.priority_map,
+        assignee: c.assignee.clone(),
+        field_defaults: c.field_defaults.clone(),
+    };
+    Ok((subject, secrets))
 }
 
 /// SPEC §5: 0 no fail (with --strict, no warn); 4 authentication required; 1 otherwise.
