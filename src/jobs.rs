@@ -52,6 +52,12 @@ pub async fn run(ctx: &JobContext, job: Job) -> JobResult {
             probe_endpoints(&ctx.http, &endpoints).await,
         )),
         Job::Review(req) => Ok(review(ctx, *req).await),
+        Job::Troubleshoot {
+            name,
+            devops_base,
+            extra_endpoints,
+            allow_http,
+        } => troubleshoot(ctx, &name, devops_base, extra_endpoints, allow_http).await,
         Job::Save(req) => save(ctx, *req).await,
     };
     result.unwrap_or_else(JobResult::Failed)
@@ -303,6 +309,36 @@ async fn review(ctx: &JobContext, job: ReviewRequest) -> JobResult {
         secrets: Some(ctx.secrets.clone()),
     };
     JobResult::Reviewed(crate::checks::run(&subject, &check_ctx).await.outcomes)
+}
+
+/// The troubleshooter: every check for a saved connection, with its stored
+/// secret (or `AZURE_DEVOPS_EXT_PAT` when nothing is stored).
+async fn troubleshoot(
+    ctx: &JobContext,
+    name: &str,
+    devops_base: Url,
+    extra_endpoints: Vec<Url>,
+    allow_http: bool,
+) -> Result<JobResult, Problem> {
+    let (mut subject, secrets) = crate::doctor::saved_subject(&ctx.config, name).await?;
+    if subject.pat.is_none()
+        && let Ok(p) = std::env::var(crate::store::secrets::PAT_ENV)
+        && !p.trim().is_empty()
+    {
+        subject.pat = Some(SecretString::from(p.trim().to_string()));
+        subject.pat_source = crate::store::secrets::PAT_ENV.into();
+    }
+    let check_ctx = CheckContext {
+        http: ctx.http.clone(),
+        devops_base,
+        extra_endpoints,
+        allow_http,
+        config: Some(ctx.config.clone()),
+        secrets,
+    };
+    Ok(JobResult::Troubleshot(
+        crate::checks::run(&subject, &check_ctx).await.outcomes,
+    ))
 }
 
 /// Saves a new connection. The config is checked first (a new name, a new

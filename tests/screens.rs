@@ -424,3 +424,40 @@ fn done_help_quit_and_too_small() {
     let w = at(Step::Deployment);
     insta::assert_snapshot!("too_small", screen_at(&w, 50, 12));
 }
+
+#[test]
+fn troubleshoot() {
+    let mut s = settings();
+    s.existing = vec![
+        (
+            "contoso-payments".into(),
+            "contoso".into(),
+            "Payments Platform".into(),
+        ),
+        (
+            "tfs-manufacturing".into(),
+            "https://tfs.contoso.example/tfs/DefaultCollection".into(),
+            "Manufacturing Execution".into(),
+        ),
+    ];
+    let mut w = Wizard::new(s);
+    w.step = Step::Troubleshoot;
+    snap!("troubleshoot_pick", w);
+
+    w.trouble.name = Some("contoso-payments".into());
+    pending(&mut w);
+    snap!("troubleshoot_pending", w);
+
+    w.pending = None;
+    w.trouble.outcomes = checks(true);
+    w.trouble.index = w
+        .trouble
+        .outcomes
+        .iter()
+        .position(|c| c.status == CheckStatus::Fail)
+        .unwrap();
+    snap!("troubleshoot_list", w);
+
+    w.trouble.detail = true;
+    snap!("troubleshoot_detail", w);
+}

@@ -572,3 +572,54 @@ async fn a_signal_during_a_save_lets_it_finish() {
     drop(tx);
     sb.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_troubleshooter_checks_a_saved_connection_with_its_secret() {
+    use ado_setup::wizard::{Job, JobResult};
+    let sb = Sandbox::start(SandboxOptions::default()).await.unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("config");
+    let secrets = SecretStore::file(&dir);
+    let store = ConfigStore::open(&dir);
+    let mut c = connection("payments", "Payments Platform");
+    c.organization = Some("contoso-agile".into());
+    c.base_url = format!("{}/contoso-agile", sb.devops_url());
+    c.area_path = "Payments Platform".into();
+    c.iteration_path = "Payments Platform".into();
+    c.secret_ref = Some(secrets.secret_ref("payments"));
+    secrets
+        .set("payments", &SecretString::from(sb.pat().to_string()))
+        .await
+        .unwrap();
+    let mut config = store.load().unwrap();
+    config.insert(c).unwrap();
+    store.save(&config).unwrap();
+
+    let jobs = JobContext {
+        http: http(),
+        config: store,
+        secrets,
+    };
+    let s = settings(&sb);
+    let job = Job::Troubleshoot {
+        name: "payments".into(),
+        devops_base: s.devops_base.clone(),
+        extra_endpoints: vec![s.vssps_base.clone(), s.profile_base.clone()],
+        allow_http: true,
+    };
+    match ado_setup::jobs::run(&jobs, job).await {
+        JobResult::Troubleshot(rows) => {
+            assert_eq!(rows.len(), ado_setup::checks::CATALOGUE.len());
+            let failed: Vec<_> = rows
+                .iter()
+                .filter(|r| r.status == ado_setup::checks::Status::Fail)
+                .map(|r| format!("{}: {}", r.id, r.message))
+                .collect();
+            assert!(failed.is_empty(), "{failed:?}");
+            let secret = rows.iter().find(|r| r.id == "storage.secret").unwrap();
+            assert_eq!(secret.status, ado_setup::checks::Status::Pass);
+        }
+        other => panic!("{other:?}"),
+    }
+    sb.shutdown().await;
+}

@@ -145,6 +145,7 @@ fn a_fresh_wizard_starts_at_deployment_or_the_menu() {
     update(&mut w, key(KeyCode::Esc));
     assert_eq!(w.step, Step::Menu);
     update(&mut w, key(KeyCode::Down));
+    update(&mut w, key(KeyCode::Down));
     let e = update(&mut w, key(KeyCode::Enter));
     assert!(matches!(e.as_slice(), [Effect::Quit(Outcome::Quit)]));
 }
@@ -637,4 +638,57 @@ fn a_project_that_already_has_a_connection_is_refused_at_once() {
     update(&mut w, key(KeyCode::Down));
     let e = update(&mut w, key(KeyCode::Enter));
     assert!(matches!(spawned(&e).1, Job::CheckProject { .. }));
+}
+
+#[test]
+fn the_troubleshooter_runs_a_saved_connection_and_shows_guidance() {
+    let mut s = settings();
+    s.existing = vec![
+        ("prod".into(), "contoso".into(), "Payments".into()),
+        (
+            "lab".into(),
+            "https://tfs.lab/tfs/DefaultCollection".into(),
+            "Lab".into(),
+        ),
+    ];
+    let mut w = Wizard::new(s);
+    update(&mut w, key(KeyCode::Down));
+    update(&mut w, key(KeyCode::Enter));
+    assert_eq!(w.step, Step::Troubleshoot);
+    update(&mut w, key(KeyCode::Down));
+    let (id, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    match job {
+        Job::Troubleshoot { name, .. } => assert_eq!(name, "lab"),
+        other => panic!("{other:?}"),
+    }
+    done(
+        &mut w,
+        id,
+        JobResult::Troubleshot(vec![
+            support::outcome("target.url", CheckStatus::Pass, None, "ok", &[]),
+            support::outcome(
+                "auth.identity",
+                CheckStatus::Fail,
+                Some("IDENTITY_NOT_MATERIALIZED"),
+                "not materialized",
+                &["Sign in once"],
+            ),
+        ]),
+    );
+    assert_eq!(w.trouble.index, 1, "opens on the first failure");
+    update(&mut w, key(KeyCode::Enter));
+    assert!(w.trouble.detail);
+    // r re-runs the checks.
+    let (id2, _) = spawned(&update(&mut w, key(KeyCode::Char('r'))));
+    assert!(id2 > id);
+    done(&mut w, id2, JobResult::Troubleshot(Vec::new()));
+    // Esc: checklist → connections → menu; q quits without asking.
+    update(&mut w, key(KeyCode::Esc));
+    assert!(w.trouble.name.is_none());
+    update(&mut w, key(KeyCode::Esc));
+    assert_eq!(w.step, Step::Menu);
+    update(&mut w, key(KeyCode::Down));
+    update(&mut w, key(KeyCode::Enter));
+    let e = update(&mut w, key(KeyCode::Char('q')));
+    assert!(matches!(e.as_slice(), [Effect::Quit(_)]));
 }

@@ -100,7 +100,7 @@ fn render_header(frame: &mut Frame, area: Rect, w: &Wizard, theme: &Theme) {
             theme.warn(),
         ));
     }
-    let right = if w.step == Step::Menu {
+    let right = if matches!(w.step, Step::Menu | Step::Troubleshoot) {
         String::new()
     } else {
         let steps = w.steps();
@@ -114,7 +114,7 @@ fn render_header(frame: &mut Frame, area: Rect, w: &Wizard, theme: &Theme) {
 }
 
 fn render_progress(frame: &mut Frame, area: Rect, w: &Wizard, theme: &Theme) {
-    if w.step == Step::Menu {
+    if matches!(w.step, Step::Menu | Step::Troubleshoot) {
         return;
     }
     let steps = w.steps();
@@ -152,6 +152,13 @@ pub fn key_hints(w: &Wizard) -> Vec<(&'static str, &'static str)> {
         Step::Project => vec![("type", "filter"), ("↑↓", "move"), ("Enter", "choose")],
         Step::Network => vec![("Enter", "continue"), ("r", "re-test")],
         Step::Done => vec![("Enter", "exit")],
+        Step::Troubleshoot if w.trouble.name.is_none() => {
+            vec![("↑↓", "choose"), ("Enter", "check it")]
+        }
+        Step::Troubleshoot if w.trouble.detail => {
+            vec![("Enter", "back to the list"), ("r", "re-run")]
+        }
+        Step::Troubleshoot => vec![("↑↓", "move"), ("Enter", "what to do"), ("r", "re-run")],
         _ => vec![("Enter", "continue")],
     };
     let can_go_back = match w.step {
@@ -198,7 +205,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 pub fn help_text(step: Step) -> &'static [&'static str] {
     match step {
         Step::Menu => &[
-            "Start a new connection, or quit.",
+            "Start a new connection, troubleshoot a saved one (every check, with what to do), or quit.",
             "Saved connections are listed for reference; `ado-setup doctor NAME` checks one.",
         ],
         Step::Deployment => &[
@@ -234,6 +241,11 @@ pub fn help_text(step: Step) -> &'static [&'static str] {
             "Name the connection and press Enter to save it. Saving is the only step that writes.",
         ],
         Step::Done => &["The connection is saved. Enter exits."],
+        Step::Troubleshoot => &[
+            "Every check of `ado-setup doctor`, for a saved connection.",
+            "↑↓ choose a check, Enter shows what it found and what to do, r runs the checks again.",
+            "Esc goes back: guidance › checklist › connections › start menu.",
+        ],
     }
 }
 

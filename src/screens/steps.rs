@@ -24,6 +24,7 @@ pub fn render_step(frame: &mut Frame, area: Rect, w: &Wizard, theme: &Theme) {
         Step::Network => network(w, theme),
         Step::Review => review(w, theme),
         Step::Done => done(w, theme),
+        Step::Troubleshoot => troubleshoot(w, theme, area.height),
     };
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
@@ -50,14 +51,14 @@ fn pending_line<'a>(w: &Wizard, what: &str, theme: &Theme) -> Line<'a> {
 }
 
 fn menu<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
-    let mut l = vec![
-        Line::from("What would you like to do?"),
-        Line::from(""),
-        option(w.menu_index == 0, "New connection", "", theme),
-        option(w.menu_index == 1, "Quit", "", theme),
+    let mut l = vec![Line::from("What would you like to do?"), Line::from("")];
+    for (i, item) in crate::wizard::MENU.iter().enumerate() {
+        l.push(option(w.menu_index == i, item, "", theme));
+    }
+    l.extend([
         Line::from(""),
         Line::styled("Saved connections", theme.title()),
-    ];
+    ]);
     for (name, where_, project) in &w.settings.existing {
         let row = format!("  {name:<32} {where_} · {project}");
         let mut row: String = row.chars().take(77).collect();
@@ -68,7 +69,7 @@ fn menu<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
     }
     l.push(Line::from(""));
     l.push(Line::styled(
-        "Edit, troubleshoot and remove come in a later version.",
+        "Edit and remove come in a later version.",
         theme.dim(),
     ));
     l
@@ -600,4 +601,150 @@ fn done<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
             Span::styled("   prints it for the integration", theme.dim()),
         ]),
     ]
+}
+
+fn status_mark(status: CheckStatus, theme: &Theme) -> Span<'static> {
+    match status {
+        CheckStatus::Pass => Span::styled("✓ ", theme.ok()),
+        CheckStatus::Warn => Span::styled("! ", theme.warn()),
+        CheckStatus::Fail => Span::styled("✗ ", theme.error()),
+        CheckStatus::Skip => Span::styled("- ", theme.dim()),
+    }
+}
+
+/// Step-by-step help for a code, beyond the check's own fix (the seed
+/// troubleshooting sequences).
+pub fn guidance(code: &str) -> &'static [&'static str] {
+    match code {
+        "IDENTITY_NOT_MATERIALIZED" => &[
+            "Open the organization (https://dev.azure.com/ORG) in a browser",
+            "Sign in with the same account the token belongs to",
+            "Wait a minute, then press r",
+        ],
+        "PERMISSION_MISSING" => &[
+            "Ask a Project Collection Administrator to open Organization Settings › Users",
+            "Manage user › add the account to the project's Project Administrators group",
+            "Or grant the single permission under Project Settings › Permissions",
+            "Press r to check again",
+        ],
+        "ORG_POLICY_BLOCKED" => &[
+            "Organization Settings › Policies: is Third-party application access via OAuth on?",
+            "Conditional Access: sign in from a compliant device or network",
+            "Check https://aex.dev.azure.com/me › Authorizations for a revoked grant",
+        ],
+        "AUTH_WRONG_DIRECTORY" => &[
+            "Open https://aex.dev.azure.com/me and switch to the organization's directory",
+            "Sign in again with --tenant set to that directory",
+        ],
+        "PROVIDER_AUTH_REQUIRED" => &[
+            "User settings › Personal access tokens: is the token there, unexpired, not revoked?",
+            "Create a new one with Work Items (Read & write) and Project and Team (Read)",
+            "Store it again with the wizard (edit comes in a later version)",
+        ],
+        "PROVIDER_SCOPE_UNAVAILABLE" => &[
+            "User settings › Personal access tokens › edit the token",
+            "Tick Work Items › Read & write (and Project and Team › Read)",
+            "Press r to check again",
+        ],
+        "NETWORK_UNREACHABLE" | "NETWORK_BLOCKED" => &[
+            "Check DNS and the firewall allowlist for the endpoints of the Network step",
+            "Behind a proxy: set HTTPS_PROXY (and NO_PROXY for internal hosts)",
+        ],
+        "NETWORK_TLS_FAILED" => &["A proxy that inspects TLS needs its CA: pass --ca-file PEM"],
+        _ => &[],
+    }
+}
+
+fn troubleshoot<'a>(w: &'a Wizard, theme: &Theme, height: u16) -> Vec<Line<'a>> {
+    let mut l = Vec::new();
+    let Some(name) = &w.trouble.name else {
+        l.push(Line::from("Which connection should be checked?"));
+        l.push(Line::from(""));
+        for (i, (name, where_, project)) in w.settings.existing.iter().enumerate() {
+            let row = format!("{name:<32} {where_} · {project}");
+            let row: String = row.chars().take(74).collect();
+            let selected = i == w.trouble.pick;
+            l.push(Line::from(Span::styled(
+                format!("{}{row}", if selected { "› " } else { "  " }),
+                if selected {
+                    theme.selected()
+                } else {
+                    ratatui::style::Style::default()
+                },
+            )));
+        }
+        return l;
+    };
+    if w.is_pending() {
+        l.push(pending_line(
+            w,
+            &format!("Running every check of {name}…"),
+            theme,
+        ));
+        return l;
+    }
+    let outcomes = &w.trouble.outcomes;
+    if outcomes.is_empty() {
+        l.push(Line::from(format!(
+            "No checks ran for {name}; press r to run them."
+        )));
+        return l;
+    }
+    if w.trouble.detail {
+        let Some(c) = outcomes.get(w.trouble.index) else {
+            return l;
+        };
+        l.push(Line::from(vec![
+            status_mark(c.status, theme),
+            Span::styled(c.id, theme.title()),
+            Span::raw(format!("  {}", c.title)),
+        ]));
+        if let Some(code) = &c.code {
+            l.push(Line::styled(format!("  {code}"), theme.error()));
+        }
+        l.push(Line::from(format!("  {}", c.message)));
+        let mut steps: Vec<String> = c.fix.clone();
+        if let Some(code) = &c.code {
+            steps.extend(guidance(code).iter().map(|s| s.to_string()));
+        }
+        if !steps.is_empty() {
+            l.push(Line::from(""));
+            l.push(Line::styled("What to do:", theme.key()));
+            for (i, s) in steps.iter().enumerate() {
+                l.push(Line::from(format!("  {}. {s}", i + 1)));
+            }
+        }
+        return l;
+    }
+    let count = |st: CheckStatus| outcomes.iter().filter(|c| c.status == st).count();
+    l.push(Line::from(format!(
+        "{name}: {} passed, {} warned, {} failed, {} skipped",
+        count(CheckStatus::Pass),
+        count(CheckStatus::Warn),
+        count(CheckStatus::Fail),
+        count(CheckStatus::Skip)
+    )));
+    let rows = usize::from(height.saturating_sub(2)).max(1);
+    let offset = w.trouble.index.saturating_sub(rows.saturating_sub(1));
+    for (i, c) in outcomes.iter().enumerate().skip(offset).take(rows) {
+        let selected = i == w.trouble.index;
+        let text = format!(
+            "{}{:<26} {}",
+            if selected { "› " } else { "  " },
+            c.id,
+            c.message.chars().take(44).collect::<String>()
+        );
+        l.push(Line::from(vec![
+            status_mark(c.status, theme),
+            Span::styled(
+                text,
+                if selected {
+                    theme.selected()
+                } else {
+                    ratatui::style::Style::default()
+                },
+            ),
+        ]));
+    }
+    l
 }

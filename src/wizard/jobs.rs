@@ -36,6 +36,13 @@ pub enum Job {
     ProbeNetwork { endpoints: Vec<Url> },
     /// The check catalogue (the same one `doctor` runs), for the Review step.
     Review(Box<ReviewRequest>),
+    /// Every check for a saved connection (the TUI troubleshooter).
+    Troubleshoot {
+        name: String,
+        devops_base: Url,
+        extra_endpoints: Vec<Url>,
+        allow_http: bool,
+    },
     /// Write the connection and its secret (the only job that writes).
     Save(Box<SaveRequest>),
 }
@@ -108,13 +115,20 @@ pub struct SavedInfo {
 /// What came back.
 #[derive(Debug, Clone)]
 pub enum JobResult {
-    TargetOk { tenant: Option<String> },
-    SignedIn { user: UserInfo, api_version: String },
+    TargetOk {
+        tenant: Option<String>,
+    },
+    SignedIn {
+        user: UserInfo,
+        api_version: String,
+    },
     Projects(Vec<ProjectItem>),
     ProjectOk(ProjectInfo),
     MappingOk(MappingInfo),
     Network(Vec<EndpointResult>),
     Reviewed(Vec<CheckOutcome>),
+    /// The troubleshooter's run.
+    Troubleshot(Vec<CheckOutcome>),
     Saved(SavedInfo),
     Failed(Problem),
 }

@@ -37,6 +37,8 @@ pub enum Step {
     Network,
     Review,
     Done,
+    /// The troubleshooter (from the start menu): a saved connection's checks.
+    Troubleshoot,
 }
 
 impl Step {
@@ -53,6 +55,7 @@ impl Step {
             Step::Network => "Network allowlist",
             Step::Review => "Review",
             Step::Done => "Done",
+            Step::Troubleshoot => "Troubleshoot",
         }
     }
 }
@@ -134,6 +137,20 @@ pub struct ReviewState {
     pub checks: Vec<CheckOutcome>,
 }
 
+/// The troubleshooter: which connection, its checks, which one is open.
+#[derive(Debug, Default)]
+pub struct TroubleState {
+    /// Index into the saved connections while picking.
+    pub pick: usize,
+    /// The connection being checked.
+    pub name: Option<String>,
+    pub outcomes: Vec<CheckOutcome>,
+    /// Selected check.
+    pub index: usize,
+    /// Showing the selected check's guidance.
+    pub detail: bool,
+}
+
 /// All the wizard knows. `Debug` leaves the token out.
 pub struct Wizard {
     pub settings: Settings,
@@ -160,6 +177,7 @@ pub struct Wizard {
     /// The probe results, once the Network step ran.
     pub network: Option<Vec<EndpointResult>>,
     pub review: ReviewState,
+    pub trouble: TroubleState,
     pub saved: Option<SavedInfo>,
 
     pub problem: Option<Problem>,
@@ -216,6 +234,7 @@ impl Wizard {
             mapping: None,
             network: None,
             review: ReviewState::default(),
+            trouble: TroubleState::default(),
             saved: None,
             problem: None,
             pending: None,
@@ -242,6 +261,7 @@ impl Wizard {
         // A prefilled token (the demo's) is not an answer; one the user typed
         // implies a later step.
         self.saved.is_none()
+            && !matches!(self.step, Step::Menu | Step::Troubleshoot)
             && (!self.target.value().is_empty() || self.step as u8 > Step::Deployment as u8)
     }
 
@@ -521,6 +541,17 @@ fn on_result(w: &mut Wizard, id: u64, result: JobResult) -> Vec<Effect> {
             w.network = Some(rows);
             Vec::new()
         }
+        JobResult::Troubleshot(rows) => {
+            // Open on the first failure (or warning), where help is needed.
+            w.trouble.index = rows
+                .iter()
+                .position(|c| c.status == CheckStatus::Fail)
+                .or_else(|| rows.iter().position(|c| c.status == CheckStatus::Warn))
+                .unwrap_or(0);
+            w.trouble.outcomes = rows;
+            w.trouble.detail = false;
+            Vec::new()
+        }
         JobResult::Reviewed(rows) => {
             // "Nothing was saved" stays while a check still fails.
             let still_failing = rows.iter().any(|c| c.status == CheckStatus::Fail);
@@ -647,6 +678,19 @@ fn on_key(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
         || (key.code == KeyCode::Backspace
             && w.step == Step::Project
             && w.projects.query().is_empty());
+    if back && w.step == Step::Troubleshoot && w.pending.is_none() {
+        // Guidance → checklist → connections → start menu.
+        if w.trouble.detail {
+            w.trouble.detail = false;
+        } else if w.trouble.name.is_some() {
+            w.trouble.name = None;
+            w.trouble.outcomes.clear();
+            w.problem = None;
+        } else {
+            w.step = Step::Menu;
+        }
+        return Vec::new();
+    }
     if back {
         if w.pending.is_some() {
             w.problem = None;
@@ -671,6 +715,7 @@ fn on_key(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
         Step::Project => key_project(w, key),
         Step::Mapping | Step::Network => key_continue(w, key),
         Step::Review => key_review(w, key),
+        Step::Troubleshoot => key_troubleshoot(w, key),
         Step::Done => match key.code {
             KeyCode::Enter => {
                 let outcome = match w.saved.clone() {
@@ -684,13 +729,68 @@ fn on_key(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
+/// The start menu's entries.
+pub const MENU: [&str; 3] = ["New connection", "Troubleshoot a connection", "Quit"];
+
 fn key_menu(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
-    const ITEMS: usize = 2; // New connection, Quit
     match key.code {
         KeyCode::Up | KeyCode::BackTab => w.menu_index = w.menu_index.saturating_sub(1),
-        KeyCode::Down | KeyCode::Tab => w.menu_index = (w.menu_index + 1).min(ITEMS - 1),
+        KeyCode::Down | KeyCode::Tab => w.menu_index = (w.menu_index + 1).min(MENU.len() - 1),
         KeyCode::Enter if w.menu_index == 0 => return w.enter(Step::Deployment),
+        KeyCode::Enter if w.menu_index == 1 => {
+            w.trouble = TroubleState::default();
+            w.problem = None;
+            w.step = Step::Troubleshoot;
+        }
         KeyCode::Enter => return vec![Effect::Quit(Outcome::Quit)],
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn run_troubleshoot(w: &mut Wizard, name: String) -> Vec<Effect> {
+    let extra_endpoints = vec![
+        w.settings.vssps_base.clone(),
+        w.settings.profile_base.clone(),
+    ];
+    w.trouble.name = Some(name.clone());
+    w.trouble.detail = false;
+    let job = Job::Troubleshoot {
+        name,
+        devops_base: w.settings.devops_base.clone(),
+        extra_endpoints,
+        allow_http: w.settings.allow_http,
+    };
+    w.spawn(job)
+}
+
+fn key_troubleshoot(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
+    if w.pending.is_some() {
+        return Vec::new();
+    }
+    let Some(name) = w.trouble.name.clone() else {
+        let n = w.settings.existing.len();
+        match key.code {
+            KeyCode::Up => w.trouble.pick = w.trouble.pick.saturating_sub(1),
+            KeyCode::Down => w.trouble.pick = (w.trouble.pick + 1).min(n.saturating_sub(1)),
+            KeyCode::Enter => {
+                if let Some((name, _, _)) = w.settings.existing.get(w.trouble.pick).cloned() {
+                    return run_troubleshoot(w, name);
+                }
+            }
+            _ => {}
+        }
+        return Vec::new();
+    };
+    let n = w.trouble.outcomes.len();
+    match key.code {
+        KeyCode::Char('r') => return run_troubleshoot(w, name),
+        KeyCode::Up if !w.trouble.detail => w.trouble.index = w.trouble.index.saturating_sub(1),
+        KeyCode::Down if !w.trouble.detail => {
+            w.trouble.index = (w.trouble.index + 1).min(n.saturating_sub(1))
+        }
+        KeyCode::Enter if n > 0 => w.trouble.detail = !w.trouble.detail,
+        KeyCode::Enter => return run_troubleshoot(w, name),
         _ => {}
     }
     Vec::new()
