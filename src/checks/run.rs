@@ -206,7 +206,10 @@ pub async fn run(subject: &Subject, ctx: &Context) -> Report {
             Deployment::Services => vec![ctx.devops_base.clone()],
             Deployment::Server => vec![base.clone()],
         };
-        endpoints.extend(ctx.extra_endpoints.iter().cloned());
+        // vssps, profile: Services endpoints only.
+        if subject.deployment == Deployment::Services {
+            endpoints.extend(ctx.extra_endpoints.iter().cloned());
+        }
         let (probe, rows) = tokio::join!(
             probe_azure_devops(&ctx.http, subject.deployment, &base),
             probe_endpoints(&ctx.http, &endpoints)

@@ -656,6 +656,8 @@ fn on_key(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
             let mut e = w.cancel_pending();
             e.push(Effect::Quit(match w.saved.clone() {
                 Some(s) => Outcome::Saved(s),
+                // Leaving the menu or the troubleshooter cancels nothing.
+                None if matches!(w.step, Step::Menu | Step::Troubleshoot) => Outcome::Quit,
                 None => Outcome::Cancelled,
             }));
             return e;
