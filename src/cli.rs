@@ -163,6 +163,10 @@ pub struct DoctorArgs {
     #[arg(long)]
     pub strict: bool,
 
+    /// Open the TUI troubleshooter on NAME (a terminal is needed)
+    #[arg(long, requires = "name")]
+    pub tui: bool,
+
     #[command(flatten)]
     pub connection: ConnectionFlags,
 }

@@ -15,10 +15,13 @@ fn main() -> ExitCode {
     }
     match cli.command {
         Some(Command::Demo(args)) if args.serve => run_demo_server(&args),
-        Some(Command::Demo(_)) => run_wizard(&cli.global, true),
-        None => run_wizard(&cli.global, false),
+        Some(Command::Demo(_)) => run_wizard(&cli.global, true, None),
+        None => run_wizard(&cli.global, false, None),
+        Some(Command::Doctor(args)) if args.tui => {
+            run_wizard(&cli.global, false, args.name.as_deref())
+        }
         Some(Command::Connect(c)) if !c.non_interactive && c.connection.is_empty() => {
-            run_wizard(&cli.global, false)
+            run_wizard(&cli.global, false, None)
         }
         Some(Command::Connect(c)) if !c.non_interactive => usage_error(
             "CONFIG_INVALID",
@@ -133,7 +136,8 @@ fn fail(message: &str) -> ExitCode {
 }
 
 /// The wizard, for real (`ado-setup`, `connect`) or against the sandbox (`demo`).
-fn run_wizard(global: &GlobalArgs, demo: bool) -> ExitCode {
+/// `troubleshoot`: open the troubleshooter on this saved connection.
+fn run_wizard(global: &GlobalArgs, demo: bool, troubleshoot: Option<&str>) -> ExitCode {
     use std::io::IsTerminal;
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         let _ = writeln!(
@@ -154,7 +158,18 @@ fn run_wizard(global: &GlobalArgs, demo: bool) -> ExitCode {
             ado_setup::launch::real(global).await
         };
         let launch = match setup {
-            Ok(l) => l,
+            Ok(mut l) => {
+                if let Some(name) = troubleshoot
+                    && !l.wizard.open_troubleshooter(name)
+                {
+                    return usage_error(
+                        "CONFIG_INVALID",
+                        &format!("no saved connection named {name}"),
+                        "Check the name, or pass --config-dir",
+                    );
+                }
+                l
+            }
             Err(problem) => {
                 let _ = writeln!(
                     std::io::stderr(),

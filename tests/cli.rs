@@ -126,6 +126,15 @@ fn connect_flags_without_non_interactive_are_refused() {
 }
 
 #[test]
+fn doctor_tui_needs_a_name_and_a_terminal() {
+    let out = run(&["doctor", "--tui"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&["doctor", "prod", "--tui"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("needs a terminal"));
+}
+
+#[test]
 fn usage_errors_exit_2() {
     for args in [
         &["frobnicate"][..],

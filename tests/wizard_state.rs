@@ -692,3 +692,18 @@ fn the_troubleshooter_runs_a_saved_connection_and_shows_guidance() {
     let e = update(&mut w, key(KeyCode::Char('q')));
     assert!(matches!(e.as_slice(), [Effect::Quit(_)]));
 }
+
+#[test]
+fn doctor_tui_opens_the_troubleshooter_on_a_named_connection() {
+    let mut s = settings();
+    s.existing = vec![
+        ("prod".into(), "contoso".into(), "Payments".into()),
+        ("lab".into(), "fabrikam".into(), "Lab".into()),
+    ];
+    let mut w = Wizard::new(s);
+    assert!(!w.open_troubleshooter("nope"));
+    assert!(w.open_troubleshooter("LAB"));
+    assert_eq!(w.step, Step::Troubleshoot);
+    let (_, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    assert!(matches!(job, Job::Troubleshoot { name, .. } if name == "lab"));
+}

@@ -251,6 +251,27 @@ impl Wizard {
         self.pat = Input::new(pat.expose_secret().to_string());
     }
 
+    /// Opens the troubleshooter with a saved connection selected (Enter runs
+    /// it). `false` when there is no such connection.
+    pub fn open_troubleshooter(&mut self, name: &str) -> bool {
+        match self
+            .settings
+            .existing
+            .iter()
+            .position(|(n, _, _)| n.eq_ignore_ascii_case(name))
+        {
+            Some(i) => {
+                self.step = Step::Troubleshoot;
+                self.trouble = TroubleState {
+                    pick: i,
+                    ..TroubleState::default()
+                };
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Is a background job running?
     pub fn is_pending(&self) -> bool {
         self.pending.is_some()
