@@ -10,9 +10,10 @@ use crate::ado::client::{AdoClient, StructureGroup};
 use crate::ado::endpoints::Deployment;
 use crate::ado::error::AdoError;
 use crate::ado::http::{Credential, HttpClient};
-use crate::ado::models::system_process_name;
 use crate::ado::version::{ApiVersion, negotiate_server};
-use crate::checks::{Context as CheckContext, Subject, below_root};
+use crate::checks::{
+    Context as CheckContext, Subject, below_root, process_name, project_defaults, scope_problem,
+};
 use crate::net::probe::{probe_azure_devops, probe_endpoints};
 use crate::store::config::{Access, ConfigStore, PriorityMap};
 use crate::store::secrets::{SecretStore, SecretStoreKind};
@@ -147,28 +148,13 @@ async fn check_project(
 ) -> Result<JobResult, Problem> {
     let c = client(http, session)?;
     let p = c.project(name).await.map_err(|e| Problem::from(&e))?;
-    let process = match p.process_template_name() {
-        Some(n) => n.to_string(),
-        None => p
-            .process_template_type_id()
-            .and_then(system_process_name)
-            .unwrap_or("unknown")
-            .to_string(),
-    };
+    let process = process_name(&p);
     Ok(JobResult::ProjectOk(ProjectInfo {
         id: p.id.clone(),
         name: p.name.clone(),
         process,
         default_team: p.default_team.as_ref().and_then(|t| t.name.clone()),
     }))
-}
-
-fn field_form(project: &str, below: &str) -> String {
-    if below.is_empty() {
-        project.to_string()
-    } else {
-        format!("{project}\\{below}")
-    }
 }
 
 async fn load_mapping(
@@ -178,29 +164,13 @@ async fn load_mapping(
 ) -> Result<JobResult, Problem> {
     let c = client(http, session)?;
     let p = project.name.as_str();
-    let team = project.default_team.as_deref();
-    let (types, cats, tfv, ts) = tokio::join!(
-        c.work_item_types(p),
-        c.work_item_type_categories(p),
-        c.team_field_values(p, team),
-        c.team_settings(p, team),
-    );
-    let types = types.map_err(|e| scope_read(&e))?;
-    let enabled: Vec<_> = types.iter().filter(|t| t.is_enabled()).collect();
-    let bug_default = cats.ok().and_then(|cats| {
-        cats.into_iter()
-            .find(|c| c.reference_name == "Microsoft.BugCategory")
-            .and_then(|c| c.default_work_item_type.map(|t| t.name))
-    });
-    let chosen = enabled
-        .iter()
-        .find(|t| t.name == "Issue")
-        .or_else(|| {
-            bug_default
-                .as_ref()
-                .and_then(|b| enabled.iter().find(|t| &t.name == b))
-        })
-        .or_else(|| enabled.first())
+    let d = project_defaults(&c, p, project.default_team.as_deref())
+        .await
+        .map_err(|e| scope_read(&e))?;
+    let chosen = d
+        .work_item_type
+        .as_deref()
+        .and_then(|name| d.types.iter().find(|t| t.name == name))
         .ok_or_else(|| {
             Problem::new(
                 "MAPPING_INVALID",
@@ -208,24 +178,14 @@ async fn load_mapping(
                 "Enable a work item type under Organization Settings › Boards › Process",
             )
         })?;
-    let area_below = tfv
-        .ok()
-        .and_then(|v| v.default_value)
-        .map(|a| below_root(p, &a))
-        .unwrap_or_default();
-    let iteration_below = ts
-        .ok()
-        .and_then(|s| s.default_iteration.or(s.backlog_iteration))
-        .and_then(|i| i.path)
-        .map(|i| below_root(p, &i))
-        .unwrap_or_default();
+    let area_below = below_root(p, &d.area_path);
+    let iteration_below = below_root(p, &d.iteration_path);
     let (area, iteration, fields) = tokio::join!(
         c.classification_node(p, StructureGroup::Areas, &area_below, Some(0)),
         c.classification_node(p, StructureGroup::Iterations, &iteration_below, Some(0)),
         c.work_item_type_fields(p, &chosen.name, true),
     );
-    let area_path = field_form(p, &area_below);
-    let iteration_path = field_form(p, &iteration_below);
+    let (area_path, iteration_path) = (d.area_path.clone(), d.iteration_path.clone());
     area.map_err(|e| missing_path("area", &area_path, &e))?;
     iteration.map_err(|e| missing_path("iteration", &iteration_path, &e))?;
     let fields = fields.map_err(|e| scope_read(&e))?;
@@ -242,13 +202,9 @@ async fn load_mapping(
 
 fn scope_read(e: &AdoError) -> Problem {
     let mut p = Problem::from(e);
-    if matches!(
-        e,
-        AdoError::Unauthorized { .. } | AdoError::Forbidden { .. }
-    ) {
-        p.code = "PROVIDER_SCOPE_UNAVAILABLE".into();
-        p.fix = "Give the token the scopes Work Items (Read & write) and Project and Team (Read)"
-            .into();
+    if let Some((code, fix)) = scope_problem(e) {
+        p.code = code.into();
+        p.fix = fix.into();
     }
     p
 }
@@ -389,22 +345,4 @@ async fn save(ctx: &JobContext, req: SaveRequest) -> Result<JobResult, Problem> 
         config_path: ctx.config.path().display().to_string(),
         secret_location: ctx.secrets.describe(),
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paths_below_the_root() {
-        assert_eq!(
-            below_root("P", "\\Release 1\\Sprint 3"),
-            "Release 1\\Sprint 3"
-        );
-        assert_eq!(below_root("P", "P\\Team A"), "Team A");
-        assert_eq!(below_root("P", "P"), "");
-        assert_eq!(below_root("P", ""), "");
-        assert_eq!(field_form("P", ""), "P");
-        assert_eq!(field_form("P", "A\\B"), "P\\A\\B");
-    }
 }

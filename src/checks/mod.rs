@@ -19,7 +19,9 @@ use crate::ado::http::HttpClient;
 use crate::store::config::{Access, ConfigStore, PriorityMap};
 use crate::store::secrets::SecretStore;
 
-pub use run::{below_root, run};
+pub use run::{
+    ProjectDefaults, below_root, field_form, process_name, project_defaults, run, scope_problem,
+};
 
 /// One entry of the catalogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

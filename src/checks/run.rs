@@ -345,8 +345,9 @@ pub async fn run(subject: &Subject, ctx: &Context) -> Report {
     let mut meta = None;
     let mut project_teams = None;
     if gated && let (Some(c), Some(p)) = (&client, &project) {
+        let process = process_name(p);
         let (process_o, read, perms, teams) = tokio::join!(
-            process_check(c, p.process_template_name().unwrap_or("unknown")),
+            process_check(c, &process),
             read_metadata(
                 c,
                 &p.name,
@@ -392,12 +393,12 @@ pub async fn run(subject: &Subject, ctx: &Context) -> Report {
         let wanted = subject
             .work_item_type
             .clone()
-            .or_else(|| default_type(&m.types, m.bug_default.as_deref()));
-        let area_path = subject.area_path.clone().unwrap_or(m.default_area.clone());
+            .or_else(|| m.work_item_type.clone());
+        let area_path = subject.area_path.clone().unwrap_or(m.area_path.clone());
         let iteration_path = subject
             .iteration_path
             .clone()
-            .unwrap_or(m.default_iteration.clone());
+            .unwrap_or(m.iteration_path.clone());
         let type_ok = wanted
             .as_ref()
             .and_then(|w| m.types.iter().find(|t| t.name.eq_ignore_ascii_case(w)));
@@ -905,76 +906,92 @@ async fn process_check(c: &AdoClient, name: &str) -> CheckOutcome {
     }
 }
 
-/// What the mapping checks need from the project.
-struct Metadata {
-    types: Vec<WorkItemType>,
-    bug_default: Option<String>,
-    default_area: String,
-    default_iteration: String,
+/// What the mapping needs from a project: its work item types and the
+/// defaults of SPEC §1 (type: `Issue`, else the bug category's default; area
+/// and iteration: the default team's), in field form. Read once, used by the
+/// wizard's Field mapping step and the `mapping.*` checks.
+pub struct ProjectDefaults {
+    pub types: Vec<WorkItemType>,
+    /// The default type, if the project has an enabled one.
+    pub work_item_type: Option<String>,
+    pub area_path: String,
+    pub iteration_path: String,
+}
+
+/// Reads [`ProjectDefaults`]: four requests, concurrently. Only the type
+/// list is required; the team's defaults fall back to the project root.
+pub async fn project_defaults(
+    c: &AdoClient,
+    project: &str,
+    team: Option<&str>,
+) -> Result<ProjectDefaults, AdoError> {
+    let (types, cats, tfv, ts) = tokio::join!(
+        c.work_item_types(project),
+        c.work_item_type_categories(project),
+        c.team_field_values(project, team),
+        c.team_settings(project, team),
+    );
+    let types = types?;
+    let bug_default = cats.ok().and_then(|cats| {
+        cats.into_iter()
+            .find(|c| c.reference_name == "Microsoft.BugCategory")
+            .and_then(|c| c.default_work_item_type.map(|t| t.name))
+    });
+    let area_path = field_form(
+        project,
+        &tfv.ok()
+            .and_then(|v| v.default_value)
+            .map(|a| below_root(project, &a))
+            .unwrap_or_default(),
+    );
+    let iteration_path = field_form(
+        project,
+        &ts.ok()
+            .and_then(|s| s.default_iteration.or(s.backlog_iteration))
+            .and_then(|i| i.path)
+            .map(|i| below_root(project, &i))
+            .unwrap_or_default(),
+    );
+    let work_item_type = default_type(&types, bug_default.as_deref());
+    Ok(ProjectDefaults {
+        types,
+        work_item_type,
+        area_path,
+        iteration_path,
+    })
+}
+
+/// A read refused for lack of rights names the PAT scopes to tick.
+pub fn scope_problem(e: &AdoError) -> Option<(&'static str, &'static str)> {
+    matches!(
+        e,
+        AdoError::Unauthorized { .. } | AdoError::Forbidden { .. }
+    )
+    .then_some(("PROVIDER_SCOPE_UNAVAILABLE", PAT_SCOPES))
 }
 
 async fn read_metadata(
     c: &AdoClient,
     project: &str,
     team: Option<String>,
-) -> Result<(Metadata, CheckOutcome), CheckOutcome> {
+) -> Result<(ProjectDefaults, CheckOutcome), CheckOutcome> {
     let started = Instant::now();
-    let (types, cats, tfv, ts) = tokio::join!(
-        c.work_item_types(project),
-        c.work_item_type_categories(project),
-        c.team_field_values(project, team.as_deref()),
-        c.team_settings(project, team.as_deref()),
-    );
-    let types = types.map_err(|e| {
-        let mut o = from_error("scope.read", &e, started);
-        if matches!(
-            e,
-            AdoError::Unauthorized { .. } | AdoError::Forbidden { .. }
-        ) {
-            o.code = Some("PROVIDER_SCOPE_UNAVAILABLE".into());
-            o.fix = vec![PAT_SCOPES.into()];
-        }
-        o
-    })?;
-    let bug_default = cats.ok().and_then(|cats| {
-        cats.into_iter()
-            .find(|c| c.reference_name == "Microsoft.BugCategory")
-            .and_then(|c| c.default_work_item_type.map(|t| t.name))
-    });
-    let field_form = |below: String| {
-        if below.is_empty() {
-            project.to_string()
-        } else {
-            format!("{project}\\{below}")
-        }
-    };
-    let default_area = field_form(
-        tfv.ok()
-            .and_then(|v| v.default_value)
-            .map(|a| below_root(project, &a))
-            .unwrap_or_default(),
-    );
-    let default_iteration = field_form(
-        ts.ok()
-            .and_then(|s| s.default_iteration.or(s.backlog_iteration))
-            .and_then(|i| i.path)
-            .map(|i| below_root(project, &i))
-            .unwrap_or_default(),
-    );
+    let defaults = project_defaults(c, project, team.as_deref())
+        .await
+        .map_err(|e| {
+            let mut o = from_error("scope.read", &e, started);
+            if let Some((code, fix)) = scope_problem(&e) {
+                o.code = Some(code.into());
+                o.fix = vec![fix.into()];
+            }
+            o
+        })?;
     let o = pass(
         "scope.read",
-        format!("{} work item types readable", types.len()),
+        format!("{} work item types readable", defaults.types.len()),
         started,
     );
-    Ok((
-        Metadata {
-            types,
-            bug_default,
-            default_area,
-            default_iteration,
-        },
-        o,
-    ))
+    Ok((defaults, o))
 }
 
 fn default_type(types: &[WorkItemType], bug_default: Option<&str>) -> Option<String> {
@@ -985,6 +1002,28 @@ fn default_type(types: &[WorkItemType], bug_default: Option<&str>) -> Option<Str
         .or_else(|| bug_default.and_then(|b| enabled.iter().find(|t| t.name == b)))
         .or_else(|| enabled.first())
         .map(|t| t.name.clone())
+}
+
+/// `Project` + `Release 1\Sprint 3` → `Project\Release 1\Sprint 3`.
+pub fn field_form(project: &str, below: &str) -> String {
+    if below.is_empty() {
+        project.to_string()
+    } else {
+        format!("{project}\\{below}")
+    }
+}
+
+/// The process name of a project: its capabilities, else the system
+/// process its template type id names.
+pub fn process_name(p: &crate::ado::models::TeamProject) -> String {
+    match p.process_template_name() {
+        Some(n) => n.to_string(),
+        None => p
+            .process_template_type_id()
+            .and_then(crate::ado::models::system_process_name)
+            .unwrap_or("unknown")
+            .to_string(),
+    }
 }
 
 /// `\Release 1\Sprint 3` or `Project\Release 1` → `Release 1\Sprint 3`.
@@ -1284,4 +1323,22 @@ async fn permissions(
         }
     });
     futures::future::join_all(checks).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{below_root, field_form};
+
+    #[test]
+    fn paths_below_the_root() {
+        assert_eq!(
+            below_root("P", "\\Release 1\\Sprint 3"),
+            "Release 1\\Sprint 3"
+        );
+        assert_eq!(below_root("P", "P\\Team A"), "Team A");
+        assert_eq!(below_root("P", "P"), "");
+        assert_eq!(below_root("P", ""), "");
+        assert_eq!(field_form("P", ""), "P");
+        assert_eq!(field_form("P", "A\\B"), "P\\A\\B");
+    }
 }
