@@ -127,6 +127,14 @@ pub struct Settings {
     pub hints: Vec<String>,
 }
 
+impl Settings {
+    /// The services a Services connection needs besides the organization
+    /// (identity and profile); the checks use them for Services only.
+    pub fn service_endpoints(&self) -> Vec<Url> {
+        vec![self.vssps_base.clone(), self.profile_base.clone()]
+    }
+}
+
 /// The Review form's saved-name field and its checks.
 #[derive(Debug, Default)]
 pub struct ReviewState {
@@ -385,13 +393,7 @@ impl Wizard {
                 match (self.session(), self.project.clone(), self.mapping.clone()) {
                     (Some(session), Some(project), Some(mapping)) => {
                         self.review.checks.clear();
-                        let extra_endpoints = match self.deployment {
-                            Deployment::Services => vec![
-                                self.settings.vssps_base.clone(),
-                                self.settings.profile_base.clone(),
-                            ],
-                            Deployment::Server => Vec::new(),
-                        };
+                        let extra_endpoints = self.settings.service_endpoints();
                         self.spawn(Job::Review(Box::new(ReviewRequest {
                             session,
                             project,
@@ -414,8 +416,7 @@ impl Wizard {
         match self.deployment {
             Deployment::Services => {
                 out.push(self.settings.devops_base.clone());
-                out.push(self.settings.vssps_base.clone());
-                out.push(self.settings.profile_base.clone());
+                out.extend(self.settings.service_endpoints());
                 out.push(self.settings.authority_base.clone());
                 if !self.settings.demo
                     && let Some(org) = &self.organization
@@ -772,10 +773,7 @@ fn key_menu(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
 }
 
 fn run_troubleshoot(w: &mut Wizard, name: String) -> Vec<Effect> {
-    let extra_endpoints = vec![
-        w.settings.vssps_base.clone(),
-        w.settings.profile_base.clone(),
-    ];
+    let extra_endpoints = w.settings.service_endpoints();
     w.trouble.name = Some(name.clone());
     w.trouble.detail = false;
     let job = Job::Troubleshoot {
