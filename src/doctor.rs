@@ -138,10 +138,8 @@ pub async fn doctor(
         subject.pat_source = PAT_ENV.into();
     }
 
-    let extra_endpoints = match subject.deployment {
-        Deployment::Services => vec![endpoints.vssps.clone(), endpoints.profile.clone()],
-        Deployment::Server => Vec::new(),
-    };
+    // The checks probe these for Services connections only.
+    let extra_endpoints = vec![endpoints.vssps.clone(), endpoints.profile.clone()];
     let ctx = Context {
         http,
         devops_base: endpoints.devops.clone(),
