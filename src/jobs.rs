@@ -55,10 +55,11 @@ pub async fn run(ctx: &JobContext, job: Job) -> JobResult {
         Job::Review(req) => Ok(review(ctx, *req).await),
         Job::Troubleshoot {
             name,
+            only,
             devops_base,
             extra_endpoints,
             allow_http,
-        } => troubleshoot(ctx, &name, devops_base, extra_endpoints, allow_http).await,
+        } => troubleshoot(ctx, &name, only, devops_base, extra_endpoints, allow_http).await,
         Job::Save(req) => save(ctx, *req).await,
     };
     result.unwrap_or_else(JobResult::Failed)
@@ -267,11 +268,13 @@ async fn review(ctx: &JobContext, job: ReviewRequest) -> JobResult {
     JobResult::Reviewed(crate::checks::run(&subject, &check_ctx).await.outcomes)
 }
 
-/// The troubleshooter: every check for a saved connection, with its stored
-/// secret (or `AZURE_DEVOPS_EXT_PAT` when nothing is stored).
+/// The troubleshooter: every check for a saved connection (or only one and
+/// what it needs), with its stored secret (or `AZURE_DEVOPS_EXT_PAT` when
+/// nothing is stored).
 async fn troubleshoot(
     ctx: &JobContext,
     name: &str,
+    only: Option<&'static str>,
     devops_base: Url,
     extra_endpoints: Vec<Url>,
     allow_http: bool,
@@ -292,9 +295,14 @@ async fn troubleshoot(
         config: Some(ctx.config.clone()),
         secrets,
     };
-    Ok(JobResult::Troubleshot(
-        crate::checks::run(&subject, &check_ctx).await.outcomes,
-    ))
+    let report = match only {
+        Some(id) => crate::checks::run_one(&subject, &check_ctx, id).await,
+        None => crate::checks::run(&subject, &check_ctx).await,
+    };
+    Ok(JobResult::Troubleshot {
+        outcomes: report.outcomes,
+        only,
+    })
 }
 
 /// Saves a new connection. The config is checked first (a new name, a new

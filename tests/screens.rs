@@ -460,4 +460,12 @@ fn troubleshoot() {
 
     w.trouble.detail = true;
     snap!("troubleshoot_detail", w);
+
+    // r: the selected check re-runs, its guidance stays on screen.
+    let selected = w.trouble.outcomes[w.trouble.index].id;
+    w.trouble.rerun = Some(selected);
+    pending(&mut w);
+    snap!("troubleshoot_rerun_detail", w);
+    w.trouble.detail = false;
+    snap!("troubleshoot_rerun_list", w);
 }

@@ -603,12 +603,13 @@ async fn the_troubleshooter_checks_a_saved_connection_with_its_secret() {
     let s = settings(&sb);
     let job = Job::Troubleshoot {
         name: "payments".into(),
+        only: None,
         devops_base: s.devops_base.clone(),
         extra_endpoints: vec![s.vssps_base.clone(), s.profile_base.clone()],
         allow_http: true,
     };
     match ado_setup::jobs::run(&jobs, job).await {
-        JobResult::Troubleshot(rows) => {
+        JobResult::Troubleshot { outcomes: rows, .. } => {
             assert_eq!(rows.len(), ado_setup::checks::CATALOGUE.len());
             let failed: Vec<_> = rows
                 .iter()
@@ -621,5 +622,49 @@ async fn the_troubleshooter_checks_a_saved_connection_with_its_secret() {
         }
         other => panic!("{other:?}"),
     }
+    let full_cost = sb.requests_served();
+
+    // "Re-run this check": the check and what it needs, nothing else, for
+    // fewer requests than the whole catalogue.
+    let before = sb.requests_served();
+    let job = Job::Troubleshoot {
+        name: "payments".into(),
+        only: Some("permission.tags"),
+        devops_base: s.devops_base.clone(),
+        extra_endpoints: vec![s.vssps_base.clone(), s.profile_base.clone()],
+        allow_http: true,
+    };
+    match ado_setup::jobs::run(&jobs, job).await {
+        JobResult::Troubleshot {
+            outcomes: rows,
+            only,
+        } => {
+            assert_eq!(only, Some("permission.tags"));
+            let ids: Vec<&str> = rows.iter().map(|r| r.id).collect();
+            assert_eq!(
+                ids,
+                [
+                    "target.url",
+                    "network.reachable",
+                    "auth.credentials",
+                    "auth.identity",
+                    "auth.policy",
+                    "project.access",
+                    "permission.tags",
+                ]
+            );
+            assert!(
+                rows.iter()
+                    .all(|r| r.status == ado_setup::checks::Status::Pass),
+                "{rows:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let one_cost = sb.requests_served() - before;
+    assert!(
+        one_cost < full_cost,
+        "one check cost {one_cost} requests, the whole run {full_cost}"
+    );
     sb.shutdown().await;
 }

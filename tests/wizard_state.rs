@@ -664,24 +664,82 @@ fn the_troubleshooter_runs_a_saved_connection_and_shows_guidance() {
     done(
         &mut w,
         id,
-        JobResult::Troubleshot(vec![
-            support::outcome("target.url", CheckStatus::Pass, None, "ok", &[]),
-            support::outcome(
-                "auth.identity",
-                CheckStatus::Fail,
-                Some("IDENTITY_NOT_MATERIALIZED"),
-                "not materialized",
-                &["Sign in once"],
-            ),
-        ]),
+        JobResult::Troubleshot {
+            outcomes: vec![
+                support::outcome("target.url", CheckStatus::Pass, None, "ok", &[]),
+                support::outcome(
+                    "auth.identity",
+                    CheckStatus::Fail,
+                    Some("IDENTITY_NOT_MATERIALIZED"),
+                    "not materialized",
+                    &["Sign in once"],
+                ),
+                support::outcome("storage.config", CheckStatus::Pass, None, "ok", &[]),
+            ],
+            only: None,
+        },
     );
     assert_eq!(w.trouble.index, 1, "opens on the first failure");
     update(&mut w, key(KeyCode::Enter));
     assert!(w.trouble.detail);
-    // r re-runs the checks.
-    let (id2, _) = spawned(&update(&mut w, key(KeyCode::Char('r'))));
+    // r re-runs the selected check only; its guidance stays open.
+    let (id2, job) = spawned(&update(&mut w, key(KeyCode::Char('r'))));
     assert!(id2 > id);
-    done(&mut w, id2, JobResult::Troubleshot(Vec::new()));
+    assert!(
+        matches!(
+            job,
+            Job::Troubleshoot {
+                only: Some("auth.identity"),
+                ..
+            }
+        ),
+        "{job:?}"
+    );
+    assert_eq!(w.trouble.rerun, Some("auth.identity"));
+    done(
+        &mut w,
+        id2,
+        JobResult::Troubleshot {
+            outcomes: vec![
+                support::outcome("target.url", CheckStatus::Pass, None, "again", &[]),
+                support::outcome("auth.identity", CheckStatus::Pass, None, "fixed", &[]),
+            ],
+            only: Some("auth.identity"),
+        },
+    );
+    assert!(w.trouble.detail, "the guidance stays open");
+    assert_eq!(w.trouble.index, 1);
+    assert_eq!(w.trouble.rerun, None);
+    let rows: Vec<_> = w
+        .trouble
+        .outcomes
+        .iter()
+        .map(|o| (o.id, o.status, o.message.as_str()))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("target.url", CheckStatus::Pass, "again"),
+            ("auth.identity", CheckStatus::Pass, "fixed"),
+            ("storage.config", CheckStatus::Pass, "ok"),
+        ],
+        "the re-run rows are replaced in place, the others kept"
+    );
+    // R re-runs them all.
+    update(&mut w, key(KeyCode::Enter));
+    let (id3, job) = spawned(&update(&mut w, key(KeyCode::Char('R'))));
+    assert!(
+        matches!(job, Job::Troubleshoot { only: None, .. }),
+        "{job:?}"
+    );
+    done(
+        &mut w,
+        id3,
+        JobResult::Troubleshot {
+            outcomes: Vec::new(),
+            only: None,
+        },
+    );
     // Esc: checklist → connections → menu; q quits without asking.
     update(&mut w, key(KeyCode::Esc));
     assert!(w.trouble.name.is_none());

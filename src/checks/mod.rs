@@ -20,7 +20,8 @@ use crate::store::config::{Access, ConfigStore, PriorityMap};
 use crate::store::secrets::SecretStore;
 
 pub use run::{
-    ProjectDefaults, below_root, field_form, process_name, project_defaults, run, scope_problem,
+    ProjectDefaults, below_root, field_form, process_name, project_defaults, run, run_one,
+    scope_problem,
 };
 
 /// One entry of the catalogue.
@@ -161,6 +162,18 @@ pub fn def(id: &str) -> Option<&'static CheckDef> {
     CATALOGUE.iter().find(|d| d.id == id)
 }
 
+/// `id` and every check it needs, directly or through another check.
+pub fn closure(id: &str) -> std::collections::HashSet<&'static str> {
+    let mut out = std::collections::HashSet::new();
+    let mut todo: Vec<&'static str> = def(id).map(|d| d.id).into_iter().collect();
+    while let Some(next) = todo.pop() {
+        if out.insert(next) {
+            todo.extend(def(next).map_or(&[][..], |d| d.needs));
+        }
+    }
+    out
+}
+
 /// A check's result (SPEC §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -288,6 +301,32 @@ mod tests {
             }
         }
         assert_eq!(ids.first(), Some(&"target.url"));
+        assert_eq!(ids.last(), Some(&"storage.config"));
+    }
+
+    #[test]
+    fn a_checks_closure_holds_it_and_everything_it_needs() {
+        let c = closure("mapping.dry_run");
+        for id in [
+            "mapping.dry_run",
+            "scope.write",
+            "mapping.work_item_type",
+            "scope.read",
+            "project.access",
+            "auth.identity",
+            "auth.policy",
+            "auth.credentials",
+            "network.reachable",
+            "target.url",
+            "mapping.area_path",
+        ] {
+            assert!(c.contains(id), "{id} missing");
+        }
+        assert!(!c.contains("network.allowlist"));
+        assert!(!c.contains("storage.secret"));
+        assert!(!c.contains("permission.tags"));
+        assert_eq!(closure("storage.config").len(), 1);
+        assert!(closure("no.such").is_empty());
         assert_eq!(ids.last(), Some(&"storage.config"));
     }
 }

@@ -1,6 +1,6 @@
 //! One run of the catalogue, in stages that follow the prerequisites.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use secrecy::ExposeSecret;
@@ -42,6 +42,13 @@ const STANDARD_FIELDS: &[&str] = &[
 
 struct Run {
     outcomes: HashMap<&'static str, CheckOutcome>,
+    /// The checks this run evaluates (`None`: all of them).
+    focus: Option<HashSet<&'static str>>,
+}
+
+/// `f()`'s output when `yes`, without starting it otherwise.
+async fn maybe<F: std::future::Future>(yes: bool, f: impl FnOnce() -> F) -> Option<F::Output> {
+    if yes { Some(f().await) } else { None }
 }
 
 fn ms(started: Instant) -> u64 {
@@ -159,6 +166,16 @@ impl Run {
         all
     }
 
+    /// Whether this run evaluates `id`.
+    fn wants(&self, id: &str) -> bool {
+        self.focus.as_ref().is_none_or(|f| f.contains(id))
+    }
+
+    /// Whether this run evaluates any of `ids`.
+    fn wants_any(&self, ids: &[&str]) -> bool {
+        ids.iter().any(|id| self.wants(id))
+    }
+
     fn ok(&self, id: &str) -> bool {
         matches!(
             self.outcomes.get(id).map(|o| o.status),
@@ -169,8 +186,24 @@ impl Run {
 
 /// Runs every check of the catalogue for `subject`.
 pub async fn run(subject: &Subject, ctx: &Context) -> Report {
+    run_focused(subject, ctx, None).await
+}
+
+/// Runs one check and the checks it needs (transitively), and nothing else:
+/// "re-run this check". The report holds only those checks, in catalogue
+/// order.
+pub async fn run_one(subject: &Subject, ctx: &Context, id: &str) -> Report {
+    run_focused(subject, ctx, Some(super::closure(id))).await
+}
+
+async fn run_focused(
+    subject: &Subject,
+    ctx: &Context,
+    focus: Option<HashSet<&'static str>>,
+) -> Report {
     let mut r = Run {
         outcomes: HashMap::new(),
+        focus,
     };
     let mut allowlist = None;
 
@@ -195,12 +228,16 @@ pub async fn run(subject: &Subject, ctx: &Context) -> Report {
             None
         }
     };
-    let (secret_o, config_o) = tokio::join!(storage_secret(subject, ctx), storage_config(ctx));
-    r.set(secret_o);
-    r.set(config_o);
+    let (secret_o, config_o) = tokio::join!(
+        maybe(r.wants("storage.secret"), || storage_secret(subject, ctx)),
+        maybe(r.wants("storage.config"), || storage_config(ctx)),
+    );
+    secret_o.into_iter().chain(config_o).for_each(|o| r.set(o));
 
     // ─── Network: is it Azure DevOps, is every endpoint reachable ───────────
-    if let Some(base) = base.clone() {
+    if !r.wants_any(&["network.reachable", "network.allowlist"]) {
+        // Not asked for.
+    } else if let Some(base) = base.clone() {
         let started = Instant::now();
         let mut endpoints = match subject.deployment {
             Deployment::Services => vec![ctx.devops_base.clone()],
@@ -211,70 +248,86 @@ pub async fn run(subject: &Subject, ctx: &Context) -> Report {
             endpoints.extend(ctx.extra_endpoints.iter().cloned());
         }
         let (probe, rows) = tokio::join!(
-            probe_azure_devops(&ctx.http, subject.deployment, &base),
-            probe_endpoints(&ctx.http, &endpoints)
+            maybe(r.wants("network.reachable"), || probe_azure_devops(
+                &ctx.http,
+                subject.deployment,
+                &base
+            )),
+            maybe(r.wants("network.allowlist"), || probe_endpoints(
+                &ctx.http, &endpoints
+            ))
         );
-        r.set(match probe {
-            Ok(tenant) => pass(
-                "network.reachable",
-                match tenant {
-                    Some(t) => format!("Azure DevOps answered (tenant {t})"),
-                    None => "Azure DevOps answered".to_string(),
-                },
-                started,
-            ),
-            Err(p) => {
-                let code = match p.code.as_str() {
-                    "NETWORK_UNREACHABLE" | "NETWORK_TLS_FAILED" => p.code.clone(),
-                    _ => "PROVIDER_BASE_URL_BLOCKED".to_string(),
-                };
-                CheckOutcome {
-                    code: Some(code),
-                    fix: vec![p.fix],
-                    ..not_pass(
-                        "network.reachable",
-                        Status::Fail,
-                        "",
-                        p.message,
-                        &[],
-                        started,
-                    )
+        if let Some(probe) = probe {
+            r.set(match probe {
+                Ok(tenant) => pass(
+                    "network.reachable",
+                    match tenant {
+                        Some(t) => format!("Azure DevOps answered (tenant {t})"),
+                        None => "Azure DevOps answered".to_string(),
+                    },
+                    started,
+                ),
+                Err(p) => {
+                    let code = match p.code.as_str() {
+                        "NETWORK_UNREACHABLE" | "NETWORK_TLS_FAILED" => p.code.clone(),
+                        _ => "PROVIDER_BASE_URL_BLOCKED".to_string(),
+                    };
+                    CheckOutcome {
+                        code: Some(code),
+                        fix: vec![p.fix],
+                        ..not_pass(
+                            "network.reachable",
+                            Status::Fail,
+                            "",
+                            p.message,
+                            &[],
+                            started,
+                        )
+                    }
                 }
-            }
-        });
-        let status = allowlist_status(&rows);
-        allowlist = Some(status.as_str().to_string());
-        let blocked: Vec<String> = rows
-            .iter()
-            .filter(|e| !e.ok)
-            .map(|e| format!("{} ({})", e.url, e.detail))
-            .collect();
-        r.set(if blocked.is_empty() {
-            pass(
-                "network.allowlist",
-                format!("{} endpoint(s) reachable, {}", rows.len(), status.as_str()),
-                started,
-            )
-        } else {
-            not_pass(
-                "network.allowlist",
-                Status::Fail,
-                "NETWORK_BLOCKED",
-                format!("not reachable: {}", blocked.join(", ")),
-                &[
-                    "Ask your network team to allow outbound HTTPS (443) to the hosts above, \
+            });
+        }
+        if let Some(rows) = rows {
+            let status = allowlist_status(&rows);
+            allowlist = Some(status.as_str().to_string());
+            let blocked: Vec<String> = rows
+                .iter()
+                .filter(|e| !e.ok)
+                .map(|e| format!("{} ({})", e.url, e.detail))
+                .collect();
+            r.set(if blocked.is_empty() {
+                pass(
+                    "network.allowlist",
+                    format!("{} endpoint(s) reachable, {}", rows.len(), status.as_str()),
+                    started,
+                )
+            } else {
+                not_pass(
+                    "network.allowlist",
+                    Status::Fail,
+                    "NETWORK_BLOCKED",
+                    format!("not reachable: {}", blocked.join(", ")),
+                    &[
+                        "Ask your network team to allow outbound HTTPS (443) to the hosts above, \
                    or set HTTPS_PROXY/NO_PROXY",
-                ],
-                started,
-            )
-        });
+                    ],
+                    started,
+                )
+            });
+        }
     } else {
         r.gate(&["network.reachable", "network.allowlist"]);
     }
 
     // ─── Sign-in: who am I, and what that answer says ───────────────────────
     let mut client = None;
-    if r.gate(&["auth.credentials"])
+    if r.wants_any(&[
+        "auth.credentials",
+        "auth.identity",
+        "auth.directory",
+        "auth.policy",
+        "auth.expiry",
+    ]) && r.gate(&["auth.credentials"])
         && let Some(base) = base.clone()
     {
         client = sign_in(&mut r, subject, ctx, base).await;
@@ -289,7 +342,8 @@ pub async fn run(subject: &Subject, ctx: &Context) -> Report {
     // ─── The project (and, meanwhile, the permission names) ─────────────────
     let mut project = None;
     let mut namespaces = None;
-    if r.gate(&["project.access"])
+    if r.wants("project.access")
+        && r.gate(&["project.access"])
         && let Some(c) = &client
     {
         let started = Instant::now();
@@ -335,44 +389,47 @@ pub async fn run(subject: &Subject, ctx: &Context) -> Report {
     }
 
     // ─── What the project holds, and what the user may do there ────────────
-    let gated = r.gate(&[
+    let stage = [
         "project.process",
         "scope.read",
         "permission.project_admin",
         "permission.service_hooks",
         "permission.tags",
-    ]);
+    ];
+    let gated = r.wants_any(&stage) && r.gate(&stage);
     let mut meta = None;
     let mut project_teams = None;
     if gated && let (Some(c), Some(p)) = (&client, &project) {
         let process = process_name(p);
         let (process_o, read, perms, teams) = tokio::join!(
-            process_check(c, &process),
-            read_metadata(
+            maybe(r.wants("project.process"), || process_check(c, &process)),
+            maybe(r.wants("scope.read"), || read_metadata(
                 c,
                 &p.name,
                 p.default_team.as_ref().and_then(|t| t.name.clone())
+            )),
+            maybe(r.wants_any(&stage[2..]), || permissions(
+                c,
+                &p.id,
+                subject.access,
+                namespaces
+            )),
+            maybe(
+                subject.assignee.is_some() && r.wants("mapping.assignee"),
+                || c.teams(&p.name)
             ),
-            permissions(c, &p.id, subject.access, namespaces),
-            async {
-                match subject.assignee {
-                    Some(_) => Some(c.teams(&p.name).await),
-                    None => None,
-                }
-            },
         );
         project_teams = teams;
-        r.set(process_o);
+        process_o.into_iter().for_each(|o| r.set(o));
         match read {
-            Ok((m, o)) => {
+            Some(Ok((m, o))) => {
                 r.set(o);
                 meta = Some(m);
             }
-            Err(o) => r.set(o),
+            Some(Err(o)) => r.set(o),
+            None => {}
         }
-        for o in perms {
-            r.set(o);
-        }
+        perms.into_iter().flatten().for_each(|o| r.set(o));
     }
 
     // ─── The mapping ────────────────────────────────────────────────────────
@@ -386,7 +443,8 @@ pub async fn run(subject: &Subject, ctx: &Context) -> Report {
     let mut fields: Vec<WorkItemTypeField> = Vec::new();
     let mut area = None;
     let mut iteration = None;
-    if r.gate(&mapping_ids)
+    if r.wants_any(&mapping_ids)
+        && r.gate(&mapping_ids)
         && let (Some(c), Some(p), Some(m)) = (&client, &project, &meta)
     {
         let started = Instant::now();
@@ -489,14 +547,17 @@ pub async fn run(subject: &Subject, ctx: &Context) -> Report {
         }
     }
 
-    if r.gate(&["mapping.priority", "mapping.required_fields"]) {
+    let stage = ["mapping.priority", "mapping.required_fields"];
+    if r.wants_any(&stage) && r.gate(&stage) {
         let started = Instant::now();
         r.set(priority_check(&fields, subject, started));
         r.set(required_fields_check(&fields, subject, started));
     }
 
     // ─── Writing: one dry-run create answers both ───────────────────────────
-    if subject.access == Access::ReadOnly {
+    if !r.wants_any(&["scope.write", "mapping.dry_run"]) {
+        // Not asked for.
+    } else if subject.access == Access::ReadOnly {
         for id in ["scope.write", "mapping.dry_run"] {
             r.set(skip(id, "read-only connection: nothing is written"));
         }
@@ -599,8 +660,9 @@ pub async fn run(subject: &Subject, ctx: &Context) -> Report {
     }
 
     // Anything a stage could not reach is skipped with its reason.
-    let outcomes = super::CATALOGUE
-        .iter()
+    let wanted: Vec<_> = super::CATALOGUE.iter().filter(|d| r.wants(d.id)).collect();
+    let outcomes = wanted
+        .into_iter()
         .map(|d| {
             r.outcomes.remove(d.id).unwrap_or_else(|| {
                 skip(

@@ -156,9 +156,14 @@ pub fn key_hints(w: &Wizard) -> Vec<(&'static str, &'static str)> {
             vec![("↑↓", "choose"), ("Enter", "check it")]
         }
         Step::Troubleshoot if w.trouble.detail => {
-            vec![("Enter", "back to the list"), ("r", "re-run")]
+            vec![("Enter", "back to the list"), ("r", "re-run this check")]
         }
-        Step::Troubleshoot => vec![("↑↓", "move"), ("Enter", "what to do"), ("r", "re-run")],
+        Step::Troubleshoot => vec![
+            ("↑↓", "move"),
+            ("Enter", "what to do"),
+            ("r", "re-run this"),
+            ("R", "all"),
+        ],
         _ => vec![("Enter", "continue")],
     };
     let can_go_back = match w.step {
@@ -243,7 +248,8 @@ pub fn help_text(step: Step) -> &'static [&'static str] {
         Step::Done => &["The connection is saved. Enter exits."],
         Step::Troubleshoot => &[
             "Every check of `ado-setup doctor`, for a saved connection.",
-            "↑↓ choose a check, Enter shows what it found and what to do, r runs the checks again.",
+            "↑↓ choose a check, Enter shows what it found and what to do.",
+            "r re-runs the selected check (and the checks it needs); R re-runs them all.",
             "Esc goes back: guidance › checklist › connections › start menu.",
         ],
     }

@@ -675,7 +675,13 @@ fn troubleshoot<'a>(w: &'a Wizard, theme: &Theme, height: u16) -> Vec<Line<'a>> 
         }
         return l;
     };
-    if w.is_pending() {
+    // A re-run of one check keeps the list (or its guidance) on screen.
+    let rerun = if w.is_pending() {
+        w.trouble.rerun
+    } else {
+        None
+    };
+    if w.is_pending() && rerun.is_none() {
         l.push(pending_line(
             w,
             &format!("Running every check of {name}…"),
@@ -683,6 +689,8 @@ fn troubleshoot<'a>(w: &'a Wizard, theme: &Theme, height: u16) -> Vec<Line<'a>> 
         ));
         return l;
     }
+    let running = rerun.map(crate::checks::closure).unwrap_or_default();
+    let rerun_line = |id: &str| pending_line(w, &format!("Re-running {id}…"), theme);
     let outcomes = &w.trouble.outcomes;
     if outcomes.is_empty() {
         l.push(Line::from(format!(
@@ -694,6 +702,9 @@ fn troubleshoot<'a>(w: &'a Wizard, theme: &Theme, height: u16) -> Vec<Line<'a>> 
         let Some(c) = outcomes.get(w.trouble.index) else {
             return l;
         };
+        if let Some(id) = rerun {
+            l.push(rerun_line(id));
+        }
         l.push(Line::from(vec![
             status_mark(c.status, theme),
             Span::styled(c.id, theme.title()),
@@ -717,13 +728,17 @@ fn troubleshoot<'a>(w: &'a Wizard, theme: &Theme, height: u16) -> Vec<Line<'a>> 
         return l;
     }
     let count = |st: CheckStatus| outcomes.iter().filter(|c| c.status == st).count();
-    l.push(Line::from(format!(
-        "{name}: {} passed, {} warned, {} failed, {} skipped",
-        count(CheckStatus::Pass),
-        count(CheckStatus::Warn),
-        count(CheckStatus::Fail),
-        count(CheckStatus::Skip)
-    )));
+    if let Some(id) = rerun {
+        l.push(rerun_line(id));
+    } else {
+        l.push(Line::from(format!(
+            "{name}: {} passed, {} warned, {} failed, {} skipped",
+            count(CheckStatus::Pass),
+            count(CheckStatus::Warn),
+            count(CheckStatus::Fail),
+            count(CheckStatus::Skip)
+        )));
+    }
     let rows = usize::from(height.saturating_sub(2)).max(1);
     let offset = w.trouble.index.saturating_sub(rows.saturating_sub(1));
     for (i, c) in outcomes.iter().enumerate().skip(offset).take(rows) {
@@ -734,8 +749,13 @@ fn troubleshoot<'a>(w: &'a Wizard, theme: &Theme, height: u16) -> Vec<Line<'a>> 
             c.id,
             c.message.chars().take(44).collect::<String>()
         );
+        let mark = if running.contains(c.id) {
+            Span::styled("… ", theme.dim())
+        } else {
+            status_mark(c.status, theme)
+        };
         l.push(Line::from(vec![
-            status_mark(c.status, theme),
+            mark,
             Span::styled(
                 text,
                 if selected {

@@ -36,9 +36,11 @@ pub enum Job {
     ProbeNetwork { endpoints: Vec<Url> },
     /// The check catalogue (the same one `doctor` runs), for the Review step.
     Review(Box<ReviewRequest>),
-    /// Every check for a saved connection (the TUI troubleshooter).
+    /// Every check for a saved connection (the TUI troubleshooter), or only
+    /// `only` and the checks it needs ("re-run this check").
     Troubleshoot {
         name: String,
+        only: Option<&'static str>,
         devops_base: Url,
         extra_endpoints: Vec<Url>,
         allow_http: bool,
@@ -127,8 +129,12 @@ pub enum JobResult {
     MappingOk(MappingInfo),
     Network(Vec<EndpointResult>),
     Reviewed(Vec<CheckOutcome>),
-    /// The troubleshooter's run.
-    Troubleshot(Vec<CheckOutcome>),
+    /// The troubleshooter's run: every check, or (`only`) one check and the
+    /// checks it needs.
+    Troubleshot {
+        outcomes: Vec<CheckOutcome>,
+        only: Option<&'static str>,
+    },
     Saved(SavedInfo),
     Failed(Problem),
 }

@@ -157,6 +157,8 @@ pub struct TroubleState {
     pub index: usize,
     /// Showing the selected check's guidance.
     pub detail: bool,
+    /// The check being re-run on its own (with the checks it needs).
+    pub rerun: Option<&'static str>,
 }
 
 /// All the wizard knows. `Debug` leaves the token out.
@@ -563,7 +565,26 @@ fn on_result(w: &mut Wizard, id: u64, result: JobResult) -> Vec<Effect> {
             w.network = Some(rows);
             Vec::new()
         }
-        JobResult::Troubleshot(rows) => {
+        JobResult::Troubleshot {
+            outcomes: rows,
+            only: Some(_),
+        } => {
+            // One check re-ran: its row (and those it needs) change, the
+            // selection and the open guidance stay.
+            w.trouble.rerun = None;
+            for fresh in rows {
+                match w.trouble.outcomes.iter_mut().find(|o| o.id == fresh.id) {
+                    Some(old) => *old = fresh,
+                    None => w.trouble.outcomes.push(fresh),
+                }
+            }
+            Vec::new()
+        }
+        JobResult::Troubleshot {
+            outcomes: rows,
+            only: None,
+        } => {
+            w.trouble.rerun = None;
             // Open on the first failure (or warning), where help is needed.
             w.trouble.index = rows
                 .iter()
@@ -772,12 +793,16 @@ fn key_menu(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
     Vec::new()
 }
 
-fn run_troubleshoot(w: &mut Wizard, name: String) -> Vec<Effect> {
+fn run_troubleshoot(w: &mut Wizard, name: String, only: Option<&'static str>) -> Vec<Effect> {
     let extra_endpoints = w.settings.service_endpoints();
     w.trouble.name = Some(name.clone());
-    w.trouble.detail = false;
+    w.trouble.rerun = only;
+    if only.is_none() {
+        w.trouble.detail = false;
+    }
     let job = Job::Troubleshoot {
         name,
+        only,
         devops_base: w.settings.devops_base.clone(),
         extra_endpoints,
         allow_http: w.settings.allow_http,
@@ -796,7 +821,7 @@ fn key_troubleshoot(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
             KeyCode::Down => w.trouble.pick = (w.trouble.pick + 1).min(n.saturating_sub(1)),
             KeyCode::Enter => {
                 if let Some((name, _, _)) = w.settings.existing.get(w.trouble.pick).cloned() {
-                    return run_troubleshoot(w, name);
+                    return run_troubleshoot(w, name, None);
                 }
             }
             _ => {}
@@ -804,14 +829,16 @@ fn key_troubleshoot(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     };
     let n = w.trouble.outcomes.len();
+    let selected = w.trouble.outcomes.get(w.trouble.index).map(|o| o.id);
     match key.code {
-        KeyCode::Char('r') => return run_troubleshoot(w, name),
+        KeyCode::Char('r') if selected.is_some() => return run_troubleshoot(w, name, selected),
+        KeyCode::Char('r' | 'R') => return run_troubleshoot(w, name, None),
         KeyCode::Up if !w.trouble.detail => w.trouble.index = w.trouble.index.saturating_sub(1),
         KeyCode::Down if !w.trouble.detail => {
             w.trouble.index = (w.trouble.index + 1).min(n.saturating_sub(1))
         }
         KeyCode::Enter if n > 0 => w.trouble.detail = !w.trouble.detail,
-        KeyCode::Enter => return run_troubleshoot(w, name),
+        KeyCode::Enter => return run_troubleshoot(w, name, None),
         _ => {}
     }
     Vec::new()
