@@ -4,6 +4,7 @@
 
 pub mod ado;
 pub mod app;
+pub mod auth;
 pub mod checks;
 pub mod cli;
 pub mod doctor;

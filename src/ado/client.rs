@@ -10,10 +10,10 @@ use url::Url;
 use super::error::{AdoError, SupportIds};
 use super::http::{Body, Credential, HttpClient, RawResponse};
 use super::models::{
-    ClassificationNode, ConnectionData, JsonPatchOperation, ListResponse, PermissionEvaluation,
-    Process, ProjectProperty, SecurityNamespace, TeamFieldValues, TeamMember, TeamProject,
-    TeamProjectReference, TeamSetting, WebApiTeam, WorkItem, WorkItemField, WorkItemType,
-    WorkItemTypeCategory, WorkItemTypeField,
+    Account, ClassificationNode, ConnectionData, JsonPatchOperation, ListResponse,
+    PermissionEvaluation, Process, Profile, ProjectProperty, SecurityNamespace, TeamFieldValues,
+    TeamMember, TeamProject, TeamProjectReference, TeamSetting, WebApiTeam, WorkItem,
+    WorkItemField, WorkItemType, WorkItemTypeCategory, WorkItemTypeField,
 };
 use super::version::ApiVersion;
 
@@ -269,6 +269,29 @@ impl AdoClient {
             )
             .await?
             .value)
+    }
+
+    /// The signed-in user's profile. The client's base is the profile
+    /// service (`https://app.vssps.visualstudio.com`); Entra tokens only.
+    pub async fn profile_me(&self) -> Result<Profile, AdoError> {
+        Ok(self
+            .get(&["_apis", "profile", "profiles", "me"], &[], &self.stable())
+            .await?
+            .value)
+    }
+
+    /// The organizations a member belongs to (`_apis/accounts?memberId=`),
+    /// on the profile service; Entra tokens only.
+    pub async fn accounts(&self, member_id: &str) -> Result<Vec<Account>, AdoError> {
+        let list: ListResponse<Account> = self
+            .get(
+                &["_apis", "accounts"],
+                &[("memberId", member_id)],
+                &self.stable(),
+            )
+            .await?
+            .value;
+        Ok(list.value)
     }
 
     /// A project's teams.
