@@ -98,7 +98,7 @@ pub enum Poll {
     Pending,
     /// Polling too fast: wait 5 seconds more from now on.
     SlowDown,
-    Done(Tokens),
+    Done(Box<Tokens>),
     Failed(EntraError),
 }
 
@@ -297,7 +297,7 @@ pub async fn poll_once(http: &HttpClient, app: &EntraApp, code: &DeviceCode) -> 
     ]);
     match post(http, &url, body).await {
         Ok(b) => match parse::<TokenResponse>(&b, "token") {
-            Ok(t) => Poll::Done(Tokens::from_response(t)),
+            Ok(t) => Poll::Done(Box::new(Tokens::from_response(t))),
             Err(e) => Poll::Failed(e),
         },
         Err(e) if e.kind == Some(OAuthErrorKind::AuthorizationPending) => Poll::Pending,
@@ -333,7 +333,7 @@ pub async fn wait_for_tokens(
         match poll_once(http, app, code).await {
             Poll::Pending => {}
             Poll::SlowDown => interval += Duration::from_secs(5),
-            Poll::Done(t) => return Ok(t),
+            Poll::Done(t) => return Ok(*t),
             Poll::Failed(e) => return Err(e),
         }
     }
