@@ -41,6 +41,7 @@ async fn main() -> anyhow::Result<()> {
         access: Access::ReadWrite,
         pat: Some(SecretString::from(sb.pat().to_string())),
         pat_source: "the sandbox".into(),
+        entra: None,
         work_item_type: None,
         area_path: None,
         iteration_path: None,

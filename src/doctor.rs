@@ -14,7 +14,7 @@ use crate::ado::http::{ClientOptions, HttpClient};
 use crate::checks::{self, Context, Report, Status, Subject};
 use crate::cli::{DeploymentChoice, DoctorArgs, GlobalArgs, exit};
 use crate::problem::Problem;
-use crate::store::config::{Access, ConfigStore, PriorityMap, ProviderKey};
+use crate::store::config::{Access, AuthMethod, ConfigStore, PriorityMap, ProviderKey};
 use crate::store::secrets::{PAT_ENV, SecretStore};
 
 /// What `doctor` prints and how it exits.
@@ -55,7 +55,8 @@ pub async fn doctor(
         Some(name) => {
             let store = ConfigStore::resolve(global.config_dir.as_deref())
                 .map_err(|e| Problem::new(e.code(), e.to_string(), e.fix()))?;
-            let (subject, store_secrets) = saved_subject(&store, name).await?;
+            let (subject, store_secrets) =
+                saved_subject(&store, name, &endpoints.authority).await?;
             secrets = store_secrets;
             config = Some(store);
             subject
@@ -84,6 +85,7 @@ pub async fn doctor(
                 access: Access::ReadWrite,
                 pat: None,
                 pat_source: "no secret given".into(),
+                entra: None,
                 work_item_type: None,
                 area_path: None,
                 iteration_path: None,
@@ -129,11 +131,16 @@ pub async fn doctor(
     if flags.read_only {
         subject.access = Access::ReadOnly;
     }
-    // An explicit token wins over the stored one.
+    // A token on standard input wins over the stored secret; the
+    // environment's only where no Microsoft sign-in is saved (a PAT exported
+    // for other tools must not hide the sign-in being diagnosed).
     if let Some(p) = stdin_pat {
         subject.pat = Some(p);
         subject.pat_source = "standard input".into();
-    } else if let Some(p) = env_pat {
+        subject.entra = None;
+    } else if let Some(p) = env_pat
+        && subject.entra.is_none()
+    {
         subject.pat = Some(p);
         subject.pat_source = PAT_ENV.into();
     }
@@ -149,6 +156,9 @@ pub async fn doctor(
         secrets,
     };
     let report = checks::run(&subject, &ctx).await;
+    if let Some(name) = &subject.name {
+        keep_renewed_secret(ctx.secrets.as_ref(), name, &report).await;
+    }
 
     if let Some(path) = &args.report {
         write_report(path, &subject, &report, &endpoints, &env)?;
@@ -165,12 +175,25 @@ pub async fn doctor(
     })
 }
 
+/// Stores the refresh token Entra ID renewed during a run in place of the
+/// old one, so the saved sign-in keeps sliding forward. Best effort: the
+/// old token stays valid if this fails.
+pub async fn keep_renewed_secret(secrets: Option<&SecretStore>, name: &str, report: &Report) {
+    if let (Some(s), Some(fresh)) = (secrets, &report.renewed_secret)
+        && let Err(e) = s.set(name, fresh).await
+    {
+        tracing::warn!(connection = name, error = %e, "could not store the renewed sign-in");
+    }
+}
+
 /// What is checked for a saved connection: its settings, and its secret
 /// from the store its `secret_ref` names (with that store, for
-/// `storage.secret`). A missing connection is an input error.
+/// `storage.secret`): a PAT, or the refresh token of a Microsoft sign-in
+/// (at `authority`). A missing connection is an input error.
 pub async fn saved_subject(
     store: &ConfigStore,
     name: &str,
+    authority: &url::Url,
 ) -> Result<(Subject, Option<SecretStore>), Problem> {
     let loaded = store
         .load()
@@ -197,6 +220,23 @@ pub async fn saved_subject(
             Err(e) => pat_source = format!("the secret store failed: {e}"),
         }
     }
+    let mut entra = None;
+    if c.auth_method == AuthMethod::DeviceCode {
+        entra = pat.take().map(|refresh_token| checks::EntraSign {
+            app: crate::auth::EntraApp {
+                authority: authority.clone(),
+                client_id: c
+                    .client_id
+                    .clone()
+                    .unwrap_or_else(|| crate::auth::DEFAULT_CLIENT_ID.to_string()),
+            },
+            refresh_token,
+            tenant: c.tenant_id.clone(),
+        });
+        if entra.is_some() {
+            pat_source = format!("Microsoft sign-in, {pat_source}");
+        }
+    }
     let subject = Subject {
         name: Some(c.name.clone()),
         deployment: match c.provider_key {
@@ -208,6 +248,7 @@ pub async fn saved_subject(
         access: c.access,
         pat,
         pat_source,
+        entra,
         work_item_type: Some(c.work_item_type.clone()),
         area_path: Some(c.area_path.clone()),
         iteration_path: Some(c.iteration_path.clone()),

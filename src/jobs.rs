@@ -57,9 +57,21 @@ pub async fn run(ctx: &JobContext, job: Job) -> JobResult {
             name,
             only,
             devops_base,
+            authority,
             extra_endpoints,
             allow_http,
-        } => troubleshoot(ctx, &name, only, devops_base, extra_endpoints, allow_http).await,
+        } => {
+            troubleshoot(
+                ctx,
+                &name,
+                only,
+                devops_base,
+                authority,
+                extra_endpoints,
+                allow_http,
+            )
+            .await
+        }
         Job::Save(req) => save(ctx, *req).await,
     };
     result.unwrap_or_else(JobResult::Failed)
@@ -250,6 +262,7 @@ async fn review(ctx: &JobContext, job: ReviewRequest) -> JobResult {
         access: Access::ReadWrite,
         pat: Some(session.pat.clone()),
         pat_source: "the token you entered".into(),
+        entra: None,
         work_item_type: Some(mapping.work_item_type.clone()),
         area_path: Some(mapping.area_path.clone()),
         iteration_path: Some(mapping.iteration_path.clone()),
@@ -276,11 +289,14 @@ async fn troubleshoot(
     name: &str,
     only: Option<&'static str>,
     devops_base: Url,
+    authority: Url,
     extra_endpoints: Vec<Url>,
     allow_http: bool,
 ) -> Result<JobResult, Problem> {
-    let (mut subject, secrets) = crate::doctor::saved_subject(&ctx.config, name).await?;
+    let (mut subject, secrets) =
+        crate::doctor::saved_subject(&ctx.config, name, &authority).await?;
     if subject.pat.is_none()
+        && subject.entra.is_none()
         && let Ok(p) = std::env::var(crate::store::secrets::PAT_ENV)
         && !p.trim().is_empty()
     {
@@ -299,6 +315,7 @@ async fn troubleshoot(
         Some(id) => crate::checks::run_one(&subject, &check_ctx, id).await,
         None => crate::checks::run(&subject, &check_ctx).await,
     };
+    crate::doctor::keep_renewed_secret(check_ctx.secrets.as_ref(), name, &report).await;
     Ok(JobResult::Troubleshot {
         outcomes: report.outcomes,
         only,

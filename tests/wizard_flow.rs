@@ -605,6 +605,7 @@ async fn the_troubleshooter_checks_a_saved_connection_with_its_secret() {
         name: "payments".into(),
         only: None,
         devops_base: s.devops_base.clone(),
+        authority: s.authority_base.clone(),
         extra_endpoints: vec![s.vssps_base.clone(), s.profile_base.clone()],
         allow_http: true,
     };
@@ -631,6 +632,7 @@ async fn the_troubleshooter_checks_a_saved_connection_with_its_secret() {
         name: "payments".into(),
         only: Some("permission.tags"),
         devops_base: s.devops_base.clone(),
+        authority: s.authority_base.clone(),
         extra_endpoints: vec![s.vssps_base.clone(), s.profile_base.clone()],
         allow_http: true,
     };

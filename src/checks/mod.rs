@@ -221,12 +221,24 @@ pub struct Subject {
     pub pat: Option<SecretString>,
     /// Where the PAT came from, in words (for messages; never the PAT).
     pub pat_source: String,
+    /// Microsoft sign-in (device code): the saved refresh token and app.
+    /// When set, it is used instead of `pat`.
+    pub entra: Option<EntraSign>,
     pub work_item_type: Option<String>,
     pub area_path: Option<String>,
     pub iteration_path: Option<String>,
     pub priority_map: PriorityMap,
     pub assignee: Option<String>,
     pub field_defaults: BTreeMap<String, String>,
+}
+
+/// A saved Microsoft sign-in. `Debug` shows no token.
+#[derive(Debug, Clone)]
+pub struct EntraSign {
+    pub app: crate::auth::EntraApp,
+    pub refresh_token: SecretString,
+    /// The tenant saved with the connection (the organization's answer wins).
+    pub tenant: Option<String>,
 }
 
 /// Where and with what the checks run.
@@ -259,6 +271,9 @@ pub struct Report {
     pub allowlist_status: Option<String>,
     /// The base URL the checks used.
     pub base_url: Option<String>,
+    /// The refresh token Entra ID renewed during the run (Microsoft
+    /// sign-in), for the caller to store in place of the old one.
+    pub renewed_secret: Option<SecretString>,
 }
 
 impl Report {

@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 use url::Url;
 
@@ -42,6 +42,8 @@ const STANDARD_FIELDS: &[&str] = &[
 
 struct Run {
     outcomes: HashMap<&'static str, CheckOutcome>,
+    /// A refresh token the service renewed during the run (to be saved).
+    renewed_secret: Option<SecretString>,
     /// The checks this run evaluates (`None`: all of them).
     focus: Option<HashSet<&'static str>>,
 }
@@ -203,9 +205,12 @@ async fn run_focused(
 ) -> Report {
     let mut r = Run {
         outcomes: HashMap::new(),
+        renewed_secret: None,
         focus,
     };
     let mut allowlist = None;
+    // The organization's Entra tenant, as its unauthenticated answer names it.
+    let mut org_tenant: Option<String> = None;
 
     // ─── Local: the target's syntax, the stores ─────────────────────────────
     let started = Instant::now();
@@ -258,6 +263,9 @@ async fn run_focused(
             ))
         );
         if let Some(probe) = probe {
+            if let Ok(t) = &probe {
+                org_tenant.clone_from(t);
+            }
             r.set(match probe {
                 Ok(tenant) => pass(
                     "network.reachable",
@@ -330,7 +338,7 @@ async fn run_focused(
     ]) && r.gate(&["auth.credentials"])
         && let Some(base) = base.clone()
     {
-        client = sign_in(&mut r, subject, ctx, base).await;
+        client = sign_in(&mut r, subject, ctx, base, org_tenant.as_deref()).await;
     }
     r.gate(&[
         "auth.identity",
@@ -675,6 +683,7 @@ async fn run_focused(
         .collect();
     Report {
         outcomes,
+        renewed_secret: r.renewed_secret,
         allowlist_status: allowlist,
         base_url: base.map(|b| b.as_str().trim_end_matches('/').to_string()),
     }
@@ -792,31 +801,211 @@ async fn storage_config(ctx: &Context) -> CheckOutcome {
     }
 }
 
-async fn sign_in(r: &mut Run, subject: &Subject, ctx: &Context, base: Url) -> Option<AdoClient> {
-    let started = Instant::now();
-    let Some(pat) = subject.pat.clone() else {
-        r.set(not_pass(
+/// The credential of a run: the PAT, or an Entra access token obtained with
+/// the saved refresh token for the organization's tenant.
+enum Signed {
+    Pat(SecretString),
+    Entra {
+        tokens: Box<crate::auth::Tokens>,
+        /// The organization's directory would not issue a token for this
+        /// account: the token is from the home tenant.
+        wrong_directory: Option<String>,
+    },
+}
+
+/// An access token for the organization's tenant from the refresh token;
+/// a token of another tenant is re-acquired for the organization's before a
+/// wrong directory is reported.
+async fn entra_tokens(
+    r: &mut Run,
+    e: &super::EntraSign,
+    ctx: &Context,
+    org_tenant: Option<&str>,
+    started: Instant,
+) -> Option<Signed> {
+    use crate::auth::{Authority, refresh};
+    let org = Authority::from_tenant(org_tenant.or(e.tenant.as_deref()));
+    let fail = |r: &mut Run, p: &crate::problem::Problem| {
+        let mut o = not_pass(
             "auth.credentials",
             Status::Fail,
             "PROVIDER_AUTH_REQUIRED",
-            format!("no secret found ({})", subject.pat_source),
-            &["Set AZURE_DEVOPS_EXT_PAT or pass --pat-stdin, or run `ado-setup edit NAME` to store one"],
+            p.message.clone(),
+            &[],
             started,
-        ));
-        return None;
+        );
+        o.code = Some(p.code.clone());
+        o.fix = vec![p.fix.clone()];
+        r.set(o);
     };
-    if pat.expose_secret().trim().is_empty() {
-        r.set(not_pass(
-            "auth.credentials",
-            Status::Fail,
-            "PROVIDER_AUTH_REQUIRED",
-            format!("the secret from {} is empty", subject.pat_source),
-            &["Set AZURE_DEVOPS_EXT_PAT to the token"],
-            started,
-        ));
-        return None;
+    let first = refresh(&ctx.http, &e.app, org.segment(), &e.refresh_token).await;
+    let (tokens, mut wrong) = match first {
+        Ok(t) => (t, None),
+        Err(err) if err.is_wrong_directory() => {
+            // Not a member there: what does the account's own directory say?
+            match refresh(
+                &ctx.http,
+                &e.app,
+                crate::auth::ANY_ORGANIZATION,
+                &e.refresh_token,
+            )
+            .await
+            {
+                Ok(home) => (home, Some(err.problem.message)),
+                Err(err) => {
+                    fail(r, &err.problem);
+                    return None;
+                }
+            }
+        }
+        Err(err) => {
+            fail(r, &err.problem);
+            return None;
+        }
+    };
+    let mut tokens = tokens;
+    if wrong.is_none()
+        && let Some(want) = org.tenant_id()
+        && tokens
+            .tenant()
+            .is_some_and(|tid| !tid.eq_ignore_ascii_case(want))
+    {
+        match refresh(&ctx.http, &e.app, want, &e.refresh_token).await {
+            Ok(t) => tokens = t,
+            Err(err) if err.is_wrong_directory() => wrong = Some(err.problem.message),
+            Err(err) => {
+                fail(r, &err.problem);
+                return None;
+            }
+        }
     }
-    let cred = Credential::Pat(pat);
+    Some(Signed::Entra {
+        tokens: Box::new(tokens),
+        wrong_directory: wrong,
+    })
+}
+
+async fn sign_in(
+    r: &mut Run,
+    subject: &Subject,
+    ctx: &Context,
+    base: Url,
+    org_tenant: Option<&str>,
+) -> Option<AdoClient> {
+    let started = Instant::now();
+    let signed = match (&subject.entra, subject.pat.clone()) {
+        (Some(e), _) => entra_tokens(r, e, ctx, org_tenant, started).await?,
+        (None, Some(pat)) if !pat.expose_secret().trim().is_empty() => Signed::Pat(pat),
+        (None, Some(_)) => {
+            r.set(not_pass(
+                "auth.credentials",
+                Status::Fail,
+                "PROVIDER_AUTH_REQUIRED",
+                format!("the secret from {} is empty", subject.pat_source),
+                &["Set AZURE_DEVOPS_EXT_PAT to the token"],
+                started,
+            ));
+            return None;
+        }
+        (None, None) => {
+            r.set(not_pass(
+                "auth.credentials",
+                Status::Fail,
+                "PROVIDER_AUTH_REQUIRED",
+                format!("no secret found ({})", subject.pat_source),
+                &["Set AZURE_DEVOPS_EXT_PAT or pass --pat-stdin, or run `ado-setup edit NAME` to store one"],
+                started,
+            ));
+            return None;
+        }
+    };
+    // What auth.directory and auth.expiry say (PAT: not applicable).
+    let pat_only = "applies to Microsoft sign-in (device code) only; this connection uses a PAT";
+    let (cred, directory, expiry) = match &signed {
+        Signed::Pat(pat) => (
+            Credential::Pat(pat.clone()),
+            skip("auth.directory", pat_only),
+            skip(
+                "auth.expiry",
+                "a PAT's expiry cannot be read with the PAT itself: see User settings › Personal access tokens",
+            ),
+        ),
+        Signed::Entra {
+            tokens,
+            wrong_directory,
+        } => {
+            r.renewed_secret = tokens.refresh.clone();
+            let tid = tokens.tenant().unwrap_or("unknown").to_string();
+            let who = tokens.account().unwrap_or("this account").to_string();
+            if let Some(why) = wrong_directory {
+                let org = org_tenant.unwrap_or("the organization's tenant");
+                r.set(pass(
+                    "auth.credentials",
+                    format!("Microsoft Entra ID signed in {who} (tenant {tid})"),
+                    started,
+                ));
+                r.set(not_pass(
+                    "auth.directory",
+                    Status::Fail,
+                    "AUTH_WRONG_DIRECTORY",
+                    format!(
+                        "the token is from tenant {tid}; the organization is in tenant {org}, which has no account {who} ({why})"
+                    ),
+                    &[
+                        "Sign in with an account of the organization's directory: ado-setup edit NAME (https://aex.dev.azure.com/me lists your directories)",
+                        "Or ask an admin of that directory to add the account as a guest and to the organization (Organization Settings › Users)",
+                    ],
+                    started,
+                ));
+                for id in ["auth.identity", "auth.policy", "auth.expiry"] {
+                    r.set(skip(id, "needs auth.directory, which failed"));
+                }
+                return None;
+            }
+            let directory = pass(
+                "auth.directory",
+                match org_tenant {
+                    Some(t) if t == crate::auth::MSA_TENANT => {
+                        format!("tenant {tid}; a Microsoft-account organization")
+                    }
+                    _ => format!("tenant {tid}, the organization's directory"),
+                },
+                started,
+            );
+            const FORTNIGHT: u64 = 14 * 24 * 3600;
+            let expiry = match tokens.refresh_expires_in {
+                Some(secs) if secs < FORTNIGHT => not_pass(
+                    "auth.expiry",
+                    Status::Warn,
+                    "CREDENTIAL_EXPIRING",
+                    format!(
+                        "the saved sign-in expires in {} day(s)",
+                        secs.div_ceil(24 * 3600)
+                    ),
+                    &["Sign in again before then: ado-setup edit NAME"],
+                    started,
+                ),
+                Some(secs) => pass(
+                    "auth.expiry",
+                    format!(
+                        "the saved sign-in is valid for {} more days",
+                        secs / (24 * 3600)
+                    ),
+                    started,
+                ),
+                None => pass(
+                    "auth.expiry",
+                    "access tokens are renewed silently; the sign-in lasts while it is used at least every 90 days",
+                    started,
+                ),
+            };
+            (tokens.credential(), directory, expiry)
+        }
+    };
+    let source = match &signed {
+        Signed::Pat(_) => subject.pat_source.clone(),
+        Signed::Entra { .. } => "Microsoft sign-in".to_string(),
+    };
     let version = match subject.deployment {
         Deployment::Services => ApiVersion::SERVICES,
         Deployment::Server => match negotiate_server(&ctx.http, &base, &cred).await {
@@ -834,14 +1023,12 @@ async fn sign_in(r: &mut Run, subject: &Subject, ctx: &Context, base: Url) -> Op
             return None;
         }
     };
-    let pat_only = "applies to Microsoft sign-in (device code) only; this connection uses a PAT";
     match client.connection_data().await {
         Ok(me) if !me.authenticated_user.is_anonymous() => {
             r.set(pass(
                 "auth.credentials",
                 format!(
-                    "accepted ({}): signed in as {}, api-version {version}",
-                    subject.pat_source,
+                    "accepted ({source}): signed in as {}, api-version {version}",
                     me.authenticated_user.display_name()
                 ),
                 started,
@@ -852,11 +1039,8 @@ async fn sign_in(r: &mut Run, subject: &Subject, ctx: &Context, base: Url) -> Op
                 "no policy blocked the sign-in",
                 started,
             ));
-            r.set(skip("auth.directory", pat_only));
-            r.set(skip(
-                "auth.expiry",
-                "a PAT's expiry cannot be read with the PAT itself: see User settings › Personal access tokens",
-            ));
+            r.set(directory);
+            r.set(expiry);
             Some(client)
         }
         Ok(_) => {
@@ -884,7 +1068,7 @@ async fn sign_in(r: &mut Run, subject: &Subject, ctx: &Context, base: Url) -> Op
             ];
             r.set(o);
             r.set(skip("auth.policy", "needs auth.identity, which failed"));
-            r.set(skip("auth.directory", pat_only));
+            r.set(directory);
             r.set(skip("auth.expiry", "needs a materialized identity"));
             None
         }
@@ -902,18 +1086,23 @@ async fn sign_in(r: &mut Run, subject: &Subject, ctx: &Context, base: Url) -> Op
                 "Conditional Access (VS403463): sign in from a compliant device or network, or ask your Entra admin".into(),
             ];
             r.set(o);
-            r.set(skip("auth.directory", pat_only));
+            r.set(directory);
             r.set(skip("auth.expiry", "needs auth.policy, which failed"));
             None
         }
         Err(e) => {
             let mut o = from_error("auth.credentials", &e, started);
             if o.code.as_deref() == Some("PROVIDER_AUTH_REQUIRED") {
-                o.message = format!("{} ({})", o.message, subject.pat_source);
-                o.fix = vec![
-                    "Create a new personal access token under User settings › Personal access tokens (it may have expired or been revoked)".into(),
-                    PAT_SCOPES.into(),
-                ];
+                o.message = format!("{} ({source})", o.message);
+                o.fix = match &signed {
+                    Signed::Pat(_) => vec![
+                        "Create a new personal access token under User settings › Personal access tokens (it may have expired or been revoked)".into(),
+                        PAT_SCOPES.into(),
+                    ],
+                    Signed::Entra { .. } => vec![
+                        "Check that the account is a member of the organization (Organization Settings › Users), then sign in again: ado-setup edit NAME".into(),
+                    ],
+                };
             }
             r.set(o);
             None

@@ -42,6 +42,8 @@ pub enum Job {
         name: String,
         only: Option<&'static str>,
         devops_base: Url,
+        /// `https://login.microsoftonline.com` or its override (Microsoft sign-in).
+        authority: Url,
         extra_endpoints: Vec<Url>,
         allow_http: bool,
     },

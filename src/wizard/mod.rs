@@ -804,6 +804,7 @@ fn run_troubleshoot(w: &mut Wizard, name: String, only: Option<&'static str>) ->
         name,
         only,
         devops_base: w.settings.devops_base.clone(),
+        authority: w.settings.authority_base.clone(),
         extra_endpoints,
         allow_http: w.settings.allow_http,
     };
