@@ -22,7 +22,7 @@ use crate::theme::Theme;
 use crate::wizard::{Effect, JobResult, Msg, Outcome, Wizard, update};
 
 /// How often the spinner advances while a job runs.
-pub const TICK: Duration = Duration::from_millis(100);
+pub const TICK: Duration = Duration::from_millis(1000 / crate::wizard::TICKS_PER_SECOND);
 
 /// How long a signal waits for a save in flight to finish.
 pub const SAVE_GRACE: Duration = Duration::from_secs(5);
@@ -72,6 +72,12 @@ impl Driver {
                     }
                 }
                 Effect::Quit(o) => quit = Some(o),
+                Effect::OpenUrl(url) => {
+                    if let Err(e) = open::that_detached(&url) {
+                        tracing::warn!(error = %e, "could not open the browser");
+                    }
+                }
+                Effect::Copy(text) => crate::terminal::copy_to_clipboard(&text),
             }
         }
         quit

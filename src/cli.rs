@@ -254,14 +254,18 @@ pub struct ConnectionFlags {
 impl ConnectionFlags {
     /// No connection flag was given.
     pub fn is_empty(&self) -> bool {
+        self.tenant.is_none() && self.client_id.is_none() && self.has_no_answers()
+    }
+
+    /// No answer was given (`--tenant` and `--client-id` only say how to
+    /// sign in, which the wizard honours).
+    pub fn has_no_answers(&self) -> bool {
         self.connection_name.is_none()
             && self.deployment.is_none()
             && self.org.is_none()
             && self.base_url.is_none()
             && self.auth.is_none()
             && !self.pat_stdin
-            && self.tenant.is_none()
-            && self.client_id.is_none()
             && self.project.is_none()
             && self.work_item_type.is_none()
             && self.area_path.is_none()

@@ -18,8 +18,8 @@ use crate::net::probe::{probe_azure_devops, probe_endpoints};
 use crate::store::config::{Access, ConfigStore, PriorityMap};
 use crate::store::secrets::{SecretStore, SecretStoreKind};
 use crate::wizard::{
-    Job, JobResult, MappingInfo, Problem, ProjectInfo, ProjectItem, ReviewRequest, SaveRequest,
-    SavedInfo, Session, UserInfo,
+    EntraApp, EntraSession, Job, JobResult, MappingInfo, OrgItem, Problem, ProjectInfo,
+    ProjectItem, ReviewRequest, SaveRequest, SavedInfo, Session, UserInfo,
 };
 
 /// What jobs need: the HTTP client and the stores.
@@ -44,6 +44,28 @@ pub async fn run(ctx: &JobContext, job: Job) -> JobResult {
             base_url,
             pat,
         } => sign_in(&ctx.http, deployment, &base_url, pat).await,
+        Job::DeviceStart { app, tenant } => {
+            crate::auth::start_device_code(&ctx.http, &app, &tenant)
+                .await
+                .map(|code| JobResult::DeviceCode(Box::new(code)))
+                .map_err(|e| e.problem)
+        }
+        Job::DeviceWait {
+            app,
+            code,
+            base_url,
+            org_tenant,
+        } => device_wait(&ctx.http, &app, &code, &base_url, org_tenant.as_deref()).await,
+        Job::LoadOrganizations {
+            profile_base,
+            entra,
+        } => load_organizations(&ctx.http, profile_base, &entra).await,
+        Job::CheckOrganization {
+            app,
+            organization,
+            base_url,
+            entra,
+        } => check_organization(&ctx.http, &app, organization, base_url, entra).await,
         Job::LoadProjects { session } => load_projects(&ctx.http, &session).await,
         Job::CheckProject { session, project } => {
             check_project(&ctx.http, &session, &project).await
@@ -82,10 +104,174 @@ fn client(http: &HttpClient, session: &Session) -> Result<AdoClient, Problem> {
     AdoClient::new(
         http.clone(),
         session.base_url.clone(),
-        Credential::Pat(session.pat.clone()),
+        session.credential.clone(),
         version,
     )
     .map_err(|e| Problem::from(&e))
+}
+
+/// A token for the organization's tenant: the one in hand when its `tid`
+/// matches, else one re-acquired with the refresh token.
+async fn token_for_tenant(
+    http: &HttpClient,
+    app: &EntraApp,
+    tokens: crate::auth::Tokens,
+    org_tenant: Option<&str>,
+) -> Result<crate::auth::Tokens, Problem> {
+    let want = crate::auth::Authority::from_tenant(org_tenant);
+    match (want.tenant_id(), tokens.tenant(), &tokens.refresh) {
+        (Some(want), Some(tid), Some(rt)) if !tid.eq_ignore_ascii_case(want) => {
+            crate::auth::refresh(http, app, want, rt)
+                .await
+                .map_err(|e| e.problem)
+        }
+        _ => Ok(tokens),
+    }
+}
+
+/// Who am I with a Microsoft sign-in's token at `base_url`.
+async fn whoami_entra(
+    http: &HttpClient,
+    base_url: &Url,
+    tokens: &crate::auth::Tokens,
+) -> Result<(UserInfo, EntraSession), Problem> {
+    let c = AdoClient::new(
+        http.clone(),
+        base_url.clone(),
+        tokens.credential(),
+        ApiVersion::SERVICES,
+    )
+    .map_err(|e| Problem::from(&e))?;
+    let me = c.connection_data().await.map_err(|e| {
+        let mut p = Problem::from(&e);
+        if p.code == "PROVIDER_AUTH_REQUIRED" {
+            p.fix = format!(
+                "Check that {} is a member of the organization (Organization Settings › Users), or sign in with another account",
+                tokens.account().unwrap_or("the account")
+            );
+        }
+        p
+    })?;
+    let Some(refresh) = tokens.refresh.clone() else {
+        return Err(Problem::new(
+            "PROVIDER_AUTH_REQUIRED",
+            "Microsoft Entra ID sent no refresh token, so later runs could not sign in silently",
+            "Check that the client app may request offline_access, or use a personal access token",
+        ));
+    };
+    if me.authenticated_user.is_anonymous() {
+        return Err(Problem::new(
+            "PROVIDER_AUTH_REQUIRED",
+            "Azure DevOps treated the sign-in as anonymous",
+            "Sign in with an account that is a member of the organization",
+        ));
+    }
+    Ok((
+        UserInfo {
+            display_name: me.authenticated_user.display_name().to_string(),
+            sign_in: me
+                .authenticated_user
+                .account()
+                .map(str::to_string)
+                .or_else(|| tokens.account().map(str::to_string)),
+        },
+        EntraSession {
+            access: tokens.access.clone(),
+            refresh,
+            tenant: tokens.tenant().map(str::to_string),
+        },
+    ))
+}
+
+/// Waits for the user to approve the device code, then signs in to the
+/// organization with a token of its tenant.
+async fn device_wait(
+    http: &HttpClient,
+    app: &EntraApp,
+    code: &crate::auth::DeviceCode,
+    base_url: &Url,
+    org_tenant: Option<&str>,
+) -> Result<JobResult, Problem> {
+    let tokens = crate::auth::wait_for_tokens(http, app, code)
+        .await
+        .map_err(|e| e.problem)?;
+    let tokens = token_for_tenant(http, app, tokens, org_tenant).await?;
+    let (user, entra) = whoami_entra(http, base_url, &tokens).await?;
+    Ok(JobResult::SignedIn {
+        user,
+        api_version: ApiVersion::SERVICES.to_string(),
+        entra: Some(entra),
+    })
+}
+
+/// The user's organizations (those of the token's directory).
+async fn load_organizations(
+    http: &HttpClient,
+    profile_base: Url,
+    entra: &EntraSession,
+) -> Result<JobResult, Problem> {
+    let c = AdoClient::new(
+        http.clone(),
+        profile_base,
+        Credential::Bearer(entra.access.clone()),
+        ApiVersion::SERVICES,
+    )
+    .map_err(|e| Problem::from(&e))?;
+    let me = c.profile_me().await.map_err(|e| Problem::from(&e))?;
+    let mut orgs: Vec<OrgItem> = c
+        .accounts(&me.id)
+        .await
+        .map_err(|e| Problem::from(&e))?
+        .into_iter()
+        .filter(|a| {
+            a.account_status
+                .as_deref()
+                .is_none_or(|s| s.eq_ignore_ascii_case("enabled"))
+        })
+        .map(|a| OrgItem {
+            name: a.account_name,
+        })
+        .collect();
+    orgs.sort_by_key(|o| o.name.to_lowercase());
+    orgs.dedup();
+    Ok(JobResult::Organizations(orgs))
+}
+
+/// The organization chosen from the list: its tenant (an unauthenticated
+/// HEAD), a token for that tenant, and who am I there.
+async fn check_organization(
+    http: &HttpClient,
+    app: &EntraApp,
+    organization: String,
+    base_url: Url,
+    entra: EntraSession,
+) -> Result<JobResult, Problem> {
+    let authority = crate::auth::discover_authority(http, &base_url, None).await?;
+    let tenant = match &authority {
+        crate::auth::Authority::Tenant(t) => Some(t.clone()),
+        crate::auth::Authority::MicrosoftAccount => Some(crate::auth::MSA_TENANT.to_string()),
+        crate::auth::Authority::Unknown => None,
+    };
+    let tokens = crate::auth::Tokens {
+        access: entra.access.clone(),
+        refresh: Some(entra.refresh.clone()),
+        claims: crate::ado::models::JwtClaims {
+            tid: entra.tenant.clone(),
+            ..Default::default()
+        },
+        refresh_expires_in: None,
+    };
+    let tokens = token_for_tenant(http, app, tokens, tenant.as_deref()).await?;
+    let (user, entra) = whoami_entra(http, &base_url, &tokens).await?;
+    Ok(JobResult::OrganizationOk(Box::new(
+        crate::wizard::OrganizationOk {
+            organization,
+            base_url,
+            tenant,
+            user,
+            entra,
+        },
+    )))
 }
 
 /// Who am I with this PAT; for Server, which api-version the collection speaks.
@@ -121,6 +307,7 @@ pub async fn sign_in(
             sign_in: me.authenticated_user.account().map(str::to_string),
         },
         api_version: version.to_string(),
+        entra: None,
     })
 }
 
@@ -260,9 +447,19 @@ async fn review(ctx: &JobContext, job: ReviewRequest) -> JobResult {
         target,
         project: Some(project.name.clone()),
         access: Access::ReadWrite,
-        pat: Some(session.pat.clone()),
+        pat: match &session.credential {
+            Credential::Pat(p) => Some(p.clone()),
+            _ => None,
+        },
         pat_source: "the token you entered".into(),
-        entra: None,
+        entra: session
+            .entra
+            .as_ref()
+            .map(|(app, e)| crate::checks::EntraSign {
+                app: app.clone(),
+                refresh_token: e.refresh.clone(),
+                tenant: e.tenant.clone(),
+            }),
         work_item_type: Some(mapping.work_item_type.clone()),
         area_path: Some(mapping.area_path.clone()),
         iteration_path: Some(mapping.iteration_path.clone()),
@@ -329,7 +526,7 @@ async fn troubleshoot(
 async fn save(ctx: &JobContext, req: SaveRequest) -> Result<JobResult, Problem> {
     let SaveRequest {
         mut connection,
-        pat,
+        secret,
     } = req;
     let to_problem =
         |e: crate::store::config::ConfigError| Problem::new(e.code(), e.to_string(), e.fix());
@@ -349,7 +546,7 @@ async fn save(ctx: &JobContext, req: SaveRequest) -> Result<JobResult, Problem> 
             .await
             .map_err(secret_problem)?;
         ctx.secrets
-            .set(name.as_str(), &pat)
+            .set(name.as_str(), &secret)
             .await
             .map_err(secret_problem)?;
         previous

@@ -13,7 +13,7 @@ use crate::jobs::JobContext;
 use crate::sandbox::{Sandbox, SandboxOptions};
 use crate::store::config::ConfigStore;
 use crate::store::secrets::SecretStore;
-use crate::wizard::{Problem, Settings, Wizard};
+use crate::wizard::{Problem, Settings, SignInSettings, Wizard};
 
 /// A ready wizard and what it needs while it runs.
 pub struct Launch {
@@ -35,7 +35,7 @@ fn http(global: &GlobalArgs) -> Result<HttpClient, Problem> {
 }
 
 /// The wizard against the real Azure DevOps.
-pub async fn real(global: &GlobalArgs) -> Result<Launch, Problem> {
+pub async fn real(global: &GlobalArgs, sign_in: SignInSettings) -> Result<Launch, Problem> {
     let endpoints = Endpoints::from_env(global.allow_http)
         .map_err(|e| Problem::new(e.code(), e.to_string(), "Fix or unset the variable"))?;
     let config = ConfigStore::resolve(global.config_dir.as_deref())
@@ -61,6 +61,7 @@ pub async fn real(global: &GlobalArgs) -> Result<Launch, Problem> {
         existing,
         secret_store: secrets.describe(),
         hints: Vec::new(),
+        sign_in,
     };
     Ok(Launch {
         wizard: Wizard::new(settings),
@@ -86,7 +87,7 @@ fn url(s: &str) -> Result<Url, Problem> {
 }
 
 /// The wizard against the built-in sandbox, in a temporary config dir.
-pub async fn demo(global: &GlobalArgs) -> Result<Launch, Problem> {
+pub async fn demo(global: &GlobalArgs, sign_in: SignInSettings) -> Result<Launch, Problem> {
     let sandbox = Sandbox::start(SandboxOptions::default())
         .await
         .map_err(|e| {
@@ -125,6 +126,7 @@ pub async fn demo(global: &GlobalArgs) -> Result<Launch, Problem> {
         existing: Vec::new(),
         secret_store: secrets.describe(),
         hints,
+        sign_in,
     };
     let mut wizard = Wizard::new(settings);
     wizard.prefill_pat(&SecretString::from(sandbox.pat().to_string()));

@@ -15,13 +15,19 @@ fn main() -> ExitCode {
     }
     match cli.command {
         Some(Command::Demo(args)) if args.serve => run_demo_server(&args),
-        Some(Command::Demo(_)) => run_wizard(&cli.global, true, None),
-        None => run_wizard(&cli.global, false, None),
+        Some(Command::Demo(_)) => run_wizard(&cli.global, true, None, None, None),
+        None => run_wizard(&cli.global, false, None, None, None),
         Some(Command::Doctor(args)) if args.tui => {
-            run_wizard(&cli.global, false, args.name.as_deref())
+            run_wizard(&cli.global, false, args.name.as_deref(), None, None)
         }
-        Some(Command::Connect(c)) if !c.non_interactive && c.connection.is_empty() => {
-            run_wizard(&cli.global, false, None)
+        Some(Command::Connect(c)) if !c.non_interactive && c.connection.has_no_answers() => {
+            run_wizard(
+                &cli.global,
+                false,
+                None,
+                c.connection.client_id.as_deref(),
+                c.connection.tenant.as_deref(),
+            )
         }
         Some(Command::Connect(c)) if !c.non_interactive => usage_error(
             "CONFIG_INVALID",
@@ -137,7 +143,14 @@ fn fail(message: &str) -> ExitCode {
 
 /// The wizard, for real (`ado-setup`, `connect`) or against the sandbox (`demo`).
 /// `troubleshoot`: open the troubleshooter on this saved connection.
-fn run_wizard(global: &GlobalArgs, demo: bool, troubleshoot: Option<&str>) -> ExitCode {
+/// `client_id`, `tenant`: `connect --client-id/--tenant` for Microsoft sign-in.
+fn run_wizard(
+    global: &GlobalArgs,
+    demo: bool,
+    troubleshoot: Option<&str>,
+    client_id: Option<&str>,
+    tenant: Option<&str>,
+) -> ExitCode {
     use std::io::IsTerminal;
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         let _ = writeln!(
@@ -152,10 +165,20 @@ fn run_wizard(global: &GlobalArgs, demo: bool, troubleshoot: Option<&str>) -> Ex
         Err(code) => return code,
     };
     runtime.block_on(async {
+        let mut sign_in = ado_setup::wizard::SignInSettings {
+            tenant: tenant.map(str::to_string),
+            can_open_browser: ado_setup::wizard::SignInSettings::browser_available(|k| {
+                std::env::var(k).ok()
+            }),
+            ..Default::default()
+        };
+        if let Some(id) = client_id {
+            sign_in.client_id = id.to_string();
+        }
         let setup = if demo {
-            ado_setup::launch::demo(global).await
+            ado_setup::launch::demo(global, sign_in).await
         } else {
-            ado_setup::launch::real(global).await
+            ado_setup::launch::real(global, sign_in).await
         };
         let launch = match setup {
             Ok(mut l) => {

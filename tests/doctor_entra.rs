@@ -180,7 +180,11 @@ fn a_saved_microsoft_sign_in_is_refreshed_silently_and_renewed_in_the_store() {
     // The refresh token renewed by Entra ID replaced the old one.
     let now = env.stored("payments").unwrap();
     assert!(!now.is_empty());
-    assert_ne!(now, refresh.expose_secret(), "the store holds the renewed token");
+    assert_ne!(
+        now,
+        refresh.expose_secret(),
+        "the store holds the renewed token"
+    );
     // No token in any output or in any file but the secret store's.
     for secret in [refresh.expose_secret(), now.as_str()] {
         assert!(!raw.contains(secret), "a token is in the output");

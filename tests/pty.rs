@@ -165,6 +165,8 @@ fn a_full_pat_run_to_done_and_the_pat_is_nowhere() {
     tty.send("\x1b[200~https://dev.azure.com/contoso-agile/Payments%20Platform/_git/api\x1b[201~");
     tty.wait_for("Payments%20Platform/_git/api");
     tty.send("\r");
+    tty.wait_for("Press Enter for a code");
+    tty.send("\t"); // Personal access token
     tty.wait_for("sandbox's token is filled in");
     tty.send("\r");
     tty.wait_for("Organization: contoso-agile");
@@ -221,6 +223,44 @@ fn a_full_pat_run_to_done_and_the_pat_is_nowhere() {
         let text = String::from_utf8_lossy(&std::fs::read(&f).unwrap()).into_owned();
         assert!(!text.contains(&pat), "the PAT is in {}", f.display());
     }
+}
+
+#[test]
+fn a_full_microsoft_sign_in_run_to_done() {
+    let tmp = tempfile::tempdir().unwrap();
+    let env = home(tmp.path());
+    let mut tty = Tty::spawn(&["demo"], &env_refs(&env));
+    tty.wait_for("Where does Azure Boards run?");
+    tty.send("\r");
+    tty.wait_for("Organization name, or paste");
+    tty.send("contoso-scrum");
+    tty.wait_for("Organization: contoso-scrum");
+    tty.send("\r");
+    tty.wait_for("Press Enter for a code");
+    tty.send("\r");
+    // The code and the page, then (the sandbox approves after 3 s) the
+    // organization list of the user's directory, this one preselected.
+    tty.wait_for("Enter the code:");
+    assert!(
+        tty.contents().contains("/devicelogin"),
+        "{}",
+        tty.contents()
+    );
+    tty.wait_for("› contoso-scrum");
+    assert!(tty.contents().contains("Signed in as Avery Lindqvist"));
+    tty.send("\r");
+    tty.wait_for("Inventory Service");
+    tty.send("\r");
+    tty.wait_for("Iteration path");
+    tty.send("\r");
+    tty.wait_for("Allowlist status: direct");
+    tty.send("\r");
+    tty.wait_for("0 failed");
+    tty.send("\r");
+    tty.wait_for("saved");
+    tty.send("\r");
+    assert_eq!(tty.wait_exit(), 0);
+    tty.assert_restored();
 }
 
 #[test]

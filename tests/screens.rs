@@ -11,8 +11,8 @@ use ado_setup::screens::render;
 use ado_setup::theme::Theme;
 use ado_setup::widgets::filter::FilterList;
 use ado_setup::wizard::{
-    CheckStatus, EndpointResult, MappingInfo, Pending, Problem, ProjectInfo, ProjectItem,
-    SavedInfo, Settings, SignInMethod, Step, UserInfo, Wizard,
+    CheckStatus, DeviceView, EndpointResult, EntraSession, MappingInfo, OrgItem, Pending, Problem,
+    ProjectInfo, ProjectItem, SavedInfo, Settings, SignInMethod, Step, UserInfo, Wizard,
 };
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -178,12 +178,16 @@ fn target() {
 
 #[test]
 fn sign_in() {
-    let mut w = at(Step::SignIn);
-    w.base_url = Some(Url::parse("https://dev.azure.com/contoso").unwrap());
+    let pat_at = || {
+        let mut w = at(Step::SignIn);
+        w.sign_in_method = SignInMethod::Pat;
+        w.base_url = Some(Url::parse("https://dev.azure.com/contoso").unwrap());
+        w
+    };
+    let w = pat_at();
     snap!("sign_in_empty", w);
 
-    let mut w = at(Step::SignIn);
-    w.base_url = Some(Url::parse("https://dev.azure.com/contoso").unwrap());
+    let mut w = pat_at();
     w.pat = Input::new("a-very-secret-token-value".into());
     let shown = screen(&w);
     assert!(
@@ -192,14 +196,12 @@ fn sign_in() {
     );
     snap!("sign_in_typed", w);
 
-    let mut w = at(Step::SignIn);
-    w.base_url = Some(Url::parse("https://dev.azure.com/contoso").unwrap());
+    let mut w = pat_at();
     w.pat = Input::new("a-very-secret-token-value".into());
     pending(&mut w);
     snap!("sign_in_pending", w);
 
-    let mut w = at(Step::SignIn);
-    w.base_url = Some(Url::parse("https://dev.azure.com/contoso").unwrap());
+    let mut w = pat_at();
     w.pat = Input::new("expired".into());
     w.problem = problem(
         "PROVIDER_AUTH_REQUIRED",
@@ -209,13 +211,80 @@ fn sign_in() {
     snap!("sign_in_failed", w);
 
     let mut w = at(Step::SignIn);
-    w.sign_in_method = SignInMethod::DeviceCode;
+    w.base_url = Some(Url::parse("https://dev.azure.com/contoso").unwrap());
+    w.tenant = Some("f50b3664-ff5f-44cf-bb3e-31185eb08830".into());
+    assert_eq!(w.sign_in_method, SignInMethod::DeviceCode, "the default");
     snap!("sign_in_device_code", w);
 
     let mut w = at(Step::SignIn);
+    w.tenant = Some("00000000-0000-0000-0000-000000000000".into());
+    snap!("sign_in_device_code_microsoft_account", w);
+
+    let mut w = at(Step::SignIn);
+    pending(&mut w);
+    snap!("sign_in_device_code_asking", w);
+
+    // The code on screen, over SSH (no browser offered) …
+    let mut w = at(Step::SignIn);
+    pending(&mut w);
+    w.device = Some(DeviceView {
+        user_code: "F7KQ2ZP9M".into(),
+        verification_uri: "https://microsoft.com/devicelogin".into(),
+        expires_in: 900,
+        issued_tick: 0,
+    });
+    w.tick = 125; // 12.5 s later
+    assert_eq!(w.device_seconds_left(), Some(888));
+    let shown = screen(&w);
+    assert!(shown.contains("F 7 K Q 2 Z P 9 M"), "{shown}");
+    assert!(shown.contains("14:48 left"), "{shown}");
+    snap!("sign_in_device_code_waiting_ssh", w);
+    // … and on a desktop.
+    w.settings.sign_in.can_open_browser = true;
+    snap!("sign_in_device_code_waiting_desktop", w);
+
+    let mut w = at(Step::SignIn);
+    w.problem = problem(
+        "PROVIDER_AUTH_REQUIRED",
+        "the sign-in was declined in the browser",
+        "Start the sign-in again and approve it (choose the account that is a member of the organization)",
+    );
+    snap!("sign_in_device_code_declined", w);
+
+    let mut w = at(Step::SignIn);
     w.deployment = Deployment::Server;
+    w.sign_in_method = SignInMethod::Pat;
     w.base_url = Some(Url::parse("https://tfs.contoso.example/tfs/DefaultCollection").unwrap());
     snap!("sign_in_server", w);
+}
+
+#[test]
+fn organization_list_after_microsoft_sign_in() {
+    let mut w = at(Step::Organization);
+    signed_in(&mut w);
+    w.entra = Some(EntraSession {
+        access: "access-token-value".to_string().into(),
+        refresh: "refresh-token-value".to_string().into(),
+        tenant: Some("f50b3664-ff5f-44cf-bb3e-31185eb08830".into()),
+    });
+    pending(&mut w);
+    snap!("organization_list_loading", w);
+    w.pending = None;
+    w.orgs = FilterList::new(
+        ["contoso", "contoso-agile", "contoso-labs", "fabrikam-it"]
+            .iter()
+            .map(|n| OrgItem {
+                name: n.to_string(),
+            })
+            .collect(),
+    );
+    w.orgs_loaded = true;
+    w.orgs.select_where(|o: &OrgItem| o.name == "contoso");
+    let shown = screen(&w);
+    assert!(!shown.contains("token-value"));
+    snap!("organization_list", w);
+    w.orgs.set_query("zzz");
+    snap!("organization_list_no_match", w);
 }
 
 #[test]

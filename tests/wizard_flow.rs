@@ -20,7 +20,7 @@ use ado_setup::screens::render;
 use ado_setup::store::config::ConfigStore;
 use ado_setup::store::secrets::SecretStore;
 use ado_setup::theme::Theme;
-use ado_setup::wizard::{Outcome, Settings, Step, Wizard};
+use ado_setup::wizard::{Job, JobResult, Outcome, Settings, Step, Wizard};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -70,6 +70,7 @@ fn settings(sb: &Sandbox) -> Settings {
         existing: Vec::new(),
         secret_store: "test store".into(),
         hints: Vec::new(),
+        sign_in: Default::default(),
     }
 }
 
@@ -93,7 +94,10 @@ async fn drive(
                                 let s = seen.lock().unwrap();
                                 if !s.pending {
                                     if let Some(p) = &s.problem {
-                                        panic!("waiting for {step:?}, got a problem: {p}");
+                                        panic!(
+                                            "waiting for {step:?}, got a problem: {p}\n{}",
+                                            s.frames.last().cloned().unwrap_or_default()
+                                        );
                                     }
                                     if s.step == Some(step) {
                                         break;
@@ -215,6 +219,7 @@ async fn services_with_a_pat_to_a_saved_connection() {
         Act::Type(org_url),
         Act::Key(KeyCode::Enter),
         Act::At(Step::SignIn),
+        Act::Key(KeyCode::Tab), // Personal access token
         Act::Type(pat),
         Act::Key(KeyCode::Enter),
         Act::At(Step::Organization),
@@ -257,6 +262,7 @@ async fn services_with_a_pat_to_a_saved_connection() {
     );
     assert!(c.validated_at.is_some());
     assert!(c.secret_ref.is_some());
+    assert_eq!(c.auth_method, ado_setup::store::config::AuthMethod::Pat);
     assert_eq!(
         c.allowlist_status,
         Some(ado_setup::store::config::AllowlistStatus::Direct)
@@ -278,6 +284,199 @@ async fn services_with_a_pat_to_a_saved_connection() {
     let hits = files_containing(tmp.path(), pat);
     assert_eq!(hits.len(), 1, "{hits:?}");
     assert!(hits[0].ends_with("secrets.toml"), "{hits:?}");
+    sb.shutdown().await;
+}
+
+/// Microsoft sign-in, then another organization chosen from the list (by
+/// filter): the saved connection holds the refresh token, the tenant and the
+/// client — and `doctor`'s checks pass on it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn microsoft_sign_in_and_an_organization_from_the_list() {
+    let sb = Sandbox::start(SandboxOptions {
+        approve_after: Duration::from_millis(300),
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("config");
+    let jobs = JobContext {
+        http: http(),
+        config: ConfigStore::open(&dir),
+        secrets: SecretStore::file(&dir),
+    };
+    let script = vec![
+        Act::At(Step::Deployment),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Target),
+        Act::Type("contoso-agile"),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::SignIn),
+        Act::Key(KeyCode::Enter), // device code; the sandbox approves
+        Act::At(Step::Organization),
+        // The list is filtered to the one wanted.
+        Act::Type("scrum"),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Project),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Mapping),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Network),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Review),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Done),
+        Act::Key(KeyCode::Enter),
+    ];
+    let (outcome, _, frames) = drive(settings(&sb), jobs.clone(), script).await;
+    let saved = match outcome {
+        Outcome::Saved(s) => s,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(saved.name, "contoso-scrum-inventory-service");
+    let config = jobs.config.load().unwrap();
+    let c = config.get(&saved.name).expect("saved");
+    assert_eq!(
+        c.auth_method,
+        ado_setup::store::config::AuthMethod::DeviceCode
+    );
+    assert_eq!(c.organization.as_deref(), Some("contoso-scrum"));
+    assert_eq!(
+        c.tenant_id.as_deref(),
+        Some("f50b3664-ff5f-44cf-bb3e-31185eb08830"),
+        "the organization's tenant"
+    );
+    assert_eq!(
+        c.client_id.as_deref(),
+        Some(ado_setup::auth::DEFAULT_CLIENT_ID)
+    );
+    let refresh = jobs
+        .secrets
+        .get(saved.name.as_str())
+        .await
+        .unwrap()
+        .unwrap();
+    let refresh = refresh.expose_secret().to_string();
+    assert!(!refresh.is_empty());
+    for f in &frames {
+        assert!(!f.contains(&refresh), "the refresh token was drawn");
+    }
+    let hits = files_containing(tmp.path(), &refresh);
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert!(hits[0].ends_with("secrets.toml"), "{hits:?}");
+
+    // The saved sign-in works for the checks later (what `doctor NAME` does).
+    let authority = Url::parse(&sb.authority_url()).unwrap();
+    let (subject, secrets) =
+        ado_setup::doctor::saved_subject(&jobs.config, &saved.name, &authority)
+            .await
+            .unwrap();
+    assert!(subject.entra.is_some() && subject.pat.is_none());
+    let s = settings(&sb);
+    let report = ado_setup::checks::run(
+        &subject,
+        &ado_setup::checks::Context {
+            http: http(),
+            devops_base: s.devops_base.clone(),
+            extra_endpoints: s.service_endpoints(),
+            allow_http: true,
+            config: Some(jobs.config.clone()),
+            secrets,
+        },
+    )
+    .await;
+    let failed: Vec<_> = report
+        .outcomes
+        .iter()
+        .filter(|o| o.status == ado_setup::checks::Status::Fail)
+        .map(|o| format!("{}: {}", o.id, o.message))
+        .collect();
+    assert!(failed.is_empty(), "{failed:?}");
+    assert_eq!(
+        report.get("auth.directory").unwrap().status,
+        ado_setup::checks::Status::Pass
+    );
+    sb.shutdown().await;
+}
+
+/// An organization of another directory (typed: it is not in the list) gets
+/// a token of its own tenant from the same refresh token.
+#[tokio::test]
+async fn an_organization_of_another_directory_gets_a_token_of_its_tenant() {
+    let sb = Sandbox::start(SandboxOptions {
+        approve_after: Duration::from_millis(100),
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let jobs = JobContext {
+        http: http(),
+        config: ConfigStore::open(tmp.path()),
+        secrets: SecretStore::file(tmp.path()),
+    };
+    let s = settings(&sb);
+    let app = ado_setup::auth::EntraApp {
+        authority: s.authority_base.clone(),
+        client_id: ado_setup::auth::DEFAULT_CLIENT_ID.into(),
+    };
+    let run = |job| ado_setup::jobs::run(&jobs, job);
+    let code = match run(Job::DeviceStart {
+        app: app.clone(),
+        tenant: "organizations".into(),
+    })
+    .await
+    {
+        JobResult::DeviceCode(c) => c,
+        other => panic!("{other:?}"),
+    };
+    let contoso = Url::parse(&format!("{}/contoso-agile", sb.devops_url())).unwrap();
+    let entra = match run(Job::DeviceWait {
+        app: app.clone(),
+        code,
+        base_url: contoso,
+        org_tenant: Some("f50b3664-ff5f-44cf-bb3e-31185eb08830".into()),
+    })
+    .await
+    {
+        JobResult::SignedIn {
+            entra: Some(e),
+            user,
+            ..
+        } => {
+            assert_eq!(user.display_name, "Avery Lindqvist");
+            e
+        }
+        other => panic!("{other:?}"),
+    };
+    match run(Job::LoadOrganizations {
+        profile_base: s.profile_base.clone(),
+        entra: entra.clone(),
+    })
+    .await
+    {
+        JobResult::Organizations(orgs) => {
+            assert!(orgs.iter().any(|o| o.name == "contoso-agile"));
+            assert!(!orgs.iter().any(|o| o.name == "fabrikam-partners"));
+        }
+        other => panic!("{other:?}"),
+    }
+    let fabrikam = Url::parse(&format!("{}/fabrikam-partners", sb.devops_url())).unwrap();
+    match run(Job::CheckOrganization {
+        app,
+        organization: "fabrikam-partners".into(),
+        base_url: fabrikam,
+        entra: entra.clone(),
+    })
+    .await
+    {
+        JobResult::OrganizationOk(ok) => {
+            let fabrikam_tenant = "2e15abae-7f3a-40b1-bb30-3c7ffe57f959";
+            assert_eq!(ok.tenant.as_deref(), Some(fabrikam_tenant));
+            assert_eq!(ok.entra.tenant.as_deref(), Some(fabrikam_tenant));
+        }
+        other => panic!("{other:?}"),
+    }
     sb.shutdown().await;
 }
 
@@ -367,12 +566,16 @@ async fn a_rejected_pat_shows_the_problem_and_saves_nothing() {
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
     let sp = seen_problem.clone();
     let tx2 = tx.clone();
+    let typed = std::sync::atomic::AtomicBool::new(false);
     let observe = move |w: &Wizard| {
         if w.step == Step::SignIn
             && w.pat.value().is_empty()
             && !w.is_pending()
             && w.problem.is_none()
+            && !typed.swap(true, std::sync::atomic::Ordering::SeqCst)
         {
+            // Personal access token (Microsoft sign-in is the default).
+            let _ = tx2.unbounded_send(key_event(KeyCode::Tab));
             for c in "wrong-token".chars() {
                 let _ = tx2.unbounded_send(key_event(KeyCode::Char(c)));
             }
@@ -458,7 +661,7 @@ async fn a_save_never_loses_what_was_saved_before() {
         };
         let job = Job::Save(Box::new(SaveRequest {
             connection: c,
-            pat: SecretString::from(pat.to_string()),
+            secret: SecretString::from(pat.to_string()),
         }));
         async move { ado_setup::jobs::run(&jobs, job).await }
     };

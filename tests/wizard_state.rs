@@ -8,8 +8,9 @@ mod support;
 
 use ado_setup::ado::endpoints::Deployment;
 use ado_setup::wizard::{
-    CheckStatus, Effect, Job, JobResult, MappingInfo, Msg, Outcome, Problem, ProjectInfo,
-    ProjectItem, SavedInfo, Settings, SignInMethod, Step, UserInfo, Wizard, update,
+    CheckStatus, Effect, Job, JobResult, MappingInfo, Msg, OrgItem, OrganizationOk, Outcome,
+    Problem, ProjectInfo, ProjectItem, SavedInfo, Settings, SignInMethod, Step, UserInfo, Wizard,
+    update,
 };
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 
@@ -113,6 +114,12 @@ fn to_project_step(w: &mut Wizard) {
         },
     );
     assert_eq!(w.step, Step::SignIn);
+    assert_eq!(
+        w.sign_in_method,
+        SignInMethod::DeviceCode,
+        "Microsoft sign-in is the default for Services"
+    );
+    update(w, key(KeyCode::Tab));
     assert_eq!(w.sign_in_method, SignInMethod::Pat);
     typed(w, "secret-pat");
     let (id, job) = spawned(&update(w, key(KeyCode::Enter)));
@@ -123,6 +130,7 @@ fn to_project_step(w: &mut Wizard) {
         JobResult::SignedIn {
             user: user(),
             api_version: "7.1".into(),
+            entra: None,
         },
     );
     assert_eq!(w.step, Step::Organization);
@@ -247,6 +255,7 @@ fn server_skips_the_organization_step() {
         JobResult::SignedIn {
             user: user(),
             api_version: "6.0".into(),
+            entra: None,
         },
     );
     assert_eq!(w.step, Step::Project);
@@ -375,24 +384,206 @@ fn project_filter_and_selection() {
     assert_eq!(w.step, Step::Organization, "then goes back");
 }
 
+fn device_code(code: &str) -> Box<ado_setup::auth::DeviceCode> {
+    Box::new(ado_setup::auth::DeviceCode {
+        user_code: code.into(),
+        verification_uri: "https://microsoft.com/devicelogin".into(),
+        device_code: secrecy::SecretString::from("device-secret".to_string()),
+        expires_at: std::time::Instant::now() + std::time::Duration::from_secs(900),
+        interval: 5,
+        tenant: "t1".into(),
+    })
+}
+
+fn entra() -> ado_setup::wizard::EntraSession {
+    ado_setup::wizard::EntraSession {
+        access: secrecy::SecretString::from("access-secret".to_string()),
+        refresh: secrecy::SecretString::from("refresh-secret".to_string()),
+        tenant: Some("t1".into()),
+    }
+}
+
 #[test]
-fn device_code_is_shown_but_not_available_yet() {
+fn microsoft_sign_in_shows_the_code_waits_and_lists_organizations() {
+    let mut w = Wizard::new(settings());
+    update(&mut w, key(KeyCode::Enter));
+    typed(&mut w, "contoso");
+    let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    done(
+        &mut w,
+        id,
+        JobResult::TargetOk {
+            tenant: Some("t1".into()),
+        },
+    );
+    assert_eq!(w.sign_in_method, SignInMethod::DeviceCode, "the default");
+    // Enter asks for a code for the organization's tenant.
+    let (id, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    match &job {
+        Job::DeviceStart { tenant, app } => {
+            assert_eq!(tenant, "t1");
+            assert_eq!(app.client_id, ado_setup::auth::DEFAULT_CLIENT_ID);
+        }
+        other => panic!("{other:?}"),
+    }
+    // The code comes back: shown, and the wait starts at once.
+    let e = done(&mut w, id, JobResult::DeviceCode(device_code("ABCD-EFGH")));
+    let (wait_id, job) = spawned(&e);
+    match &job {
+        Job::DeviceWait { org_tenant, .. } => assert_eq!(org_tenant.as_deref(), Some("t1")),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(w.device.as_ref().unwrap().user_code, "ABCD-EFGH");
+    assert!(
+        !format!("{job:?}").contains("device-secret"),
+        "Debug redacts"
+    );
+    // The countdown follows the ticks.
+    for _ in 0..20 {
+        update(&mut w, Msg::Tick);
+    }
+    let left = w.device_seconds_left().unwrap();
+    assert!((895..=898).contains(&left), "{left}");
+    // c copies the code; o opens nothing without a browser.
+    let e = update(&mut w, key(KeyCode::Char('c')));
+    assert!(matches!(e.as_slice(), [Effect::Copy(c)] if c == "ABCD-EFGH"));
+    assert!(update(&mut w, key(KeyCode::Char('o'))).is_empty());
+    w.settings.sign_in.can_open_browser = true;
+    let e = update(&mut w, key(KeyCode::Char('o')));
+    assert!(matches!(e.as_slice(), [Effect::OpenUrl(u)] if u.ends_with("/devicelogin")));
+    // Esc cancels the wait and clears the code.
+    let e = update(&mut w, key(KeyCode::Esc));
+    assert!(matches!(e.as_slice(), [Effect::Cancel { id }] if *id == wait_id));
+    assert!(w.device.is_none());
+    assert_eq!(w.step, Step::SignIn);
+    // Again, and this time the user declines.
+    let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    let (id, _) = spawned(&done(&mut w, id, JobResult::DeviceCode(device_code("X"))));
+    done(
+        &mut w,
+        id,
+        JobResult::Failed(Problem::new(
+            "PROVIDER_AUTH_REQUIRED",
+            "the sign-in was declined in the browser",
+            "Start again",
+        )),
+    );
+    assert!(w.device.is_none());
+    assert_eq!(w.problem.as_ref().unwrap().code, "PROVIDER_AUTH_REQUIRED");
+    // And once more, approved.
+    let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    assert!(w.problem.is_none());
+    let (id, _) = spawned(&done(&mut w, id, JobResult::DeviceCode(device_code("Y"))));
+    let e = done(
+        &mut w,
+        id,
+        JobResult::SignedIn {
+            user: user(),
+            api_version: "7.1".into(),
+            entra: Some(entra()),
+        },
+    );
+    assert_eq!(w.step, Step::Organization);
+    let (id, job) = spawned(&e);
+    assert!(matches!(job, Job::LoadOrganizations { .. }), "{job:?}");
+    let orgs = ["contoso", "contoso-labs", "fabrikam-it"]
+        .iter()
+        .map(|n| OrgItem {
+            name: n.to_string(),
+        })
+        .collect();
+    done(&mut w, id, JobResult::Organizations(orgs));
+    assert_eq!(
+        w.orgs.selected().map(|o| o.name.as_str()),
+        Some("contoso"),
+        "the Target step's organization is preselected"
+    );
+    // Typing filters; Enter checks the chosen organization.
+    typed(&mut w, "labs");
+    assert_eq!(w.orgs.len(), 1);
+    let (id, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    match &job {
+        Job::CheckOrganization {
+            organization,
+            base_url,
+            ..
+        } => {
+            assert_eq!(organization, "contoso-labs");
+            assert_eq!(base_url.as_str(), "https://dev.azure.com/contoso-labs");
+        }
+        other => panic!("{other:?}"),
+    }
+    let e = done(
+        &mut w,
+        id,
+        JobResult::OrganizationOk(Box::new(OrganizationOk {
+            organization: "contoso-labs".into(),
+            base_url: url::Url::parse("https://dev.azure.com/contoso-labs").unwrap(),
+            tenant: Some("t1".into()),
+            user: user(),
+            entra: entra(),
+        })),
+    );
+    assert_eq!(w.step, Step::Project);
+    assert_eq!(w.organization.as_deref(), Some("contoso-labs"));
+    match spawned(&e).1 {
+        Job::LoadProjects { session } => {
+            assert!(matches!(
+                session.credential,
+                ado_setup::ado::http::Credential::Bearer(_)
+            ));
+            assert!(session.entra.is_some());
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!format!("{w:?}").contains("secret"), "{w:?}");
+}
+
+#[test]
+fn a_tenant_flag_overrides_the_organizations_and_nothing_listed_takes_the_typed_name() {
+    let mut s = settings();
+    s.sign_in.tenant = Some("contoso.example".into());
+    let mut w = Wizard::new(s);
+    update(&mut w, key(KeyCode::Enter));
+    typed(&mut w, "contoso");
+    let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    done(&mut w, id, JobResult::TargetOk { tenant: None });
+    let (_, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    assert!(matches!(job, Job::DeviceStart { tenant, .. } if tenant == "contoso.example"));
+
     let mut w = Wizard::new(settings());
     update(&mut w, key(KeyCode::Enter));
     typed(&mut w, "contoso");
     let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
     done(&mut w, id, JobResult::TargetOk { tenant: None });
-    update(&mut w, key(KeyCode::Tab));
-    assert_eq!(w.sign_in_method, SignInMethod::DeviceCode);
+    let (id, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    assert!(
+        matches!(job, Job::DeviceStart { tenant, .. } if tenant == "organizations"),
+        "no tenant known: organizations"
+    );
+    let (id, _) = spawned(&done(&mut w, id, JobResult::DeviceCode(device_code("Z"))));
+    let e = done(
+        &mut w,
+        id,
+        JobResult::SignedIn {
+            user: user(),
+            api_version: "7.1".into(),
+            entra: Some(entra()),
+        },
+    );
+    let (id, _) = spawned(&e);
+    done(&mut w, id, JobResult::Organizations(Vec::new()));
+    typed(&mut w, "fabrikam-partners");
+    let (_, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    assert!(
+        matches!(job, Job::CheckOrganization { organization, .. } if organization == "fabrikam-partners")
+    );
+    // A name that cannot be an organization is refused before any request.
+    w.pending = None;
+    w.orgs.set_query("bad name!");
     let e = update(&mut w, key(KeyCode::Enter));
     assert!(e.is_empty());
-    assert!(
-        w.problem
-            .as_ref()
-            .unwrap()
-            .message
-            .contains("not available")
-    );
+    assert!(w.problem.is_some());
 }
 
 #[test]
@@ -566,6 +757,7 @@ fn the_token_is_trimmed_everywhere_and_never_in_debug_output() {
     typed(&mut w, "contoso");
     let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
     done(&mut w, id, JobResult::TargetOk { tenant: None });
+    update(&mut w, key(KeyCode::Tab)); // Personal access token
     typed(&mut w, " tok-123 ");
     let (id, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
     match job {
@@ -582,6 +774,7 @@ fn the_token_is_trimmed_everywhere_and_never_in_debug_output() {
         JobResult::SignedIn {
             user: user(),
             api_version: "7.1".into(),
+            entra: None,
         },
     );
     assert!(e.is_empty());
@@ -589,7 +782,12 @@ fn the_token_is_trimmed_everywhere_and_never_in_debug_output() {
     match job {
         Job::LoadProjects { session } => {
             use secrecy::ExposeSecret;
-            assert_eq!(session.pat.expose_secret(), "tok-123");
+            match session.credential {
+                ado_setup::ado::http::Credential::Pat(p) => {
+                    assert_eq!(p.expose_secret(), "tok-123")
+                }
+                other => panic!("{other:?}"),
+            }
         }
         other => panic!("{other:?}"),
     }
@@ -602,7 +800,6 @@ fn choosing_server_signs_in_with_a_pat_whatever_was_chosen_before() {
     typed(&mut w, "contoso");
     let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
     done(&mut w, id, JobResult::TargetOk { tenant: None });
-    update(&mut w, key(KeyCode::Tab));
     assert_eq!(w.sign_in_method, SignInMethod::DeviceCode);
     update(&mut w, key(KeyCode::Esc));
     update(&mut w, key(KeyCode::Esc));

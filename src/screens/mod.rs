@@ -137,6 +137,14 @@ fn render_progress(frame: &mut Frame, area: Rect, w: &Wizard, theme: &Theme) {
 
 /// Key hints for the current step.
 pub fn key_hints(w: &Wizard) -> Vec<(&'static str, &'static str)> {
+    if w.is_pending() && w.device.is_some() {
+        let mut keys = vec![("c", "copy code")];
+        if w.settings.sign_in.can_open_browser {
+            keys.push(("o", "open browser"));
+        }
+        keys.extend([("Esc", "cancel"), ("Ctrl-C", "quit")]);
+        return keys;
+    }
     if w.is_pending() {
         return vec![("Esc", "cancel"), ("Ctrl-C", "quit")];
     }
@@ -150,6 +158,9 @@ pub fn key_hints(w: &Wizard) -> Vec<(&'static str, &'static str)> {
         }
         Step::SignIn => vec![("Enter", "sign in")],
         Step::Project => vec![("type", "filter"), ("↑↓", "move"), ("Enter", "choose")],
+        Step::Organization if w.entra.is_some() => {
+            vec![("type", "filter"), ("↑↓", "move"), ("Enter", "choose")]
+        }
         Step::Network => vec![("Enter", "continue"), ("r", "re-test")],
         Step::Done => vec![("Enter", "exit")],
         Step::Troubleshoot if w.trouble.name.is_none() => {
@@ -224,11 +235,18 @@ pub fn help_text(step: Step) -> &'static [&'static str] {
             "Server: the collection URL, e.g. https://tfs.contoso.com/tfs/DefaultCollection.",
         ],
         Step::SignIn => &[
+            "Sign in with Microsoft: Enter shows a code; open the page on any device with a",
+            "browser (your phone will do), enter the code and sign in. Nothing is typed here.",
+            "The sign-in is kept (a refresh token in the secret store) so later runs need none.",
             "A personal access token needs the scopes Work Items (Read & write) and",
             "Project and Team (Read). Create one under User settings › Personal access tokens.",
             "The token is masked here and is stored only in the secret store.",
         ],
-        Step::Organization => &["The organization this connection uses."],
+        Step::Organization => &[
+            "With Microsoft sign-in: the organizations of your directory; type to filter.",
+            "An organization of another directory is not listed: type its name and press Enter.",
+            "With a PAT: the organization from the Target step.",
+        ],
         Step::Project => &[
             "Type to filter (fuzzy: `pay plat` finds Payments Platform).",
             "↑↓ PgUp PgDn Home End move; Enter checks the project and continues.",

@@ -18,7 +18,7 @@ pub fn render_step(frame: &mut Frame, area: Rect, w: &Wizard, theme: &Theme) {
         Step::Deployment => deployment(w, theme),
         Step::Target => target(w, theme),
         Step::SignIn => sign_in(w, theme),
-        Step::Organization => organization(w, theme),
+        Step::Organization => organization(w, theme, area.height),
         Step::Project => project(w, theme, area.height),
         Step::Mapping => mapping(w, theme),
         Step::Network => network(w, theme),
@@ -165,7 +165,7 @@ fn sign_in<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
         l.push(option(
             w.sign_in_method == SignInMethod::DeviceCode,
             "Sign in with Microsoft",
-            "(device code: coming in a later version)",
+            "(device code: works over SSH, no token to create)",
             theme,
         ));
         l.push(option(
@@ -210,11 +210,94 @@ fn sign_in<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
             theme.dim(),
         ));
     }
+    if w.sign_in_method == SignInMethod::DeviceCode {
+        device_code(w, theme, &mut l);
+        return l;
+    }
     if w.is_pending() {
         l.push(Line::from(""));
         l.push(pending_line(w, "Signing in…", theme));
     }
     l
+}
+
+/// The code, large, the page to enter it on, and the countdown.
+fn device_code<'a>(w: &'a Wizard, theme: &Theme, l: &mut Vec<Line<'a>>) {
+    let Some(d) = &w.device else {
+        if w.is_pending() {
+            l.push(pending_line(
+                w,
+                "Asking Microsoft Entra ID for a code…",
+                theme,
+            ));
+        } else {
+            l.push(Line::from(
+                "Press Enter for a code, then sign in on any device with a browser.",
+            ));
+            match w.tenant.as_deref() {
+                Some(crate::auth::MSA_TENANT) => l.push(Line::styled(
+                    "This organization uses Microsoft accounts: a work account may be refused; a PAT always works.",
+                    theme.dim(),
+                )),
+                Some(t) => l.push(Line::styled(
+                    format!("The organization's directory: {t}"),
+                    theme.dim(),
+                )),
+                None => {}
+            }
+        }
+        return;
+    };
+    l.push(Line::from(vec![
+        Span::raw("1. Open  "),
+        Span::styled(d.verification_uri.clone(), theme.title()),
+    ]));
+    l.push(Line::from("2. Enter the code:"));
+    // The code, spaced and framed, so it reads at a glance.
+    let spaced: String = d
+        .user_code
+        .chars()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let width = spaced.chars().count() + 4;
+    l.push(Line::styled(
+        format!("     ┌{}┐", "─".repeat(width)),
+        theme.key(),
+    ));
+    l.push(Line::from(vec![
+        Span::styled("     │  ", theme.key()),
+        Span::styled(spaced, theme.title()),
+        Span::styled("  │", theme.key()),
+    ]));
+    l.push(Line::styled(
+        format!("     └{}┘", "─".repeat(width)),
+        theme.key(),
+    ));
+    let left = w.device_seconds_left().unwrap_or(0);
+    l.push(pending_line(
+        w,
+        &format!(
+            "Waiting for you to sign in… {}:{:02} left",
+            left / 60,
+            left % 60
+        ),
+        theme,
+    ));
+    let mut keys = vec![Span::styled("c", theme.key()), Span::raw(" copy the code")];
+    if w.settings.sign_in.can_open_browser {
+        keys.extend([
+            Span::raw(" · "),
+            Span::styled("o", theme.key()),
+            Span::raw(" open the browser"),
+        ]);
+    } else {
+        keys.push(Span::styled(
+            " · no browser here (SSH or no display): use any other device",
+            theme.dim(),
+        ));
+    }
+    l.push(Line::from(keys));
 }
 
 fn signed_in_line<'a>(w: &Wizard, theme: &Theme) -> Line<'a> {
@@ -234,7 +317,10 @@ fn signed_in_line<'a>(w: &Wizard, theme: &Theme) -> Line<'a> {
     }
 }
 
-fn organization<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
+fn organization<'a>(w: &'a Wizard, theme: &Theme, height: u16) -> Vec<Line<'a>> {
+    if w.entra.is_some() {
+        return organization_list(w, theme, height);
+    }
     vec![
         signed_in_line(w, theme),
         Line::from(""),
@@ -271,6 +357,52 @@ fn organization<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
             theme.dim(),
         ),
     ]
+}
+
+/// Microsoft sign-in: the user's organizations, filterable.
+fn organization_list<'a>(w: &'a Wizard, theme: &Theme, height: u16) -> Vec<Line<'a>> {
+    let mut l = vec![signed_in_line(w, theme)];
+    let query = w.orgs.query();
+    let mut filter = text_field("Filter:", query, query.chars().count(), false, true, theme);
+    filter.spans.push(Span::styled(
+        format!("   {} of {} organizations", w.orgs.len(), w.orgs.total()),
+        theme.dim(),
+    ));
+    l.push(filter);
+    if !w.orgs_loaded {
+        if w.is_pending() {
+            l.push(pending_line(w, "Listing your organizations…", theme));
+        } else {
+            l.push(Line::styled("Press Enter to try again.", theme.dim()));
+        }
+        return l;
+    }
+    let rows = usize::from(height.saturating_sub(5)).max(1);
+    let offset = w.orgs.scroll_offset(0, rows);
+    for row in w.orgs.window(offset, rows) {
+        let here = w.organization.as_deref() == Some(row.item.name.as_str());
+        l.push(option(
+            row.selected,
+            &row.item.name,
+            if here { "(from the Target step)" } else { "" },
+            theme,
+        ));
+    }
+    if w.orgs.is_empty() {
+        l.push(Line::styled(
+            format!("  none matches; Enter uses {query:?} as the organization name"),
+            theme.dim(),
+        ));
+    }
+    if w.is_pending() {
+        l.push(pending_line(w, "Checking the organization…", theme));
+    } else {
+        l.push(Line::styled(
+            "Organizations of other directories are not listed: type the name.",
+            theme.dim(),
+        ));
+    }
+    l
 }
 
 fn project<'a>(w: &'a Wizard, theme: &Theme, height: u16) -> Vec<Line<'a>> {
@@ -482,11 +614,16 @@ fn review<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
         .unwrap_or_default();
     l.push(Line::styled(
         format!(
-            "{target} · {project} · {} · PAT → {}",
+            "{target} · {project} · {} · {} → {}",
             w.mapping
                 .as_ref()
                 .map(|m| m.work_item_type.clone())
                 .unwrap_or_default(),
+            if w.entra.is_some() {
+                "Microsoft sign-in"
+            } else {
+                "PAT"
+            },
             w.settings.secret_store
         ),
         theme.dim(),

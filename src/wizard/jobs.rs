@@ -6,6 +6,8 @@ use secrecy::SecretString;
 use url::Url;
 
 use crate::ado::endpoints::Deployment;
+use crate::ado::http::Credential;
+pub use crate::auth::{DeviceCode, EntraApp};
 pub use crate::net::probe::EndpointResult;
 pub use crate::problem::Problem;
 
@@ -22,6 +24,29 @@ pub enum Job {
         deployment: Deployment,
         base_url: Url,
         pat: SecretString,
+    },
+    /// Microsoft sign-in, part 1: ask Entra ID for a device code.
+    DeviceStart { app: EntraApp, tenant: String },
+    /// Part 2: poll until the user approves, get a token for the
+    /// organization's tenant, then who am I with it.
+    DeviceWait {
+        app: EntraApp,
+        code: Box<DeviceCode>,
+        base_url: Url,
+        /// The organization's tenant, as the Target step discovered it.
+        org_tenant: Option<String>,
+    },
+    /// The organizations the signed-in user belongs to (profile + accounts).
+    LoadOrganizations {
+        profile_base: Url,
+        entra: EntraSession,
+    },
+    /// The chosen organization: its tenant, a token for it, who am I there.
+    CheckOrganization {
+        app: EntraApp,
+        organization: String,
+        base_url: Url,
+        entra: EntraSession,
     },
     /// Every project of the organization or collection.
     LoadProjects { session: Session },
@@ -69,8 +94,52 @@ pub struct ReviewRequest {
 pub struct Session {
     pub deployment: Deployment,
     pub base_url: Url,
-    pub pat: SecretString,
+    /// The PAT, or the access token of a Microsoft sign-in.
+    pub credential: Credential,
     pub api_version: String,
+    /// The Microsoft sign-in behind `credential`, when it is one.
+    pub entra: Option<(EntraApp, EntraSession)>,
+}
+
+/// The organization chosen from the list, signed in to.
+#[derive(Debug, Clone)]
+pub struct OrganizationOk {
+    pub organization: String,
+    pub base_url: Url,
+    pub tenant: Option<String>,
+    pub user: UserInfo,
+    pub entra: EntraSession,
+}
+
+/// A Microsoft sign-in held while the wizard runs. `Debug` shows no token.
+#[derive(Debug, Clone)]
+pub struct EntraSession {
+    pub access: SecretString,
+    pub refresh: SecretString,
+    /// The tenant of the access token (`tid`).
+    pub tenant: Option<String>,
+}
+
+/// What the Sign in screen shows while the user signs in on another device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceView {
+    pub user_code: String,
+    pub verification_uri: String,
+    /// Seconds the code is valid, from `issued_tick`.
+    pub expires_in: u64,
+    pub issued_tick: u64,
+}
+
+/// An organization in the Organization step's list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgItem {
+    pub name: String,
+}
+
+impl crate::widgets::filter::Filterable for OrgItem {
+    fn filter_text(&self) -> &str {
+        &self.name
+    }
 }
 
 /// The validated project.
@@ -105,7 +174,8 @@ pub use crate::checks::{CheckOutcome, Status as CheckStatus};
 #[derive(Debug, Clone)]
 pub struct SaveRequest {
     pub connection: crate::store::config::Connection,
-    pub pat: SecretString,
+    /// The PAT, or the refresh token of a Microsoft sign-in.
+    pub secret: SecretString,
 }
 
 /// Where things were saved.
@@ -125,7 +195,13 @@ pub enum JobResult {
     SignedIn {
         user: UserInfo,
         api_version: String,
+        /// Set for a Microsoft sign-in.
+        entra: Option<EntraSession>,
     },
+    /// A device code to show; the wait for approval starts at once.
+    DeviceCode(Box<DeviceCode>),
+    Organizations(Vec<OrgItem>),
+    OrganizationOk(Box<OrganizationOk>),
     Projects(Vec<ProjectItem>),
     ProjectOk(ProjectInfo),
     MappingOk(MappingInfo),

@@ -14,6 +14,7 @@ use tui_input::{Input, InputRequest};
 use url::Url;
 
 use crate::ado::endpoints::Deployment;
+use crate::ado::http::Credential;
 use crate::net::target::{parse_server_url, parse_services_target};
 use crate::store::config::{
     Access, AllowlistStatus, AuthMethod, Connection, ConnectionUser, PriorityMap, ProviderKey,
@@ -86,6 +87,10 @@ pub enum Effect {
     Cancel { id: u64 },
     /// Leave the wizard.
     Quit(Outcome),
+    /// Open a URL in the user's browser (only offered where there is one).
+    OpenUrl(String),
+    /// Put text on the clipboard through the terminal (OSC 52).
+    Copy(String),
 }
 
 /// How the wizard ended.
@@ -125,7 +130,46 @@ pub struct Settings {
     pub secret_store: String,
     /// Extra lines for the Target screen (the demo lists the sandbox's organizations).
     pub hints: Vec<String>,
+    pub sign_in: SignInSettings,
 }
+
+/// How Microsoft sign-in is done here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInSettings {
+    /// The public client (`--client-id`; default [`crate::auth::DEFAULT_CLIENT_ID`]).
+    pub client_id: String,
+    /// `--tenant`: overrides the organization's tenant.
+    pub tenant: Option<String>,
+    /// A browser can be opened here (a display, and not an SSH session).
+    pub can_open_browser: bool,
+}
+
+impl Default for SignInSettings {
+    fn default() -> Self {
+        SignInSettings {
+            client_id: crate::auth::DEFAULT_CLIENT_ID.to_string(),
+            tenant: None,
+            can_open_browser: false,
+        }
+    }
+}
+
+impl SignInSettings {
+    /// Whether a browser can be opened, from the environment: not over SSH,
+    /// and a display (Linux/BSD) or a desktop OS.
+    pub fn browser_available(env: impl Fn(&str) -> Option<String>) -> bool {
+        let set = |k: &str| env(k).is_some_and(|v| !v.is_empty());
+        if set("SSH_CONNECTION") || set("SSH_TTY") || set("SSH_CLIENT") {
+            return false;
+        }
+        cfg!(any(target_os = "macos", target_os = "windows"))
+            || set("DISPLAY")
+            || set("WAYLAND_DISPLAY")
+    }
+}
+
+/// Ticks per second of [`Msg::Tick`] (the driver ticks every 100 ms).
+pub const TICKS_PER_SECOND: u64 = 10;
 
 impl Settings {
     /// The services a Services connection needs besides the organization
@@ -172,6 +216,13 @@ pub struct Wizard {
     pub pat: Input,
     pub projects: FilterList<ProjectItem>,
     pub projects_loaded: bool,
+    /// The device code on screen while the user signs in elsewhere.
+    pub device: Option<DeviceView>,
+    /// The Microsoft sign-in, once done.
+    pub entra: Option<EntraSession>,
+    /// The signed-in user's organizations (Microsoft sign-in).
+    pub orgs: FilterList<OrgItem>,
+    pub orgs_loaded: bool,
 
     // What has been validated so far (cleared when an earlier answer changes).
     pub base_url: Option<Url>,
@@ -229,10 +280,14 @@ impl Wizard {
             menu_index: 0,
             deployment: Deployment::Services,
             target: Input::default(),
-            sign_in_method: SignInMethod::Pat,
+            sign_in_method: SignInMethod::DeviceCode,
             pat: Input::default(),
             projects: FilterList::new(Vec::new()),
             projects_loaded: false,
+            device: None,
+            entra: None,
+            orgs: FilterList::new(Vec::new()),
+            orgs_loaded: false,
             base_url: None,
             organization: None,
             project_hint: None,
@@ -357,12 +412,38 @@ impl Wizard {
     }
 
     fn session(&self) -> Option<Session> {
+        let (credential, entra) = match &self.entra {
+            Some(e) => (
+                Credential::Bearer(e.access.clone()),
+                Some((self.entra_app(), e.clone())),
+            ),
+            None => (
+                Credential::Pat(SecretString::from(self.pat.value().trim().to_string())),
+                None,
+            ),
+        };
         Some(Session {
             deployment: self.deployment,
             base_url: self.base_url.clone()?,
-            pat: SecretString::from(self.pat.value().trim().to_string()),
+            credential,
             api_version: self.api_version.clone()?,
+            entra,
         })
+    }
+
+    /// The public client and authority of Microsoft sign-in.
+    pub fn entra_app(&self) -> EntraApp {
+        EntraApp {
+            authority: self.settings.authority_base.clone(),
+            client_id: self.settings.sign_in.client_id.clone(),
+        }
+    }
+
+    /// Seconds left on the device code on screen.
+    pub fn device_seconds_left(&self) -> Option<u64> {
+        let d = self.device.as_ref()?;
+        let elapsed = self.tick.saturating_sub(d.issued_tick) / TICKS_PER_SECOND;
+        Some(d.expires_in.saturating_sub(elapsed))
     }
 
     /// Moves to `step`, starting the work that step needs on arrival.
@@ -371,6 +452,15 @@ impl Wizard {
         self.problem = None;
         self.show_help = false;
         match step {
+            Step::Organization if self.entra.is_some() && !self.orgs_loaded => {
+                match self.entra.clone() {
+                    Some(entra) => self.spawn(Job::LoadOrganizations {
+                        profile_base: self.settings.profile_base.clone(),
+                        entra,
+                    }),
+                    None => Vec::new(),
+                }
+            }
             Step::Project if !self.projects_loaded => match self.session() {
                 Some(session) => self.spawn(Job::LoadProjects { session }),
                 None => Vec::new(),
@@ -488,6 +578,10 @@ impl Wizard {
     fn forget_from_sign_in(&mut self) {
         self.user = None;
         self.api_version = None;
+        self.device = None;
+        self.entra = None;
+        self.orgs = FilterList::new(Vec::new());
+        self.orgs_loaded = false;
         self.projects = FilterList::new(Vec::new());
         self.projects_loaded = false;
         self.forget_from_project();
@@ -528,16 +622,75 @@ fn on_result(w: &mut Wizard, id: u64, result: JobResult) -> Vec<Effect> {
     match result {
         JobResult::Failed(problem) => {
             w.problem = Some(problem);
+            w.device = None;
             Vec::new()
+        }
+        JobResult::DeviceCode(code) => {
+            w.device = Some(DeviceView {
+                user_code: code.user_code.clone(),
+                verification_uri: code.verification_uri.clone(),
+                expires_in: code
+                    .expires_at
+                    .saturating_duration_since(std::time::Instant::now())
+                    .as_secs(),
+                issued_tick: w.tick,
+            });
+            let Some(base_url) = w.base_url.clone() else {
+                return Vec::new();
+            };
+            let job = Job::DeviceWait {
+                app: w.entra_app(),
+                code,
+                base_url,
+                org_tenant: w.tenant.clone(),
+            };
+            w.spawn(job)
+        }
+        JobResult::Organizations(items) => {
+            w.orgs = FilterList::new(items);
+            w.orgs_loaded = true;
+            if let Some(org) = w.organization.clone() {
+                w.orgs
+                    .select_where(|o: &OrgItem| o.name.eq_ignore_ascii_case(&org));
+            }
+            Vec::new()
+        }
+        JobResult::OrganizationOk(ok) => {
+            let OrganizationOk {
+                organization,
+                base_url,
+                tenant,
+                user,
+                entra,
+            } = *ok;
+            if w.organization.as_deref() != Some(organization.as_str()) {
+                w.project_hint = None;
+                w.projects = FilterList::new(Vec::new());
+                w.projects_loaded = false;
+                w.forget_from_project();
+            }
+            w.organization = Some(organization);
+            w.base_url = Some(base_url);
+            w.tenant = tenant;
+            w.user = Some(user);
+            w.entra = Some(entra);
+            let next = w.next_step();
+            w.enter(next)
         }
         JobResult::TargetOk { tenant } => {
             w.tenant = tenant;
             let next = w.next_step();
             w.enter(next)
         }
-        JobResult::SignedIn { user, api_version } => {
+        JobResult::SignedIn {
+            user,
+            api_version,
+            entra,
+        } => {
             w.user = Some(user);
             w.api_version = Some(api_version);
+            w.device = None;
+            w.entra = entra;
             let next = w.next_step();
             w.enter(next)
         }
@@ -612,6 +765,7 @@ fn on_result(w: &mut Wizard, id: u64, result: JobResult) -> Vec<Effect> {
             w.saved = Some(info);
             // The secret is saved; it no longer needs to be held.
             w.pat = Input::default();
+            w.entra = None;
             w.step = Step::Done;
             Vec::new()
         }
@@ -632,6 +786,11 @@ fn on_paste(w: &mut Wizard, text: &str) -> Vec<Effect> {
         Step::Project => {
             let q = format!("{}{}", w.projects.query(), clean);
             w.projects.set_query(&q);
+            return Vec::new();
+        }
+        Step::Organization if w.orgs_loaded => {
+            let q = format!("{}{}", w.orgs.query(), clean);
+            w.orgs.set_query(&q);
             return Vec::new();
         }
         _ => return Vec::new(),
@@ -692,7 +851,8 @@ fn on_key(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
 
     let text_focus = focused_text(w);
     let text_empty = text_focus.is_none_or(|i| i.value().is_empty());
-    let in_text = text_focus.is_some() || w.step == Step::Project;
+    let org_list = w.step == Step::Organization && w.orgs_loaded;
+    let in_text = text_focus.is_some() || w.step == Step::Project || org_list;
 
     if is_ctrl_c(&key) || (key.code == KeyCode::Char('q') && !in_text) {
         if w.step == Step::Done || !w.has_unsaved_answers() {
@@ -719,10 +879,11 @@ fn on_key(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
     // Esc cancels what is pending; otherwise it (and Backspace on an empty
     // field) goes back.
     let back = key.code == KeyCode::Esc
-        || (key.code == KeyCode::Backspace && text_empty && w.step != Step::Project)
+        || (key.code == KeyCode::Backspace && text_empty && w.step != Step::Project && !org_list)
         || (key.code == KeyCode::Backspace
             && w.step == Step::Project
-            && w.projects.query().is_empty());
+            && w.projects.query().is_empty())
+        || (key.code == KeyCode::Backspace && org_list && w.orgs.query().is_empty());
     if back && w.step == Step::Troubleshoot && w.pending.is_none() {
         // Guidance → checklist → connections → start menu.
         if w.trouble.detail {
@@ -739,6 +900,7 @@ fn on_key(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
     if back {
         if w.pending.is_some() {
             w.problem = None;
+            w.device = None;
             return w.cancel_pending();
         }
         if w.step == Step::Done {
@@ -756,7 +918,7 @@ fn on_key(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
         Step::Deployment => key_deployment(w, key),
         Step::Target => key_target(w, key),
         Step::SignIn => key_sign_in(w, key),
-        Step::Organization => key_continue(w, key),
+        Step::Organization => key_organization(w, key),
         Step::Project => key_project(w, key),
         Step::Mapping | Step::Network => key_continue(w, key),
         Step::Review => key_review(w, key),
@@ -933,18 +1095,13 @@ fn key_sign_in(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
             SignInMethod::DeviceCode => SignInMethod::Pat,
             SignInMethod::Pat => SignInMethod::DeviceCode,
         };
+        w.device = None;
+        w.forget_from_sign_in();
         w.problem = None;
-        return Vec::new();
+        return w.cancel_pending();
     }
     if w.sign_in_method == SignInMethod::DeviceCode {
-        if key.code == KeyCode::Enter {
-            w.problem = Some(Problem::new(
-                "PROVIDER_AUTH_REQUIRED",
-                "Sign in with Microsoft (device code) is not available in this version yet",
-                "Choose Personal access token (Tab), or run again with a later version",
-            ));
-        }
-        return Vec::new();
+        return key_device_code(w, key);
     }
     if key.code != KeyCode::Enter {
         if edit(&mut w.pat, key) {
@@ -972,6 +1129,99 @@ fn key_sign_in(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
         base_url,
         pat: SecretString::from(pat),
     })
+}
+
+/// Sign in with Microsoft: Enter asks for a code; while it is on screen,
+/// `o` opens the browser (where there is one) and `c` copies the code.
+fn key_device_code(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
+    if let Some(d) = &w.device {
+        return match key.code {
+            KeyCode::Char('o') if w.settings.sign_in.can_open_browser => {
+                vec![Effect::OpenUrl(d.verification_uri.clone())]
+            }
+            KeyCode::Char('c') => vec![Effect::Copy(d.user_code.clone())],
+            _ => Vec::new(),
+        };
+    }
+    if key.code != KeyCode::Enter || w.pending.is_some() {
+        return Vec::new();
+    }
+    if w.base_url.is_none() {
+        w.step = Step::Target;
+        return Vec::new();
+    }
+    w.forget_from_sign_in();
+    let tenant = w.settings.sign_in.tenant.clone().unwrap_or_else(|| {
+        crate::auth::Authority::from_tenant(w.tenant.as_deref())
+            .segment()
+            .to_string()
+    });
+    let app = w.entra_app();
+    w.spawn(Job::DeviceStart { app, tenant })
+}
+
+/// The Organization step: with Microsoft sign-in, a filterable list of the
+/// user's organizations (Enter checks the chosen one); with a PAT, the
+/// organization from the Target step.
+fn key_organization(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
+    if w.entra.is_none() {
+        return key_continue(w, key);
+    }
+    if w.pending.is_some() {
+        return Vec::new();
+    }
+    if !w.orgs_loaded {
+        // The list failed to load: Enter tries again.
+        if key.code == KeyCode::Enter {
+            w.problem = None;
+            return w.enter(Step::Organization);
+        }
+        return Vec::new();
+    }
+    match key.code {
+        KeyCode::Up => w.orgs.select_prev(),
+        KeyCode::Down => w.orgs.select_next(),
+        KeyCode::Enter => {
+            let chosen = match w.orgs.selected() {
+                Some(o) => o.name.clone(),
+                // Nothing matches: what was typed is taken as the name (an
+                // organization of another directory is not listed).
+                None => w.orgs.query().trim().to_string(),
+            };
+            if let Err(e) = crate::net::target::validate_org_name(&chosen) {
+                w.problem = Some(Problem::new(e.code(), e.to_string(), e.fix()));
+                return Vec::new();
+            }
+            let (Some(entra), Ok(base_url)) = (
+                w.entra.clone(),
+                Url::parse(&format!(
+                    "{}/{chosen}",
+                    w.settings.devops_base.as_str().trim_end_matches('/')
+                )),
+            ) else {
+                return Vec::new();
+            };
+            let app = w.entra_app();
+            return w.spawn(Job::CheckOrganization {
+                app,
+                organization: chosen,
+                base_url,
+                entra,
+            });
+        }
+        KeyCode::Backspace => {
+            let mut q = w.orgs.query().to_string();
+            q.pop();
+            w.orgs.set_query(&q);
+        }
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+            let q = format!("{}{c}", w.orgs.query());
+            w.orgs.set_query(&q);
+        }
+        _ => {}
+    }
+    w.problem = None;
+    Vec::new()
 }
 
 fn key_continue(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
@@ -1116,8 +1366,11 @@ fn key_review(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
     }
     match build_connection(w, &name) {
         Some(connection) => {
-            let pat = SecretString::from(w.pat.value().trim().to_string());
-            w.spawn(Job::Save(Box::new(SaveRequest { connection, pat })))
+            let secret = match &w.entra {
+                Some(e) => e.refresh.clone(),
+                None => SecretString::from(w.pat.value().trim().to_string()),
+            };
+            w.spawn(Job::Save(Box::new(SaveRequest { connection, secret })))
         }
         None => {
             w.problem = Some(Problem::new(
@@ -1160,10 +1413,16 @@ pub fn build_connection(w: &Wizard, name: &str) -> Option<Connection> {
         organization: w.organization.clone(),
         base_url: base_url.as_str().trim_end_matches('/').to_string(),
         api_version: w.api_version.clone()?,
-        auth_method: AuthMethod::Pat,
+        auth_method: match w.entra {
+            Some(_) => AuthMethod::DeviceCode,
+            None => AuthMethod::Pat,
+        },
         access: Access::ReadWrite,
         tenant_id: w.tenant.clone(),
-        client_id: None,
+        client_id: w
+            .entra
+            .as_ref()
+            .map(|_| w.settings.sign_in.client_id.clone()),
         user: w.user.as_ref().map(|u| ConnectionUser {
             display_name: u.display_name.clone(),
             sign_in: u.sign_in.clone(),

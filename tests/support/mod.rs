@@ -275,6 +275,7 @@ pub fn wizard_settings() -> ado_setup::wizard::Settings {
         existing: Vec::new(),
         secret_store: "the Secret Service keyring".into(),
         hints: Vec::new(),
+        sign_in: Default::default(),
     }
 }
 
