@@ -403,6 +403,35 @@ async fn responses_have_the_shapes_of_the_official_examples() {
             false,
         ),
         (
+            "_supplementary/core__Projects_List__onprem_server-7.1.json",
+            Method::GET,
+            "/tfs/LegacyCollection/_apis/projects?api-version=5.0".into(),
+            None,
+            false,
+        ),
+        (
+            "core__Projects_List.json",
+            Method::GET,
+            "/scenario-read-only/_apis/projects?api-version=7.1".into(),
+            None,
+            false,
+        ),
+        (
+            "core__Teams_GetTeams.json",
+            Method::GET,
+            "/scenario-no-permissions/_apis/projects/Payments%20Platform/teams?api-version=7.1"
+                .into(),
+            None,
+            false,
+        ),
+        (
+            "core__Teams_GetTeams.json",
+            Method::GET,
+            "/tfs/LegacyCollection/_apis/projects/Claims%20Processing/teams?api-version=5.0".into(),
+            None,
+            false,
+        ),
+        (
             "core__Projects_GetProjectProperties.json",
             Method::GET,
             format!("/{AGILE}/_apis/projects/{PAYMENTS_ID}/properties?api-version=7.1-preview.1"),
@@ -1983,22 +2012,561 @@ async fn banner_lists_urls_pat_and_scenarios() {
     let sb = start().await;
     let lines = serve_banner(&sb);
     let urls: Vec<&String> = lines.iter().filter(|l| l.starts_with("url ")).collect();
-    assert_eq!(urls.len(), sb.organization_urls().len() + 1);
+    let collections = sb.collections();
+    assert_eq!(urls.len(), sb.organization_urls().len() + collections.len());
     assert!(lines.contains(&format!("url {}", sb.collection_url())));
+    assert!(lines.contains(&format!("url {}", sb.legacy_collection_url())));
     assert!(lines.contains(&format!("pat {}", sb.pat())));
-    let first_scenario = lines
-        .iter()
-        .position(|l| l.starts_with("scenario "))
-        .unwrap();
     let pat_line = lines.iter().position(|l| l.starts_with("pat ")).unwrap();
-    assert!(pat_line < first_scenario);
-    assert_eq!(lines.len() - first_scenario, sb.scenarios().len());
+    // `url` lines first (what `demo --serve` users read up to `pat`), then `pat`.
+    assert!(lines[..pat_line].iter().all(|l| l.starts_with("url ")));
+    assert_eq!(pat_line, urls.len());
+    let after: Vec<&str> = lines[pat_line + 1..].iter().map(String::as_str).collect();
+    let count = |kind: &str| after.iter().filter(|l| l.starts_with(kind)).count();
+    let scenarios = sb.scenarios();
+    assert_eq!(count("scenario "), scenarios.len());
+    assert_eq!(count("scenario-org "), scenarios.len());
+    assert_eq!(count("collection "), collections.len());
+    assert_eq!(count("host "), sb.host_scenarios().len());
+    assert_eq!(
+        after.len(),
+        2 * scenarios.len() + collections.len() + sb.host_scenarios().len()
+    );
+    for s in &scenarios {
+        let org = s.organization.as_deref().unwrap();
+        assert_eq!(org, format!("scenario-{}", s.name));
+        let url = s.organization_url.as_deref().unwrap();
+        assert_eq!(url, format!("{}/{org}", sb.devops_url()));
+        // Scenario organizations have their own lines, not `url` lines.
+        assert!(!lines.contains(&format!("url {url}")));
+        let line = after
+            .iter()
+            .find(|l| l.starts_with(&format!("scenario-org {org} {url} ")))
+            .unwrap();
+        assert!(line.contains("any accepted credential"), "{line}");
+        assert!(!s.organization_description.is_empty());
+    }
+    let legacy = collections
+        .iter()
+        .find(|c| c.name == "LegacyCollection")
+        .unwrap();
+    assert_eq!(legacy.url, sb.legacy_collection_url());
+    assert_eq!(legacy.api_version, "5.0");
+    assert!(legacy.description.contains("Azure DevOps Server 2019"));
+    assert!(
+        after.contains(
+            &format!(
+                "collection LegacyCollection {} {}",
+                legacy.url, legacy.description
+            )
+            .as_str()
+        )
+    );
+    for h in sb.host_scenarios() {
+        assert!(after.contains(&format!("host {} {} {}", h.name, h.url, h.description).as_str()));
+    }
     for (name, url) in sb.organization_urls() {
         assert_eq!(url, format!("{}/{name}", sb.devops_url()));
+        assert!(!name.starts_with("scenario-"));
     }
     assert_eq!(
         data::org_for_process("Scrum").as_deref(),
         Some("contoso-scrum")
     );
+    sb.shutdown().await;
+}
+
+/// Status, typeKey and message of an answer (empty strings when not JSON).
+fn outcome(r: &Reply) -> (u16, String, String) {
+    let json: Value = serde_json::from_str(&r.text).unwrap_or(Value::Null);
+    (
+        r.status.as_u16(),
+        json["typeKey"].as_str().unwrap_or("").to_string(),
+        json["message"].as_str().unwrap_or("").to_string(),
+    )
+}
+
+#[tokio::test]
+async fn scenario_organizations_answer_like_their_scenario_pats() {
+    let sb = start().await;
+    let full = basic(sb.pat());
+    let title = json!([{"op": "add", "path": "/fields/System.Title", "value": "x"}]);
+    let create_in = |org: String, auth: String| {
+        let url = format!(
+            "{}/{org}/Payments%20Platform/_apis/wit/workitems/$Bug?validateOnly=true&api-version=7.1",
+            sb.devops_url()
+        );
+        let body = title.to_string();
+        async move {
+            send(
+                Method::POST,
+                &url,
+                Some(&auth),
+                &[("Content-Type", "application/json-patch+json")],
+                Some(body),
+            )
+            .await
+        }
+    };
+
+    // Same answer as the scenario PAT on a regular organization (throttled
+    // aside: its 429s alternate on a shared counter).
+    for s in sb.scenarios().iter().filter(|s| s.name != "throttled") {
+        let org = s.organization.clone().unwrap();
+        let on_org = get(
+            &sb,
+            &format!("/{org}/_apis/projects?api-version=7.1"),
+            Some(&full),
+        )
+        .await;
+        let with_pat = get(
+            &sb,
+            "/contoso-agile/_apis/projects?api-version=7.1",
+            Some(&basic(&s.pat)),
+        )
+        .await;
+        assert_eq!(
+            outcome(&on_org),
+            outcome(&with_pat),
+            "{}: {}",
+            s.name,
+            on_org.text
+        );
+        if on_org.status == 200 {
+            let v = on_org.json();
+            assert_eq!(v["count"], 1, "{org}");
+            assert_eq!(v["value"][0]["name"], "Payments Platform");
+        }
+        // Anonymous callers still get the tenant-discovery 401, not the scenario.
+        let anon = get(&sb, &format!("/{org}/_apis/projects?api-version=7.1"), None).await;
+        assert_eq!(anon.status, 401, "{org}");
+        assert_eq!(
+            anon.header("x-vss-resourcetenant").as_deref(),
+            Some(CONTOSO_TENANT)
+        );
+    }
+
+    // read-only: reads work, the dry-run create is refused for the scope.
+    let w = create_in("scenario-read-only".into(), full.clone()).await;
+    assert_eq!(w.status, 401, "{}", w.text);
+    assert!(
+        w.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("vso.work_write")
+    );
+    let ok = create_in("contoso-agile".into(), full.clone()).await;
+    assert_eq!(ok.status, 200, "{}", ok.text);
+
+    let nm = get_pat(
+        &sb,
+        "/scenario-not-materialized/_apis/connectionData?api-version=7.1-preview",
+    )
+    .await;
+    assert_eq!(nm.status, 401);
+    assert_eq!(nm.type_key(), "AadUserStateException");
+    let ca = get_pat(
+        &sb,
+        "/scenario-conditional-access/_apis/projects?api-version=7.1",
+    )
+    .await;
+    assert_eq!(ca.status, 403);
+    assert!(
+        ca.json()["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("VS403463")
+    );
+    let ex = get_pat(&sb, "/scenario-expired/_apis/projects?api-version=7.1").await;
+    assert_eq!(ex.status, 203);
+    assert!(ex.header("content-type").unwrap().starts_with("text/html"));
+
+    // no-permissions: the caller is Morgan Ellison, every permission is false.
+    let cat = data::catalog().unwrap();
+    let np = cat.services_org("scenario-no-permissions").unwrap();
+    let pid = np.project("Payments Platform").unwrap().id.clone();
+    let me = get_pat(
+        &sb,
+        "/scenario-no-permissions/_apis/connectionData?api-version=7.1-preview",
+    )
+    .await
+    .json();
+    assert_eq!(
+        me["authenticatedUser"]["providerDisplayName"],
+        "Morgan Ellison"
+    );
+    let token = format!("%24PROJECT:vstfs:///Classification/TeamProject/{pid}");
+    let perms = get_pat(
+        &sb,
+        &format!("/scenario-no-permissions/_apis/permissions/{NS_PROJECT}/1?tokens={token}&api-version=7.1"),
+    )
+    .await
+    .json();
+    assert_eq!(perms["value"], json!([false]));
+    // ... while the same check on another scenario org's project is allowed.
+    let ro_pid = cat
+        .services_org("scenario-read-only")
+        .unwrap()
+        .project("Payments Platform")
+        .unwrap()
+        .id
+        .clone();
+    assert_ne!(ro_pid, pid);
+    let ro_perms = get_pat(
+        &sb,
+        &format!("/scenario-read-only/_apis/permissions/{NS_PROJECT}/1?tokens=%24PROJECT:vstfs:///Classification/TeamProject/{ro_pid}&api-version=7.1"),
+    )
+    .await
+    .json();
+    assert_eq!(ro_perms["value"], json!([true]));
+
+    // throttled: every other call answers 429 with Retry-After.
+    let mut statuses = Vec::new();
+    for _ in 0..2 {
+        let r = get_pat(&sb, "/scenario-throttled/_apis/projects?api-version=7.1").await;
+        if r.status == 429 {
+            assert_eq!(r.header("retry-after").as_deref(), Some("1"));
+            assert_eq!(r.type_key(), "RequestBlockedException");
+        }
+        statuses.push(r.status.as_u16());
+    }
+    assert!(
+        statuses.contains(&429) && statuses.contains(&200),
+        "{statuses:?}"
+    );
+
+    // A scenario PAT keeps its own scenario on a scenario organization.
+    let ca_pat = sb
+        .scenarios()
+        .into_iter()
+        .find(|s| s.name == "conditional-access")
+        .unwrap()
+        .pat;
+    let mixed = get(
+        &sb,
+        "/scenario-read-only/_apis/projects?api-version=7.1",
+        Some(&basic(&ca_pat)),
+    )
+    .await;
+    assert_eq!(mixed.status, 403);
+    // A wrong PAT is still a wrong PAT.
+    let wrong = get(
+        &sb,
+        "/scenario-read-only/_apis/projects?api-version=7.1",
+        Some(&basic("nope")),
+    )
+    .await;
+    assert_eq!(wrong.status, 203);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn scenario_organizations_apply_to_bearer_tokens_of_their_tenant() {
+    let sb = start().await;
+    let tokens = device_login(&sb, CONTOSO_TENANT).await;
+    let bearer = format!("Bearer {}", tokens["access_token"].as_str().unwrap());
+    let projects = |org: &str| format!("/{org}/_apis/projects?api-version=7.1");
+
+    assert_eq!(
+        get(&sb, &projects("contoso-agile"), Some(&bearer))
+            .await
+            .status,
+        200
+    );
+    let ca = get(&sb, &projects("scenario-conditional-access"), Some(&bearer)).await;
+    assert_eq!(outcome(&ca).0, 403);
+    assert!(outcome(&ca).2.starts_with("VS403463"));
+    let nm = get(&sb, &projects("scenario-not-materialized"), Some(&bearer)).await;
+    assert_eq!(
+        (nm.status.as_u16(), nm.type_key()),
+        (401, "AadUserStateException".to_string())
+    );
+    let ex = get(&sb, &projects("scenario-expired"), Some(&bearer)).await;
+    assert_eq!(ex.status, 203);
+    let ro = get(&sb, &projects("scenario-read-only"), Some(&bearer)).await;
+    assert_eq!(ro.status, 200);
+    let w = send(
+        Method::POST,
+        &format!(
+            "{}/scenario-read-only/Payments%20Platform/_apis/wit/workitems/$Bug?validateOnly=true&api-version=7.1",
+            sb.devops_url()
+        ),
+        Some(&bearer),
+        &[("Content-Type", "application/json-patch+json")],
+        Some(json!([{"op": "add", "path": "/fields/System.Title", "value": "x"}]).to_string()),
+    )
+    .await;
+    assert_eq!(w.status, 401, "{}", w.text);
+    let me = get(
+        &sb,
+        "/scenario-no-permissions/_apis/connectionData?api-version=7.1-preview",
+        Some(&bearer),
+    )
+    .await
+    .json();
+    assert_eq!(
+        me["authenticatedUser"]["providerDisplayName"],
+        "Morgan Ellison"
+    );
+
+    // A token of another tenant is refused as usual, before any scenario.
+    let fab = device_login(&sb, FABRIKAM_TENANT).await;
+    let fab = format!("Bearer {}", fab["access_token"].as_str().unwrap());
+    let other = get(&sb, &projects("scenario-conditional-access"), Some(&fab)).await;
+    assert_eq!(other.status, 401);
+    assert_eq!(other.type_key(), "UnauthorizedRequestException");
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn legacy_collection_emulates_azure_devops_server_2019() {
+    let sb = start().await;
+    let url = sb.legacy_collection_url();
+    assert_eq!(url, format!("{}/tfs/LegacyCollection", sb.devops_url()));
+    for v in ["6.0", "5.1", "6.0-preview", "7.1-preview.1"] {
+        let r = get_pat(
+            &sb,
+            &format!("/tfs/LegacyCollection/_apis/projects?api-version={v}"),
+        )
+        .await;
+        assert_eq!(r.status, 400, "{v}");
+        assert_eq!(r.type_key(), "VssVersionOutOfRangeException");
+        assert_eq!(
+            r.json()["message"],
+            format!(
+                "The requested REST API version of {v} is out of range for this server. The latest REST API version for this server is 5.0."
+            )
+        );
+    }
+    let ok = get_pat(&sb, "/tfs/legacycollection/_apis/projects?api-version=5.0").await;
+    assert_eq!(ok.status, 200);
+    assert!(
+        ok.header("content-type")
+            .unwrap()
+            .contains("api-version=5.0")
+    );
+    let v = ok.json();
+    assert_eq!(v["count"], 2);
+    let names: Vec<&str> = v["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Branch Offices", "Claims Processing"]);
+    for p in v["value"].as_array().unwrap() {
+        assert!(p["url"].as_str().unwrap().starts_with(&url));
+    }
+    let cd = get_pat(
+        &sb,
+        "/tfs/LegacyCollection/_apis/connectionData?connectOptions=1&lastChangeId=-1&lastChangeId64=-1&api-version=5.0-preview",
+    )
+    .await;
+    assert_eq!(cd.status, 200);
+    let cd = cd.json();
+    assert_eq!(cd["deploymentType"], "onPremises");
+    let legacy = data::catalog()
+        .unwrap()
+        .collection_named("LegacyCollection")
+        .unwrap();
+    assert_eq!(cd["instanceId"], legacy.id.as_str());
+    assert_eq!(
+        cd["authenticatedUser"]["properties"]["Account"]["$value"],
+        "CONTOSO\\alindqvist"
+    );
+    // Resource locations: every resource tops out at 5.0; DefaultCollection keeps 6.0.
+    for (collection, want) in [("LegacyCollection", "5.0"), ("DefaultCollection", "6.0")] {
+        let opts = send(
+            Method::OPTIONS,
+            &format!("{}/tfs/{collection}/_apis", sb.devops_url()),
+            None,
+            &[],
+            None,
+        )
+        .await;
+        assert_eq!(opts.status, 200);
+        let locs = opts.json();
+        for l in locs["value"].as_array().unwrap() {
+            assert_eq!(l["maxVersion"], want, "{collection}");
+            assert_eq!(l["releasedVersion"], want, "{collection}");
+        }
+    }
+    // Its own projects only; the team and the work item metadata at 5.0.
+    let other = get_pat(
+        &sb,
+        "/tfs/LegacyCollection/_apis/projects/Quality%20Lab?api-version=5.0",
+    )
+    .await;
+    assert_eq!(other.status, 404);
+    assert_eq!(other.type_key(), "ProjectDoesNotExistWithNameException");
+    let teams = get_pat(
+        &sb,
+        "/tfs/LegacyCollection/_apis/projects/Claims%20Processing/teams?api-version=5.0",
+    )
+    .await;
+    assert_eq!(teams.status, 200);
+    assert_eq!(teams.json()["value"][0]["name"], "Claims Processing Team");
+    let types = get_pat(
+        &sb,
+        "/tfs/LegacyCollection/Claims%20Processing/_apis/wit/workitemtypes?api-version=5.0",
+    )
+    .await;
+    assert_eq!(types.status, 200);
+    // PAT only: a wrong PAT is a plain 401, anonymous gets the Windows challenges.
+    let wrong = get(
+        &sb,
+        "/tfs/LegacyCollection/_apis/projects?api-version=5.0",
+        Some(&basic("nope")),
+    )
+    .await;
+    assert_eq!(wrong.status, 401);
+    let anon = get(
+        &sb,
+        "/tfs/LegacyCollection/_apis/projects?api-version=5.0",
+        None,
+    )
+    .await;
+    assert_eq!(anon.status, 401);
+    assert!(
+        anon.headers_all("www-authenticate")
+            .iter()
+            .any(|h| h == "NTLM")
+    );
+    // Collections are routed by name.
+    let unknown = get_pat(&sb, "/tfs/NoSuchCollection/_apis/projects?api-version=5.0").await;
+    assert_eq!(unknown.status, 404);
+    assert_eq!(unknown.type_key(), "HostDoesNotExistException");
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_client_negotiates_5_0_with_the_legacy_collection() {
+    use ado_setup::ado::http::{ClientOptions, Credential, HttpClient};
+    use ado_setup::ado::version::{ApiVersion, negotiate_server};
+    let sb = start().await;
+    let http = HttpClient::new(ClientOptions::default()).unwrap();
+    let cred = Credential::Pat(secrecy::SecretString::from(sb.pat().to_string()));
+    let legacy = url::Url::parse(&sb.legacy_collection_url()).unwrap();
+    let v = negotiate_server(&http, &legacy, &cred).await.unwrap();
+    assert_eq!(v, ApiVersion { major: 5, minor: 0 });
+    let default = url::Url::parse(&sb.collection_url()).unwrap();
+    let v = negotiate_server(&http, &default, &cred).await.unwrap();
+    assert_eq!(v, ApiVersion { major: 6, minor: 0 });
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn host_scenarios_answer_like_other_web_servers() {
+    let sb = start().await;
+    let port = sb.addr().port();
+    let no_ado_headers = |r: &Reply, what: &str| {
+        for h in [
+            "activityid",
+            "x-tfs-processid",
+            "x-vss-e2eid",
+            "x-vss-resourcetenant",
+            "x-tfs-session",
+        ] {
+            assert!(r.header(h).is_none(), "{what}: {h}");
+        }
+    };
+    // /_redirect/{path}: 302 to the same path on another host name, query kept.
+    let path =
+        "/tfs/DefaultCollection/_apis/connectionData?connectOptions=1&api-version=5.0-preview";
+    let r = get(&sb, &format!("/_redirect{path}"), None).await;
+    assert_eq!(r.status, 302);
+    let location = r.header("location").unwrap();
+    assert_eq!(location, format!("http://localhost:{port}{path}"));
+    assert!(r.header("content-type").unwrap().starts_with("text/html"));
+    no_ado_headers(&r, "redirect");
+    // Credentials change nothing, nor does the method.
+    let r = send(
+        Method::POST,
+        &format!("{}/_REDIRECT/contoso-agile/_apis/projects", sb.devops_url()),
+        Some(&basic(sb.pat())),
+        &[],
+        Some("{}".into()),
+    )
+    .await;
+    assert_eq!(r.status, 302);
+    assert_eq!(
+        r.header("location").unwrap(),
+        format!("http://localhost:{port}/contoso-agile/_apis/projects")
+    );
+    let bare = get(&sb, "/_redirect", None).await;
+    assert_eq!(
+        bare.header("location").unwrap(),
+        format!("http://localhost:{port}/")
+    );
+
+    // The collection form doctor accepts redirects to DefaultCollection.
+    let hosts = sb.host_scenarios();
+    let redirect = hosts.iter().find(|h| h.name == "redirect").unwrap();
+    assert_eq!(
+        redirect.url,
+        format!("{}/tfs/RedirectedCollection", sb.devops_url())
+    );
+    let r = get(
+        &sb,
+        "/tfs/redirectedcollection/_apis/projects?api-version=6.0",
+        Some(&basic(sb.pat())),
+    )
+    .await;
+    assert_eq!(r.status, 302);
+    let location = r.header("location").unwrap();
+    assert_eq!(
+        location,
+        format!("http://localhost:{port}/tfs/DefaultCollection/_apis/projects?api-version=6.0")
+    );
+    no_ado_headers(&r, "redirected collection");
+    // The target is a working collection (same server, other host name).
+    let followed = send(
+        Method::GET,
+        &location.replace("localhost", "127.0.0.1"),
+        Some(&basic(sb.pat())),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(followed.status, 200);
+    assert_eq!(followed.json()["count"], 4);
+
+    // /_notado/{path}: an IIS default page, whatever is asked.
+    let not_ado = hosts.iter().find(|h| h.name == "not-azure-devops").unwrap();
+    assert_eq!(
+        not_ado.url,
+        format!("{}/tfs/NotAzureDevOps", sb.devops_url())
+    );
+    for p in [
+        "/_notado/tfs/DefaultCollection/_apis/connectionData?api-version=5.0-preview",
+        "/_notado",
+        "/tfs/NotAzureDevOps/_apis/connectionData?api-version=5.0-preview",
+        "/tfs/notazuredevops",
+    ] {
+        let r = get(&sb, p, Some(&basic(sb.pat()))).await;
+        assert_eq!(r.status, 200, "{p}");
+        assert!(
+            r.header("content-type").unwrap().starts_with("text/html"),
+            "{p}"
+        );
+        assert!(r.text.contains("<title>IIS Windows Server</title>"), "{p}");
+        assert!(serde_json::from_str::<Value>(&r.text).is_err());
+        assert_eq!(r.header("server").as_deref(), Some("Microsoft-IIS/10.0"));
+        assert!(r.header("www-authenticate").is_none());
+        no_ado_headers(&r, p);
+    }
+    let opts = send(
+        Method::OPTIONS,
+        &format!("{}/apis", not_ado.url),
+        None,
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(opts.status, 200);
+    assert!(opts.header("allow").is_some());
+    let post = send(Method::POST, &not_ado.url, None, &[], Some("x".into())).await;
+    assert_eq!(post.status, 405);
+    no_ado_headers(&post, "post");
     sb.shutdown().await;
 }

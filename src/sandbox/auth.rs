@@ -10,6 +10,10 @@
 //! - `Basic base64(user:PAT)`, any user name: the full-access PAT, or a
 //!   scenario PAT (see [`SCENARIOS`]). Any other secret → **203** with the
 //!   HTML sign-in page (Services) or 401 (Server).
+//! - Scenario organizations (`"scenario"` in `organizations.json`): the
+//!   full-access PAT and valid Bearer tokens get exactly what that
+//!   scenario's PAT gets (one code path, `scenario_caller`); scenario PATs
+//!   keep their own scenario there.
 //! - `Bearer` JWT issued by the sandbox's Entra endpoints: accepted by
 //!   Services organizations while unexpired, when its audience is Azure
 //!   DevOps and its `tid` is the organization's tenant (any tenant for the
@@ -86,6 +90,35 @@ pub(crate) const SCENARIOS: &[(&str, &str, ScenarioKind, &str)] = &[
     ),
 ];
 
+/// What a scenario organization shows, by scenario name: the answers and
+/// the `doctor` check that fails there.
+pub(crate) const SCENARIO_ORG_NOTES: &[(&str, &str)] = &[
+    (
+        "read-only",
+        "any accepted credential: reads work, the dry-run create answers 401 (vso.work_write missing) -> doctor: scope.write PROVIDER_SCOPE_UNAVAILABLE",
+    ),
+    (
+        "not-materialized",
+        "any accepted credential: every call answers 401 AadUserStateException -> doctor: auth.identity IDENTITY_NOT_MATERIALIZED",
+    ),
+    (
+        "conditional-access",
+        "any accepted credential: every call answers 403 VS403463 -> doctor: auth.policy ORG_POLICY_BLOCKED",
+    ),
+    (
+        "expired",
+        "any accepted credential: every call answers 203 with the sign-in page -> doctor: auth.credentials PROVIDER_AUTH_REQUIRED",
+    ),
+    (
+        "no-permissions",
+        "any accepted credential acts as Morgan Ellison: reads work, every permission is false -> doctor: permission.project_admin PERMISSION_MISSING",
+    ),
+    (
+        "throttled",
+        "any accepted credential: every other call answers 429 with Retry-After: 1 -> doctor waits and passes",
+    ),
+];
+
 /// Who is calling.
 #[derive(Debug, Clone)]
 pub(crate) enum Caller {
@@ -96,6 +129,7 @@ pub(crate) enum Caller {
     },
     Bearer {
         person: usize,
+        scenario: Option<ScenarioKind>,
     },
 }
 
@@ -104,42 +138,41 @@ impl Caller {
     pub fn person(&self) -> Option<usize> {
         match self {
             Caller::Anonymous => None,
-            Caller::Pat { person, .. } | Caller::Bearer { person } => Some(*person),
+            Caller::Pat { person, .. } | Caller::Bearer { person, .. } => Some(*person),
         }
     }
 
-    /// False for the `read-only` scenario PAT.
+    /// The scenario in effect (a scenario PAT, or a scenario organization).
+    pub fn scenario(&self) -> Option<ScenarioKind> {
+        match self {
+            Caller::Anonymous => None,
+            Caller::Pat { scenario, .. } | Caller::Bearer { scenario, .. } => *scenario,
+        }
+    }
+
+    /// False for anonymous callers and the `read-only` scenario.
     pub fn can_write(&self) -> bool {
-        !matches!(
-            self,
-            Caller::Pat {
-                scenario: Some(ScenarioKind::ReadOnly),
-                ..
-            } | Caller::Anonymous
-        )
+        !matches!(self, Caller::Anonymous) && self.scenario() != Some(ScenarioKind::ReadOnly)
     }
 
-    /// True for the `no-permissions` scenario PAT.
+    /// True for anonymous callers and the `no-permissions` scenario.
     pub fn no_permissions(&self) -> bool {
-        matches!(
-            self,
-            Caller::Pat {
-                scenario: Some(ScenarioKind::NoPermissions),
-                ..
-            } | Caller::Anonymous
-        )
+        matches!(self, Caller::Anonymous) || self.scenario() == Some(ScenarioKind::NoPermissions)
     }
 
-    /// True for the `throttled` scenario PAT.
+    /// True for the `throttled` scenario.
     pub fn is_throttled(&self) -> bool {
-        matches!(
-            self,
-            Caller::Pat {
-                scenario: Some(ScenarioKind::Throttled),
-                ..
-            }
-        )
+        self.scenario() == Some(ScenarioKind::Throttled)
     }
+}
+
+/// The scenario of a scenario organization (`"scenario"` in the assets).
+fn org_scenario(org: &Org) -> Option<ScenarioKind> {
+    let name = org.scenario.as_deref()?;
+    SCENARIOS
+        .iter()
+        .find(|(n, ..)| *n == name)
+        .map(|(_, _, kind, _)| *kind)
 }
 
 fn host_of(st: &State) -> String {
@@ -255,44 +288,19 @@ pub(crate) fn authenticate(st: &State, org: &Org, headers: &HeaderMap) -> Result
         let Some(secret) = secret else {
             return Err(anonymous_401(st, org));
         };
-        let cat = st.cat;
         if secret == FULL_PAT {
-            return Ok(Caller::Pat {
-                person: cat.main_user,
-                scenario: None,
-            });
+            return match org_scenario(org) {
+                Some(kind) => scenario_caller(st, org, kind, st.cat.main_user, false),
+                None => Ok(Caller::Pat {
+                    person: st.cat.main_user,
+                    scenario: None,
+                }),
+            };
         }
         let Some((_, _, kind, _)) = SCENARIOS.iter().find(|(_, p, _, _)| *p == secret) else {
             return Err(bad_secret(st, org));
         };
-        let person = if *kind == ScenarioKind::NoPermissions {
-            cat.reader_user
-        } else {
-            cat.main_user
-        };
-        match kind {
-            ScenarioKind::Expired => Err(bad_secret(st, org)),
-            ScenarioKind::NotMaterialized if !org.server => Err(ado_error(
-                401,
-                &format!(
-                    "Identity {} has not been materialized, please use interactive login over the browser first.",
-                    super::data::UNMATERIALIZED_ID
-                ),
-                "AadUserStateException",
-            )),
-            ScenarioKind::ConditionalAccess if !org.server => Err(ado_error(
-                403,
-                "VS403463: The conditional access policy defined by your Azure Active Directory administrator has failed.",
-                "VssServiceException",
-            )),
-            ScenarioKind::NotMaterialized | ScenarioKind::ConditionalAccess => {
-                Err(bad_secret(st, org))
-            }
-            k => Ok(Caller::Pat {
-                person,
-                scenario: Some(*k),
-            }),
-        }
+        scenario_caller(st, org, *kind, st.cat.main_user, false)
     } else if scheme.eq_ignore_ascii_case("bearer") {
         if org.server {
             let mut r = ado_error(
@@ -330,9 +338,60 @@ pub(crate) fn authenticate(st: &State, org: &Org, headers: &HeaderMap) -> Result
             add_challenges(st, org, &mut r, None);
             return Err(r);
         }
-        Ok(Caller::Bearer { person })
+        match org_scenario(org) {
+            Some(kind) => scenario_caller(st, org, kind, person, true),
+            None => Ok(Caller::Bearer {
+                person,
+                scenario: None,
+            }),
+        }
     } else {
         Err(anonymous_401(st, org))
+    }
+}
+
+/// What a scenario makes of an accepted credential: the rejection Azure
+/// DevOps answers in that failure, or the caller with the scenario attached.
+/// Used for scenario PATs and for every accepted credential on a scenario
+/// organization (`bearer`: the credential was an Entra ID access token).
+/// `person` is the credential's identity; the `no-permissions` scenario
+/// answers as the reader user instead.
+fn scenario_caller(
+    st: &State,
+    org: &Org,
+    kind: ScenarioKind,
+    person: usize,
+    bearer: bool,
+) -> Result<Caller, Resp> {
+    let person = if kind == ScenarioKind::NoPermissions {
+        st.cat.reader_user
+    } else {
+        person
+    };
+    match kind {
+        ScenarioKind::Expired => Err(bad_secret(st, org)),
+        ScenarioKind::NotMaterialized if !org.server => Err(ado_error(
+            401,
+            &format!(
+                "Identity {} has not been materialized, please use interactive login over the browser first.",
+                super::data::UNMATERIALIZED_ID
+            ),
+            "AadUserStateException",
+        )),
+        ScenarioKind::ConditionalAccess if !org.server => Err(ado_error(
+            403,
+            "VS403463: The conditional access policy defined by your Azure Active Directory administrator has failed.",
+            "VssServiceException",
+        )),
+        ScenarioKind::NotMaterialized | ScenarioKind::ConditionalAccess => Err(bad_secret(st, org)),
+        k if bearer => Ok(Caller::Bearer {
+            person,
+            scenario: Some(k),
+        }),
+        k => Ok(Caller::Pat {
+            person,
+            scenario: Some(k),
+        }),
     }
 }
 
@@ -589,6 +648,20 @@ mod tests {
             &json!({"aud": "00000003-0000-0000-c000-000000000000", "exp": now + 60}),
         );
         assert!(verify_token(&st, &graph).is_err());
+    }
+
+    #[test]
+    fn every_scenario_has_a_scenario_org_note() {
+        let names: Vec<&str> = SCENARIOS.iter().map(|s| s.0).collect();
+        let noted: Vec<&str> = SCENARIO_ORG_NOTES.iter().map(|n| n.0).collect();
+        assert_eq!(names, noted);
+        let cat = super::super::data::catalog().expect("catalog");
+        for (name, _, kind, _) in SCENARIOS {
+            let org = cat.scenario_org(name).expect("scenario org");
+            assert_eq!(org_scenario(org), Some(*kind));
+        }
+        let plain = cat.services_org("contoso-agile").expect("org");
+        assert_eq!(org_scenario(plain), None);
     }
 
     #[test]

@@ -645,10 +645,12 @@ pub(crate) fn permission_batch(ctx: &Ctx) -> HResult {
 
 /// `OPTIONS {org}/_apis`: resource locations (no credentials needed).
 pub(crate) fn resource_locations(_st: &State, org: &Org) -> Resp {
+    // Services: 7.2 is preview, 7.1 the released version; a collection
+    // serves exactly its api_version.
     let (max, released) = if org.server {
-        ("6.0", "6.0")
+        (org.max_api_version(), org.max_api_version())
     } else {
-        ("7.2", "7.1")
+        (org.max_api_version(), "7.1".to_string())
     };
     const LOCS: &[(&str, &str, &str, &str, u32)] = &[
         (

@@ -92,6 +92,10 @@ struct RawOrg {
     #[serde(default)]
     anonymous_access: bool,
     #[serde(default)]
+    scenario: Option<String>,
+    #[serde(default)]
+    api_version: Option<String>,
+    #[serde(default)]
     projects: Vec<RawProject>,
     #[serde(default)]
     generated_projects: Option<RawGenerator>,
@@ -546,10 +550,17 @@ pub struct Org {
     pub name: String,
     /// Instance id (host id).
     pub id: String,
-    /// Entra tenant; `None` for the Server collection.
+    /// Entra tenant; `None` for a Server collection.
     pub tenant: Option<String>,
-    /// The Azure DevOps Server collection (on-premises, API 6.0).
+    /// An Azure DevOps Server collection (on-premises, PAT only).
     pub server: bool,
+    /// The highest REST api-version served, `(major, minor)`: 7.2 (with
+    /// `-preview`) for Services organizations; a collection's `api_version`
+    /// (6.0 when absent) for Server collections.
+    pub api_version: (u32, u32),
+    /// Scenario organization: the name of the error scenario (`read-only`,
+    /// `expired`, …) every accepted credential gets here.
+    pub scenario: Option<String>,
     /// The process most projects use (the org "per process").
     pub primary_process: String,
     /// Anonymous `connectionData` is answered (org with public projects).
@@ -590,6 +601,29 @@ impl Org {
     /// True for a Microsoft-account organization.
     pub fn is_msa(&self) -> bool {
         self.tenant.as_deref() == Some(MSA_TENANT)
+    }
+
+    /// The highest api-version served, as text (`7.2`, `6.0`, `5.0`).
+    pub fn max_api_version(&self) -> String {
+        format!("{}.{}", self.api_version.0, self.api_version.1)
+    }
+
+    /// The highest api-version as a comparable key (`major * 1000 + minor`).
+    pub fn max_api_key(&self) -> u32 {
+        self.api_version.0 * 1000 + self.api_version.1
+    }
+
+    /// The product a collection stands for, by its api-version.
+    pub fn product(&self) -> &'static str {
+        if !self.server {
+            return "Azure DevOps Services";
+        }
+        match self.api_version {
+            (7, _) => "Azure DevOps Server 2022",
+            (6, _) => "Azure DevOps Server 2020",
+            (5, _) => "Azure DevOps Server 2019",
+            _ => "Team Foundation Server",
+        }
     }
 }
 
@@ -686,9 +720,29 @@ impl Catalog {
             .find(|o| !o.server && o.name.eq_ignore_ascii_case(name))
     }
 
-    /// The Azure DevOps Server collection.
+    /// The first Azure DevOps Server collection (`DefaultCollection`).
     pub fn collection(&self) -> Option<&Org> {
         self.orgs.iter().find(|o| o.server)
+    }
+
+    /// A Server collection by name (case-insensitive).
+    pub fn collection_named(&self, name: &str) -> Option<&Org> {
+        self.orgs
+            .iter()
+            .find(|o| o.server && o.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Every Server collection, in catalog order.
+    pub fn collections(&self) -> impl Iterator<Item = &Org> {
+        self.orgs.iter().filter(|o| o.server)
+    }
+
+    /// The scenario organization of a scenario (`read-only` →
+    /// `scenario-read-only`).
+    pub fn scenario_org(&self, scenario: &str) -> Option<&Org> {
+        self.orgs
+            .iter()
+            .find(|o| o.scenario.as_deref() == Some(scenario))
     }
 
     /// A field by reference name or friendly name (case-insensitive).
@@ -749,15 +803,19 @@ pub struct OrgSummary {
     pub path: String,
     /// Main process of the organization.
     pub process: String,
-    /// Entra tenant (`None` for the Server collection).
+    /// Entra tenant (`None` for a Server collection).
     pub tenant: Option<String>,
-    /// The Server collection.
+    /// A Server collection.
     pub server: bool,
+    /// The highest api-version served (`7.2`, `6.0`, `5.0`).
+    pub api_version: String,
+    /// The error scenario of a scenario organization (`read-only`, …).
+    pub scenario: Option<String>,
     /// Number of projects.
     pub projects: usize,
 }
 
-/// Every organization and the collection, in catalog order.
+/// Every organization and collection, in catalog order.
 pub fn organizations() -> Vec<OrgSummary> {
     let Ok(cat) = catalog() else {
         return Vec::new();
@@ -774,6 +832,8 @@ pub fn organizations() -> Vec<OrgSummary> {
             process: o.primary_process.clone(),
             tenant: o.tenant.clone(),
             server: o.server,
+            api_version: o.max_api_version(),
+            scenario: o.scenario.clone(),
             projects: o.projects.len(),
         })
         .collect()
@@ -787,6 +847,7 @@ pub fn org_for_process(process: &str) -> Option<String> {
         .iter()
         .find(|o| {
             !o.server
+                && o.scenario.is_none()
                 && o.primary_process.eq_ignore_ascii_case(process)
                 && o.tenant.as_deref() != Some(MSA_TENANT)
                 && o.name.starts_with("contoso-")
@@ -798,6 +859,12 @@ pub fn org_for_process(process: &str) -> Option<String> {
 // ---------------------------------------------------------------------------
 // Building
 // ---------------------------------------------------------------------------
+
+/// `major.minor` (both numbers, e.g. `5.0`).
+fn parse_major_minor(v: &str) -> Option<(u32, u32)> {
+    let (major, minor) = v.trim().split_once('.')?;
+    Some((major.parse().ok()?, minor.parse().ok()?))
+}
 
 fn normalize_rel(rel: &str) -> String {
     rel.split(['\\', '/'])
@@ -1178,11 +1245,36 @@ fn build_catalog() -> anyhow::Result<Catalog> {
             })
             .map(|(i, _)| i)
             .collect();
+        let api_version = match (&ro.api_version, ro.server) {
+            (None, true) => (6, 0),
+            (None, false) => (7, 2),
+            (Some(_), false) => {
+                anyhow::bail!(
+                    "organization {}: api_version is for Server collections only",
+                    ro.name
+                )
+            }
+            (Some(v), true) => parse_major_minor(v)
+                .ok_or_else(|| anyhow::anyhow!("collection {}: bad api_version {v}", ro.name))?,
+        };
+        if let Some(sc) = &ro.scenario
+            && !super::auth::SCENARIOS.iter().any(|(n, ..)| n == sc)
+        {
+            anyhow::bail!("organization {}: unknown scenario {sc}", ro.name);
+        }
+        if orgs
+            .iter()
+            .any(|o: &Org| o.server == ro.server && o.name.eq_ignore_ascii_case(&ro.name))
+        {
+            anyhow::bail!("organization {} is listed twice", ro.name);
+        }
         orgs.push(Org {
             name: ro.name.clone(),
             id: ro.id.clone(),
             tenant: if ro.server { None } else { ro.tenant.clone() },
             server: ro.server,
+            api_version,
+            scenario: ro.scenario.clone(),
             primary_process: ro.process.clone(),
             anonymous_access: ro.anonymous_access,
             projects,
@@ -1395,6 +1487,65 @@ mod tests {
         assert_eq!(names.len(), 3000);
         assert!(cat.services_org("avery-personal").expect("msa").is_msa());
         assert!(cat.collection().expect("collection").server);
+    }
+
+    #[test]
+    fn collections_have_their_own_api_versions() {
+        let cat = catalog().expect("assets parse");
+        let default = cat.collection_named("defaultcollection").expect("default");
+        assert_eq!(default.name, cat.collection().expect("first").name);
+        assert_eq!(default.max_api_version(), "6.0");
+        let legacy = cat.collection_named("LegacyCollection").expect("legacy");
+        assert_eq!((legacy.api_version, legacy.max_api_key()), ((5, 0), 5000));
+        assert_eq!(legacy.product(), "Azure DevOps Server 2019");
+        assert!(legacy.tenant.is_none());
+        assert_eq!(cat.collections().count(), 2);
+        let agile = cat.services_org("contoso-agile").expect("agile");
+        assert_eq!(agile.max_api_version(), "7.2");
+        assert!(cat.collection_named("contoso-agile").is_none());
+        assert_eq!(parse_major_minor(" 5.1 "), Some((5, 1)));
+        assert_eq!(parse_major_minor("5"), None);
+        assert_eq!(parse_major_minor("5.x"), None);
+    }
+
+    #[test]
+    fn every_scenario_has_one_scenario_organization() {
+        let cat = catalog().expect("assets parse");
+        for (name, ..) in super::super::auth::SCENARIOS {
+            let orgs: Vec<&Org> = cat
+                .orgs
+                .iter()
+                .filter(|o| o.scenario.as_deref() == Some(*name))
+                .collect();
+            assert_eq!(orgs.len(), 1, "{name}");
+            let org = orgs[0];
+            assert_eq!(org.name, format!("scenario-{name}"));
+            assert!(!org.server);
+            assert_eq!(
+                org.tenant.as_deref(),
+                cat.tenants.first().map(|t| t.id.as_str())
+            );
+            assert_eq!(cat.scenario_org(name).map(|o| &o.name), Some(&org.name));
+            let p = org.project("Payments Platform").expect("project");
+            assert_eq!(cat.processes[p.process].name, "Agile");
+            let team = p.default_team().expect("team");
+            assert!(team.members.contains(&(cat.main_user, true)));
+            assert!(p.permissions.is_empty(), "full permissions");
+        }
+        // Scenario organizations are not "the organization per process".
+        assert_eq!(org_for_process("Agile").as_deref(), Some("contoso-agile"));
+    }
+
+    #[test]
+    fn project_and_organization_ids_are_unique_across_the_catalog() {
+        let cat = catalog().expect("assets parse");
+        let mut ids = std::collections::HashSet::new();
+        for o in &cat.orgs {
+            assert!(ids.insert(o.id.to_lowercase()), "org id {}", o.id);
+            for p in &o.projects {
+                assert!(ids.insert(p.id.to_lowercase()), "{}: {}", o.name, p.id);
+            }
+        }
     }
 
     #[test]

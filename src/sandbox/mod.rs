@@ -14,6 +14,9 @@
 //! | `https://app.vssps.visualstudio.com` | `http://127.0.0.1:PORT/_profile` ([`Sandbox::profile_url`]) |
 //! | `https://login.microsoftonline.com` | `http://127.0.0.1:PORT/_login` ([`Sandbox::authority_url`]) |
 //! | Azure DevOps Server 2020 collection | `http://127.0.0.1:PORT/tfs/DefaultCollection` ([`Sandbox::collection_url`]) |
+//! | Azure DevOps Server 2019 collection | `http://127.0.0.1:PORT/tfs/LegacyCollection` ([`Sandbox::legacy_collection_url`]) |
+//! | a host that redirects to another host | `http://127.0.0.1:PORT/tfs/RedirectedCollection`, `/_redirect/{path}` ([`Sandbox::host_scenarios`]) |
+//! | a host that is not Azure DevOps | `http://127.0.0.1:PORT/tfs/NotAzureDevOps`, `/_notado/{path}` ([`Sandbox::host_scenarios`]) |
 //!
 //! # Organizations
 //!
@@ -27,13 +30,37 @@
 //! | `avery-personal` | Agile/Basic | Microsoft-account org (tenant `00000000-…`), anonymous connectionData |
 //! | `fabrikam-partners` | Scrum | another Entra tenant (guest access; a token for the Contoso tenant is refused) |
 //! | `tfs/DefaultCollection` | Agile, CMMI, Scrum, custom XML | Azure DevOps Server 2020 (API 6.0, PAT only, `onPremises`) |
+//! | `tfs/LegacyCollection` | Agile | Azure DevOps Server 2019 (API 5.0 only, PAT only): Claims Processing, Branch Offices |
+//! | `scenario-read-only` | Agile | scenario organization: any accepted credential gets the `read-only` scenario |
+//! | `scenario-not-materialized` | Agile | … the `not-materialized` scenario |
+//! | `scenario-conditional-access` | Agile | … the `conditional-access` scenario |
+//! | `scenario-expired` | Agile | … the `expired` scenario |
+//! | `scenario-no-permissions` | Agile | … the `no-permissions` scenario |
+//! | `scenario-throttled` | Agile | … the `throttled` scenario |
+//!
+//! Each scenario organization (Contoso tenant) has one project, *Payments
+//! Platform* (its own ids; areas, iterations, one team with Avery as
+//! administrator), so `doctor --org scenario-… --project "Payments
+//! Platform"` with the full PAT reaches the failing check:
+//!
+//! | organization | `doctor` with the full PAT (exit code) |
+//! |---|---|
+//! | `scenario-read-only` | `scope.write` `PROVIDER_SCOPE_UNAVAILABLE` (1) |
+//! | `scenario-not-materialized` | `auth.identity` `IDENTITY_NOT_MATERIALIZED` (1) |
+//! | `scenario-conditional-access` | `auth.policy` `ORG_POLICY_BLOCKED` (1) |
+//! | `scenario-expired` | `auth.credentials` `PROVIDER_AUTH_REQUIRED` (4) |
+//! | `scenario-no-permissions` | `permission.project_admin` (and service hooks, tags) `PERMISSION_MISSING` (1) |
+//! | `scenario-throttled` | every check passes after waiting out the 429s (0) |
+//! | `--deployment server --base-url …/tfs/LegacyCollection` | every check passes at api-version 5.0 (0) |
+//! | `--deployment server --base-url …/tfs/RedirectedCollection` | `network.reachable` `PROVIDER_BASE_URL_BLOCKED` (1) |
+//! | `--deployment server --base-url …/tfs/NotAzureDevOps` | `network.reachable` `PROVIDER_BASE_URL_BLOCKED` (1) |
 //!
 //! # Credentials
 //!
 //! - Full-access PAT: `sbxfull3rgyqnbcheehjqictnse4n7evboh3i2z7vmsrfeqd67cp`
 //!   ([`Sandbox::pat`]), the identity of Avery Lindqvist
 //!   (`avery.lindqvist@contoso.example`), accepted by every organization and
-//!   the collection.
+//!   collection.
 //! - Device code sign-in ([`Sandbox::authority_url`]): approved automatically
 //!   `approve_after` after the code is issued; the Bearer token works on the
 //!   Services organizations of its tenant and on the Microsoft-account org.
@@ -54,9 +81,30 @@
 //!   - `throttled` `sbxthrottledrytkvpxxfgq5e7fuy6jukxfnrbqikpn6lphhjwpj`:
 //!     full access, but every other API call answers 429 with `Retry-After: 1`.
 //!
-//! Scenario PATs are Services behaviours; on the Server collection the
+//! Scenario PATs are Services behaviours; on the Server collections the
 //! Entra-specific ones (`not-materialized`, `conditional-access`) and
 //! `expired` are rejected with 401 like any unknown PAT.
+//!
+//! On a scenario organization the full-access PAT and any valid Bearer token
+//! of the Contoso tenant get exactly what the scenario's PAT gets (the same
+//! code path); a scenario PAT keeps its own scenario there.
+//!
+//! # Host scenarios
+//!
+//! Answers of web servers that are not Azure DevOps, without any Azure
+//! DevOps header (`ActivityId`, `X-TFS-ProcessId`, …):
+//!
+//! - `/_redirect/{path}` → `302 Found`, `Location:
+//!   http://localhost:PORT/{path}` (query kept): the same server under
+//!   another host name, i.e. a cross-host redirect. `/tfs/RedirectedCollection/{path}`
+//!   answers the same with `Location: http://localhost:PORT/tfs/DefaultCollection/{path}`.
+//! - `/_notado/{path}` and `/tfs/NotAzureDevOps/{path}` → `200` with the
+//!   default page of a fresh IIS (`Server: Microsoft-IIS/10.0`); OPTIONS
+//!   `200`, other methods `405`.
+//!
+//! The `tfs/…` forms exist because ado-setup refuses a collection URL whose
+//! first path segment starts with `_` (`target.url`), so only they can be
+//! given to `doctor --base-url`.
 //!
 //! # Work items
 //!
@@ -69,8 +117,11 @@
 //!
 //! - Checks run in this order: organization exists (404, no tenant header) →
 //!   credentials (401 / 203 / 403) → `api-version` (400) → route. Services
-//!   accept API versions 1.0–7.2 (`7.2` needs `-preview`); the collection
-//!   1.0–6.0 (`VssVersionOutOfRangeException` above).
+//!   accept API versions 1.0–7.2 (`7.2` needs `-preview`); a collection
+//!   1.0 up to its `api_version` (DefaultCollection 6.0, LegacyCollection
+//!   5.0; `VssVersionOutOfRangeException` above, naming that latest
+//!   version). `OPTIONS {collection}/_apis` reports it as `maxVersion` and
+//!   `releasedVersion`.
 //! - Anonymous requests get 401, except `connectionData` of `avery-personal`
 //!   (an org with a public project), which answers the anonymous identity
 //!   `aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa`. `OPTIONS {org}/_apis` needs no
@@ -86,8 +137,9 @@
 //!   `PublisherSecurity/{projectId}` (`PublisherSecurity` = organization
 //!   level), CSS/Iteration `vstfs:///Classification/Node/{rootNodeId}[:…]`.
 //!   At organization level the main user has only the read bit.
-//! - Every response carries `ActivityId`, `X-VSS-E2EID` and
-//!   `X-TFS-ProcessId`; organization responses `X-VSS-ResourceTenant`.
+//! - Every response (host scenarios aside) carries `ActivityId`,
+//!   `X-VSS-E2EID` and `X-TFS-ProcessId`; organization responses
+//!   `X-VSS-ResourceTenant`.
 
 // Handlers return error *responses* by value (`Result<Response, Response>`);
 // they are cold paths, so the size of the `Err` variant does not matter.
@@ -135,7 +187,8 @@ impl Default for SandboxOptions {
 }
 
 /// A documented error scenario: a PAT that makes the sandbox answer like
-/// Azure DevOps does in a particular failure.
+/// Azure DevOps does in a particular failure, and the scenario organization
+/// where every accepted credential gets the same answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scenario {
     /// Short name (`read-only`, `not-materialized`, …).
@@ -143,6 +196,36 @@ pub struct Scenario {
     /// The PAT that triggers it.
     pub pat: String,
     /// What the sandbox answers.
+    pub description: &'static str,
+    /// The scenario organization (`scenario-read-only`, …).
+    pub organization: Option<String>,
+    /// Its URL (`http://127.0.0.1:PORT/scenario-read-only`).
+    pub organization_url: Option<String>,
+    /// What the scenario organization answers, and what `doctor` reports.
+    pub organization_description: &'static str,
+}
+
+/// An Azure DevOps Server collection of the sandbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Collection {
+    /// Collection name (`DefaultCollection`, `LegacyCollection`).
+    pub name: String,
+    /// `http://127.0.0.1:PORT/tfs/{name}`
+    pub url: String,
+    /// The only api-versions served are up to this one (`6.0`, `5.0`).
+    pub api_version: String,
+    /// One line: what it stands for.
+    pub description: String,
+}
+
+/// A host scenario: a URL where something other than Azure DevOps answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostScenario {
+    /// Short name (`redirect`, `not-azure-devops`).
+    pub name: &'static str,
+    /// A collection URL behind it, for `doctor --base-url`.
+    pub url: String,
+    /// What the sandbox answers there.
     pub description: &'static str,
 }
 
@@ -207,20 +290,65 @@ impl Sandbox {
         self.state.authority_url()
     }
 
-    /// Every Services organization: `(name, "{devops_url}/{name}")`.
+    /// Every Services organization except the scenario organizations:
+    /// `(name, "{devops_url}/{name}")`.
     pub fn organization_urls(&self) -> Vec<(String, String)> {
         self.state
             .cat
             .orgs
             .iter()
-            .filter(|o| !o.server)
+            .filter(|o| !o.server && o.scenario.is_none())
             .map(|o| (o.name.clone(), self.state.org_url(o)))
             .collect()
     }
 
-    /// The Azure DevOps Server 2020 collection URL.
+    /// The Azure DevOps Server 2020 collection URL (`/tfs/DefaultCollection`).
     pub fn collection_url(&self) -> String {
         format!("{}/tfs/DefaultCollection", self.state.base)
+    }
+
+    /// The Azure DevOps Server 2019 collection URL (`/tfs/LegacyCollection`,
+    /// api-version 5.0 only).
+    pub fn legacy_collection_url(&self) -> String {
+        format!("{}/tfs/LegacyCollection", self.state.base)
+    }
+
+    /// Every Server collection, in catalog order.
+    pub fn collections(&self) -> Vec<Collection> {
+        self.state
+            .cat
+            .collections()
+            .map(|o| Collection {
+                name: o.name.clone(),
+                url: self.state.org_url(o),
+                api_version: o.max_api_version(),
+                description: format!(
+                    "{} (api-version {} and older only, PAT only, {} projects)",
+                    o.product(),
+                    o.max_api_version(),
+                    o.projects.len()
+                ),
+            })
+            .collect()
+    }
+
+    /// The host scenarios, as collection URLs `doctor --base-url` accepts
+    /// (`/tfs/RedirectedCollection`, `/tfs/NotAzureDevOps`). The same
+    /// answers come for any path under `/_redirect/` and `/_notado/`.
+    pub fn host_scenarios(&self) -> Vec<HostScenario> {
+        let base = &self.state.base;
+        vec![
+            HostScenario {
+                name: "redirect",
+                url: format!("{base}/tfs/{}", server::REDIRECTED_COLLECTION),
+                description: "every request answers 302 to http://localhost:PORT/tfs/DefaultCollection/... (another host name; also /_redirect/{path}) -> doctor: network.reachable PROVIDER_BASE_URL_BLOCKED",
+            },
+            HostScenario {
+                name: "not-azure-devops",
+                url: format!("{base}/tfs/{}", server::NOT_ADO_COLLECTION),
+                description: "every request answers 200 with an IIS default page, no Azure DevOps headers (also /_notado/{path}) -> doctor: network.reachable PROVIDER_BASE_URL_BLOCKED",
+            },
+        ]
     }
 
     /// Requests answered so far.
@@ -235,14 +363,23 @@ impl Sandbox {
         auth::FULL_PAT
     }
 
-    /// The documented error scenarios.
+    /// The documented error scenarios, with their scenario organizations.
     pub fn scenarios(&self) -> Vec<Scenario> {
         auth::SCENARIOS
             .iter()
-            .map(|(name, pat, _, description)| Scenario {
-                name,
-                pat: (*pat).to_string(),
-                description,
+            .map(|(name, pat, _, description)| {
+                let org = self.state.cat.scenario_org(name);
+                Scenario {
+                    name,
+                    pat: (*pat).to_string(),
+                    description,
+                    organization: org.map(|o| o.name.clone()),
+                    organization_url: org.map(|o| self.state.org_url(o)),
+                    organization_description: auth::SCENARIO_ORG_NOTES
+                        .iter()
+                        .find(|(n, _)| n == name)
+                        .map_or("", |(_, d)| d),
+                }
             })
             .collect()
     }
@@ -267,18 +404,41 @@ impl Drop for Sandbox {
 }
 
 /// Lines `ado-setup demo --serve` prints first: one `url <URL>` per
-/// organization and collection, then `pat <PAT>`; after them one
-/// `scenario <name> <PAT> <description>` line each.
+/// organization (scenario organizations aside) and collection, then
+/// `pat <PAT>`; after them one line each of
+/// - `scenario <name> <PAT> <description>` (the scenario PATs),
+/// - `scenario-org <org> <URL> <description>` (scenario organizations: any
+///   accepted credential gets that scenario),
+/// - `collection <name> <URL> <description>` (Server collections),
+/// - `host <name> <URL> <description>` (host scenarios).
 pub fn serve_banner(sb: &Sandbox) -> Vec<String> {
     let mut lines: Vec<String> = sb
         .organization_urls()
         .into_iter()
         .map(|(_, url)| format!("url {url}"))
         .collect();
-    lines.push(format!("url {}", sb.collection_url()));
+    let collections = sb.collections();
+    for c in &collections {
+        lines.push(format!("url {}", c.url));
+    }
     lines.push(format!("pat {}", sb.pat()));
-    for s in sb.scenarios() {
+    let scenarios = sb.scenarios();
+    for s in &scenarios {
         lines.push(format!("scenario {} {} {}", s.name, s.pat, s.description));
+    }
+    for s in &scenarios {
+        if let (Some(org), Some(url)) = (&s.organization, &s.organization_url) {
+            lines.push(format!(
+                "scenario-org {org} {url} {}",
+                s.organization_description
+            ));
+        }
+    }
+    for c in &collections {
+        lines.push(format!("collection {} {} {}", c.name, c.url, c.description));
+    }
+    for h in sb.host_scenarios() {
+        lines.push(format!("host {} {} {}", h.name, h.url, h.description));
     }
     lines
 }

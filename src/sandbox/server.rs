@@ -6,11 +6,19 @@
 //! - Every request gets a response; no input (path, query, headers, body)
 //!   can panic a handler. Bad percent-encoding → 400, unknown routes → 404
 //!   (JSON), wrong method → 405, bodies over 4 MiB → 413.
-//! - Every response carries `ActivityId`, `X-VSS-E2EID` and
-//!   `X-TFS-ProcessId`; organization responses also `X-VSS-ResourceTenant`.
+//! - Every response (host scenarios aside) carries `ActivityId`,
+//!   `X-VSS-E2EID` and `X-TFS-ProcessId`; organization responses also
+//!   `X-VSS-ResourceTenant`.
 //! - URL layout (all on one host): `/{org}/…` Services organizations,
-//!   `/tfs/DefaultCollection/…` the Server collection, `/_vssps/{org}/…` the
+//!   `/tfs/{collection}/…` the Server collections, `/_vssps/{org}/…` the
 //!   vssps host, `/_profile/…` the profile host, `/_login/…` Entra ID.
+//! - Host scenarios, which stand for other web servers and carry none of the
+//!   Azure DevOps headers (see `host_scenario`): `/_redirect/{rest}` → `302`
+//!   to `http://localhost:PORT/{rest}` (a cross-host redirect);
+//!   `/_notado/{rest}` → `200` with an IIS default page. The same answers as
+//!   collection URLs: `/tfs/RedirectedCollection/…` (→
+//!   `http://localhost:PORT/tfs/DefaultCollection/…`) and
+//!   `/tfs/NotAzureDevOps/…`.
 //! - Order of checks for organization requests: organization exists (404) →
 //!   credentials (401/203/403) → non-API page → `api-version` (400) →
 //!   scenario faults (429) → route.
@@ -51,6 +59,8 @@ pub(crate) struct State {
     pub cat: &'static Catalog,
     /// `http://127.0.0.1:PORT`
     pub base: String,
+    /// The bound port.
+    pub port: u16,
     pub approve_after: Duration,
     pub process_id: String,
     pub sign_key: (u64, u64),
@@ -73,6 +83,7 @@ impl State {
         State {
             cat,
             base: format!("http://{addr}"),
+            port: addr.port(),
             approve_after,
             process_id: random_guid(),
             sign_key: (random_u64(), random_u64()),
@@ -268,8 +279,97 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Resp {
             return finish(&st, r);
         }
     };
+    if let Some(resp) = host_scenario(&st, &parts.method, &parts.uri) {
+        // Not Azure DevOps answering: none of its headers.
+        return resp;
+    }
     let resp = route(&st, &parts.method, &parts.uri, &parts.headers, &body).await;
     finish(&st, resp)
+}
+
+/// Collection name that answers like `/_redirect/tfs/DefaultCollection`.
+pub(crate) const REDIRECTED_COLLECTION: &str = "RedirectedCollection";
+/// Collection name that answers like `/_notado/…`.
+pub(crate) const NOT_ADO_COLLECTION: &str = "NotAzureDevOps";
+
+/// `raw` without its first `n` segments (still percent-encoded).
+fn raw_tail(raw: &str, n: usize) -> &str {
+    let mut rest = raw.trim_start_matches('/');
+    for _ in 0..n {
+        rest = rest
+            .split_once('/')
+            .map_or("", |(_, r)| r.trim_start_matches('/'));
+    }
+    rest
+}
+
+/// The host scenarios, which stand for other web servers:
+/// - `/_redirect/{rest}` → `302` to `http://localhost:PORT/{rest}`;
+///   `/tfs/RedirectedCollection/{rest}` → `302` to
+///   `http://localhost:PORT/tfs/DefaultCollection/{rest}` (a collection URL
+///   doctor accepts; it refuses paths that start with `_`).
+/// - `/_notado/{rest}` and `/tfs/NotAzureDevOps/{rest}` → an IIS default page.
+fn host_scenario(st: &State, method: &Method, uri: &hyper::Uri) -> Option<Resp> {
+    let raw = uri.path();
+    let mut segs = raw.split('/').filter(|s| !s.is_empty());
+    let first = segs.next().unwrap_or("");
+    let second = segs.next().unwrap_or("");
+    let is = |s: &str, name: &str| s.eq_ignore_ascii_case(name);
+    if is(first, "_redirect") {
+        Some(redirect_elsewhere(st, raw_tail(raw, 1), uri.query()))
+    } else if is(first, "tfs") && is(second, REDIRECTED_COLLECTION) {
+        let target = format!("tfs/DefaultCollection/{}", raw_tail(raw, 2));
+        Some(redirect_elsewhere(st, &target, uri.query()))
+    } else if is(first, "_notado") || (is(first, "tfs") && is(second, NOT_ADO_COLLECTION)) {
+        Some(not_azure_devops(method))
+    } else {
+        None
+    }
+}
+
+/// A front end that sends every request to another host name of the same
+/// server (`302` to `http://localhost:PORT/{path}`, query kept), like a load
+/// balancer redirecting to a canonical name.
+fn redirect_elsewhere(st: &State, path: &str, query: Option<&str>) -> Resp {
+    let mut location = format!("http://localhost:{}/{path}", st.port);
+    if let Some(q) = query.filter(|q| !q.is_empty()) {
+        location.push('?');
+        location.push_str(q);
+    }
+    let page = format!(
+        "<html><head><title>Object moved</title></head><body><h2>Object moved to <a href=\"{}\">here</a>.</h2></body></html>\r\n",
+        super::http::escape_xml(&location)
+    );
+    let mut r = html(302, page);
+    add_header(&mut r, "Location", &location);
+    add_header(&mut r, "Server", "Microsoft-IIS/10.0");
+    add_header(&mut r, "X-Powered-By", "ASP.NET");
+    r
+}
+
+/// `/_notado/{rest}`, `/tfs/NotAzureDevOps/{rest}`: a web server that is
+/// not Azure DevOps (the default page of a fresh IIS) answering every path
+/// with `200` and HTML; OPTIONS `200`, other methods `405`.
+fn not_azure_devops(method: &Method) -> Resp {
+    const PAGE: &str = "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">\r\n<html xmlns=\"http://www.w3.org/1999/xhtml\">\r\n<head>\r\n<meta http-equiv=\"Content-Type\" content=\"text/html; charset=iso-8859-1\" />\r\n<title>IIS Windows Server</title>\r\n<style type=\"text/css\">\r\nbody { color:#000000; background-color:#0072C6; margin:0; }\r\n#container { margin-left:auto; margin-right:auto; text-align:center; }\r\n</style>\r\n</head>\r\n<body>\r\n<div id=\"container\">\r\n<h1>Internet Information Services</h1>\r\n<p>Welcome to the Contoso intranet. This server has no applications installed yet.</p>\r\n</div>\r\n</body>\r\n</html>\r\n";
+    let mut r = if *method == Method::GET || *method == Method::HEAD {
+        html(200, PAGE.to_string())
+    } else if *method == Method::OPTIONS {
+        let mut r = html(200, String::new());
+        add_header(&mut r, "Allow", "OPTIONS, TRACE, GET, HEAD, POST");
+        add_header(&mut r, "Public", "OPTIONS, TRACE, GET, HEAD, POST");
+        r
+    } else {
+        let mut r = html(
+            405,
+            "<html><head><title>405 - HTTP verb used to access this page is not allowed.</title></head><body><h2>405 - HTTP verb used to access this page is not allowed.</h2></body></html>\r\n".to_string(),
+        );
+        add_header(&mut r, "Allow", "GET, HEAD, OPTIONS, TRACE");
+        r
+    };
+    add_header(&mut r, "Server", "Microsoft-IIS/10.0");
+    add_header(&mut r, "X-Powered-By", "ASP.NET");
+    r
 }
 
 fn finish(st: &State, mut resp: Resp) -> Resp {
@@ -325,12 +425,12 @@ async fn route(
             },
             None => not_found(raw_path),
         },
-        "tfs" => match (segs.get(1), st.cat.collection()) {
-            (Some(c), Some(org)) if c.eq_ignore_ascii_case(&org.name) => {
-                org_request(st, org, method, &segs[2..], headers, body, &query)
-            }
-            (Some(c), _) => unknown_org(c),
-            (None, _) => not_found(raw_path),
+        "tfs" => match segs.get(1) {
+            Some(c) => match st.cat.collection_named(c) {
+                Some(org) => org_request(st, org, method, &segs[2..], headers, body, &query),
+                None => unknown_org(c),
+            },
+            None => not_found(raw_path),
         },
         _ => match st.cat.services_org(&segs[0]) {
             Some(org) => org_request(st, org, method, &segs[1..], headers, body, &query),
@@ -530,11 +630,8 @@ fn version_check(
             ));
         }
     };
-    let (max, latest) = if org.server {
-        (6000, "6.0")
-    } else {
-        (7002, "7.2")
-    };
+    let max = org.max_api_key();
+    let latest = org.max_api_version();
     if ver.key() > max || ver.key() < 1000 {
         return Err(ado_error(
             400,
