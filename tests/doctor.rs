@@ -311,6 +311,66 @@ fn plain_http_needs_allow_http_and_a_closed_port_is_unreachable() {
     assert_eq!(code(&v, "network.reachable"), "NETWORK_UNREACHABLE");
 }
 
+/// A server that answers plain HTTP where TLS is expected: the handshake
+/// fails, and doctor says it is TLS (not "unreachable").
+#[test]
+fn a_failed_tls_handshake_is_network_tls_failed() {
+    let env = sandbox();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut stream = stream;
+            let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        }
+    });
+    let url = format!("https://127.0.0.1:{port}/tfs/DefaultCollection");
+    let pat = env.sb.pat().to_string();
+    let (exit, v, raw) = env.doctor(Some(&pat), &["--base-url", &url, "--project", "x"]);
+    assert_eq!(exit, 1, "{raw}");
+    assert_eq!(code(&v, "network.reachable"), "NETWORK_TLS_FAILED", "{raw}");
+    let fix = check(&v, "network.reachable")["fix"][0].as_str().unwrap();
+    assert!(fix.contains("--ca-file"), "{fix}");
+    assert_eq!(status(&v, "auth.credentials"), "skip");
+    assert!(!raw.contains(&pat));
+}
+
+/// Throttling that persists past the retries is reported as such, with
+/// what the service said, not mistaken for a wrong URL. (Throttling that
+/// ends is waited out: see the `scenario-throttled` organization.)
+#[test]
+fn persistent_throttling_is_reported_after_the_retries() {
+    let env = sandbox();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = hits.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut stream = stream;
+            let mut buf = [0u8; 4096];
+            let _ = std::io::Read::read(&mut stream, &mut buf);
+            let _ = stream.write_all(
+                b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}",
+            );
+        }
+    });
+    let url = format!("http://127.0.0.1:{port}/tfs/DefaultCollection");
+    let pat = env.sb.pat().to_string();
+    let (exit, v, raw) = env.doctor(Some(&pat), &["--base-url", &url, "--project", "x"]);
+    assert_eq!(exit, 1, "{raw}");
+    assert_eq!(
+        code(&v, "network.reachable"),
+        "PROVIDER_UNAVAILABLE",
+        "{raw}"
+    );
+    assert!(
+        hits.load(std::sync::atomic::Ordering::SeqCst) >= 3,
+        "retried before reporting"
+    );
+}
+
 #[test]
 fn a_saved_connection_is_checked_with_its_stored_secret() {
     let env = sandbox();

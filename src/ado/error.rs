@@ -223,7 +223,13 @@ fn auth_message(kind: AuthFailure, message: &str) -> String {
 fn redirect_message(from: &str, location: Option<&str>, cross_host: bool) -> String {
     match (location, cross_host) {
         (Some(to), true) => {
-            format!("{from} redirected to another host ({to}); redirects are not followed")
+            let host = url::Url::parse(to)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string))
+                .unwrap_or_else(|| to.to_string());
+            format!(
+                "{from} redirected to another host, {host} ({to}); redirects are not followed and nothing was sent there"
+            )
         }
         (Some(to), false) => format!("{from} redirected to {to}; use that address instead"),
         (None, _) => format!("{from} answered a redirect without a location"),
@@ -438,7 +444,15 @@ pub fn classify(answer: Answer<'_>) -> Result<(), AdoError> {
         return Err(AdoError::Redirect {
             status,
             from_host: host.to_string(),
-            location: location.map(|l| l.chars().take(300).collect()),
+            // Without its query and fragment: they can carry sign-in state.
+            location: location.map(|l| {
+                l.split(['?', '#'])
+                    .next()
+                    .unwrap_or(l)
+                    .chars()
+                    .take(300)
+                    .collect()
+            }),
             cross_host,
         });
     }
@@ -728,7 +742,7 @@ mod tests {
             status: 302,
             host: "dev.azure.com",
             content_type: None,
-            location: Some("https://evil.example/_signin"),
+            location: Some("https://evil.example/_signin?state=abc123#frag"),
             ids: SupportIds::default(),
             body: b"",
         });
@@ -744,6 +758,7 @@ mod tests {
                     m.contains("dev.azure.com") && m.contains("evil.example"),
                     "{m}"
                 );
+                assert!(!m.contains("abc123") && !m.contains("frag"), "{m}");
             }
             other => panic!("{other:?}"),
         }

@@ -277,7 +277,10 @@ async fn run_focused(
                 ),
                 Err(p) => {
                     let code = match p.code.as_str() {
-                        "NETWORK_UNREACHABLE" | "NETWORK_TLS_FAILED" => p.code.clone(),
+                        // Busy or failing (429/5xx that persisted) is not a wrong URL.
+                        "NETWORK_UNREACHABLE" | "NETWORK_TLS_FAILED" | "PROVIDER_UNAVAILABLE" => {
+                            p.code.clone()
+                        }
                         _ => "PROVIDER_BASE_URL_BLOCKED".to_string(),
                     };
                     CheckOutcome {
@@ -1016,6 +1019,7 @@ async fn sign_in(
             }
         },
     };
+    let web = base.as_str().trim_end_matches('/').to_string();
     let client = match AdoClient::new(ctx.http.clone(), base, cred, version) {
         Ok(c) => c,
         Err(e) => {
@@ -1063,8 +1067,11 @@ async fn sign_in(
             r.set(pass("auth.credentials", "the token is valid", started));
             let mut o = from_error("auth.identity", &e, started);
             o.fix = vec![
-                "Sign in to the organization's web UI once with this account (https://dev.azure.com/ORG), then run doctor again".into(),
-                "If it persists, an admin can re-add the user under Organization Settings › Users".into(),
+                format!(
+                    "Sign in to the organization's web UI once with this account ({web}), then run doctor again"
+                ),
+                "If it persists, an admin can re-add the user under Organization Settings › Users"
+                    .into(),
             ];
             r.set(o);
             r.set(skip("auth.policy", "needs auth.identity, which failed"));
@@ -1093,11 +1100,11 @@ async fn sign_in(
         Err(e) => {
             let mut o = from_error("auth.credentials", &e, started);
             if o.code.as_deref() == Some("PROVIDER_AUTH_REQUIRED") {
-                o.message = format!("{} ({source})", o.message);
+                o.message = format!("the token from {source} was not accepted: {}", o.message);
                 o.fix = match &signed {
                     Signed::Pat(_) => vec![
                         "Create a new personal access token under User settings › Personal access tokens (it may have expired or been revoked)".into(),
-                        PAT_SCOPES.into(),
+                        "When you create it, tick Work Items (Read & write) and Project and Team (Read), for this organization or all accessible organizations".into(),
                     ],
                     Signed::Entra { .. } => vec![
                         "Check that the account is a member of the organization (Organization Settings › Users), then sign in again: ado-setup edit NAME".into(),
