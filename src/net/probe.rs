@@ -38,19 +38,7 @@ pub async fn probe_azure_devops(
         .await
         .map_err(|e| Problem::from(&e))?;
     let header = |n: &str| resp.header(n).map(str::to_string);
-    let tenant = header("x-vss-resourcetenant").or_else(|| {
-        header("www-authenticate").and_then(|h| {
-            h.split("authorization_uri=")
-                .nth(1)
-                .and_then(|rest| rest.split([',', ' ']).next())
-                .and_then(|u| {
-                    u.trim_end_matches('/')
-                        .rsplit('/')
-                        .next()
-                        .map(str::to_string)
-                })
-        })
-    });
+    let tenant = crate::auth::tenant_from_headers(&resp.headers);
     let looks_like_ado = header("x-tfs-processid").is_some()
         || header("x-vss-resourcetenant").is_some()
         || header("activityid").is_some()
