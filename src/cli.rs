@@ -138,6 +138,10 @@ pub struct ConnectArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// Save even when checks only warn (with --non-interactive; a failed check never saves)
+    #[arg(long)]
+    pub force: bool,
+
     #[command(flatten)]
     pub connection: ConnectionFlags,
 }

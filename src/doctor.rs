@@ -12,7 +12,7 @@ use serde_json::json;
 use crate::ado::endpoints::{Deployment, Endpoints};
 use crate::ado::http::{ClientOptions, HttpClient};
 use crate::checks::{self, Context, Report, Status, Subject};
-use crate::cli::{DeploymentChoice, DoctorArgs, GlobalArgs, exit};
+use crate::cli::{ConnectionFlags, DeploymentChoice, DoctorArgs, GlobalArgs, exit};
 use crate::problem::Problem;
 use crate::store::config::{Access, AuthMethod, ConfigStore, PriorityMap, ProviderKey};
 use crate::store::secrets::{PAT_ENV, SecretStore};
@@ -24,11 +24,6 @@ pub struct DoctorOutput {
     pub code: u8,
 }
 
-/// A failure before any check could run (exit 2: usage or input).
-fn usage(p: Problem) -> Result<DoctorOutput, Problem> {
-    Err(p)
-}
-
 /// Runs `doctor`. `stdin_pat` is the token read from standard input with
 /// `--pat-stdin`; `env` looks up environment variables.
 pub async fn doctor(
@@ -36,14 +31,9 @@ pub async fn doctor(
     args: &DoctorArgs,
     stdin_pat: Option<SecretString>,
     env: impl Fn(&str) -> Option<String>,
+    notify: &(dyn Fn(&str) + Sync),
 ) -> Result<DoctorOutput, Problem> {
-    let endpoints = Endpoints::from_lookup(&env, global.allow_http)
-        .map_err(|e| Problem::new(e.code(), e.to_string(), "Fix or unset the variable"))?;
-    let http = HttpClient::new(ClientOptions {
-        ca_file: global.ca_file.clone(),
-        ..ClientOptions::default()
-    })
-    .map_err(|e| Problem::from(&e))?;
+    let (endpoints, http) = setup(global, &env)?;
     let flags = &args.connection;
     let env_pat = env(PAT_ENV)
         .filter(|p| !p.trim().is_empty())
@@ -61,76 +51,10 @@ pub async fn doctor(
             config = Some(store);
             subject
         }
-        None => {
-            let (deployment, target) = match (flags.deployment, &flags.org, &flags.base_url) {
-                (Some(DeploymentChoice::Server), _, Some(u)) | (None, None, Some(u)) => {
-                    (Deployment::Server, u.clone())
-                }
-                (Some(DeploymentChoice::Services) | None, Some(o), _) => {
-                    (Deployment::Services, o.clone())
-                }
-                _ => {
-                    return usage(Problem::new(
-                        "CONFIG_INVALID",
-                        "nothing to check: give a saved connection NAME, or --org ORG (Services) or --base-url URL (Server)",
-                        "ado-setup doctor --org contoso --project Payments   (PAT from AZURE_DEVOPS_EXT_PAT or --pat-stdin)",
-                    ));
-                }
-            };
-            Subject {
-                name: None,
-                deployment,
-                target,
-                project: None,
-                access: Access::ReadWrite,
-                pat: None,
-                pat_source: "no secret given".into(),
-                entra: None,
-                work_item_type: None,
-                area_path: None,
-                iteration_path: None,
-                priority_map: PriorityMap::default(),
-                assignee: None,
-                field_defaults: Default::default(),
-            }
-        }
+        None => subject_from_flags(flags, "doctor")?,
     };
+    refine(&mut subject, flags)?;
 
-    // Flags refine a saved connection and make an ad hoc one.
-    if let Some(p) = &flags.project {
-        subject.project = Some(p.clone());
-    }
-    if let Some(t) = &flags.work_item_type {
-        subject.work_item_type = Some(t.clone());
-    }
-    if let Some(a) = &flags.area_path {
-        subject.area_path = Some(a.clone());
-    }
-    if let Some(i) = &flags.iteration_path {
-        subject.iteration_path = Some(i.clone());
-    }
-    if let Some(a) = &flags.assignee {
-        subject.assignee = Some(a.clone());
-    }
-    if let Some(m) = &flags.priority_map {
-        subject.priority_map =
-            PriorityMap::parse(m).map_err(|e| Problem::new(e.code(), e.to_string(), e.fix()))?;
-    }
-    for f in &flags.fields {
-        let Some((k, v)) = f.split_once('=') else {
-            return usage(Problem::new(
-                "CONFIG_INVALID",
-                format!("--field {f:?} is not REF=VALUE"),
-                "e.g. --field Custom.CustomerImpact=High",
-            ));
-        };
-        subject
-            .field_defaults
-            .insert(k.trim().to_string(), v.trim().to_string());
-    }
-    if flags.read_only {
-        subject.access = Access::ReadOnly;
-    }
     // A token on standard input wins over the stored secret; the
     // environment's only where no Microsoft sign-in is saved (a PAT exported
     // for other tools must not hide the sign-in being diagnosed).
@@ -138,6 +62,12 @@ pub async fn doctor(
         subject.pat = Some(p);
         subject.pat_source = "standard input".into();
         subject.entra = None;
+    } else if args.name.is_none() && flags.auth == Some(crate::cli::AuthChoice::DeviceCode) {
+        // Ad hoc with Microsoft sign-in: the code on stderr, then the checks.
+        let sign =
+            crate::connect::device_code_sign_in(&http, &endpoints, &subject, flags, notify).await?;
+        subject.entra = Some(sign);
+        subject.pat_source = "Microsoft sign-in".into();
     } else if let Some(p) = env_pat
         && subject.entra.is_none()
     {
@@ -173,6 +103,104 @@ pub async fn doctor(
         stdout,
         code: exit_code(&report, args.strict),
     })
+}
+
+/// The endpoints (from the environment) and the HTTP client (with
+/// `--ca-file`) every command that talks to Azure DevOps uses.
+pub(crate) fn setup(
+    global: &GlobalArgs,
+    env: &impl Fn(&str) -> Option<String>,
+) -> Result<(Endpoints, HttpClient), Problem> {
+    let endpoints = Endpoints::from_lookup(env, global.allow_http)
+        .map_err(|e| Problem::new(e.code(), e.to_string(), "Fix or unset the variable"))?;
+    let http = HttpClient::new(ClientOptions {
+        ca_file: global.ca_file.clone(),
+        ..ClientOptions::default()
+    })
+    .map_err(|e| Problem::from(&e))?;
+    Ok((endpoints, http))
+}
+
+/// The connection the flags describe (`--org` or `--base-url`), before
+/// [`refine`] adds the rest.
+pub(crate) fn subject_from_flags(
+    flags: &ConnectionFlags,
+    command: &str,
+) -> Result<Subject, Problem> {
+    let (deployment, target) = match (flags.deployment, &flags.org, &flags.base_url) {
+        (Some(DeploymentChoice::Server), _, Some(u)) | (None, None, Some(u)) => {
+            (Deployment::Server, u.clone())
+        }
+        (Some(DeploymentChoice::Services) | None, Some(o), _) => (Deployment::Services, o.clone()),
+        _ => {
+            return Err(Problem::new(
+                "CONFIG_INVALID",
+                if command == "doctor" {
+                    "nothing to check: give a saved connection NAME, or --org ORG (Services) or --base-url URL (Server)"
+                } else {
+                    "no connection given: pass --org ORG (Services) or --base-url URL (Server)"
+                },
+                format!(
+                    "ado-setup {command} --org contoso --project Payments   (PAT from AZURE_DEVOPS_EXT_PAT or --pat-stdin)"
+                ),
+            ));
+        }
+    };
+    Ok(Subject {
+        name: None,
+        deployment,
+        target,
+        project: None,
+        access: Access::ReadWrite,
+        pat: None,
+        pat_source: "no secret given".into(),
+        entra: None,
+        work_item_type: None,
+        area_path: None,
+        iteration_path: None,
+        priority_map: PriorityMap::default(),
+        assignee: None,
+        field_defaults: Default::default(),
+    })
+}
+
+/// Applies the connection flags to a subject (saved or from flags).
+pub(crate) fn refine(subject: &mut Subject, flags: &ConnectionFlags) -> Result<(), Problem> {
+    if let Some(p) = &flags.project {
+        subject.project = Some(p.clone());
+    }
+    if let Some(t) = &flags.work_item_type {
+        subject.work_item_type = Some(t.clone());
+    }
+    if let Some(a) = &flags.area_path {
+        subject.area_path = Some(a.clone());
+    }
+    if let Some(i) = &flags.iteration_path {
+        subject.iteration_path = Some(i.clone());
+    }
+    if let Some(a) = &flags.assignee {
+        subject.assignee = Some(a.clone());
+    }
+    if let Some(m) = &flags.priority_map {
+        subject.priority_map =
+            PriorityMap::parse(m).map_err(|e| Problem::new(e.code(), e.to_string(), e.fix()))?;
+    }
+    for f in &flags.fields {
+        let Some((k, v)) = f.split_once('=') else {
+            return Err(Problem::new(
+                "CONFIG_INVALID",
+                format!("--field {f:?} is not REF=VALUE"),
+                "e.g. --field Custom.CustomerImpact=High",
+            ));
+        };
+        subject
+            .field_defaults
+            .insert(k.trim().to_string(), v.trim().to_string());
+    }
+    if flags.read_only {
+        subject.access = Access::ReadOnly;
+    }
+    Ok(())
 }
 
 /// Stores the refresh token Entra ID renewed during a run in place of the
@@ -291,6 +319,14 @@ fn utf8_locale(env: &impl Fn(&str) -> Option<String>) -> bool {
 
 /// The object of SPEC §5.
 pub fn json_output(subject: &Subject, report: &Report) -> String {
+    let mut s = serde_json::to_string_pretty(&json_value(subject, report))
+        .unwrap_or_else(|_| "{}".to_string());
+    s.push('\n');
+    s
+}
+
+/// The `doctor --json` object (SPEC §5), for `doctor` and `connect --json`.
+pub fn json_value(subject: &Subject, report: &Report) -> serde_json::Value {
     let provider = match subject.deployment {
         Deployment::Services => "azure_devops_services",
         Deployment::Server => "azure_devops_server",
@@ -302,7 +338,7 @@ pub fn json_output(subject: &Subject, report: &Report) -> String {
             .and_then(|b| b.rsplit('/').next().map(str::to_string)),
         Deployment::Server => None,
     };
-    let v = json!({
+    json!({
         "schema": "ado-setup.doctor/v1",
         "connection": {
             "name": subject.name,
@@ -310,7 +346,7 @@ pub fn json_output(subject: &Subject, report: &Report) -> String {
             "organization": organization,
             "base_url": report.base_url,
             "project": subject.project,
-            "auth_method": "pat",
+            "auth_method": if subject.entra.is_some() { "device_code" } else { "pat" },
         },
         "allowlist_status": report.allowlist_status,
         "checks": report.outcomes.iter().map(|o| json!({
@@ -323,14 +359,16 @@ pub fn json_output(subject: &Subject, report: &Report) -> String {
             "duration_ms": o.duration_ms,
         })).collect::<Vec<_>>(),
         "summary": report.summary(),
-    });
-    let mut s = serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".to_string());
-    s.push('\n');
-    s
+    })
 }
 
 /// The checklist for people.
 pub fn human_output(subject: &Subject, report: &Report, ascii: bool) -> String {
+    checklist("doctor", subject, report, ascii)
+}
+
+/// The checklist under a header naming the command (`doctor`, `connect`).
+pub fn checklist(command: &str, subject: &Subject, report: &Report, ascii: bool) -> String {
     let mark = |s: Status| match (s, ascii) {
         (Status::Pass, false) => "✓",
         (Status::Warn, false) => "!",
@@ -345,7 +383,7 @@ pub fn human_output(subject: &Subject, report: &Report, ascii: bool) -> String {
     let what = subject.name.clone().unwrap_or_else(|| "ad hoc".to_string());
     let _ = writeln!(
         out,
-        "ado-setup doctor: {what} ({}{})",
+        "ado-setup {command}: {what} ({}{})",
         report.base_url.as_deref().unwrap_or(&subject.target),
         subject
             .project

@@ -110,25 +110,6 @@ fn client(http: &HttpClient, session: &Session) -> Result<AdoClient, Problem> {
     .map_err(|e| Problem::from(&e))
 }
 
-/// A token for the organization's tenant: the one in hand when its `tid`
-/// matches, else one re-acquired with the refresh token.
-async fn token_for_tenant(
-    http: &HttpClient,
-    app: &EntraApp,
-    tokens: crate::auth::Tokens,
-    org_tenant: Option<&str>,
-) -> Result<crate::auth::Tokens, Problem> {
-    let want = crate::auth::Authority::from_tenant(org_tenant);
-    match (want.tenant_id(), tokens.tenant(), &tokens.refresh) {
-        (Some(want), Some(tid), Some(rt)) if !tid.eq_ignore_ascii_case(want) => {
-            crate::auth::refresh(http, app, want, rt)
-                .await
-                .map_err(|e| e.problem)
-        }
-        _ => Ok(tokens),
-    }
-}
-
 /// Who am I with a Microsoft sign-in's token at `base_url`.
 async fn whoami_entra(
     http: &HttpClient,
@@ -195,7 +176,9 @@ async fn device_wait(
     let tokens = crate::auth::wait_for_tokens(http, app, code)
         .await
         .map_err(|e| e.problem)?;
-    let tokens = token_for_tenant(http, app, tokens, org_tenant).await?;
+    let tokens = crate::auth::token_for_tenant(http, app, tokens, org_tenant)
+        .await
+        .map_err(|e| e.problem)?;
     let (user, entra) = whoami_entra(http, base_url, &tokens).await?;
     Ok(JobResult::SignedIn {
         user,
@@ -261,7 +244,9 @@ async fn check_organization(
         },
         refresh_expires_in: None,
     };
-    let tokens = token_for_tenant(http, app, tokens, tenant.as_deref()).await?;
+    let tokens = crate::auth::token_for_tenant(http, app, tokens, tenant.as_deref())
+        .await
+        .map_err(|e| e.problem)?;
     let (user, entra) = whoami_entra(http, &base_url, &tokens).await?;
     Ok(JobResult::OrganizationOk(Box::new(
         crate::wizard::OrganizationOk {

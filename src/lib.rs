@@ -7,6 +7,7 @@ pub mod app;
 pub mod auth;
 pub mod checks;
 pub mod cli;
+pub mod connect;
 pub mod doctor;
 pub mod jobs;
 pub mod launch;

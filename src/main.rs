@@ -34,10 +34,7 @@ fn main() -> ExitCode {
             "connection flags are read with --non-interactive, which is not available yet; the wizard asks for each answer",
             "Run `ado-setup connect` without flags",
         ),
-        Some(Command::Connect(_)) => not_available(
-            "`connect --non-interactive`",
-            "run `ado-setup connect` in a terminal for the wizard",
-        ),
+        Some(Command::Connect(c)) => run_connect(&cli.global, &c),
         Some(Command::Edit { .. }) => not_available("`edit`", "see README › Status"),
         Some(Command::Doctor(args)) => run_doctor(&cli.global, &args),
         Some(Command::List { .. }) => not_available("`list`", "see README › Status"),
@@ -246,41 +243,98 @@ fn run_wizard(
 }
 
 /// `doctor`: every check, a checklist or JSON, exit codes of SPEC §5.
-fn run_doctor(global: &GlobalArgs, args: &ado_setup::cli::DoctorArgs) -> ExitCode {
-    use secrecy::SecretString;
-    let stdin_pat = if args.connection.pat_stdin {
-        let mut text = String::new();
-        if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
-            return usage_error(
-                "CONFIG_INVALID",
-                &format!("cannot read the token from standard input: {e}"),
-                "Pipe the token in: … | ado-setup doctor --pat-stdin",
-            );
-        }
-        let token = text.trim().to_string();
-        if token.is_empty() {
-            return usage_error(
-                "PROVIDER_AUTH_REQUIRED",
-                "--pat-stdin: standard input was empty",
-                "Pipe the token in: … | ado-setup doctor --pat-stdin",
-            );
-        }
-        Some(SecretString::from(token))
-    } else {
-        None
+/// The token from standard input with `--pat-stdin` (`command` names the
+/// command in the fix).
+fn read_stdin_pat(wanted: bool, command: &str) -> Result<Option<secrecy::SecretString>, ExitCode> {
+    if !wanted {
+        return Ok(None);
+    }
+    let mut text = String::new();
+    if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
+        return Err(usage_error(
+            "CONFIG_INVALID",
+            &format!("cannot read the token from standard input: {e}"),
+            &format!("Pipe the token in: … | ado-setup {command} --pat-stdin"),
+        ));
+    }
+    let token = text.trim().to_string();
+    if token.is_empty() {
+        return Err(usage_error(
+            "PROVIDER_AUTH_REQUIRED",
+            "--pat-stdin: standard input was empty",
+            &format!("Pipe the token in: … | ado-setup {command} --pat-stdin"),
+        ));
+    }
+    Ok(Some(secrecy::SecretString::from(token)))
+}
+
+/// Progress for people on stderr (the device code to enter, and so on).
+fn to_stderr(line: &str) {
+    let _ = writeln!(std::io::stderr(), "ado-setup: {line}");
+}
+
+/// `connect --non-interactive`.
+fn run_connect(global: &GlobalArgs, args: &ado_setup::cli::ConnectArgs) -> ExitCode {
+    let stdin_pat = match read_stdin_pat(args.connection.pat_stdin, "connect --non-interactive") {
+        Ok(p) => p,
+        Err(code) => return code,
     };
     let runtime = match runtime() {
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    let result = runtime.block_on(ado_setup::doctor::doctor(global, args, stdin_pat, |k| {
-        std::env::var(k).ok()
-    }));
+    let result = runtime.block_on(ado_setup::connect::connect(
+        global,
+        args,
+        stdin_pat,
+        |k| std::env::var(k).ok(),
+        &to_stderr,
+    ));
     match result {
         Ok(out) => {
             print!("{}", out.stdout);
             let _ = std::io::stdout().flush();
             ExitCode::from(out.code)
+        }
+        Err(e) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "ado-setup: {}: {}\n  fix: {}",
+                e.problem.code,
+                e.problem.message,
+                e.problem.fix
+            );
+            ExitCode::from(e.code)
+        }
+    }
+}
+
+fn run_doctor(global: &GlobalArgs, args: &ado_setup::cli::DoctorArgs) -> ExitCode {
+    let stdin_pat = match read_stdin_pat(args.connection.pat_stdin, "doctor") {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let runtime = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let result = runtime.block_on(ado_setup::doctor::doctor(
+        global,
+        args,
+        stdin_pat,
+        |k| std::env::var(k).ok(),
+        &to_stderr,
+    ));
+    match result {
+        Ok(out) => {
+            print!("{}", out.stdout);
+            let _ = std::io::stdout().flush();
+            ExitCode::from(out.code)
+        }
+        // A sign-in that could not happen (ad hoc --auth device-code) is 4.
+        Err(p) if p.code == "PROVIDER_AUTH_REQUIRED" => {
+            let _ = usage_error(&p.code, &p.message, &p.fix);
+            ExitCode::from(exit::AUTH)
         }
         Err(p) => usage_error(&p.code, &p.message, &p.fix),
     }

@@ -81,7 +81,6 @@ fn every_command_has_help_that_says_what_it_does() {
 #[test]
 fn commands_not_built_yet_say_so_and_exit_2() {
     let cases: &[&[&str]] = &[
-        &["connect", "--non-interactive"],
         &["edit", "prod"],
         &["list"],
         &["show", "prod"],
@@ -96,6 +95,18 @@ fn commands_not_built_yet_say_so_and_exit_2() {
         assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
         assert!(out.stdout.is_empty(), "{args:?} printed to stdout");
     }
+}
+
+#[test]
+fn connect_non_interactive_without_a_connection_is_an_input_error() {
+    let out = run(&["connect", "--non-interactive"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("--org ORG"), "{err}");
+    assert!(
+        err.contains("fix: ado-setup connect --non-interactive"),
+        "{err}"
+    );
 }
 
 #[test]

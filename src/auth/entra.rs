@@ -363,6 +363,24 @@ pub async fn refresh(
     Ok(Tokens::from_response(t))
 }
 
+/// A token for the organization's tenant: `tokens` when their `tid` is that
+/// tenant (or the tenant is unknown or a Microsoft-account one), else one
+/// re-acquired for it with the refresh token.
+pub async fn token_for_tenant(
+    http: &HttpClient,
+    app: &EntraApp,
+    tokens: Tokens,
+    org_tenant: Option<&str>,
+) -> Result<Tokens, EntraError> {
+    let want = super::Authority::from_tenant(org_tenant);
+    match (want.tenant_id(), tokens.tenant(), &tokens.refresh) {
+        (Some(want), Some(tid), Some(rt)) if !tid.eq_ignore_ascii_case(want) => {
+            refresh(http, app, want, rt).await
+        }
+        _ => Ok(tokens),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,7 @@ pub mod entra;
 pub use discovery::{Authority, discover_authority, tenant_from_headers};
 pub use entra::{
     DeviceCode, EntraApp, EntraError, Poll, Tokens, poll_once, refresh, start_device_code,
-    wait_for_tokens,
+    token_for_tenant, wait_for_tokens,
 };
 
 /// Azure DevOps' resource (application) id in Entra ID.

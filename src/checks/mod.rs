@@ -274,6 +274,23 @@ pub struct Report {
     /// The refresh token Entra ID renewed during the run (Microsoft
     /// sign-in), for the caller to store in place of the old one.
     pub renewed_secret: Option<SecretString>,
+    /// What the run established, for saving a connection from it.
+    pub facts: Facts,
+}
+
+/// What a run established along the way (only what passed its check).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facts {
+    pub api_version: Option<String>,
+    pub user: Option<crate::store::config::ConnectionUser>,
+    /// The organization's Entra tenant, as its answer named it.
+    pub tenant: Option<String>,
+    pub project: Option<String>,
+    pub project_id: Option<String>,
+    pub process: Option<String>,
+    pub work_item_type: Option<String>,
+    pub area_path: Option<String>,
+    pub iteration_path: Option<String>,
 }
 
 impl Report {

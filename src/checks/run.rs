@@ -44,6 +44,7 @@ struct Run {
     outcomes: HashMap<&'static str, CheckOutcome>,
     /// A refresh token the service renewed during the run (to be saved).
     renewed_secret: Option<SecretString>,
+    facts: super::Facts,
     /// The checks this run evaluates (`None`: all of them).
     focus: Option<HashSet<&'static str>>,
 }
@@ -206,6 +207,7 @@ async fn run_focused(
     let mut r = Run {
         outcomes: HashMap::new(),
         renewed_secret: None,
+        facts: super::Facts::default(),
         focus,
     };
     let mut allowlist = None;
@@ -382,6 +384,9 @@ async fn run_focused(
                         format!("{} ({})", p.name, p.id),
                         started,
                     ));
+                    r.facts.project_id = Some(p.id.clone());
+                    r.facts.project = Some(p.name.clone());
+                    r.facts.process = Some(process_name(&p));
                     project = Some(p);
                 }
                 Err(e) => {
@@ -544,10 +549,13 @@ async fn run_focused(
             iter_r.map(|_| ()),
             started,
         ));
+        r.facts.work_item_type.clone_from(&chosen_type);
         if r.ok("mapping.area_path") {
+            r.facts.area_path = Some(area_path.clone());
             area = Some(area_path);
         }
         if r.ok("mapping.iteration_path") {
+            r.facts.iteration_path = Some(iteration_path.clone());
             iteration = Some(iteration_path);
         }
         r.set(assignee_o);
@@ -684,8 +692,10 @@ async fn run_focused(
             })
         })
         .collect();
+    r.facts.tenant = org_tenant;
     Report {
         outcomes,
+        facts: r.facts,
         renewed_secret: r.renewed_secret,
         allowlist_status: allowlist,
         base_url: base.map(|b| b.as_str().trim_end_matches('/').to_string()),
@@ -1029,6 +1039,11 @@ async fn sign_in(
     };
     match client.connection_data().await {
         Ok(me) if !me.authenticated_user.is_anonymous() => {
+            r.facts.api_version = Some(version.to_string());
+            r.facts.user = Some(crate::store::config::ConnectionUser {
+                display_name: me.authenticated_user.display_name().to_string(),
+                sign_in: me.authenticated_user.account().map(str::to_string),
+            });
             r.set(pass(
                 "auth.credentials",
                 format!(

@@ -672,6 +672,37 @@ fn check_chars(kind: NameKind, name: &str) -> Result<(), NameError> {
     Ok(())
 }
 
+/// A connection name in the rules' shape from the organization (or host)
+/// and the project: `contoso-payments-platform`, at most 32 characters,
+/// cut at a hyphen.
+pub fn suggest_connection_name(first: &str, project: &str) -> String {
+    let raw = format!("{first}-{project}");
+    let mut name = String::new();
+    for c in raw.chars() {
+        if c.is_ascii_alphanumeric() {
+            name.push(c.to_ascii_lowercase());
+        } else if !name.ends_with('-') && !name.is_empty() {
+            name.push('-');
+        }
+    }
+    // At most 32 characters, cut at a hyphen rather than mid-word.
+    let mut name = name.trim_end_matches('-').to_string();
+    if name.len() > 32 {
+        let cut = name[..33].rfind('-').filter(|&i| i >= 3).unwrap_or(32);
+        name.truncate(cut);
+    }
+    while name.ends_with('-') {
+        name.pop();
+    }
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        name = format!("ado-{name}").chars().take(32).collect();
+    }
+    if name.len() < 3 {
+        name = "azure-boards".into();
+    }
+    name
+}
+
 /// Connection name: starts with a letter; letters, digits, hyphens; 3–32
 /// characters (ASCII).
 pub fn validate_connection_name(name: &str) -> Result<(), NameError> {

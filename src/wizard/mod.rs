@@ -538,31 +538,7 @@ impl Wizard {
             .as_ref()
             .map(|p| p.name.clone())
             .unwrap_or_default();
-        let raw = format!("{first}-{project}");
-        let mut name = String::new();
-        for c in raw.chars() {
-            if c.is_ascii_alphanumeric() {
-                name.push(c.to_ascii_lowercase());
-            } else if !name.ends_with('-') && !name.is_empty() {
-                name.push('-');
-            }
-        }
-        // At most 32 characters, cut at a hyphen rather than mid-word.
-        let mut name = name.trim_end_matches('-').to_string();
-        if name.len() > 32 {
-            let cut = name[..33].rfind('-').filter(|&i| i >= 3).unwrap_or(32);
-            name.truncate(cut);
-        }
-        while name.ends_with('-') {
-            name.pop();
-        }
-        if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
-            name = format!("ado-{name}").chars().take(32).collect();
-        }
-        if name.len() < 3 {
-            name = "azure-boards".into();
-        }
-        name
+        crate::store::config::suggest_connection_name(&first, &project)
     }
 
     /// Clears what depends on the target (a new target invalidates it all).

@@ -1,0 +1,411 @@
+//! `ado-setup connect --non-interactive`: the wizard's answers from flags and
+//! the environment, the same checks (the catalogue `doctor` runs), and a
+//! save only when they pass — for provisioning scripts. Also the
+//! non-interactive Microsoft sign-in (device code on stderr) that `doctor`
+//! uses for ad hoc `--auth device-code` runs.
+
+use secrecy::SecretString;
+use serde_json::json;
+
+use crate::ado::endpoints::{Deployment, Endpoints};
+use crate::ado::http::HttpClient;
+use crate::auth::{self, EntraApp};
+use crate::checks::{self, Context, EntraSign, Report, Status, Subject};
+use crate::cli::{AuthChoice, ConnectArgs, ConnectionFlags, GlobalArgs, exit};
+use crate::doctor::{checklist, json_value, refine, setup, subject_from_flags};
+use crate::jobs::JobContext;
+use crate::net::target::parse_services_target;
+use crate::problem::Problem;
+use crate::store::config::{
+    AuthMethod, ConfigStore, Connection, ConnectionUser, ProviderKey, suggest_connection_name,
+    validate_connection_name,
+};
+use crate::store::secrets::{PAT_ENV, SecretStore};
+use crate::wizard::{Job, JobResult, SaveRequest};
+
+/// What `connect --non-interactive` prints, and its exit code.
+#[derive(Debug)]
+pub struct ConnectOutput {
+    pub stdout: String,
+    pub code: u8,
+}
+
+/// A failure before the checks ran, with its exit code (2 input, 1 store,
+/// 4 sign-in).
+#[derive(Debug)]
+pub struct ConnectError {
+    pub problem: Problem,
+    pub code: u8,
+}
+
+impl ConnectError {
+    fn usage(problem: Problem) -> Self {
+        ConnectError {
+            problem,
+            code: exit::USAGE,
+        }
+    }
+}
+
+/// Signs in with Microsoft without a TUI: discovers the organization's
+/// tenant (or takes `--tenant`), tells the user the code and page through
+/// `notify` (stderr), waits, and returns the sign-in for the checks.
+pub async fn device_code_sign_in(
+    http: &HttpClient,
+    endpoints: &Endpoints,
+    subject: &Subject,
+    flags: &ConnectionFlags,
+    notify: &(dyn Fn(&str) + Sync),
+) -> Result<EntraSign, Problem> {
+    if subject.deployment != Deployment::Services {
+        return Err(Problem::new(
+            "CONFIG_INVALID",
+            "--auth device-code is for Azure DevOps Services; a Server signs in with a PAT",
+            "Use --auth pat with the token in AZURE_DEVOPS_EXT_PAT or --pat-stdin",
+        ));
+    }
+    let target = parse_services_target(&subject.target, &endpoints.devops)
+        .map_err(|e| Problem::new(e.code(), e.to_string(), e.fix()))?;
+    let org_url = endpoints.organization_url(&target.organization);
+    let authority = auth::discover_authority(http, &org_url, flags.tenant.as_deref()).await?;
+    let app = EntraApp {
+        authority: endpoints.authority.clone(),
+        client_id: flags
+            .client_id
+            .clone()
+            .unwrap_or_else(|| auth::DEFAULT_CLIENT_ID.to_string()),
+    };
+    let code = auth::start_device_code(http, &app, authority.segment())
+        .await
+        .map_err(|e| e.problem)?;
+    notify(&format!(
+        "To sign in, open {} on any device and enter the code {} (valid {} minutes). Waiting…",
+        code.verification_uri,
+        code.user_code,
+        code.expires_at
+            .saturating_duration_since(std::time::Instant::now())
+            .as_secs()
+            .div_ceil(60)
+    ));
+    let tokens = auth::wait_for_tokens(http, &app, &code)
+        .await
+        .map_err(|e| e.problem)?;
+    let Some(refresh_token) = tokens.refresh.clone() else {
+        return Err(Problem::new(
+            "PROVIDER_AUTH_REQUIRED",
+            "Microsoft Entra ID sent no refresh token, so later runs could not sign in silently",
+            "Check that the client app may request offline_access, or use a personal access token",
+        ));
+    };
+    notify(&format!(
+        "Signed in as {}.",
+        tokens.account().unwrap_or("the account")
+    ));
+    Ok(EntraSign {
+        app,
+        refresh_token,
+        tenant: authority
+            .tenant_id()
+            .map(str::to_string)
+            .or_else(|| tokens.tenant().map(str::to_string)),
+    })
+}
+
+/// Runs `connect --non-interactive`.
+pub async fn connect(
+    global: &GlobalArgs,
+    args: &ConnectArgs,
+    stdin_pat: Option<SecretString>,
+    env: impl Fn(&str) -> Option<String>,
+    notify: &(dyn Fn(&str) + Sync),
+) -> Result<ConnectOutput, ConnectError> {
+    let flags = &args.connection;
+    let (endpoints, http) = setup(global, &env).map_err(ConnectError::usage)?;
+    let mut subject =
+        subject_from_flags(flags, "connect --non-interactive").map_err(ConnectError::usage)?;
+    refine(&mut subject, flags).map_err(ConnectError::usage)?;
+    let Some(project) = subject.project.clone() else {
+        return Err(ConnectError::usage(Problem::new(
+            "CONFIG_INVALID",
+            "connect needs the project: --project NAME",
+            "e.g. ado-setup connect --non-interactive --org contoso --project Payments",
+        )));
+    };
+
+    // The name: given, or suggested as the wizard would; checked before
+    // anything is asked of Azure DevOps.
+    let first = match subject.deployment {
+        Deployment::Services => parse_services_target(&subject.target, &endpoints.devops)
+            .map(|t| t.organization)
+            .unwrap_or_else(|_| subject.target.clone()),
+        Deployment::Server => url::Url::parse(&subject.target)
+            .ok()
+            .and_then(|u| {
+                u.path_segments()?
+                    .rfind(|s| !s.is_empty())
+                    .map(str::to_string)
+            })
+            .unwrap_or_default(),
+    };
+    let name = flags
+        .connection_name
+        .clone()
+        .unwrap_or_else(|| suggest_connection_name(&first, &project));
+    validate_connection_name(&name)
+        .map_err(|e| ConnectError::usage(Problem::new(e.code(), e.to_string(), e.fix())))?;
+    let config = ConfigStore::resolve(global.config_dir.as_deref())
+        .map_err(|e| ConnectError::usage(Problem::new(e.code(), e.to_string(), e.fix())))?;
+    let loaded = config
+        .load()
+        .map_err(|e| ConnectError::usage(Problem::new(e.code(), e.to_string(), e.fix())))?;
+    if loaded.get(&name).is_some() {
+        return Err(ConnectError::usage(Problem::new(
+            "CONNECTION_EXISTS",
+            format!("a connection named {name} exists already"),
+            "Choose another --name, or check it with: ado-setup doctor NAME",
+        )));
+    }
+    subject.name = None;
+
+    // The store is proven before a secret is asked for; never a silent
+    // fallback (--secret-store chooses).
+    let secrets = SecretStore::open(global.secret_store, config.dir())
+        .await
+        .map_err(|e| ConnectError {
+            problem: Problem::new(e.code(), e.to_string(), e.fix()),
+            code: exit::FAILED,
+        })?;
+
+    // The credential.
+    let method = flags.auth.unwrap_or(AuthChoice::Pat);
+    match method {
+        AuthChoice::Pat => {
+            let (pat, source) = match stdin_pat {
+                Some(p) => (Some(p), "standard input"),
+                None => (
+                    env(PAT_ENV)
+                        .map(|p| p.trim().to_string())
+                        .filter(|p| !p.is_empty())
+                        .map(SecretString::from),
+                    PAT_ENV,
+                ),
+            };
+            let Some(pat) = pat else {
+                return Err(ConnectError {
+                    problem: Problem::new(
+                        "PROVIDER_AUTH_REQUIRED",
+                        "no personal access token: pipe it with --pat-stdin or set AZURE_DEVOPS_EXT_PAT",
+                        "e.g. printenv ADO_PAT | ado-setup connect --non-interactive --pat-stdin …",
+                    ),
+                    code: exit::AUTH,
+                });
+            };
+            subject.pat = Some(pat);
+            subject.pat_source = source.into();
+        }
+        AuthChoice::DeviceCode => {
+            let e = device_code_sign_in(&http, &endpoints, &subject, flags, notify)
+                .await
+                .map_err(|p| ConnectError {
+                    code: if p.code == "CONFIG_INVALID" {
+                        exit::USAGE
+                    } else {
+                        exit::AUTH
+                    },
+                    problem: p,
+                })?;
+            subject.entra = Some(e);
+            subject.pat_source = "Microsoft sign-in".into();
+        }
+    }
+
+    // The checks: the same catalogue as the wizard's Review and doctor.
+    let ctx = Context {
+        http: http.clone(),
+        devops_base: endpoints.devops.clone(),
+        extra_endpoints: vec![endpoints.vssps.clone(), endpoints.profile.clone()],
+        allow_http: global.allow_http,
+        config: None,
+        secrets: Some(secrets.clone()),
+    };
+    let report = checks::run(&subject, &ctx).await;
+    let summary = report.summary();
+    let auth_failed = report.get("auth.credentials").is_some_and(|o| {
+        o.status == Status::Fail && o.code.as_deref() == Some("PROVIDER_AUTH_REQUIRED")
+    });
+
+    let refusal = if summary.fail > 0 {
+        Some(format!(
+            "{} check(s) failed; nothing was saved",
+            summary.fail
+        ))
+    } else if summary.warn > 0 && !args.force {
+        Some(format!(
+            "{} check(s) warned; nothing was saved (pass --force to save with warnings)",
+            summary.warn
+        ))
+    } else {
+        None
+    };
+    let mut saved = None;
+    let mut save_problem = None;
+    if refusal.is_none() {
+        match build(&subject, &report, &name, method, &endpoints) {
+            Some(connection) => {
+                let secret = match (&subject.entra, &subject.pat) {
+                    (Some(e), _) => report
+                        .renewed_secret
+                        .clone()
+                        .unwrap_or_else(|| e.refresh_token.clone()),
+                    (None, Some(p)) => p.clone(),
+                    (None, None) => SecretString::from(String::new()),
+                };
+                let jobs = JobContext {
+                    http,
+                    config: config.clone(),
+                    secrets: secrets.clone(),
+                };
+                match crate::jobs::run(
+                    &jobs,
+                    Job::Save(Box::new(SaveRequest { connection, secret })),
+                )
+                .await
+                {
+                    JobResult::Saved(info) => saved = Some(info),
+                    JobResult::Failed(p) => save_problem = Some(p),
+                    other => {
+                        save_problem = Some(Problem::new(
+                            "CONFIG_INVALID",
+                            format!("unexpected save result {other:?}"),
+                            "Report this as a bug",
+                        ))
+                    }
+                }
+            }
+            None => {
+                save_problem = Some(Problem::new(
+                    "CONFIG_INVALID",
+                    "the checks passed but did not establish every setting",
+                    "Report this as a bug; run `ado-setup connect` (the wizard) meanwhile",
+                ));
+            }
+        }
+    }
+
+    let code = if saved.is_some() {
+        exit::OK
+    } else if auth_failed {
+        exit::AUTH
+    } else {
+        exit::FAILED
+    };
+    let stdout = if args.json {
+        let mut v = json_value(&subject, &report);
+        v["schema"] = json!("ado-setup.connect/v1");
+        v["connection"]["name"] = json!(name);
+        v["saved"] = json!(saved.is_some());
+        v["config_path"] = json!(saved.as_ref().map(|s| s.config_path.clone()));
+        v["secret_store"] = json!(saved.as_ref().map(|s| s.secret_location.clone()));
+        v["problem"] = match (&refusal, &save_problem) {
+            (_, Some(p)) => json!({"code": p.code, "message": p.message, "fix": p.fix}),
+            (Some(r), None) => json!({"code": "CHECKS_FAILED", "message": r}),
+            (None, None) => serde_json::Value::Null,
+        };
+        let mut s = serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".to_string());
+        s.push('\n');
+        s
+    } else {
+        let ascii = global_ascii(&env);
+        let mut named = subject.clone();
+        named.name = Some(name.clone());
+        let mut out = checklist("connect", &named, &report, ascii);
+        match (&saved, &refusal, &save_problem) {
+            (Some(info), _, _) => out.push_str(&format!(
+                "\nSaved connection {} to {}; the secret is in {}.\nNext: ado-setup doctor {}\n",
+                info.name, info.config_path, info.secret_location, info.name
+            )),
+            (None, _, Some(p)) => out.push_str(&format!(
+                "\nNothing was saved: {}: {}\n  fix: {}\n",
+                p.code, p.message, p.fix
+            )),
+            (None, Some(r), None) => out.push_str(&format!("\n{r}.\n")),
+            (None, None, None) => {}
+        }
+        out
+    };
+    Ok(ConnectOutput { stdout, code })
+}
+
+fn global_ascii(env: &impl Fn(&str) -> Option<String>) -> bool {
+    let locale = env("LC_ALL")
+        .filter(|v| !v.is_empty())
+        .or_else(|| env("LC_CTYPE").filter(|v| !v.is_empty()))
+        .or_else(|| env("LANG").filter(|v| !v.is_empty()));
+    !locale.is_some_and(|l| {
+        let l = l.to_ascii_lowercase();
+        l.contains("utf-8") || l.contains("utf8")
+    })
+}
+
+/// The connection the run established (SPEC §1), without its secret.
+fn build(
+    subject: &Subject,
+    report: &Report,
+    name: &str,
+    method: AuthChoice,
+    endpoints: &Endpoints,
+) -> Option<Connection> {
+    let f = &report.facts;
+    let base_url = report.base_url.clone()?;
+    let provider_key = match subject.deployment {
+        Deployment::Services => ProviderKey::AzureDevopsServices,
+        Deployment::Server => ProviderKey::AzureDevopsServer,
+    };
+    let organization = match subject.deployment {
+        Deployment::Services => parse_services_target(&subject.target, &endpoints.devops)
+            .ok()
+            .map(|t| t.organization),
+        Deployment::Server => None,
+    };
+    let (auth_method, client_id, tenant_id) = match (method, &subject.entra) {
+        (AuthChoice::DeviceCode, Some(e)) => (
+            AuthMethod::DeviceCode,
+            Some(e.app.client_id.clone()),
+            f.tenant.clone().or_else(|| e.tenant.clone()),
+        ),
+        _ => (AuthMethod::Pat, None, f.tenant.clone()),
+    };
+    Some(Connection {
+        name: name.to_string(),
+        provider_key,
+        deployment_mode: provider_key.deployment_mode(),
+        organization,
+        base_url,
+        api_version: f.api_version.clone()?,
+        auth_method,
+        access: subject.access,
+        tenant_id: tenant_id.filter(|_| subject.deployment == Deployment::Services),
+        client_id,
+        user: f.user.clone().map(|u| ConnectionUser {
+            display_name: u.display_name,
+            sign_in: u.sign_in,
+        }),
+        project: f.project.clone()?,
+        project_id: f.project_id.clone()?,
+        process: f.process.clone()?,
+        work_item_type: f.work_item_type.clone()?,
+        area_path: f.area_path.clone()?,
+        iteration_path: f.iteration_path.clone()?,
+        priority_map: subject.priority_map,
+        assignee: subject.assignee.clone(),
+        field_defaults: subject.field_defaults.clone(),
+        allowlist_status: report.allowlist_status.as_deref().and_then(|s| {
+            use crate::store::config::AllowlistStatus as A;
+            [A::Direct, A::Proxy, A::Partial, A::Blocked]
+                .into_iter()
+                .find(|a| a.as_str() == s)
+        }),
+        secret_ref: None,
+        validated_at: None,
+    })
+}
