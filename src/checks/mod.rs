@@ -21,7 +21,7 @@ use crate::store::secrets::SecretStore;
 
 pub use run::{
     ProjectDefaults, below_root, field_form, process_name, project_defaults, run, run_one,
-    scope_problem,
+    run_some, scope_problem,
 };
 
 /// One entry of the catalogue.
@@ -199,6 +199,17 @@ pub struct CheckOutcome {
     /// HTTP status and support id of the answer behind a failure, for the report.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub http: Option<HttpTrace>,
+    /// The fields a mapping check found wrong, each with what it needs (the
+    /// wizard shows them on the field).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldProblem>,
+}
+
+/// A work item field a check found wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldProblem {
+    pub reference_name: String,
+    pub message: String,
 }
 
 /// What Azure DevOps answered, for support.

@@ -72,6 +72,7 @@ fn pass(id: &'static str, message: impl Into<String>, started: Instant) -> Check
         fix: Vec::new(),
         duration_ms: ms(started),
         http: None,
+        fields: Vec::new(),
     }
 }
 
@@ -92,6 +93,7 @@ fn not_pass(
         fix: fix.iter().map(|s| s.to_string()).collect(),
         duration_ms: ms(started),
         http: None,
+        fields: Vec::new(),
     }
 }
 
@@ -119,6 +121,7 @@ fn skip(id: &'static str, why: impl Into<String>) -> CheckOutcome {
         fix: Vec::new(),
         duration_ms: 0,
         http: None,
+        fields: Vec::new(),
     }
 }
 
@@ -135,6 +138,7 @@ fn from_error(id: &'static str, e: &AdoError, started: Instant) -> CheckOutcome 
             status: e.status(),
             activity_id: e.support_ids().and_then(|i| i.activity_id.clone()),
         }),
+        fields: Vec::new(),
     }
 }
 
@@ -197,6 +201,13 @@ pub async fn run(subject: &Subject, ctx: &Context) -> Report {
 /// order.
 pub async fn run_one(subject: &Subject, ctx: &Context, id: &str) -> Report {
     run_focused(subject, ctx, Some(super::closure(id))).await
+}
+
+/// Runs these checks and the checks they need (the wizard's Field mapping
+/// validation: every `mapping.*` check).
+pub async fn run_some(subject: &Subject, ctx: &Context, ids: &[&str]) -> Report {
+    let focus = ids.iter().flat_map(|id| super::closure(id)).collect();
+    run_focused(subject, ctx, Some(focus)).await
 }
 
 async fn run_focused(
@@ -655,14 +666,31 @@ async fn run_focused(
                     } else {
                         named.join("; ")
                     };
-                    r.set(not_pass(
-                        "mapping.dry_run",
-                        Status::Fail,
-                        "MAPPING_REJECTED",
-                        msg,
-                        &["Give each field named a value: --field REF=VALUE (or its default in the config)"],
-                        started,
-                    ));
+                    let fields = errors
+                        .iter()
+                        .map(|e| super::FieldProblem {
+                            reference_name: e.field_reference_name.clone().unwrap_or_default(),
+                            message: if e.is_required_missing() {
+                                "required by a rule: give it a value".to_string()
+                            } else {
+                                e.error_message
+                                    .clone()
+                                    .filter(|m| !m.is_empty())
+                                    .unwrap_or_else(|| "a rule refuses this value".to_string())
+                            },
+                        })
+                        .collect();
+                    r.set(CheckOutcome {
+                        fields,
+                        ..not_pass(
+                            "mapping.dry_run",
+                            Status::Fail,
+                            "MAPPING_REJECTED",
+                            msg,
+                            &["Give each field named a value: --field REF=VALUE (or its default in the config)"],
+                            started,
+                        )
+                    });
                 }
             }
             Err(e) => {
@@ -1414,6 +1442,14 @@ fn priority_check(
         )
     } else {
         CheckOutcome {
+            fields: vec![super::FieldProblem {
+                reference_name: f.reference_name.clone(),
+                message: format!(
+                    "{} not allowed; one of: {}",
+                    refused.join(", "),
+                    f.allowed_value_strings().join(", ")
+                ),
+            }],
             fix: vec![format!(
                 "Map each severity to one of: {} (--priority-map)",
                 f.allowed_value_strings().join(", ")
@@ -1461,6 +1497,20 @@ fn required_fields_check(
         })
         .collect();
     CheckOutcome {
+        fields: missing
+            .iter()
+            .map(|f| {
+                let allowed = f.allowed_value_strings();
+                super::FieldProblem {
+                    reference_name: f.reference_name.clone(),
+                    message: if allowed.is_empty() {
+                        "required: give it a value".to_string()
+                    } else {
+                        format!("required: one of {}", allowed.join(", "))
+                    },
+                }
+            })
+            .collect(),
         fix: missing
             .iter()
             .map(|f| format!("--field {}=VALUE", f.reference_name))

@@ -1,2 +1,3 @@
 //! Reusable TUI pieces.
 pub mod filter;
+pub mod tree;

@@ -296,5 +296,6 @@ pub fn outcome(
         fix: fix.iter().map(|f| f.to_string()).collect(),
         duration_ms: 1,
         http: None,
+        fields: Vec::new(),
     }
 }
