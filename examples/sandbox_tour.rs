@@ -1,5 +1,6 @@
 //! A tour of the client core against the sandbox: who-am-I, projects and
-//! api-version per organization, with the time each call took.
+//! api-version per organization and Server collection (2020 and 2019), with
+//! the time each call took.
 //!
 //! `cargo run --release --example sandbox_tour`
 
@@ -27,7 +28,11 @@ async fn main() -> anyhow::Result<()> {
         .into_iter()
         .map(|(name, url)| (name, url, false))
         .collect();
-    targets.push(("tfs/DefaultCollection".into(), sb.collection_url(), true));
+    // The Server collections: DefaultCollection (2020, api-version 6.0) and
+    // LegacyCollection (2019, 5.0), each negotiated below.
+    for c in sb.collections() {
+        targets.push((format!("tfs/{}", c.name), c.url, true));
+    }
 
     for (name, url, server) in targets {
         let started = Instant::now();

@@ -2024,14 +2024,54 @@ async fn banner_lists_urls_pat_and_scenarios() {
     let after: Vec<&str> = lines[pat_line + 1..].iter().map(String::as_str).collect();
     let count = |kind: &str| after.iter().filter(|l| l.starts_with(kind)).count();
     let scenarios = sb.scenarios();
+    let sign_in = sb.sign_in_scenarios();
     assert_eq!(count("scenario "), scenarios.len());
-    assert_eq!(count("scenario-org "), scenarios.len());
+    assert_eq!(count("scenario-org "), scenarios.len() + sign_in.len());
     assert_eq!(count("collection "), collections.len());
     assert_eq!(count("host "), sb.host_scenarios().len());
     assert_eq!(
         after.len(),
-        2 * scenarios.len() + collections.len() + sb.host_scenarios().len()
+        2 * scenarios.len() + sign_in.len() + collections.len() + sb.host_scenarios().len()
     );
+    // The Microsoft sign-in scenarios: one line each, naming the tenant.
+    let names: Vec<&str> = sign_in.iter().map(|s| s.name).collect();
+    assert_eq!(
+        names,
+        [
+            "device-declined",
+            "device-expired",
+            "wrong-directory",
+            "expiring"
+        ]
+    );
+    for s in &sign_in {
+        assert_eq!(s.organization, format!("scenario-{}", s.name));
+        assert_eq!(
+            s.organization_url,
+            format!("{}/{}", sb.devops_url(), s.organization)
+        );
+        assert!(!s.tenant_name.is_empty() && !s.description.is_empty());
+        assert_ne!(s.tenant, CONTOSO_TENANT);
+        let line = format!(
+            "scenario-org {} {} sign-in {}, tenant {} ({}): {}",
+            s.organization, s.organization_url, s.name, s.tenant_name, s.tenant, s.description
+        );
+        assert!(after.contains(&line.as_str()), "{line}");
+        assert!(!lines.contains(&format!("url {}", s.organization_url)));
+        assert!(
+            !sb.organization_urls()
+                .iter()
+                .any(|(n, _)| *n == s.organization)
+        );
+    }
+    let wrong = sign_in
+        .iter()
+        .find(|s| s.name == "wrong-directory")
+        .unwrap();
+    assert_eq!(wrong.tenant_name, "Northwind Traders");
+    assert!(wrong.description.contains("AUTH_WRONG_DIRECTORY"));
+    let expiring = sign_in.iter().find(|s| s.name == "expiring").unwrap();
+    assert!(expiring.description.contains("CREDENTIAL_EXPIRING"));
     for s in &scenarios {
         let org = s.organization.as_deref().unwrap();
         assert_eq!(org, format!("scenario-{}", s.name));
@@ -2568,5 +2608,439 @@ async fn host_scenarios_answer_like_other_web_servers() {
     let post = send(Method::POST, &not_ado.url, None, &[], Some("x".into())).await;
     assert_eq!(post.status, 405);
     no_ado_headers(&post, "post");
+    sb.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------
+// Microsoft sign-in scenarios (selected by organization, acting on its tenant)
+// ---------------------------------------------------------------------------
+
+const WOODGROVE_TENANT: &str = "422db035-1919-4610-b0f8-90ed990feb27";
+const TAILSPIN_TENANT: &str = "b4732211-53d8-421c-925d-fe2ae3cec999";
+const NORTHWIND_TENANT: &str = "495893ac-20b1-4f08-898b-1e90dd4434b4";
+const ADVENTURE_WORKS_TENANT: &str = "0dbc0595-1a01-4d17-8abe-c175bb0cd8d5";
+const ADO_SCOPE_FORM: &str = "499b84ac-1321-427f-aa17-267ca6975798%2F.default%20offline_access";
+
+/// The tenant an organization's anonymous 401 names (what the wizard does).
+async fn discovered_tenant(sb: &Sandbox, org: &str) -> String {
+    let r = get(sb, &format!("/{org}/_apis/connectionData"), None).await;
+    assert_eq!(r.status, 401, "{org}");
+    let bearer = r
+        .headers_all("www-authenticate")
+        .into_iter()
+        .find(|h| h.starts_with("Bearer "))
+        .unwrap();
+    let tenant = bearer
+        .split("authorization_uri=")
+        .nth(1)
+        .unwrap()
+        .split([',', ' '])
+        .next()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        r.header("x-vss-resourcetenant").as_deref(),
+        Some(tenant.as_str())
+    );
+    tenant
+}
+
+/// `POST {authority}/{tenant}/oauth2/v2.0/devicecode`.
+async fn device_code_for(sb: &Sandbox, tenant: &str) -> Value {
+    let dc = send(
+        Method::POST,
+        &format!("{}/{tenant}/oauth2/v2.0/devicecode", sb.authority_url()),
+        None,
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        Some(format!("client_id={CLIENT_ID}&scope={ADO_SCOPE_FORM}")),
+    )
+    .await;
+    assert_eq!(dc.status, 200, "{}", dc.text);
+    dc.json()
+}
+
+/// One device code poll.
+async fn poll_device(sb: &Sandbox, tenant: &str, code: &str) -> Reply {
+    send(
+        Method::POST,
+        &format!("{}/{tenant}/oauth2/v2.0/token", sb.authority_url()),
+        None,
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        Some(format!(
+            "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&client_id={CLIENT_ID}&device_code={code}"
+        )),
+    )
+    .await
+}
+
+/// Polls (slower than `slow_down`) until the answer is not
+/// `authorization_pending`, for at most `limit`.
+async fn poll_until_not_pending(sb: &Sandbox, tenant: &str, code: &str, limit: Duration) -> Reply {
+    let deadline = Instant::now() + limit;
+    loop {
+        tokio::time::sleep(Duration::from_millis(550)).await;
+        let r = poll_device(sb, tenant, code).await;
+        if r.status != 400 || r.json()["error"] != "authorization_pending" {
+            return r;
+        }
+        assert!(Instant::now() < deadline, "still pending after {limit:?}");
+    }
+}
+
+/// The refresh-token grant for `tenant`.
+async fn refresh_for(sb: &Sandbox, tenant: &str, refresh_token: &str) -> Reply {
+    send(
+        Method::POST,
+        &format!("{}/{tenant}/oauth2/v2.0/token", sb.authority_url()),
+        None,
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        Some(format!(
+            "grant_type=refresh_token&client_id={CLIENT_ID}&refresh_token={refresh_token}&scope={ADO_SCOPE_FORM}"
+        )),
+    )
+    .await
+}
+
+/// A 400 in Microsoft Entra ID's error shape with this error and AADSTS code.
+fn assert_entra_error(r: &Reply, error: &str, code: u64) -> String {
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert!(
+        r.header("content-type")
+            .unwrap()
+            .starts_with("application/json"),
+        "{}",
+        r.text
+    );
+    let v = r.json();
+    assert_eq!(v["error"], error, "{}", r.text);
+    assert_eq!(v["error_codes"], json!([code]), "{}", r.text);
+    let desc = v["error_description"].as_str().unwrap();
+    assert!(desc.starts_with(&format!("AADSTS{code}: ")), "{desc}");
+    assert!(
+        desc.contains(" Trace ID: ") && desc.contains(" Correlation ID: "),
+        "{desc}"
+    );
+    for k in ["timestamp", "trace_id", "correlation_id", "error_uri"] {
+        assert!(v[k].is_string(), "{k} missing: {}", r.text);
+    }
+    assert!(
+        v["error_uri"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/error?code={code}"))
+    );
+    desc.to_string()
+}
+
+#[tokio::test]
+async fn a_device_code_for_the_declined_tenant_ends_in_authorization_declined() {
+    let sb = start().await;
+    let tenant = discovered_tenant(&sb, "scenario-device-declined").await;
+    assert_eq!(tenant, WOODGROVE_TENANT);
+    let d = device_code_for(&sb, &tenant).await;
+    assert_eq!(d["expires_in"], 900);
+    let code = d["device_code"].as_str().unwrap();
+    // Pending first, like any code.
+    let first = poll_device(&sb, &tenant, code).await;
+    assert_entra_error(&first, "authorization_pending", 70016);
+    let r = poll_until_not_pending(&sb, &tenant, code, Duration::from_secs(5)).await;
+    let desc = assert_entra_error(&r, "authorization_declined", 70000);
+    assert!(desc.contains("declined"), "{desc}");
+    // The code is gone.
+    let again = poll_device(&sb, &tenant, code).await;
+    assert_entra_error(&again, "bad_verification_code", 70000);
+    // The domain selects the same tenant.
+    let d = device_code_for(&sb, "woodgrove.example").await;
+    let r = poll_until_not_pending(
+        &sb,
+        "woodgrove.example",
+        d["device_code"].as_str().unwrap(),
+        Duration::from_secs(5),
+    )
+    .await;
+    assert_entra_error(&r, "authorization_declined", 70000);
+    // Only device codes are declined: refresh tokens work for the tenant,
+    // and the organization takes them and the PAT.
+    let contoso = device_login(&sb, CONTOSO_TENANT).await;
+    let woodgrove = refresh_for(&sb, &tenant, contoso["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(woodgrove.status, 200, "{}", woodgrove.text);
+    let access = woodgrove.json()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(jwt_claims(&access)["tid"], WOODGROVE_TENANT);
+    let projects = "/scenario-device-declined/_apis/projects?api-version=7.1";
+    let ok = get(&sb, projects, Some(&format!("Bearer {access}"))).await;
+    assert_eq!(ok.status, 200, "{}", ok.text);
+    assert_eq!(ok.json()["value"][0]["name"], "Payments Platform");
+    assert_eq!(get_pat(&sb, projects).await.status, 200);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_device_code_for_the_expired_tenant_is_never_approved_and_expires_quickly() {
+    let sb = start().await;
+    let tenant = discovered_tenant(&sb, "scenario-device-expired").await;
+    assert_eq!(tenant, TAILSPIN_TENANT);
+    let issued = Instant::now();
+    let d = device_code_for(&sb, &tenant).await;
+    // approve_after is under 5 s here: 3 s (and a 1 s interval).
+    assert_eq!(d["expires_in"], 3);
+    assert_eq!(d["interval"], 1);
+    let code = d["device_code"].as_str().unwrap();
+    let r = poll_until_not_pending(&sb, &tenant, code, Duration::from_secs(6)).await;
+    assert!(issued.elapsed() >= Duration::from_secs(3));
+    let desc = assert_entra_error(&r, "expired_token", 70019);
+    assert!(desc.contains("expired"), "{desc}");
+    // Other tenants' codes are unaffected.
+    let contoso = device_login(&sb, CONTOSO_TENANT).await;
+    assert!(contoso["access_token"].is_string());
+    // The PAT works on the organization.
+    assert_eq!(
+        get_pat(
+            &sb,
+            "/scenario-device-expired/_apis/projects?api-version=7.1"
+        )
+        .await
+        .status,
+        200
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_expired_scenario_gives_a_minute_when_approval_is_slow() {
+    let sb = Sandbox::start(SandboxOptions {
+        approve_after: Duration::from_secs(5),
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap();
+    let d = device_code_for(&sb, TAILSPIN_TENANT).await;
+    assert_eq!(
+        (d["expires_in"].as_u64(), d["interval"].as_u64()),
+        (Some(60), Some(5))
+    );
+    let other = device_code_for(&sb, CONTOSO_TENANT).await;
+    assert_eq!(other["expires_in"], 900);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_wrong_directory_tenant_refuses_the_user_with_aadsts50020() {
+    let sb = start().await;
+    let tenant = discovered_tenant(&sb, "scenario-wrong-directory").await;
+    assert_eq!(tenant, NORTHWIND_TENANT);
+    let main = data::catalog().unwrap().main().clone();
+
+    // Device code: issued, pending, then "approved" with an account that is
+    // not in the tenant.
+    let d = device_code_for(&sb, &tenant).await;
+    let code = d["device_code"].as_str().unwrap();
+    let r = poll_until_not_pending(&sb, &tenant, code, Duration::from_secs(5)).await;
+    let desc = assert_entra_error(&r, "invalid_grant", 50020);
+    assert!(
+        desc.contains(&format!("User account '{}'", main.email)),
+        "{desc}"
+    );
+    assert!(
+        desc.contains("does not exist in tenant 'Northwind Traders'"),
+        "{desc}"
+    );
+    assert!(desc.contains(CONTOSO_TENANT), "the home tenant: {desc}");
+    assert_entra_error(
+        &poll_device(&sb, &tenant, code).await,
+        "bad_verification_code",
+        70000,
+    );
+
+    // Refresh-token grants for the tenant (by id or domain): 50020; the
+    // account's own directory still answers.
+    let contoso = device_login(&sb, CONTOSO_TENANT).await;
+    let rt = contoso["refresh_token"].as_str().unwrap();
+    for t in [NORTHWIND_TENANT, "northwind.example", "NORTHWIND.EXAMPLE"] {
+        let r = refresh_for(&sb, t, rt).await;
+        let desc = assert_entra_error(&r, "invalid_grant", 50020);
+        assert!(desc.contains("Northwind Traders"), "{desc}");
+    }
+    let home = refresh_for(&sb, "organizations", rt).await;
+    assert_eq!(home.status, 200, "{}", home.text);
+    assert_eq!(
+        jwt_claims(home.json()["access_token"].as_str().unwrap())["tid"],
+        CONTOSO_TENANT
+    );
+    // Guest access elsewhere is unchanged.
+    assert_eq!(refresh_for(&sb, FABRIKAM_TENANT, rt).await.status, 200);
+
+    // The organization refuses tokens of other tenants, like
+    // fabrikam-partners, and every PAT of Avery (not a member).
+    let projects = "/scenario-wrong-directory/_apis/projects?api-version=7.1";
+    let bearer = format!("Bearer {}", contoso["access_token"].as_str().unwrap());
+    let b = get(&sb, projects, Some(&bearer)).await;
+    assert_eq!(b.status, 401, "{}", b.text);
+    assert_eq!(b.type_key(), "UnauthorizedRequestException");
+    assert!(
+        b.json()["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("TF400813: The user")
+    );
+    assert_eq!(
+        b.header("x-vss-resourcetenant").as_deref(),
+        Some(NORTHWIND_TENANT)
+    );
+    assert!(
+        b.headers_all("www-authenticate")
+            .iter()
+            .any(|h| h.ends_with(&format!("/{NORTHWIND_TENANT}")))
+    );
+    let pat = get_pat(&sb, projects).await;
+    assert_eq!(pat.status, 401, "{}", pat.text);
+    assert_eq!(
+        pat.json()["message"],
+        format!(
+            "TF400813: The user '{}' is not authorized to access this resource.",
+            main.id
+        )
+    );
+    let cd = get_pat(
+        &sb,
+        "/scenario-wrong-directory/_apis/connectionData?api-version=7.1-preview",
+    )
+    .await;
+    assert_eq!(cd.status, 401);
+    let scenario_pat = |name: &str| {
+        sb.scenarios()
+            .into_iter()
+            .find(|s| s.name == name)
+            .unwrap()
+            .pat
+    };
+    for name in [
+        "read-only",
+        "no-permissions",
+        "throttled",
+        "conditional-access",
+    ] {
+        let r = get(&sb, projects, Some(&basic(&scenario_pat(name)))).await;
+        assert_eq!(r.status, 401, "{name}: {}", r.text);
+    }
+    // An expired PAT stays an expired PAT; a wrong one a wrong one.
+    assert_eq!(
+        get(&sb, projects, Some(&basic(&scenario_pat("expired"))))
+            .await
+            .status,
+        203
+    );
+    assert_eq!(get(&sb, projects, Some(&basic("nope"))).await.status, 203);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_expiring_tenant_says_when_its_refresh_tokens_expire() {
+    let sb = start().await;
+    let tenant = discovered_tenant(&sb, "scenario-expiring").await;
+    assert_eq!(tenant, ADVENTURE_WORKS_TENANT);
+    // Contoso's token responses do not say.
+    let contoso = device_login(&sb, CONTOSO_TENANT).await;
+    assert!(
+        contoso.get("refresh_token_expires_in").is_none(),
+        "{contoso}"
+    );
+    let rt = contoso["refresh_token"].as_str().unwrap();
+    // A token for the tenant, by refresh token: 5 days.
+    let r = refresh_for(&sb, &tenant, rt).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let t = r.json();
+    assert_eq!(t["refresh_token_expires_in"], 432_000);
+    assert!(t["refresh_token"].is_string());
+    let access = t["access_token"].as_str().unwrap().to_string();
+    assert_eq!(jwt_claims(&access)["tid"], ADVENTURE_WORKS_TENANT);
+    // Renewing that one says so again; going back to Contoso does not.
+    let again = refresh_for(&sb, &tenant, t["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(again.json()["refresh_token_expires_in"], 432_000);
+    let back = refresh_for(&sb, CONTOSO_TENANT, rt).await;
+    assert!(back.json().get("refresh_token_expires_in").is_none());
+    // A device code sign-in for the tenant too.
+    let direct = device_login(&sb, &tenant).await;
+    assert_eq!(direct["refresh_token_expires_in"], 432_000);
+    // Everything else works.
+    let bearer = format!("Bearer {access}");
+    let cd = get(
+        &sb,
+        "/scenario-expiring/_apis/connectionData?connectOptions=1&lastChangeId=-1&lastChangeId64=-1&api-version=7.1-preview",
+        Some(&bearer),
+    )
+    .await;
+    assert_eq!(cd.status, 200, "{}", cd.text);
+    assert_eq!(
+        cd.json()["authenticatedUser"]["providerDisplayName"],
+        "Avery Lindqvist"
+    );
+    assert_eq!(
+        get_pat(&sb, "/scenario-expiring/_apis/projects?api-version=7.1")
+            .await
+            .status,
+        200
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_accounts_list_never_shows_the_wrong_directory_organization() {
+    let sb = start().await;
+    let main_id = data::catalog().unwrap().main().id.clone();
+    let contoso = device_login(&sb, CONTOSO_TENANT).await;
+    let rt = contoso["refresh_token"].as_str().unwrap().to_string();
+    let accounts = |token: String| {
+        let url = format!(
+            "{}/_apis/accounts?memberId={main_id}&api-version=7.1",
+            sb.profile_url()
+        );
+        async move {
+            let r = send(
+                Method::GET,
+                &url,
+                Some(&format!("Bearer {token}")),
+                &[],
+                None,
+            )
+            .await;
+            assert_eq!(r.status, 200, "{}", r.text);
+            r.json()["value"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["accountName"].as_str().unwrap().to_string())
+                .collect::<Vec<String>>()
+        }
+    };
+    let names = accounts(contoso["access_token"].as_str().unwrap().to_string()).await;
+    assert!(names.contains(&"contoso-agile".to_string()), "{names:?}");
+    assert!(
+        !names.iter().any(|n| n == "scenario-wrong-directory"),
+        "{names:?}"
+    );
+    // Organizations of the other scenario tenants are listed with a token
+    // of their tenant, and the wrong-directory one never.
+    for (tenant, org) in [
+        (ADVENTURE_WORKS_TENANT, "scenario-expiring"),
+        (WOODGROVE_TENANT, "scenario-device-declined"),
+        (TAILSPIN_TENANT, "scenario-device-expired"),
+    ] {
+        assert!(!names.iter().any(|n| n == org), "{names:?}");
+        let r = refresh_for(&sb, tenant, &rt).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let names = accounts(r.json()["access_token"].as_str().unwrap().to_string()).await;
+        assert!(names.iter().any(|n| n == org), "{tenant}: {names:?}");
+        assert!(
+            !names.iter().any(|n| n == "scenario-wrong-directory"),
+            "{names:?}"
+        );
+        assert!(!names.iter().any(|n| n == "contoso-agile"), "{names:?}");
+    }
     sb.shutdown().await;
 }

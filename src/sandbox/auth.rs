@@ -19,6 +19,13 @@
 //!   DevOps and its `tid` is the organization's tenant (any tenant for the
 //!   Microsoft-account organization). A wrong tenant → 401 `TF400813: The
 //!   user … is not authorized`. The Server collection refuses Bearer tokens.
+//! - Sign-in scenario organizations (`scenario-device-declined`, … see
+//!   [`super::entra::SIGN_IN_SCENARIOS`]) act on the Entra ID side only;
+//!   their credentials work as on any organization, except on
+//!   `scenario-wrong-directory`, whose members are all of another directory:
+//!   every PAT of a non-member (the full-access PAT and the scenario PATs,
+//!   `expired` aside, which stays a 203) and every Bearer token of a
+//!   non-member → 401 `TF400813: The user … is not authorized`.
 //! - Malformed `Authorization` headers → 401, never a panic.
 
 use hyper::Method;
@@ -26,6 +33,7 @@ use hyper::header::HeaderMap;
 use serde_json::{Value, json};
 
 use super::data::{MSA_TENANT, Org};
+use super::entra::{SignInKind, org_sign_in};
 use super::http::{
     Resp, add_header, ado_error, find_api_version, html, json_resp, list, method_not_allowed,
     not_found,
@@ -288,6 +296,13 @@ pub(crate) fn authenticate(st: &State, org: &Org, headers: &HeaderMap) -> Result
         let Some(secret) = secret else {
             return Err(anonymous_401(st, org));
         };
+        let known = secret == FULL_PAT || SCENARIOS.iter().any(|(_, p, ..)| *p == secret);
+        let expired = SCENARIOS
+            .iter()
+            .any(|(_, p, k, _)| *p == secret && *k == ScenarioKind::Expired);
+        if known && !expired && !admits(org, st.cat.main_user) {
+            return Err(not_authorized(st, org, &st.cat.main().id));
+        }
         if secret == FULL_PAT {
             return match org_scenario(org) {
                 Some(kind) => scenario_caller(st, org, kind, st.cat.main_user, false),
@@ -329,14 +344,10 @@ pub(crate) fn authenticate(st: &State, org: &Org, headers: &HeaderMap) -> Result
             return Err(anonymous_401(st, org));
         };
         let org_tenant = org.tenant.as_deref().unwrap_or("");
-        if org_tenant != MSA_TENANT && !tid.eq_ignore_ascii_case(org_tenant) {
-            let mut r = ado_error(
-                401,
-                &format!("TF400813: The user '{oid}' is not authorized to access this resource."),
-                "UnauthorizedRequestException",
-            );
-            add_challenges(st, org, &mut r, None);
-            return Err(r);
+        if (org_tenant != MSA_TENANT && !tid.eq_ignore_ascii_case(org_tenant))
+            || !admits(org, person)
+        {
+            return Err(not_authorized(st, org, oid));
         }
         match org_scenario(org) {
             Some(kind) => scenario_caller(st, org, kind, person, true),
@@ -348,6 +359,30 @@ pub(crate) fn authenticate(st: &State, org: &Org, headers: &HeaderMap) -> Result
     } else {
         Err(anonymous_401(st, org))
     }
+}
+
+/// Whether `person` may use the organization at all. Only the
+/// `wrong-directory` scenario organization checks (a member of one of its
+/// teams): its members are all of another directory.
+fn admits(org: &Org, person: usize) -> bool {
+    org_sign_in(org) != Some(SignInKind::WrongDirectory)
+        || org.projects.iter().any(|p| p.members().contains(&person))
+}
+
+/// 401 `TF400813: The user '{id}' is not authorized …` with the tenant
+/// discovery challenges: a credential of someone who is not a member (or a
+/// token of another tenant).
+fn not_authorized(st: &State, org: &Org, id: &str) -> Resp {
+    let mut r = ado_error(
+        401,
+        &format!(
+            "TF400813: The user '{}' is not authorized to access this resource.",
+            super::http::truncate(id, 64)
+        ),
+        "UnauthorizedRequestException",
+    );
+    add_challenges(st, org, &mut r, None);
+    r
 }
 
 /// What a scenario makes of an accepted credential: the rejection Azure

@@ -559,7 +559,9 @@ pub struct Org {
     /// (6.0 when absent) for Server collections.
     pub api_version: (u32, u32),
     /// Scenario organization: the name of the error scenario (`read-only`,
-    /// `expired`, …) every accepted credential gets here.
+    /// `expired`, …) every accepted credential gets here, or of the
+    /// Microsoft sign-in scenario of its tenant (`device-declined`,
+    /// `device-expired`, `wrong-directory`, `expiring`).
     pub scenario: Option<String>,
     /// The process most projects use (the org "per process").
     pub primary_process: String,
@@ -809,7 +811,8 @@ pub struct OrgSummary {
     pub server: bool,
     /// The highest api-version served (`7.2`, `6.0`, `5.0`).
     pub api_version: String,
-    /// The error scenario of a scenario organization (`read-only`, …).
+    /// The scenario of a scenario organization (`read-only`, …,
+    /// `wrong-directory`, …).
     pub scenario: Option<String>,
     /// Number of projects.
     pub projects: usize,
@@ -1259,6 +1262,9 @@ fn build_catalog() -> anyhow::Result<Catalog> {
         };
         if let Some(sc) = &ro.scenario
             && !super::auth::SCENARIOS.iter().any(|(n, ..)| n == sc)
+            && !super::entra::SIGN_IN_SCENARIOS
+                .iter()
+                .any(|(n, ..)| n == sc)
         {
             anyhow::bail!("organization {}: unknown scenario {sc}", ro.name);
         }
@@ -1282,6 +1288,36 @@ fn build_catalog() -> anyhow::Result<Catalog> {
             by_key,
             root_nodes: OnceLock::new(),
         });
+    }
+
+    // A sign-in scenario acts on its organization's tenant, which must be a
+    // known directory of its own.
+    for o in &orgs {
+        if super::entra::org_sign_in(o).is_none() {
+            continue;
+        }
+        let Some(t) = o.tenant.as_deref().filter(|t| *t != MSA_TENANT) else {
+            anyhow::bail!("organization {}: a sign-in scenario needs a tenant", o.name);
+        };
+        if !raw_orgs
+            .tenants
+            .iter()
+            .any(|x| x.id.eq_ignore_ascii_case(t))
+        {
+            anyhow::bail!("organization {}: tenant {t} is not in tenants", o.name);
+        }
+        if orgs.iter().any(|other| {
+            other.name != o.name
+                && other
+                    .tenant
+                    .as_deref()
+                    .is_some_and(|x| x.eq_ignore_ascii_case(t))
+        }) {
+            anyhow::bail!(
+                "organization {}: the tenant of a sign-in scenario is its own",
+                o.name
+            );
+        }
     }
 
     Ok(Catalog {
@@ -1534,6 +1570,40 @@ mod tests {
         }
         // Scenario organizations are not "the organization per process".
         assert_eq!(org_for_process("Agile").as_deref(), Some("contoso-agile"));
+    }
+
+    #[test]
+    fn every_sign_in_scenario_has_an_organization_in_a_tenant_of_its_own() {
+        use super::super::entra::{SIGN_IN_SCENARIOS, SignInKind, org_sign_in, tenant_sign_in};
+        let cat = catalog().expect("assets parse");
+        let mut tenants = Vec::new();
+        for (name, kind, _) in SIGN_IN_SCENARIOS {
+            let org = cat.scenario_org(name).expect("scenario org");
+            assert_eq!(org.name, format!("scenario-{name}"));
+            assert_eq!(org_sign_in(org), Some(*kind));
+            let tid = org.tenant.clone().expect("tenant");
+            assert!(cat.tenant(&tid).is_some(), "{name}: {tid}");
+            assert_eq!(tenant_sign_in(cat, &tid), Some(*kind));
+            assert!(!tenants.contains(&tid), "{name}: shared tenant");
+            tenants.push(tid);
+            let p = org.project("Payments Platform").expect("project");
+            assert_eq!(cat.processes[p.process].name, "Agile");
+            let avery_member = p.members().contains(&cat.main_user);
+            assert_eq!(avery_member, *kind != SignInKind::WrongDirectory, "{name}");
+            assert!(org_for_process("Agile").is_some_and(|o| o != org.name));
+        }
+        let wrong = cat.scenario_org("wrong-directory").expect("org");
+        let t = cat
+            .tenant(wrong.tenant.as_deref().unwrap_or(""))
+            .expect("tenant");
+        assert_eq!(
+            (t.name.as_str(), t.domain.as_str()),
+            ("Northwind Traders", "northwind.example")
+        );
+        assert_eq!(
+            tenant_sign_in(cat, "f50b3664-ff5f-44cf-bb3e-31185eb08830"),
+            None
+        );
     }
 
     #[test]

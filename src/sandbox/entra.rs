@@ -18,6 +18,21 @@
 //! - `grant_type=refresh_token` issues new tokens, for the tenant in the path
 //!   (`organizations`/`common`: the tenant of the refresh token). A tenant the
 //!   user is not in → `invalid_grant` `AADSTS50020`.
+//! - Sign-in scenarios ([`SIGN_IN_SCENARIOS`]), selected by organization: the
+//!   tenant of a sign-in scenario organization (`"scenario":
+//!   "device-declined"` …, each in a tenant of its own) behaves as follows
+//!   (the code is issued normally in every case):
+//!   - `device-declined`: once `approve_after` has passed, the poll answers
+//!     `authorization_declined` (`AADSTS70000`) and the code is gone.
+//!   - `device-expired`: the code is never approved; `expires_in` is 3 s
+//!     (60 s when `approve_after` is at least 5 s), after which polls answer
+//!     `expired_token` (`AADSTS70019`).
+//!   - `wrong-directory`: the main user is not a member of the tenant: once
+//!     "approved", the poll answers `invalid_grant` `AADSTS50020` (signed in
+//!     with an account that is not in the tenant), and so do refresh-token
+//!     grants for it.
+//!   - `expiring`: token responses for the tenant carry
+//!     `refresh_token_expires_in` 432000 (5 days).
 //! - Access tokens are JWT-shaped (`aud` = Azure DevOps, `tid`, `oid`, `upn`,
 //!   `name`, `exp`, `iat`), valid one hour, signed with a per-sandbox key.
 //!   A refresh token is issued only when the scope has `offline_access`.
@@ -33,7 +48,7 @@ use hyper::header::HeaderMap;
 use serde_json::{Value, json};
 
 use super::auth::{ADO_RESOURCE, mint_token};
-use super::data::MSA_TENANT;
+use super::data::{Catalog, MSA_TENANT, Org};
 use super::http::{Resp, html, json_resp, method_not_allowed, not_found};
 use super::server::State;
 use super::util::{is_guid, now_rfc3339, parse_pairs, random_guid, random_string, unix_now};
@@ -43,6 +58,69 @@ pub const CONSUMERS_TENANT: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
 
 /// How long a device code is valid.
 const DEVICE_CODE_LIFETIME: Duration = Duration::from_secs(900);
+
+/// `refresh_token_expires_in` of the `expiring` scenario's tenant: 5 days.
+pub(crate) const EXPIRING_REFRESH_SECS: u64 = 5 * 24 * 3600;
+
+/// A Microsoft sign-in scenario: how the sandbox's Entra ID treats the
+/// tenant of the scenario organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SignInKind {
+    /// Device codes are declined once `approve_after` has passed.
+    DeviceDeclined,
+    /// Device codes are never approved and expire quickly.
+    DeviceExpired,
+    /// The main user is not a member of the tenant (`AADSTS50020`).
+    WrongDirectory,
+    /// Refresh tokens of the tenant expire in 5 days.
+    Expiring,
+}
+
+/// (name, kind, description) of every sign-in scenario; the scenario
+/// organization is `scenario-{name}`, in a tenant of its own.
+pub(crate) const SIGN_IN_SCENARIOS: &[(&str, SignInKind, &str)] = &[
+    (
+        "device-declined",
+        SignInKind::DeviceDeclined,
+        "a device code for this tenant ends in authorization_declined (AADSTS70000) when it would be approved -> sign-in fails PROVIDER_AUTH_REQUIRED (declined); the PAT and refresh tokens work",
+    ),
+    (
+        "device-expired",
+        SignInKind::DeviceExpired,
+        "a device code for this tenant is never approved and expires after 3 s (60 s when approve_after >= 5 s), then expired_token (AADSTS70019) -> sign-in fails PROVIDER_AUTH_REQUIRED (expired); the PAT and refresh tokens work",
+    ),
+    (
+        "wrong-directory",
+        SignInKind::WrongDirectory,
+        "Avery is not a member of this tenant: device code and refresh-token grants for it answer invalid_grant AADSTS50020, Bearer tokens of other tenants and every PAT get 401 -> doctor (Microsoft sign-in): auth.directory AUTH_WRONG_DIRECTORY",
+    ),
+    (
+        "expiring",
+        SignInKind::Expiring,
+        "token responses for this tenant carry refresh_token_expires_in 432000 (5 days) -> doctor (Microsoft sign-in): auth.expiry CREDENTIAL_EXPIRING (warn; exit 0, 1 with --strict)",
+    ),
+];
+
+/// The sign-in scenario of a scenario organization, if it has one.
+pub(crate) fn org_sign_in(org: &Org) -> Option<SignInKind> {
+    let name = org.scenario.as_deref()?;
+    SIGN_IN_SCENARIOS
+        .iter()
+        .find(|(n, ..)| *n == name)
+        .map(|(_, kind, _)| *kind)
+}
+
+/// The sign-in scenario of a tenant: that of the scenario organization in it.
+pub(crate) fn tenant_sign_in(cat: &Catalog, tid: &str) -> Option<SignInKind> {
+    cat.orgs
+        .iter()
+        .filter(|o| {
+            o.tenant
+                .as_deref()
+                .is_some_and(|t| t.eq_ignore_ascii_case(tid))
+        })
+        .find_map(org_sign_in)
+}
 
 /// A pending device code.
 #[derive(Debug, Clone)]
@@ -54,6 +132,8 @@ pub(crate) struct DeviceGrant {
     pub issued: Instant,
     pub last_poll: Option<Instant>,
     pub interval: u64,
+    /// How long the code is valid (`expires_in`).
+    pub lifetime: Duration,
 }
 
 /// An issued refresh token.
@@ -103,8 +183,12 @@ fn resolve_tenant(st: &State, tenant: &str, home: &str) -> Result<String, String
 }
 
 fn home_tenant(st: &State) -> String {
-    let main = st.cat.main();
-    let domain = main.email.split('@').nth(1).unwrap_or("");
+    home_tenant_of(st, &st.cat.main().email)
+}
+
+/// The tenant of an address's domain (the first tenant when none matches).
+fn home_tenant_of(st: &State, email: &str) -> String {
+    let domain = email.split('@').nth(1).unwrap_or("");
     st.cat
         .tenants
         .iter()
@@ -114,14 +198,36 @@ fn home_tenant(st: &State) -> String {
         .unwrap_or_else(|| MSA_TENANT.to_string())
 }
 
-/// Tenants the main user can get tokens for.
+/// Tenants the main user can get tokens for: every tenant of the catalog
+/// but the `wrong-directory` scenario's.
 fn user_in_tenant(st: &State, tid: &str) -> bool {
     tid == CONSUMERS_TENANT
-        || st
+        || (st
             .cat
             .tenants
             .iter()
             .any(|t| t.id.eq_ignore_ascii_case(tid))
+            && tenant_sign_in(st.cat, tid) != Some(SignInKind::WrongDirectory))
+}
+
+/// `invalid_grant` `AADSTS50020`: `upn` (home tenant `home`) is not in
+/// tenant `tid` (named by its display name when the catalog knows it).
+fn not_in_tenant(st: &State, upn: &str, home: &str, tid: &str, client_id: &str) -> Resp {
+    let tenant = st
+        .cat
+        .tenant(tid)
+        .map(|t| t.name.clone())
+        .unwrap_or_else(|| super::http::truncate(tid, 100));
+    aad_error(
+        400,
+        "invalid_grant",
+        50020,
+        &format!(
+            "User account '{upn}' from identity provider 'https://sts.windows.net/{home}/' does not exist in tenant '{tenant}' and cannot access the application '{}' in that tenant. The account needs to be added as an external user in the tenant first. Sign out and sign in again with a different Azure Active Directory user account.",
+            super::http::truncate(client_id, 100)
+        ),
+        st,
+    )
 }
 
 /// Handles everything under `{authority_url}`.
@@ -199,13 +305,18 @@ fn device_login_page(st: &State) -> String {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         map.values()
-            .filter(|g| g.issued.elapsed() < DEVICE_CODE_LIFETIME)
+            .filter(|g| g.issued.elapsed() < g.lifetime)
             .take(20)
             .map(|g| {
-                let state = if g.issued.elapsed() >= st.approve_after {
-                    "approved"
-                } else {
-                    "pending"
+                let due = g.issued.elapsed() >= st.approve_after;
+                let state = match tenant_sign_in(st.cat, &g.tid) {
+                    Some(SignInKind::DeviceExpired) => "never approved: expires",
+                    Some(SignInKind::DeviceDeclined) if due => "declined",
+                    Some(SignInKind::WrongDirectory) if due => {
+                        "signed in with an account that is not in the tenant"
+                    }
+                    _ if due => "approved",
+                    _ => "pending",
                 };
                 format!(
                     "<li><code>{}</code> ({state})</li>",
@@ -215,7 +326,7 @@ fn device_login_page(st: &State) -> String {
             .collect()
     };
     format!(
-        "<!DOCTYPE html><html><head><title>Sign in to your account</title></head><body><h1>Enter code</h1><p>This is the Azure DevOps sandbox: every device code is approved automatically {secs:.1} seconds after it was issued, as Avery Lindqvist. Nothing to do here.</p><ul>{pending}</ul></body></html>"
+        "<!DOCTYPE html><html><head><title>Sign in to your account</title></head><body><h1>Enter code</h1><p>This is the Azure DevOps sandbox: every device code is approved automatically {secs:.1} seconds after it was issued, as Avery Lindqvist (except in the tenants of the sign-in scenario organizations: scenario-device-declined, scenario-device-expired, scenario-wrong-directory). Nothing to do here.</p><ul>{pending}</ul></body></html>"
     )
 }
 
@@ -280,10 +391,12 @@ fn device_code(st: &State, tenant: &str, form: &Form) -> Resp {
             );
         }
     };
-    let interval: u64 = if st.approve_after >= Duration::from_secs(5) {
-        5
-    } else {
-        1
+    let slow = st.approve_after >= Duration::from_secs(5);
+    let interval: u64 = if slow { 5 } else { 1 };
+    let lifetime = match tenant_sign_in(st.cat, &tid) {
+        Some(SignInKind::DeviceExpired) if slow => Duration::from_secs(60),
+        Some(SignInKind::DeviceExpired) => Duration::from_secs(3),
+        _ => DEVICE_CODE_LIFETIME,
     };
     let user_code = random_string(b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789", 9);
     let device_code = format!(
@@ -302,6 +415,7 @@ fn device_code(st: &State, tenant: &str, form: &Form) -> Resp {
         issued: Instant::now(),
         last_poll: None,
         interval,
+        lifetime,
     };
     {
         let mut map = st
@@ -320,7 +434,7 @@ fn device_code(st: &State, tenant: &str, form: &Form) -> Resp {
             "user_code": user_code,
             "device_code": device_code,
             "verification_uri": uri,
-            "expires_in": DEVICE_CODE_LIFETIME.as_secs(),
+            "expires_in": lifetime.as_secs(),
             "interval": interval,
             "message": format!("To sign in, use a web browser to open the page {uri} and enter the code {user_code} to authenticate."),
         }),
@@ -381,7 +495,7 @@ fn token(st: &State, tenant: &str, form: &Form) -> Resp {
                     st,
                 );
             }
-            if grant.issued.elapsed() >= DEVICE_CODE_LIFETIME {
+            if grant.issued.elapsed() >= grant.lifetime {
                 map.remove(code);
                 return aad_error(
                     400,
@@ -405,7 +519,10 @@ fn token(st: &State, tenant: &str, form: &Form) -> Resp {
                     st,
                 );
             }
-            if grant.issued.elapsed() < st.approve_after {
+            let scenario = tenant_sign_in(st.cat, &grant.tid);
+            if grant.issued.elapsed() < st.approve_after
+                || scenario == Some(SignInKind::DeviceExpired)
+            {
                 return aad_error(
                     400,
                     "authorization_pending",
@@ -417,7 +534,23 @@ fn token(st: &State, tenant: &str, form: &Form) -> Resp {
             let g = grant.clone();
             map.remove(code);
             drop(map);
-            issue_tokens(st, &g.client_id, &g.scope, &g.tid, st.cat.main_user)
+            match scenario {
+                Some(SignInKind::DeviceDeclined) => aad_error(
+                    400,
+                    "authorization_declined",
+                    70000,
+                    "The user declined the authentication request (device code flow): the sign-in was not approved.",
+                    st,
+                ),
+                Some(SignInKind::WrongDirectory) => not_in_tenant(
+                    st,
+                    &st.cat.main().email,
+                    &home_tenant(st),
+                    &g.tid,
+                    &g.client_id,
+                ),
+                _ => issue_tokens(st, &g.client_id, &g.scope, &g.tid, st.cat.main_user),
+            }
         }
         "refresh_token" => {
             let Some(rt) = f("refresh_token") else {
@@ -463,17 +596,8 @@ fn token(st: &State, tenant: &str, form: &Form) -> Resp {
                         .get(grant.person)
                         .map(|p| p.email.clone())
                         .unwrap_or_default();
-                    return aad_error(
-                        400,
-                        "invalid_grant",
-                        50020,
-                        &format!(
-                            "User account '{upn}' from identity provider 'https://sts.windows.net/{}/' does not exist in tenant '{}' and cannot access the application '{client_id}' in that tenant.",
-                            grant.tid,
-                            super::http::truncate(&t, 100)
-                        ),
-                        st,
-                    );
+                    let home = home_tenant_of(st, &upn);
+                    return not_in_tenant(st, &upn, &home, &t, client_id);
                 }
             };
             let scope = f("scope").unwrap_or(&grant.scope).to_string();
@@ -585,6 +709,12 @@ fn issue_tokens(st: &State, client_id: &str, scope: &str, tid: &str, person: usi
         }
         if let Value::Object(m) = &mut body {
             m.insert("refresh_token".into(), Value::String(rt));
+            if tenant_sign_in(st.cat, tid) == Some(SignInKind::Expiring) {
+                m.insert(
+                    "refresh_token_expires_in".into(),
+                    Value::from(EXPIRING_REFRESH_SECS),
+                );
+            }
         }
     }
     json_resp(200, &body, None)

@@ -37,11 +37,15 @@
 //! | `scenario-expired` | Agile | … the `expired` scenario |
 //! | `scenario-no-permissions` | Agile | … the `no-permissions` scenario |
 //! | `scenario-throttled` | Agile | … the `throttled` scenario |
+//! | `scenario-device-declined` | Agile | sign-in scenario, tenant *Woodgrove Bank* (`woodgrove.example`): device codes for it are declined |
+//! | `scenario-device-expired` | Agile | sign-in scenario, tenant *Tailspin Toys* (`tailspin.example`): device codes for it expire unapproved |
+//! | `scenario-wrong-directory` | Agile | sign-in scenario, tenant *Northwind Traders* (`northwind.example`), of which Avery is not a member |
+//! | `scenario-expiring` | Agile | sign-in scenario, tenant *Adventure Works* (`adventureworks.example`): refresh tokens expire in 5 days |
 //!
-//! Each scenario organization (Contoso tenant) has one project, *Payments
-//! Platform* (its own ids; areas, iterations, one team with Avery as
-//! administrator), so `doctor --org scenario-… --project "Payments
-//! Platform"` with the full PAT reaches the failing check:
+//! Each scenario organization of the PAT scenarios (Contoso tenant) has one
+//! project, *Payments Platform* (its own ids; areas, iterations, one team
+//! with Avery as administrator), so `doctor --org scenario-… --project
+//! "Payments Platform"` with the full PAT reaches the failing check:
 //!
 //! | organization | `doctor` with the full PAT (exit code) |
 //! |---|---|
@@ -55,6 +59,23 @@
 //! | `--deployment server --base-url …/tfs/RedirectedCollection` | `network.reachable` `PROVIDER_BASE_URL_BLOCKED` (1) |
 //! | `--deployment server --base-url …/tfs/NotAzureDevOps` | `network.reachable` `PROVIDER_BASE_URL_BLOCKED` (1) |
 //!
+//! # Microsoft sign-in scenarios
+//!
+//! Selected by organization name ([`Sandbox::sign_in_scenarios`]): each
+//! organization is in an Entra tenant of its own, and the sandbox's Entra
+//! ID treats that tenant as the scenario says; the wizard reaches it by
+//! signing in to the organization (its tenant is discovered from the 401).
+//! Each has a *Payments Platform* project like the other scenario
+//! organizations (Avery is a team administrator, except in
+//! `scenario-wrong-directory`, whose members are Northwind people).
+//!
+//! | organization | Entra ID answers | what the user sees |
+//! |---|---|---|
+//! | `scenario-device-declined` | a device code for its tenant: `authorization_declined` (`AADSTS70000`) once `approve_after` has passed | sign-in fails, `PROVIDER_AUTH_REQUIRED` "…declined…"; the PAT and refresh tokens work |
+//! | `scenario-device-expired` | a device code for its tenant: `expires_in` 3 s (60 s when `approve_after` ≥ 5 s), never approved, then `expired_token` (`AADSTS70019`) | sign-in fails, `PROVIDER_AUTH_REQUIRED` "…expired…"; the PAT and refresh tokens work |
+//! | `scenario-wrong-directory` | device code (once "approved") and refresh-token grants for its tenant: `invalid_grant` `AADSTS50020`; not in the accounts list | `doctor` with a saved Microsoft sign-in: `auth.directory` `AUTH_WRONG_DIRECTORY` (1); with the full PAT: `auth.credentials` `PROVIDER_AUTH_REQUIRED` (4) |
+//! | `scenario-expiring` | token responses for its tenant carry `refresh_token_expires_in` 432000 (5 days) | `doctor` with a saved Microsoft sign-in: `auth.expiry` `CREDENTIAL_EXPIRING` warn (0; 1 with `--strict`) |
+//!
 //! # Credentials
 //!
 //! - Full-access PAT: `sbxfull3rgyqnbcheehjqictnse4n7evboh3i2z7vmsrfeqd67cp`
@@ -62,8 +83,9 @@
 //!   (`avery.lindqvist@contoso.example`), accepted by every organization and
 //!   collection.
 //! - Device code sign-in ([`Sandbox::authority_url`]): approved automatically
-//!   `approve_after` after the code is issued; the Bearer token works on the
-//!   Services organizations of its tenant and on the Microsoft-account org.
+//!   `approve_after` after the code is issued (except in the tenants of the
+//!   sign-in scenarios above); the Bearer token works on the Services
+//!   organizations of its tenant and on the Microsoft-account org.
 //! - Scenario PATs ([`Sandbox::scenarios`]):
 //!   - `read-only` `sbxreadonlyv65z3dbzbogjqxstgljhwef7uk6jopbpsvl4v6ab2`:
 //!     reads work; the dry-run create answers 401 `UnauthorizedRequestException`
@@ -85,9 +107,11 @@
 //! Entra-specific ones (`not-materialized`, `conditional-access`) and
 //! `expired` are rejected with 401 like any unknown PAT.
 //!
-//! On a scenario organization the full-access PAT and any valid Bearer token
-//! of the Contoso tenant get exactly what the scenario's PAT gets (the same
-//! code path); a scenario PAT keeps its own scenario there.
+//! On the scenario organization of a PAT scenario the full-access PAT and any
+//! valid Bearer token of the Contoso tenant get exactly what the scenario's
+//! PAT gets (the same code path); a scenario PAT keeps its own scenario
+//! there. On `scenario-wrong-directory` every PAT and token of Avery gets
+//! 401 (not a member).
 //!
 //! # Host scenarios
 //!
@@ -205,6 +229,27 @@ pub struct Scenario {
     pub organization_description: &'static str,
 }
 
+/// A Microsoft sign-in scenario: an organization in an Entra tenant of its
+/// own, which the sandbox's Entra ID treats in a particular way (declined or
+/// expired device codes, a directory the user is not in, a refresh token
+/// about to expire). No PAT triggers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInScenario {
+    /// Short name (`device-declined`, `device-expired`, `wrong-directory`,
+    /// `expiring`).
+    pub name: &'static str,
+    /// The scenario organization (`scenario-device-declined`, …).
+    pub organization: String,
+    /// Its URL (`http://127.0.0.1:PORT/scenario-device-declined`).
+    pub organization_url: String,
+    /// The organization's tenant id.
+    pub tenant: String,
+    /// The tenant's display name (`Northwind Traders`, …).
+    pub tenant_name: String,
+    /// What the sandbox answers, and what the wizard or `doctor` reports.
+    pub description: &'static str,
+}
+
 /// An Azure DevOps Server collection of the sandbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Collection {
@@ -290,8 +335,8 @@ impl Sandbox {
         self.state.authority_url()
     }
 
-    /// Every Services organization except the scenario organizations:
-    /// `(name, "{devops_url}/{name}")`.
+    /// Every Services organization except the scenario organizations (PAT
+    /// and sign-in scenarios alike): `(name, "{devops_url}/{name}")`.
     pub fn organization_urls(&self) -> Vec<(String, String)> {
         self.state
             .cat
@@ -363,7 +408,9 @@ impl Sandbox {
         auth::FULL_PAT
     }
 
-    /// The documented error scenarios, with their scenario organizations.
+    /// The documented error scenarios (each with a PAT), with their
+    /// scenario organizations. The Microsoft sign-in scenarios, which have
+    /// no PAT, are [`Sandbox::sign_in_scenarios`].
     pub fn scenarios(&self) -> Vec<Scenario> {
         auth::SCENARIOS
             .iter()
@@ -380,6 +427,32 @@ impl Sandbox {
                         .find(|(n, _)| n == name)
                         .map_or("", |(_, d)| d),
                 }
+            })
+            .collect()
+    }
+
+    /// The Microsoft sign-in scenarios, with their organizations and
+    /// tenants (no PAT triggers them; see [`SignInScenario`]).
+    pub fn sign_in_scenarios(&self) -> Vec<SignInScenario> {
+        entra::SIGN_IN_SCENARIOS
+            .iter()
+            .filter_map(|(name, _, description)| {
+                let org = self.state.cat.scenario_org(name)?;
+                let tenant = org.tenant.clone()?;
+                let tenant_name = self
+                    .state
+                    .cat
+                    .tenant(&tenant)
+                    .map(|t| t.name.clone())
+                    .unwrap_or_default();
+                Some(SignInScenario {
+                    name,
+                    organization: org.name.clone(),
+                    organization_url: self.state.org_url(org),
+                    tenant,
+                    tenant_name,
+                    description,
+                })
             })
             .collect()
     }
@@ -408,7 +481,9 @@ impl Drop for Sandbox {
 /// `pat <PAT>`; after them one line each of
 /// - `scenario <name> <PAT> <description>` (the scenario PATs),
 /// - `scenario-org <org> <URL> <description>` (scenario organizations: any
-///   accepted credential gets that scenario),
+///   accepted credential gets that scenario; then those of the Microsoft
+///   sign-in scenarios, whose description starts with `sign-in <name>,
+///   tenant <tenant name> (<id>):`),
 /// - `collection <name> <URL> <description>` (Server collections),
 /// - `host <name> <URL> <description>` (host scenarios).
 pub fn serve_banner(sb: &Sandbox) -> Vec<String> {
@@ -433,6 +508,12 @@ pub fn serve_banner(sb: &Sandbox) -> Vec<String> {
                 s.organization_description
             ));
         }
+    }
+    for s in sb.sign_in_scenarios() {
+        lines.push(format!(
+            "scenario-org {} {} sign-in {}, tenant {} ({}): {}",
+            s.organization, s.organization_url, s.name, s.tenant_name, s.tenant, s.description
+        ));
     }
     for c in &collections {
         lines.push(format!("collection {} {} {}", c.name, c.url, c.description));
