@@ -12,14 +12,16 @@ use crate::ado::error::AdoError;
 use crate::ado::http::{Credential, HttpClient};
 use crate::ado::version::{ApiVersion, negotiate_server};
 use crate::checks::{
-    Context as CheckContext, Subject, below_root, process_name, project_defaults, scope_problem,
+    Context as CheckContext, Subject, process_name, project_defaults, scope_problem,
 };
 use crate::net::probe::{probe_azure_devops, probe_endpoints};
-use crate::store::config::{Access, ConfigStore, PriorityMap};
+use crate::store::config::{Access, ConfigStore};
 use crate::store::secrets::{SecretStore, SecretStoreKind};
+use crate::widgets::tree::TreePicker;
 use crate::wizard::{
-    EntraApp, EntraSession, Job, JobResult, MappingInfo, OrgItem, Problem, ProjectInfo,
-    ProjectItem, ReviewRequest, SaveRequest, SavedInfo, Session, UserInfo,
+    EntraApp, EntraSession, Job, JobResult, MappingData, MappingInfo, MemberItem, OrgItem, Problem,
+    ProjectInfo, ProjectItem, RequiredField, ReviewRequest, SaveRequest, SavedInfo, Session,
+    TypeChoice, TypeFields, UserInfo, ValidateRequest,
 };
 
 /// What jobs need: the HTTP client and the stores.
@@ -71,6 +73,12 @@ pub async fn run(ctx: &JobContext, job: Job) -> JobResult {
             check_project(&ctx.http, &session, &project).await
         }
         Job::LoadMapping { session, project } => load_mapping(&ctx.http, &session, &project).await,
+        Job::LoadTypeFields {
+            session,
+            project,
+            work_item_type,
+        } => load_type_fields(&ctx.http, &session, &project, &work_item_type).await,
+        Job::ValidateMapping(req) => Ok(validate_mapping(ctx, *req).await),
         Job::ProbeNetwork { endpoints } => Ok(JobResult::Network(
             probe_endpoints(&ctx.http, &endpoints).await,
         )),
@@ -352,37 +360,173 @@ async fn load_mapping(
     let d = project_defaults(&c, p, project.default_team.as_deref())
         .await
         .map_err(|e| scope_read(&e))?;
-    let chosen = d
-        .work_item_type
-        .as_deref()
-        .and_then(|name| d.types.iter().find(|t| t.name == name))
-        .ok_or_else(|| {
-            Problem::new(
-                "MAPPING_INVALID",
-                format!("project {p} has no enabled work item type"),
-                "Enable a work item type under Organization Settings › Boards › Process",
-            )
-        })?;
-    let area_below = below_root(p, &d.area_path);
-    let iteration_below = below_root(p, &d.iteration_path);
-    let (area, iteration, fields) = tokio::join!(
-        c.classification_node(p, StructureGroup::Areas, &area_below, Some(0)),
-        c.classification_node(p, StructureGroup::Iterations, &iteration_below, Some(0)),
-        c.work_item_type_fields(p, &chosen.name, true),
+    let types: Vec<TypeChoice> = d
+        .types
+        .iter()
+        .filter(|t| t.is_enabled())
+        .map(|t| TypeChoice {
+            name: t.name.clone(),
+            states: t.states.iter().map(|s| s.name.clone()).collect(),
+        })
+        .collect();
+    let Some(default_type) = d.work_item_type.clone() else {
+        return Err(Problem::new(
+            "MAPPING_INVALID",
+            format!("project {p} has no enabled work item type"),
+            "Enable a work item type under Organization Settings › Boards › Process",
+        ));
+    };
+    // The whole trees at once: a 20,000-node tree is a few MB, read once,
+    // then picked from and filtered locally.
+    let (areas, iterations, fields, members) = tokio::join!(
+        c.classification_node(p, StructureGroup::Areas, "", Some(TREE_DEPTH)),
+        c.classification_node(p, StructureGroup::Iterations, "", Some(TREE_DEPTH)),
+        type_fields(&c, p, &default_type),
+        team_members(&c, p),
     );
-    let (area_path, iteration_path) = (d.area_path.clone(), d.iteration_path.clone());
-    area.map_err(|e| missing_path("area", &area_path, &e))?;
-    iteration.map_err(|e| missing_path("iteration", &iteration_path, &e))?;
-    let fields = fields.map_err(|e| scope_read(&e))?;
-    Ok(JobResult::MappingOk(MappingInfo {
-        work_item_type: chosen.name.clone(),
-        type_states: chosen.states.iter().map(|s| s.name.clone()).collect(),
-        area_path,
-        iteration_path,
-        has_priority: fields
+    let areas = TreePicker::from_classification(&areas.map_err(|e| scope_read(&e))?);
+    let iterations = TreePicker::from_classification(&iterations.map_err(|e| scope_read(&e))?);
+    let (area, iteration) = (d.area_path.clone(), d.iteration_path.clone());
+    if !areas.contains_path(&area) {
+        return Err(missing_path("area", &area));
+    }
+    if !iterations.contains_path(&iteration) {
+        return Err(missing_path("iteration", &iteration));
+    }
+    Ok(JobResult::MappingLoaded(Box::new(MappingData {
+        types,
+        default_type,
+        areas,
+        iterations,
+        default_area: area,
+        default_iteration: iteration,
+        members,
+        fields: fields?,
+    })))
+}
+
+/// Levels of the area and iteration trees read at once.
+const TREE_DEPTH: u32 = 30;
+
+/// What a type's fields mean for the mapping: the priority values, and the
+/// fields that need a value.
+async fn type_fields(c: &AdoClient, project: &str, type_name: &str) -> Result<TypeFields, Problem> {
+    let fields = c
+        .work_item_type_fields(project, type_name, true)
+        .await
+        .map_err(|e| scope_read(&e))?;
+    let priority_values = fields
+        .iter()
+        .find(|f| f.reference_name == "Microsoft.VSTS.Common.Priority")
+        .map(|f| {
+            let v = f.allowed_value_strings();
+            if v.is_empty() {
+                ["1", "2", "3", "4"].map(str::to_string).to_vec()
+            } else {
+                v
+            }
+        });
+    let required = crate::checks::required_fields(&fields)
+        .into_iter()
+        .map(|f| RequiredField {
+            reference_name: f.reference_name.clone(),
+            name: f.name.clone().unwrap_or_else(|| f.reference_name.clone()),
+            allowed_values: f.allowed_value_strings(),
+            help: f.help_text.clone().filter(|h| !h.trim().is_empty()),
+        })
+        .collect();
+    Ok(TypeFields {
+        work_item_type: type_name.to_string(),
+        priority_values,
+        required,
+    })
+}
+
+/// Members of the project's teams (the first 20 teams), once each, sorted.
+async fn team_members(c: &AdoClient, project: &str) -> Vec<MemberItem> {
+    let Ok(teams) = c.teams(project).await else {
+        return Vec::new();
+    };
+    let lists = futures::future::join_all(
+        teams
             .iter()
-            .any(|f| f.reference_name == "Microsoft.VSTS.Common.Priority"),
-    }))
+            .take(20)
+            .map(|t| c.team_members(project, &t.name)),
+    )
+    .await;
+    let mut out: Vec<MemberItem> = lists
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|m| m.identity.is_container != Some(true))
+        .filter_map(|m| {
+            let unique = m.identity.unique_name.clone()?;
+            let name = m
+                .identity
+                .display_name
+                .clone()
+                .unwrap_or_else(|| unique.clone());
+            Some(MemberItem {
+                label: format!("{name} <{unique}>"),
+                unique_name: unique,
+            })
+        })
+        .collect();
+    out.sort_by_key(|m| m.label.to_lowercase());
+    out.dedup_by(|a, b| a.unique_name.eq_ignore_ascii_case(&b.unique_name));
+    out
+}
+
+async fn load_type_fields(
+    http: &HttpClient,
+    session: &Session,
+    project: &ProjectInfo,
+    type_name: &str,
+) -> Result<JobResult, Problem> {
+    let c = client(http, session)?;
+    Ok(JobResult::TypeFields(
+        type_fields(&c, &project.name, type_name).await?,
+    ))
+}
+
+/// The mapping checks of the catalogue (what `doctor` runs as `mapping.*`)
+/// for the chosen mapping, ending with the dry-run create.
+async fn validate_mapping(ctx: &JobContext, req: ValidateRequest) -> JobResult {
+    let ValidateRequest {
+        session,
+        project,
+        mapping,
+        devops_base,
+        extra_endpoints,
+        allow_http,
+    } = req;
+    let subject = session_subject(&session, &project, &mapping);
+    let check_ctx = CheckContext {
+        http: ctx.http.clone(),
+        devops_base,
+        extra_endpoints,
+        allow_http,
+        config: None,
+        secrets: None,
+    };
+    let report = crate::checks::run_some(
+        &subject,
+        &check_ctx,
+        &[
+            "mapping.work_item_type",
+            "mapping.area_path",
+            "mapping.iteration_path",
+            "mapping.priority",
+            "mapping.assignee",
+            "mapping.required_fields",
+            "mapping.dry_run",
+        ],
+    )
+    .await;
+    JobResult::MappingChecked {
+        mapping: Box::new(mapping),
+        outcomes: report.outcomes,
+    }
 }
 
 fn scope_read(e: &AdoError) -> Problem {
@@ -394,30 +538,18 @@ fn scope_read(e: &AdoError) -> Problem {
     p
 }
 
-fn missing_path(kind: &str, path: &str, e: &AdoError) -> Problem {
-    match e {
-        AdoError::NotFound { .. } => Problem::new(
-            "MAPPING_INVALID",
-            format!("the default {kind} path {path} does not exist"),
-            format!(
-                "Create it under Project Settings › Boards › Project configuration, or set the team's default {kind}"
-            ),
+fn missing_path(kind: &str, path: &str) -> Problem {
+    Problem::new(
+        "MAPPING_INVALID",
+        format!("the default {kind} path {path} does not exist"),
+        format!(
+            "Create it under Project Settings › Boards › Project configuration, or set the team's default {kind}"
         ),
-        other => Problem::from(other),
-    }
+    )
 }
 
-/// Review: the check catalogue — the same implementation `doctor` runs —
-/// for the answers so far.
-async fn review(ctx: &JobContext, job: ReviewRequest) -> JobResult {
-    let ReviewRequest {
-        session,
-        project,
-        mapping,
-        devops_base,
-        extra_endpoints,
-        allow_http,
-    } = job;
+/// The checks' subject for the wizard's answers so far.
+fn session_subject(session: &Session, project: &ProjectInfo, mapping: &MappingInfo) -> Subject {
     let target = match session.deployment {
         Deployment::Services => session
             .base_url
@@ -426,7 +558,7 @@ async fn review(ctx: &JobContext, job: ReviewRequest) -> JobResult {
             .unwrap_or_default(),
         Deployment::Server => session.base_url.as_str().to_string(),
     };
-    let subject = Subject {
+    Subject {
         name: None,
         deployment: session.deployment,
         target,
@@ -448,10 +580,24 @@ async fn review(ctx: &JobContext, job: ReviewRequest) -> JobResult {
         work_item_type: Some(mapping.work_item_type.clone()),
         area_path: Some(mapping.area_path.clone()),
         iteration_path: Some(mapping.iteration_path.clone()),
-        priority_map: PriorityMap::default(),
-        assignee: None,
-        field_defaults: Default::default(),
-    };
+        priority_map: mapping.priority_map,
+        assignee: mapping.assignee.clone(),
+        field_defaults: mapping.field_defaults.clone(),
+    }
+}
+
+/// Review: the check catalogue — the same implementation `doctor` runs —
+/// for the answers so far.
+async fn review(ctx: &JobContext, job: ReviewRequest) -> JobResult {
+    let ReviewRequest {
+        session,
+        project,
+        mapping,
+        devops_base,
+        extra_endpoints,
+        allow_http,
+    } = job;
+    let subject = session_subject(&session, &project, &mapping);
     let check_ctx = CheckContext {
         http: ctx.http.clone(),
         devops_base,

@@ -11,7 +11,7 @@ use ado_setup::screens::render;
 use ado_setup::theme::Theme;
 use ado_setup::widgets::filter::FilterList;
 use ado_setup::wizard::{
-    CheckStatus, DeviceView, EndpointResult, EntraSession, MappingInfo, OrgItem, Pending, Problem,
+    CheckStatus, DeviceView, EndpointResult, EntraSession, MappingForm, OrgItem, Pending, Problem,
     ProjectInfo, ProjectItem, SavedInfo, Settings, SignInMethod, Step, UserInfo, Wizard,
 };
 use ratatui::Terminal;
@@ -90,13 +90,9 @@ fn with_project(w: &mut Wizard) {
 
 fn with_mapping(w: &mut Wizard) {
     with_project(w);
-    w.mapping = Some(MappingInfo {
-        work_item_type: "Issue".into(),
-        type_states: vec!["To Do".into(), "Doing".into(), "Done".into()],
-        area_path: "Payments Platform\\Checkout".into(),
-        iteration_path: "Payments Platform\\Release 2026.1\\Sprint 3".into(),
-        has_priority: true,
-    });
+    let form = MappingForm::new(support::mapping_data(false));
+    w.mapping = Some(form.info());
+    w.form = Some(form);
 }
 
 fn at(step: Step) -> Wizard {
@@ -344,10 +340,11 @@ fn mapping() {
     with_mapping(&mut w);
     snap!("mapping_ok", w);
 
+    // A type without a Priority field.
     let mut w = at(Step::Mapping);
     with_mapping(&mut w);
-    if let Some(m) = w.mapping.as_mut() {
-        m.has_priority = false;
+    if let Some(f) = w.form.as_mut() {
+        f.fields.priority_values = None;
     }
     snap!("mapping_no_priority", w);
 
@@ -359,6 +356,74 @@ fn mapping() {
         "Create it under Project Settings › Boards › Project configuration",
     );
     snap!("mapping_failed", w);
+
+    // An inherited process with a required picklist field, and the dry run's
+    // answer marked on the fields it names.
+    let mut w = at(Step::Mapping);
+    with_project(&mut w);
+    w.form = Some(MappingForm::new(support::mapping_data(true)));
+    snap!("mapping_required_field", w);
+    if let Some(f) = w.form.as_mut() {
+        f.errors.insert(
+            "Custom.CustomerImpact".into(),
+            "required: one of High, Medium, Low".into(),
+        );
+        f.errors.insert(
+            "System.AssignedTo".into(),
+            "nobody@elsewhere.example is not a member of any team of Payments Platform".into(),
+        );
+        f.assignee = Some("nobody@elsewhere.example".into());
+    }
+    w.problem = problem(
+        "MAPPING_REQUIRED_FIELD",
+        "2 field(s) need attention (marked ✗); nothing was created",
+        "--field Custom.CustomerImpact=VALUE",
+    );
+    snap!("mapping_rejected", w);
+}
+
+#[test]
+fn mapping_pickers() {
+    use ado_setup::wizard::{Msg, update};
+    use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+    let key = |c: KeyCode| Msg::Term(Event::Key(KeyEvent::new(c, KeyModifiers::NONE)));
+    let mut w = at(Step::Mapping);
+    with_project(&mut w);
+    w.form = Some(MappingForm::new(support::mapping_data(true)));
+    // Row 0: the type list.
+    w.form.as_mut().unwrap().row = 0;
+    update(&mut w, key(KeyCode::Enter));
+    snap!("mapping_picker_type", w);
+    update(&mut w, key(KeyCode::Esc));
+    // The area tree, at the team's default.
+    w.form.as_mut().unwrap().row = 1;
+    update(&mut w, key(KeyCode::Enter));
+    snap!("mapping_picker_area", w);
+    for c in "card".chars() {
+        update(&mut w, key(KeyCode::Char(c)));
+    }
+    snap!("mapping_picker_area_filtered", w);
+    update(&mut w, key(KeyCode::Esc));
+    // The priority map.
+    w.form.as_mut().unwrap().row = 3;
+    update(&mut w, key(KeyCode::Enter));
+    update(&mut w, key(KeyCode::Down));
+    update(&mut w, key(KeyCode::Right));
+    snap!("mapping_picker_priority", w);
+    update(&mut w, key(KeyCode::Enter));
+    // The assignee, with an address typed.
+    w.form.as_mut().unwrap().row = 4;
+    update(&mut w, key(KeyCode::Enter));
+    snap!("mapping_picker_assignee", w);
+    for c in "morgan@contoso.example".chars() {
+        update(&mut w, key(KeyCode::Char(c)));
+    }
+    snap!("mapping_picker_assignee_typed", w);
+    update(&mut w, key(KeyCode::Esc));
+    // The required picklist field.
+    w.form.as_mut().unwrap().row = 5;
+    update(&mut w, key(KeyCode::Enter));
+    snap!("mapping_picker_values", w);
 }
 
 fn endpoints(ok: bool) -> Vec<EndpointResult> {

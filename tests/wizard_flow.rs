@@ -33,6 +33,9 @@ enum Act {
     At(Step),
     Type(&'static str),
     Key(KeyCode),
+    /// Wait until the wizard is idle showing a problem with this code (from
+    /// then on, that code no longer fails an `At`).
+    Problem(&'static str),
 }
 
 #[derive(Default)]
@@ -85,15 +88,37 @@ async fn drive(
     let pacer = {
         let seen = seen.clone();
         tokio::spawn(async move {
+            let mut expected: Option<String> = None;
             for act in script {
                 match act {
+                    Act::Problem(code) => {
+                        let started = Instant::now();
+                        loop {
+                            {
+                                let s = seen.lock().unwrap();
+                                if !s.pending
+                                    && s.problem.as_deref().is_some_and(|p| p.starts_with(code))
+                                {
+                                    break;
+                                }
+                            }
+                            assert!(
+                                started.elapsed() < Duration::from_secs(30),
+                                "timed out waiting for the problem {code}"
+                            );
+                            tokio::time::sleep(Duration::from_millis(10)).await;
+                        }
+                        expected = Some(code.to_string());
+                    }
                     Act::At(step) => {
                         let started = Instant::now();
                         loop {
                             {
                                 let s = seen.lock().unwrap();
                                 if !s.pending {
-                                    if let Some(p) = &s.problem {
+                                    if let Some(p) = s.problem.as_ref().filter(|p| {
+                                        expected.as_ref().is_none_or(|e| !p.starts_with(e.as_str()))
+                                    }) {
                                         panic!(
                                             "waiting for {step:?}, got a problem: {p}\n{}",
                                             s.frames.last().cloned().unwrap_or_default()
@@ -396,6 +421,72 @@ async fn microsoft_sign_in_and_an_organization_from_the_list() {
         report.get("auth.directory").unwrap().status,
         ado_setup::checks::Status::Pass
     );
+    sb.shutdown().await;
+}
+
+/// An inherited process with a required field: checking without a value,
+/// the dry run's finding lands on the field; the user picks a value from
+/// its picklist, and the saved connection carries it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dry_run_rejects_a_field_and_the_user_fixes_it() {
+    let sb = Sandbox::start(SandboxOptions::default()).await.unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("config");
+    let jobs = JobContext {
+        http: http(),
+        config: ConfigStore::open(&dir),
+        secrets: SecretStore::file(&dir),
+    };
+    let pat: &'static str = Box::leak(sb.pat().to_string().into_boxed_str());
+    let script = vec![
+        Act::At(Step::Deployment),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Target),
+        Act::Type("contoso-agile"),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::SignIn),
+        Act::Key(KeyCode::Tab),
+        Act::Type(pat),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Organization),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Project),
+        Act::Type("support desk"),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Mapping),
+        // Straight to "Check and continue", leaving the field empty.
+        Act::Key(KeyCode::Down),
+        Act::Key(KeyCode::Enter),
+        Act::Problem("MAPPING_"),
+        // Focus is on the field: open its picklist, take the first value.
+        Act::Key(KeyCode::Enter),
+        Act::Key(KeyCode::Enter),
+        Act::Key(KeyCode::Down),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Network),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Review),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Done),
+        Act::Key(KeyCode::Enter),
+    ];
+    let (outcome, _, frames) = drive(settings(&sb), jobs.clone(), script).await;
+    let saved = match outcome {
+        Outcome::Saved(s) => s,
+        other => panic!("{other:?}"),
+    };
+    // The finding was shown on the field itself.
+    assert!(
+        frames
+            .iter()
+            .any(|f| f.contains("✗ › Customer Impact") || f.contains("✗   Customer Impact")),
+        "no frame marked the field"
+    );
+    let config = jobs.config.load().unwrap();
+    let c = config.get(&saved.name).unwrap();
+    assert_eq!(c.project, "Customer Support Desk");
+    let value = c.field_defaults.get("Custom.CustomerImpact").cloned();
+    assert!(value.is_some(), "{:?}", c.field_defaults);
     sb.shutdown().await;
 }
 

@@ -8,9 +8,8 @@ mod support;
 
 use ado_setup::ado::endpoints::Deployment;
 use ado_setup::wizard::{
-    CheckStatus, Effect, Job, JobResult, MappingInfo, Msg, OrgItem, OrganizationOk, Outcome,
-    Problem, ProjectInfo, ProjectItem, SavedInfo, Settings, SignInMethod, Step, UserInfo, Wizard,
-    update,
+    CheckStatus, Effect, Job, JobResult, Msg, OrgItem, OrganizationOk, Outcome, Problem,
+    ProjectInfo, ProjectItem, SavedInfo, Settings, SignInMethod, Step, UserInfo, Wizard, update,
 };
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 
@@ -68,14 +67,32 @@ fn project_info() -> ProjectInfo {
     }
 }
 
-fn mapping_info() -> MappingInfo {
-    MappingInfo {
-        work_item_type: "Issue".into(),
-        type_states: vec!["To Do".into(), "Done".into()],
-        area_path: "Payments".into(),
-        iteration_path: "Payments\\Sprint 1".into(),
-        has_priority: true,
-    }
+/// Loads the mapping form and passes its checks: the Network step follows.
+fn pass_mapping(w: &mut Wizard, load_id: u64) -> Vec<Effect> {
+    done(
+        w,
+        load_id,
+        JobResult::MappingLoaded(support::mapping_data(false)),
+    );
+    let (id, job) = spawned(&update(w, key(KeyCode::Enter)));
+    let mapping = match job {
+        Job::ValidateMapping(req) => req.mapping,
+        other => panic!("{other:?}"),
+    };
+    done(
+        w,
+        id,
+        JobResult::MappingChecked {
+            mapping: Box::new(mapping),
+            outcomes: vec![support::outcome(
+                "mapping.dry_run",
+                CheckStatus::Pass,
+                None,
+                "accepted",
+                &[],
+            )],
+        },
+    )
 }
 
 fn items() -> Vec<ProjectItem> {
@@ -176,8 +193,8 @@ fn the_whole_services_flow_reaches_done() {
     assert_eq!(w.step, Step::Mapping);
     let (id, job) = spawned(&e);
     assert!(matches!(job, Job::LoadMapping { .. }));
-    done(&mut w, id, JobResult::MappingOk(mapping_info()));
-    let (id, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    let e = pass_mapping(&mut w, id);
+    let (id, job) = spawned(&e);
     assert_eq!(w.step, Step::Network);
     match job {
         Job::ProbeNetwork { endpoints } => {
@@ -655,8 +672,8 @@ fn review_refuses_a_bad_or_taken_name_and_failed_checks() {
     to_project_step(&mut w);
     let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
     let e = done(&mut w, id, JobResult::ProjectOk(project_info()));
-    done(&mut w, spawned(&e).0, JobResult::MappingOk(mapping_info()));
-    let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    let e = pass_mapping(&mut w, spawned(&e).0);
+    let (id, _) = spawned(&e);
     done(&mut w, id, JobResult::Network(Vec::new()));
     let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
     done(
@@ -961,4 +978,130 @@ fn doctor_tui_opens_the_troubleshooter_on_a_named_connection() {
     assert_eq!(w.step, Step::Troubleshoot);
     let (_, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
     assert!(matches!(job, Job::Troubleshoot { name, .. } if name == "lab"));
+}
+
+#[test]
+fn the_mapping_form_changes_each_field_and_shows_the_dry_runs_findings_on_them() {
+    let mut w = Wizard::new(settings());
+    to_project_step(&mut w);
+    let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    let e = done(&mut w, id, JobResult::ProjectOk(project_info()));
+    let (id, _) = spawned(&e);
+    done(
+        &mut w,
+        id,
+        JobResult::MappingLoaded(support::mapping_data(true)),
+    );
+    let form = w.form.as_ref().unwrap();
+    assert_eq!(
+        form.area, "Payments Platform\\Checkout",
+        "the team's default"
+    );
+    assert_eq!(
+        form.rows()[form.row],
+        ado_setup::wizard::MappingRow::Field(0),
+        "focus starts on the field that needs a value"
+    );
+    // The area tree: the default is selected; filter, choose Cards.
+    w.form.as_mut().unwrap().row = 1;
+    update(&mut w, key(KeyCode::Enter));
+    typed(&mut w, "cards");
+    update(&mut w, key(KeyCode::Enter));
+    assert_eq!(
+        w.form.as_ref().unwrap().area,
+        "Payments Platform\\Checkout\\Cards"
+    );
+    assert!(w.form.as_ref().unwrap().picker.is_none());
+    // q in a picker filters, it does not quit; Esc closes the picker only.
+    w.form.as_mut().unwrap().row = 2;
+    update(&mut w, key(KeyCode::Enter));
+    let e = update(&mut w, key(KeyCode::Char('q')));
+    assert!(e.is_empty() && !w.confirm_quit);
+    update(&mut w, key(KeyCode::Esc));
+    assert_eq!(w.step, Step::Mapping);
+    assert!(w.form.as_ref().unwrap().picker.is_none());
+    // Priority: high becomes 3.
+    w.form.as_mut().unwrap().row = 3;
+    update(&mut w, key(KeyCode::Enter));
+    update(&mut w, key(KeyCode::Down));
+    update(&mut w, key(KeyCode::Right));
+    update(&mut w, key(KeyCode::Enter));
+    assert_eq!(
+        w.form.as_ref().unwrap().priority.to_string(),
+        "critical=1,high=3,medium=3,low=4"
+    );
+    // Assignee: a team member.
+    w.form.as_mut().unwrap().row = 4;
+    update(&mut w, key(KeyCode::Enter));
+    typed(&mut w, "priya");
+    update(&mut w, key(KeyCode::Enter));
+    assert_eq!(
+        w.form.as_ref().unwrap().assignee.as_deref(),
+        Some("priya.raman@contoso.example")
+    );
+    // Check without the required field: the findings land on the fields.
+    let rows = w.form.as_ref().unwrap().rows().len();
+    w.form.as_mut().unwrap().row = rows - 1;
+    let (id, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    let mapping = match job {
+        Job::ValidateMapping(req) => req.mapping,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        mapping.assignee.as_deref(),
+        Some("priya.raman@contoso.example")
+    );
+    assert!(mapping.field_defaults.is_empty());
+    let mut rejected = support::outcome(
+        "mapping.dry_run",
+        CheckStatus::Fail,
+        Some("MAPPING_REJECTED"),
+        "Custom.CustomerImpact is required",
+        &["Give each field named a value"],
+    );
+    rejected.fields = vec![ado_setup::checks::FieldProblem {
+        reference_name: "Custom.CustomerImpact".into(),
+        message: "required by a rule: give it a value".into(),
+    }];
+    done(
+        &mut w,
+        id,
+        JobResult::MappingChecked {
+            mapping: Box::new(mapping),
+            outcomes: vec![rejected],
+        },
+    );
+    assert_eq!(w.step, Step::Mapping);
+    assert!(w.mapping.is_none());
+    let form = w.form.as_ref().unwrap();
+    assert_eq!(
+        form.errors.get("Custom.CustomerImpact").map(String::as_str),
+        Some("required by a rule: give it a value")
+    );
+    assert_eq!(
+        form.rows()[form.row],
+        ado_setup::wizard::MappingRow::Field(0),
+        "focus on it"
+    );
+    assert_eq!(w.problem.as_ref().unwrap().code, "MAPPING_REJECTED");
+    // Fix it: the picklist offers the allowed values.
+    update(&mut w, key(KeyCode::Enter));
+    update(&mut w, key(KeyCode::Down)); // Medium
+    update(&mut w, key(KeyCode::Enter));
+    let form = w.form.as_ref().unwrap();
+    assert_eq!(
+        form.values.get("Custom.CustomerImpact").map(String::as_str),
+        Some("Medium")
+    );
+    assert!(form.errors.is_empty());
+    // Choosing another type reads its fields.
+    w.form.as_mut().unwrap().row = 0;
+    update(&mut w, key(KeyCode::Enter));
+    typed(&mut w, "task");
+    let (_, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    assert!(
+        matches!(&job, Job::LoadTypeFields { work_item_type, .. } if work_item_type == "Task"),
+        "{job:?}"
+    );
+    assert!(w.form.as_ref().unwrap().loading_fields);
 }

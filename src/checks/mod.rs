@@ -21,7 +21,7 @@ use crate::store::secrets::SecretStore;
 
 pub use run::{
     ProjectDefaults, below_root, field_form, process_name, project_defaults, run, run_one,
-    run_some, scope_problem,
+    required_fields, run_some, scope_problem,
 };
 
 /// One entry of the catalogue.

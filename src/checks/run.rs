@@ -1466,16 +1466,24 @@ fn priority_check(
     }
 }
 
+/// The fields a create must be given a value for: `alwaysRequired`, not
+/// one of the standard fields, and without a default of their own.
+pub fn required_fields(fields: &[WorkItemTypeField]) -> Vec<&WorkItemTypeField> {
+    fields
+        .iter()
+        .filter(|f| f.always_required)
+        .filter(|f| !STANDARD_FIELDS.contains(&f.reference_name.as_str()))
+        .filter(|f| f.default_value.as_ref().is_none_or(Value::is_null))
+        .collect()
+}
+
 fn required_fields_check(
     fields: &[WorkItemTypeField],
     subject: &Subject,
     started: Instant,
 ) -> CheckOutcome {
-    let missing: Vec<&WorkItemTypeField> = fields
-        .iter()
-        .filter(|f| f.always_required)
-        .filter(|f| !STANDARD_FIELDS.contains(&f.reference_name.as_str()))
-        .filter(|f| f.default_value.as_ref().is_none_or(Value::is_null))
+    let missing: Vec<&WorkItemTypeField> = required_fields(fields)
+        .into_iter()
         .filter(|f| !subject.field_defaults.contains_key(&f.reference_name))
         .collect();
     if missing.is_empty() {

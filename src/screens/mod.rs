@@ -158,6 +158,26 @@ pub fn key_hints(w: &Wizard) -> Vec<(&'static str, &'static str)> {
         }
         Step::SignIn => vec![("Enter", "sign in")],
         Step::Project => vec![("type", "filter"), ("↑↓", "move"), ("Enter", "choose")],
+        Step::Mapping => match w.form.as_ref().and_then(|f| f.picker.as_ref()) {
+            Some(crate::wizard::Picker::Area | crate::wizard::Picker::Iteration) => vec![
+                ("type", "filter"),
+                ("←→", "fold"),
+                ("Tab", "default"),
+                ("Enter", "choose"),
+                ("Esc", "close"),
+            ],
+            Some(crate::wizard::Picker::Priority(_)) => {
+                vec![("↑↓", "severity"), ("←→", "value"), ("Enter", "done")]
+            }
+            Some(crate::wizard::Picker::Text(..)) => vec![("Enter", "set"), ("Esc", "close")],
+            Some(_) => vec![
+                ("type", "filter"),
+                ("↑↓", "move"),
+                ("Enter", "choose"),
+                ("Esc", "close"),
+            ],
+            None => vec![("↑↓", "row"), ("Enter", "change / check")],
+        },
         Step::Organization if w.entra.is_some() => {
             vec![("type", "filter"), ("↑↓", "move"), ("Enter", "choose")]
         }
@@ -180,6 +200,7 @@ pub fn key_hints(w: &Wizard) -> Vec<(&'static str, &'static str)> {
     let can_go_back = match w.step {
         Step::Done | Step::Menu => false,
         Step::Deployment => !w.settings.existing.is_empty(),
+        Step::Mapping => w.form.as_ref().is_none_or(|f| f.picker.is_none()),
         _ => true,
     };
     if can_go_back {
@@ -252,8 +273,13 @@ pub fn help_text(step: Step) -> &'static [&'static str] {
             "↑↓ PgUp PgDn Home End move; Enter checks the project and continues.",
         ],
         Step::Mapping => &[
-            "Defaults come from the project's default team and process.",
-            "Each value was checked against the project. Enter continues.",
+            "How work items are created. Defaults come from the project's default team.",
+            "↑↓ choose a row, Enter changes it; the last row checks everything with a",
+            "validateOnly create (nothing is created) and continues.",
+            "Pickers: type to filter; trees: ←→ collapse/expand, Tab the team's default;",
+            "priority: ←→ change a severity's value; assignee: type an address for",
+            "someone not in a team; Delete clears it. Esc closes a picker.",
+            "Fields marked ! are required by the process and need a value.",
         ],
         Step::Network => &[
             "Every endpoint this connection needs, reached from this machine.",

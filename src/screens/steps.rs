@@ -9,7 +9,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::{spinner, text_field};
 use crate::ado::endpoints::Deployment;
 use crate::theme::Theme;
-use crate::wizard::{CheckStatus, SignInMethod, Step, Wizard};
+use crate::wizard::{CheckStatus, MappingForm, MappingRow, Picker, SignInMethod, Step, Wizard};
 
 /// Renders the current step's body into `area`.
 pub fn render_step(frame: &mut Frame, area: Rect, w: &Wizard, theme: &Theme) {
@@ -20,7 +20,7 @@ pub fn render_step(frame: &mut Frame, area: Rect, w: &Wizard, theme: &Theme) {
         Step::SignIn => sign_in(w, theme),
         Step::Organization => organization(w, theme, area.height),
         Step::Project => project(w, theme, area.height),
-        Step::Mapping => mapping(w, theme),
+        Step::Mapping => mapping(w, theme, area.height),
         Step::Network => network(w, theme),
         Step::Review => review(w, theme),
         Step::Done => done(w, theme),
@@ -29,7 +29,7 @@ pub fn render_step(frame: &mut Frame, area: Rect, w: &Wizard, theme: &Theme) {
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
 
-fn option<'a>(selected: bool, label: &'a str, note: &'a str, theme: &Theme) -> Line<'a> {
+fn option<'a>(selected: bool, label: &str, note: &str, theme: &Theme) -> Line<'a> {
     let marker = if selected { "› " } else { "  " };
     let style = if selected {
         theme.selected()
@@ -481,57 +481,309 @@ fn check_line<'a>(ok: bool, label: &str, value: String, theme: &Theme) -> Line<'
     ])
 }
 
-fn mapping<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
+fn mapping<'a>(w: &'a Wizard, theme: &Theme, height: u16) -> Vec<Line<'a>> {
     let mut l = Vec::new();
-    if let Some(p) = &w.project {
-        l.push(check_line(
-            true,
-            "Project",
-            format!("{} ({} process)", p.name, p.process),
-            theme,
-        ));
-    }
-    match &w.mapping {
-        Some(m) => {
+    let Some(form) = &w.form else {
+        if let Some(p) = &w.project {
             l.push(check_line(
                 true,
-                "Work item type",
-                format!("{}  [{}]", m.work_item_type, m.type_states.join(" → ")),
+                "Project",
+                format!("{} ({} process)", p.name, p.process),
                 theme,
             ));
-            l.push(check_line(true, "Area path", m.area_path.clone(), theme));
-            l.push(check_line(
-                true,
-                "Iteration path",
-                m.iteration_path.clone(),
+        }
+        if w.is_pending() {
+            l.push(pending_line(
+                w,
+                "Reading types, area and iteration trees, team members…",
                 theme,
             ));
-            l.push(check_line(
-                m.has_priority,
-                "Priority",
-                if m.has_priority {
-                    "critical=1 high=2 medium=3 low=4".to_string()
-                } else {
-                    "this type has no Priority field; severities are not mapped".to_string()
-                },
-                theme,
-            ));
-            l.push(check_line(true, "Assignee", "none".to_string(), theme));
-            l.push(Line::from(""));
+        } else {
             l.push(Line::styled(
-                "Defaults from the project's default team, each checked. Choosing other values",
-                theme.dim(),
-            ));
-            l.push(Line::styled(
-                "comes with the full field-mapping screen in a later version.",
+                "Press Enter to read the project's settings again.",
                 theme.dim(),
             ));
         }
-        None if w.is_pending() => l.push(pending_line(w, "Reading the project's defaults…", theme)),
-        None => l.push(Line::styled(
-            "Press Enter to read the defaults again.",
+        return l;
+    };
+    if let Some(picker) = &form.picker {
+        return mapping_picker(w, form, picker, theme, height);
+    }
+    if let Some(p) = &w.project {
+        l.push(Line::styled(
+            format!("{} · {} process", p.name, p.process),
             theme.dim(),
-        )),
+        ));
+    }
+    let rows = form.rows();
+    for (i, row) in rows.iter().enumerate() {
+        let selected = i == form.row;
+        let marker = if selected { "› " } else { "  " };
+        let style = if selected {
+            theme.selected()
+        } else {
+            ratatui::style::Style::default()
+        };
+        let error = form.errors.get(row.key(form));
+        let (label, value, note): (String, String, String) = match row {
+            MappingRow::Type => (
+                "Work item type".into(),
+                form.work_item_type.clone(),
+                if form.loading_fields {
+                    "reading its fields…".into()
+                } else {
+                    form.states().join(" → ")
+                },
+            ),
+            MappingRow::Area => ("Area path".into(), form.area.clone(), String::new()),
+            MappingRow::Iteration => (
+                "Iteration path".into(),
+                form.iteration.clone(),
+                String::new(),
+            ),
+            MappingRow::Priority => match &form.fields.priority_values {
+                Some(_) => (
+                    "Priority".into(),
+                    form.priority.to_string().replace(',', " "),
+                    String::new(),
+                ),
+                None => (
+                    "Priority".into(),
+                    "—".into(),
+                    "this type has no Priority field; not mapped".into(),
+                ),
+            },
+            MappingRow::Assignee => (
+                "Assignee".into(),
+                form.assignee.clone().unwrap_or_else(|| "none".into()),
+                String::new(),
+            ),
+            MappingRow::Field(f) => {
+                let field = form.fields.required.get(*f);
+                let name = field.map_or(String::new(), |f| f.name.clone());
+                let value = field
+                    .and_then(|f| form.values.get(&f.reference_name).cloned())
+                    .unwrap_or_else(|| "— needs a value".into());
+                (name, value, "required by the process".into())
+            }
+            MappingRow::Continue => {
+                l.push(Line::from(""));
+                l.push(Line::from(Span::styled(
+                    format!("{marker}[ Check with a dry run and continue ]"),
+                    if selected {
+                        theme.selected()
+                    } else {
+                        theme.key()
+                    },
+                )));
+                continue;
+            }
+        };
+        let mark = match (error, row) {
+            (Some(_), _) => Span::styled("✗ ", theme.error()),
+            (None, MappingRow::Field(f))
+                if form
+                    .fields
+                    .required
+                    .get(*f)
+                    .is_some_and(|f| !form.values.contains_key(&f.reference_name)) =>
+            {
+                Span::styled("! ", theme.warn())
+            }
+            _ => Span::styled("  ", theme.dim()),
+        };
+        let value: String = value.chars().take(46).collect();
+        let mut spans = vec![
+            mark,
+            Span::styled(format!("{marker}{label:<16} {value}"), style),
+        ];
+        if !note.is_empty() {
+            spans.push(Span::styled(format!("  {note}"), theme.dim()));
+        }
+        l.push(Line::from(spans));
+        if let Some(e) = error {
+            let e: String = e.chars().take(72).collect();
+            l.push(Line::styled(format!("      {e}"), theme.error()));
+        }
+    }
+    if w.is_pending() {
+        l.push(pending_line(
+            w,
+            "Checking the mapping (validateOnly: nothing is created)…",
+            theme,
+        ));
+    }
+    l
+}
+
+/// The open picker of the Field mapping step.
+fn mapping_picker<'a>(
+    w: &'a Wizard,
+    form: &'a MappingForm,
+    picker: &'a Picker,
+    theme: &Theme,
+    height: u16,
+) -> Vec<Line<'a>> {
+    let mut l = Vec::new();
+    let rows = usize::from(height.saturating_sub(3)).max(1);
+    let filter_line = |title: &str, query: &str, count: String| {
+        let mut line = text_field("Filter:", query, query.chars().count(), false, true, theme);
+        line.spans
+            .insert(0, Span::styled(format!("{title}  "), theme.title()));
+        line.spans
+            .push(Span::styled(format!("   {count}"), theme.dim()));
+        line
+    };
+    let _ = w;
+    match picker {
+        Picker::Type(list) => {
+            l.push(filter_line(
+                "Work item type",
+                list.query(),
+                format!("{} of {}", list.len(), list.total()),
+            ));
+            let offset = list.scroll_offset(0, rows);
+            for row in list.window(offset, rows) {
+                let states = row.item.states.join(" → ");
+                l.push(option(row.selected, &row.item.name, &states, theme));
+            }
+        }
+        Picker::Area | Picker::Iteration => {
+            let (title, tree, default) = if matches!(picker, Picker::Area) {
+                ("Area path", &form.data.areas, &form.data.default_area)
+            } else {
+                (
+                    "Iteration path",
+                    &form.data.iterations,
+                    &form.data.default_iteration,
+                )
+            };
+            l.push(filter_line(
+                title,
+                tree.query(),
+                format!("{} of {} shown", tree.len(), tree.total()),
+            ));
+            let default: String = default.chars().take(60).collect();
+            l.push(Line::styled(
+                format!("Team default (Tab): {default}"),
+                theme.dim(),
+            ));
+            let rows = rows.saturating_sub(1).max(1);
+            let offset = tree.scroll_offset(rows);
+            for r in tree.window(offset, rows) {
+                let indent = "  ".repeat(usize::from(r.node.depth.min(20)));
+                let twisty = match (r.has_children, r.expanded) {
+                    (false, _) => "  ",
+                    (true, true) => "▾ ",
+                    (true, false) => "▸ ",
+                };
+                let marker = if r.selected { "› " } else { "  " };
+                let style = if r.selected {
+                    theme.selected()
+                } else if r.matched {
+                    theme.key()
+                } else {
+                    ratatui::style::Style::default()
+                };
+                let text: String = format!("{marker}{indent}{twisty}{}", r.node.name)
+                    .chars()
+                    .take(76)
+                    .collect();
+                l.push(Line::from(Span::styled(text, style)));
+            }
+            if tree.is_empty() {
+                l.push(Line::styled(
+                    "  no node matches; a full path (Project\\Area\\Child) is taken if it exists",
+                    theme.dim(),
+                ));
+            }
+        }
+        Picker::Priority(sev) => {
+            l.push(Line::styled(
+                "Priority for each severity (allowed values of Microsoft.VSTS.Common.Priority)",
+                theme.title(),
+            ));
+            let values = form.fields.priority_values.clone().unwrap_or_default();
+            for (i, s) in crate::store::config::Severity::ALL.iter().enumerate() {
+                let v = form.priority.get(*s);
+                let allowed = values.contains(&v.to_string());
+                l.push(option(
+                    i == *sev,
+                    &format!("{:<9} ◂ {v} ▸", s.to_string()),
+                    if allowed { "" } else { "not an allowed value" },
+                    theme,
+                ));
+            }
+            l.push(Line::styled(
+                format!("Allowed: {}", values.join(", ")),
+                theme.dim(),
+            ));
+        }
+        Picker::Assignee(list) => {
+            l.push(filter_line(
+                "Assignee",
+                list.query(),
+                format!("{} of {} team members", list.len(), list.total()),
+            ));
+            let offset = list.scroll_offset(0, rows.saturating_sub(1));
+            for row in list.window(offset, rows.saturating_sub(1)) {
+                l.push(option(row.selected, &row.item.label, "", theme));
+            }
+            if list.is_empty() {
+                let q = list.query().trim();
+                l.push(Line::styled(
+                    if q.contains('@') {
+                        format!("  Enter assigns to {q} (checked against the teams)")
+                    } else {
+                        "  no member matches; type an address to assign to someone else".into()
+                    },
+                    theme.dim(),
+                ));
+            }
+        }
+        Picker::Values(i, list) => {
+            let name = form
+                .fields
+                .required
+                .get(*i)
+                .map_or(String::new(), |f| f.name.clone());
+            l.push(filter_line(
+                &name,
+                list.query(),
+                format!("{} of {}", list.len(), list.total()),
+            ));
+            if let Some(help) = form.fields.required.get(*i).and_then(|f| f.help.clone()) {
+                l.push(Line::styled(help, theme.dim()));
+            }
+            let offset = list.scroll_offset(0, rows.saturating_sub(1));
+            for row in list.window(offset, rows.saturating_sub(1)) {
+                l.push(option(row.selected, &row.item.0, "", theme));
+            }
+        }
+        Picker::Text(i, input) => {
+            let field = form.fields.required.get(*i);
+            l.push(Line::styled(
+                field.map_or(String::new(), |f| {
+                    format!("{} ({})", f.name, f.reference_name)
+                }),
+                theme.title(),
+            ));
+            l.push(Line::styled(
+                "The process requires a value for every new work item; this one is used for all.",
+                theme.dim(),
+            ));
+            if let Some(help) = field.and_then(|f| f.help.clone()) {
+                l.push(Line::styled(help, theme.dim()));
+            }
+            l.push(text_field(
+                "Value:",
+                input.value(),
+                input.cursor(),
+                false,
+                true,
+                theme,
+            ));
+        }
     }
     l
 }

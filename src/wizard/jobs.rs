@@ -52,11 +52,21 @@ pub enum Job {
     LoadProjects { session: Session },
     /// The chosen project: readable, its process and default team.
     CheckProject { session: Session, project: String },
-    /// Default work item type, area and iteration of the project, checked.
+    /// What the Field mapping step offers: types, area and iteration trees,
+    /// the team's defaults, team members, the default type's fields.
     LoadMapping {
         session: Session,
         project: ProjectInfo,
     },
+    /// Priority values and required fields of another work item type.
+    LoadTypeFields {
+        session: Session,
+        project: ProjectInfo,
+        work_item_type: String,
+    },
+    /// The mapping checks (the same as doctor's `mapping.*`), ending with a
+    /// `validateOnly` create: nothing is created.
+    ValidateMapping(Box<ValidateRequest>),
     /// The endpoints this connection needs, each reached once.
     ProbeNetwork { endpoints: Vec<Url> },
     /// The check catalogue (the same one `doctor` runs), for the Review step.
@@ -159,6 +169,94 @@ pub struct MappingInfo {
     pub area_path: String,
     pub iteration_path: String,
     pub has_priority: bool,
+    pub priority_map: crate::store::config::PriorityMap,
+    /// The assignee's unique name, if any.
+    pub assignee: Option<String>,
+    /// Values of required fields, by reference name.
+    pub field_defaults: std::collections::BTreeMap<String, String>,
+}
+
+/// What the Field mapping validation checks.
+#[derive(Debug, Clone)]
+pub struct ValidateRequest {
+    pub session: Session,
+    pub project: ProjectInfo,
+    pub mapping: MappingInfo,
+    pub devops_base: Url,
+    pub extra_endpoints: Vec<Url>,
+    pub allow_http: bool,
+}
+
+/// A work item type the project can create (enabled).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeChoice {
+    pub name: String,
+    pub states: Vec<String>,
+}
+
+impl crate::widgets::filter::Filterable for TypeChoice {
+    fn filter_text(&self) -> &str {
+        &self.name
+    }
+}
+
+/// A member of a project team, as an assignee choice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberItem {
+    /// `Display Name <unique name>`.
+    pub label: String,
+    pub unique_name: String,
+}
+
+impl crate::widgets::filter::Filterable for MemberItem {
+    fn filter_text(&self) -> &str {
+        &self.label
+    }
+}
+
+/// A value in a picklist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueItem(pub String);
+
+impl crate::widgets::filter::Filterable for ValueItem {
+    fn filter_text(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A field the type requires beyond Title, State, Area and Iteration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequiredField {
+    pub reference_name: String,
+    pub name: String,
+    /// The picklist, when the field has one.
+    pub allowed_values: Vec<String>,
+    pub help: Option<String>,
+}
+
+/// What a work item type's fields mean for the mapping.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TypeFields {
+    pub work_item_type: String,
+    /// `Microsoft.VSTS.Common.Priority`'s allowed values; `None` when the
+    /// type has no such field.
+    pub priority_values: Option<Vec<String>>,
+    pub required: Vec<RequiredField>,
+}
+
+/// Everything the Field mapping step offers for the project.
+#[derive(Debug, Clone)]
+pub struct MappingData {
+    pub types: Vec<TypeChoice>,
+    pub default_type: String,
+    pub areas: crate::widgets::tree::TreePicker,
+    pub iterations: crate::widgets::tree::TreePicker,
+    /// The default team's values (field form).
+    pub default_area: String,
+    pub default_iteration: String,
+    pub members: Vec<MemberItem>,
+    /// The default type's fields.
+    pub fields: TypeFields,
 }
 
 /// The signed-in identity.
@@ -204,7 +302,13 @@ pub enum JobResult {
     OrganizationOk(Box<OrganizationOk>),
     Projects(Vec<ProjectItem>),
     ProjectOk(ProjectInfo),
-    MappingOk(MappingInfo),
+    MappingLoaded(Box<MappingData>),
+    TypeFields(TypeFields),
+    /// The mapping checks' outcomes for `mapping` (passed when none failed).
+    MappingChecked {
+        mapping: Box<MappingInfo>,
+        outcomes: Vec<CheckOutcome>,
+    },
     Network(Vec<EndpointResult>),
     Reviewed(Vec<CheckOutcome>),
     /// The troubleshooter's run: every check, or (`only`) one check and the

@@ -6,6 +6,7 @@
 //! ignored.
 
 pub mod jobs;
+mod mapping;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use secrecy::SecretString;
@@ -17,11 +18,12 @@ use crate::ado::endpoints::Deployment;
 use crate::ado::http::Credential;
 use crate::net::target::{parse_server_url, parse_services_target};
 use crate::store::config::{
-    Access, AllowlistStatus, AuthMethod, Connection, ConnectionUser, PriorityMap, ProviderKey,
+    Access, AllowlistStatus, AuthMethod, Connection, ConnectionUser, ProviderKey,
     validate_connection_name,
 };
 use crate::widgets::filter::FilterList;
 pub use jobs::*;
+pub use mapping::{MappingForm, Picker, Row as MappingRow};
 
 // ─── Steps ──────────────────────────────────────────────────────────────────
 
@@ -234,6 +236,9 @@ pub struct Wizard {
     pub user: Option<UserInfo>,
     pub api_version: Option<String>,
     pub project: Option<ProjectInfo>,
+    /// The Field mapping form, once its data is loaded.
+    pub form: Option<MappingForm>,
+    /// The mapping, once its checks passed.
     pub mapping: Option<MappingInfo>,
     /// The probe results, once the Network step ran.
     pub network: Option<Vec<EndpointResult>>,
@@ -296,6 +301,7 @@ impl Wizard {
             user: None,
             api_version: None,
             project: None,
+            form: None,
             mapping: None,
             network: None,
             review: ReviewState::default(),
@@ -465,14 +471,10 @@ impl Wizard {
                 Some(session) => self.spawn(Job::LoadProjects { session }),
                 None => Vec::new(),
             },
-            Step::Mapping if self.mapping.is_none() => {
-                match (self.session(), self.project.clone()) {
-                    (Some(session), Some(project)) => {
-                        self.spawn(Job::LoadMapping { session, project })
-                    }
-                    _ => Vec::new(),
-                }
-            }
+            Step::Mapping if self.form.is_none() => match (self.session(), self.project.clone()) {
+                (Some(session), Some(project)) => self.spawn(Job::LoadMapping { session, project }),
+                _ => Vec::new(),
+            },
             Step::Network if self.network.is_none() => {
                 let endpoints = self.endpoints();
                 self.spawn(Job::ProbeNetwork { endpoints })
@@ -565,6 +567,7 @@ impl Wizard {
 
     fn forget_from_project(&mut self) {
         self.project = None;
+        self.form = None;
         self.mapping = None;
         self.network = None;
         self.review.checks.clear();
@@ -681,13 +684,67 @@ fn on_result(w: &mut Wizard, id: u64, result: JobResult) -> Vec<Effect> {
         }
         JobResult::ProjectOk(info) => {
             w.project = Some(info);
+            w.form = None;
             w.mapping = None;
             w.network = None;
             let next = w.next_step();
             w.enter(next)
         }
-        JobResult::MappingOk(m) => {
-            w.mapping = Some(m);
+        JobResult::MappingLoaded(data) => {
+            w.form = Some(MappingForm::new(data));
+            w.mapping = None;
+            Vec::new()
+        }
+        JobResult::TypeFields(fields) => {
+            if let Some(f) = w.form.as_mut() {
+                f.set_fields(fields);
+            }
+            Vec::new()
+        }
+        JobResult::MappingChecked { mapping, outcomes } => {
+            let Some(form) = w.form.as_mut() else {
+                return Vec::new();
+            };
+            let general = form.file_outcomes(&outcomes);
+            let failed: Vec<&CheckOutcome> = outcomes
+                .iter()
+                .filter(|o| o.status == CheckStatus::Fail)
+                .collect();
+            if failed.is_empty() {
+                w.mapping = Some(*mapping);
+                let next = w.next_step();
+                return w.enter(next);
+            }
+            let code = failed
+                .iter()
+                .find_map(|o| o.code.clone())
+                .unwrap_or_else(|| "MAPPING_REJECTED".into());
+            let marked = form.errors.len();
+            let mut message = if marked > 0 {
+                format!("{marked} field(s) need attention (marked ✗); nothing was created")
+            } else {
+                "the mapping was refused; nothing was created".to_string()
+            };
+            if let Some(first) = general.first() {
+                message.push_str(&format!(": {first}"));
+            }
+            let fix = failed
+                .iter()
+                .flat_map(|o| o.fix.first())
+                .next()
+                .cloned()
+                .unwrap_or_else(|| {
+                    "Change the marked fields (Enter on a field), then check again".into()
+                });
+            // Focus the first row with a problem.
+            let rows = form.rows();
+            if let Some(i) = rows
+                .iter()
+                .position(|r| form.errors.contains_key(r.key(form)))
+            {
+                form.row = i;
+            }
+            w.problem = Some(Problem::new(&code, message, fix));
             Vec::new()
         }
         JobResult::Network(rows) => {
@@ -755,6 +812,9 @@ fn on_paste(w: &mut Wizard, text: &str) -> Vec<Effect> {
         .collect::<String>()
         .trim()
         .to_string();
+    if w.step == Step::Mapping && mapping::on_paste(w, &clean) {
+        return Vec::new();
+    }
     let field = match w.step {
         Step::Target => &mut w.target,
         Step::SignIn if w.sign_in_method == SignInMethod::Pat => &mut w.pat,
@@ -823,6 +883,15 @@ fn on_key(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
     // A save in flight must finish (or roll back) before anything else.
     if w.pending.is_some_and(|p| !p.cancellable) {
         return Vec::new();
+    }
+
+    // An open picker of the Field mapping step takes every key but Ctrl-C.
+    if w.step == Step::Mapping
+        && !is_ctrl_c(&key)
+        && w.form.as_ref().is_some_and(|f| f.picker.is_some())
+        && let Some(effects) = mapping::on_key(w, key)
+    {
+        return effects;
     }
 
     let text_focus = focused_text(w);
@@ -896,7 +965,11 @@ fn on_key(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
         Step::SignIn => key_sign_in(w, key),
         Step::Organization => key_organization(w, key),
         Step::Project => key_project(w, key),
-        Step::Mapping | Step::Network => key_continue(w, key),
+        Step::Mapping => match mapping::on_key(w, key) {
+            Some(effects) => effects,
+            None => key_continue(w, key),
+        },
+        Step::Network => key_continue(w, key),
         Step::Review => key_review(w, key),
         Step::Troubleshoot => key_troubleshoot(w, key),
         Step::Done => match key.code {
@@ -1205,7 +1278,7 @@ fn key_continue(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Enter if w.pending.is_none() => {
             // A step that failed retries on Enter; one that is done advances.
             let ready = match w.step {
-                Step::Mapping => w.mapping.is_some(),
+                Step::Mapping => w.form.is_some(),
                 Step::Network => w.network.is_some(),
                 _ => true,
             };
@@ -1215,7 +1288,7 @@ fn key_continue(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
             } else {
                 let step = w.step;
                 match step {
-                    Step::Mapping => w.mapping = None,
+                    Step::Mapping => w.form = None,
                     Step::Network => w.network = None,
                     _ => {}
                 }
@@ -1260,7 +1333,7 @@ fn key_project(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
             let Some(session) = w.session() else {
                 return Vec::new();
             };
-            if w.project.as_ref().is_some_and(|p| p.name == name) && w.mapping.is_some() {
+            if w.project.as_ref().is_some_and(|p| p.name == name) && w.form.is_some() {
                 return w.enter(Step::Mapping);
             }
             // At most one connection per organization+project (SPEC §1): say so now.
@@ -1409,9 +1482,9 @@ pub fn build_connection(w: &Wizard, name: &str) -> Option<Connection> {
         work_item_type: mapping.work_item_type,
         area_path: mapping.area_path,
         iteration_path: mapping.iteration_path,
-        priority_map: PriorityMap::default(),
-        assignee: None,
-        field_defaults: Default::default(),
+        priority_map: mapping.priority_map,
+        assignee: mapping.assignee,
+        field_defaults: mapping.field_defaults,
         allowlist_status: w.network.as_deref().map(allowlist_status),
         secret_ref: None,
         validated_at: None,

@@ -299,3 +299,84 @@ pub fn outcome(
         fields: Vec::new(),
     }
 }
+
+/// What the Field mapping step loads for a small Agile project: three types,
+/// an area and an iteration tree, two members, the Issue type's fields (a
+/// required picklist field when `required` is set).
+#[allow(dead_code)]
+pub fn mapping_data(required: bool) -> Box<ado_setup::wizard::MappingData> {
+    use ado_setup::widgets::tree::{TreeNode, TreePicker};
+    use ado_setup::wizard::{MappingData, MemberItem, RequiredField, TypeChoice, TypeFields};
+    let tree = |paths: &[&str]| {
+        let mut nodes: Vec<TreeNode> = Vec::new();
+        for p in paths {
+            let depth = p.matches('\\').count() as u16;
+            let parent = p
+                .rsplit_once('\\')
+                .and_then(|(up, _)| nodes.iter().position(|n| n.path == up))
+                .map(|i| i as u32);
+            nodes.push(TreeNode {
+                name: p.rsplit('\\').next().unwrap_or(p).to_string(),
+                path: p.to_string(),
+                depth,
+                parent,
+            });
+        }
+        TreePicker::new(nodes)
+    };
+    Box::new(MappingData {
+        types: vec![
+            TypeChoice {
+                name: "Bug".into(),
+                states: vec!["New".into(), "Active".into(), "Closed".into()],
+            },
+            TypeChoice {
+                name: "Issue".into(),
+                states: vec!["Active".into(), "Closed".into()],
+            },
+            TypeChoice {
+                name: "Task".into(),
+                states: vec!["New".into(), "Active".into(), "Closed".into()],
+            },
+        ],
+        default_type: "Issue".into(),
+        areas: tree(&[
+            "Payments Platform",
+            "Payments Platform\\Checkout",
+            "Payments Platform\\Checkout\\Cards",
+            "Payments Platform\\Ledger",
+        ]),
+        iterations: tree(&[
+            "Payments Platform",
+            "Payments Platform\\Release 2026.1",
+            "Payments Platform\\Release 2026.1\\Sprint 3",
+            "Payments Platform\\Release 2026.1\\Sprint 4",
+        ]),
+        default_area: "Payments Platform\\Checkout".into(),
+        default_iteration: "Payments Platform\\Release 2026.1\\Sprint 3".into(),
+        members: vec![
+            MemberItem {
+                label: "Avery Lindqvist <avery.lindqvist@contoso.example>".into(),
+                unique_name: "avery.lindqvist@contoso.example".into(),
+            },
+            MemberItem {
+                label: "Priya Raman <priya.raman@contoso.example>".into(),
+                unique_name: "priya.raman@contoso.example".into(),
+            },
+        ],
+        fields: TypeFields {
+            work_item_type: "Issue".into(),
+            priority_values: Some(vec!["1".into(), "2".into(), "3".into(), "4".into()]),
+            required: if required {
+                vec![RequiredField {
+                    reference_name: "Custom.CustomerImpact".into(),
+                    name: "Customer Impact".into(),
+                    allowed_values: vec!["High".into(), "Medium".into(), "Low".into()],
+                    help: Some("How badly customers are affected.".into()),
+                }]
+            } else {
+                Vec::new()
+            },
+        },
+    })
+}
