@@ -117,6 +117,9 @@ pub enum Command {
         /// Output format
         #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
         format: ExportFormat,
+        /// Also print the secret (PAT or refresh token): only to a terminal, after you confirm
+        #[arg(long)]
+        include_secret: bool,
     },
     /// Try everything against a built-in fake Azure DevOps (nothing on this machine changes)
     Demo(DemoArgs),
@@ -124,7 +127,9 @@ pub enum Command {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
+    /// One JSON object (schema ado-setup.export/v1)
     Json,
+    /// NAME=value lines in shell syntax (AZURE_DEVOPS_ORG_URL, AZURE_DEVOPS_PROJECT, …)
     Env,
 }
 

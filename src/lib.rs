@@ -12,6 +12,7 @@ pub mod doctor;
 pub mod jobs;
 pub mod launch;
 pub mod logging;
+pub mod manage;
 pub mod net;
 pub mod problem;
 pub mod sandbox;

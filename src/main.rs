@@ -37,10 +37,12 @@ fn main() -> ExitCode {
         Some(Command::Connect(c)) => run_connect(&cli.global, &c),
         Some(Command::Edit { .. }) => not_available("`edit`", "see README › Status"),
         Some(Command::Doctor(args)) => run_doctor(&cli.global, &args),
-        Some(Command::List { .. }) => not_available("`list`", "see README › Status"),
-        Some(Command::Show { .. }) => not_available("`show`", "see README › Status"),
-        Some(Command::Remove { .. }) => not_available("`remove`", "see README › Status"),
-        Some(Command::Export { .. }) => not_available("`export`", "see README › Status"),
+        Some(
+            c @ (Command::List { .. }
+            | Command::Show { .. }
+            | Command::Remove { .. }
+            | Command::Export { .. }),
+        ) => run_manage(&cli.global, &c),
     }
 }
 
@@ -337,6 +339,52 @@ fn run_doctor(global: &GlobalArgs, args: &ado_setup::cli::DoctorArgs) -> ExitCod
             ExitCode::from(exit::AUTH)
         }
         Err(p) => usage_error(&p.code, &p.message, &p.fix),
+    }
+}
+
+/// `list`, `show`, `remove`, `export`: questions on stderr, answers from stdin.
+fn run_manage(global: &GlobalArgs, command: &Command) -> ExitCode {
+    use std::io::IsTerminal;
+    let runtime = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let mut confirm = |question: &str| {
+        let mut err = std::io::stderr();
+        let _ = write!(err, "{question}");
+        let _ = err.flush();
+        let mut answer = String::new();
+        match std::io::stdin().read_line(&mut answer) {
+            Ok(0) | Err(_) => {
+                let _ = writeln!(err);
+                false
+            }
+            Ok(_) => ado_setup::manage::is_yes(&answer),
+        }
+    };
+    let mut console = ado_setup::manage::Console {
+        can_ask: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
+        stdout_is_tty: std::io::stdout().is_terminal(),
+        confirm: &mut confirm,
+    };
+    match runtime.block_on(ado_setup::manage::run(global, command, &mut console)) {
+        Ok(out) => {
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(out.stdout.as_bytes());
+            let _ = stdout.flush();
+            let _ = std::io::stderr().write_all(out.stderr.as_bytes());
+            ExitCode::from(out.code)
+        }
+        Err(f) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "ado-setup: {}: {}\n  fix: {}",
+                f.problem.code,
+                f.problem.message,
+                f.problem.fix
+            );
+            ExitCode::from(f.code)
+        }
     }
 }
 
