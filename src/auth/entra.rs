@@ -140,6 +140,22 @@ fn form(pairs: &[(&str, &str)]) -> Body {
     }
 }
 
+/// `text` cut to about `max` characters: at the end of a sentence when one
+/// ends in reach, else at a word, with an ellipsis.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    if let Some(i) = cut.rfind(". ").filter(|i| *i >= max / 3) {
+        return cut[..=i].to_string();
+    }
+    match cut.rfind(' ') {
+        Some(i) => format!("{}…", &cut[..i]),
+        None => format!("{cut}…"),
+    }
+}
+
 /// What a refused grant means for the user.
 fn explain(e: &OAuthErrorResponse) -> Problem {
     let code = e.aadsts_code();
@@ -149,7 +165,7 @@ fn explain(e: &OAuthErrorResponse) -> Problem {
         .map(|d| d.split(" Trace ID:").next().unwrap_or(d).trim().to_string())
         .filter(|d| !d.is_empty())
         .unwrap_or_else(|| e.error.clone());
-    let said: String = said.chars().take(300).collect();
+    let said = shorten(&said, 220);
     let trace = e
         .trace_id
         .as_deref()
@@ -449,6 +465,20 @@ mod tests {
             assert!(!p.fix.is_empty());
             assert!(!p.message.contains("Correlation ID"), "{}", p.message);
         }
+    }
+
+    #[test]
+    fn long_descriptions_are_cut_at_a_sentence_or_a_word() {
+        let long = format!(
+            "{} Second sentence that is long. {}",
+            "A".repeat(60) + ".",
+            "x ".repeat(200)
+        );
+        let s = shorten(&long, 100);
+        assert!(s.ends_with('.'), "{s}");
+        let s = shorten(&"word ".repeat(100), 50);
+        assert!(s.ends_with('…') && s.chars().count() <= 51, "{s}");
+        assert_eq!(shorten("short", 50), "short");
     }
 
     #[test]

@@ -708,7 +708,7 @@ async fn run_focused(
 
     // Anything a stage could not reach is skipped with its reason.
     let wanted: Vec<_> = super::CATALOGUE.iter().filter(|d| r.wants(d.id)).collect();
-    let outcomes = wanted
+    let outcomes: Vec<CheckOutcome> = wanted
         .into_iter()
         .map(|d| {
             r.outcomes.remove(d.id).unwrap_or_else(|| {
@@ -721,6 +721,22 @@ async fn run_focused(
         })
         .collect();
     r.facts.tenant = org_tenant;
+    // Fixes name the command for this connection.
+    let again = match &subject.name {
+        Some(n) => format!("ado-setup edit {n}"),
+        None => "ado-setup connect".to_string(),
+    };
+    let outcomes = outcomes
+        .into_iter()
+        .map(|mut o: CheckOutcome| {
+            for f in &mut o.fix {
+                if f.contains("ado-setup edit NAME") {
+                    *f = f.replace("ado-setup edit NAME", &again);
+                }
+            }
+            o
+        })
+        .collect();
     Report {
         outcomes,
         facts: r.facts,
@@ -1144,7 +1160,13 @@ async fn sign_in(
             let mut o = from_error("auth.credentials", &e, started);
             if o.code.as_deref() == Some("PROVIDER_AUTH_REQUIRED") {
                 o.message = format!("the token from {source} was not accepted: {}", o.message);
+                let recognised = o
+                    .message
+                    .contains("is not authorized to access this resource");
                 o.fix = match &signed {
+                    Signed::Pat(_) if recognised => vec![
+                        "Azure DevOps knows the token's user, who is not a member of this organization: add the user under Organization Settings › Users, or use a token of a member".into(),
+                    ],
                     Signed::Pat(_) => vec![
                         "Create a new personal access token under User settings › Personal access tokens (it may have expired or been revoked)".into(),
                         "When you create it, tick Work Items (Read & write) and Project and Team (Read), for this organization or all accessible organizations".into(),

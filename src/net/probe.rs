@@ -1,24 +1,48 @@
 //! Network probes: is there an Azure DevOps at a base URL, and is each
 //! endpoint a connection needs reachable from here. Used by the wizard's
 //! Target and Network steps and by the `network.*` checks.
+//!
+//! An endpoint probe (SPEC §6) runs its stages on one connection, each with
+//! its own timeout and time: DNS (addresses), TCP connect, with a proxy in
+//! effect a `CONNECT` tunnel through it (DNS and TCP are then the proxy's),
+//! TLS (issuer, expiry, trusted or why not), and an unauthenticated `GET`
+//! whose answer's head is read (any status counts as reachable; redirects are
+//! reported, never followed). Proxy rules and trust are the HTTP client's
+//! (`HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`, `--ca-file`), but given as
+//! [`ProbeOptions`] so tests need no process environment. The request is
+//! made on the probe's own connection rather than through the shared client
+//! so that the stages measured are the very path the answer came over.
 
-use std::time::Instant;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use reqwest::Method;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
 use url::Url;
 
-use crate::ado::endpoints::Deployment;
+use super::proxy::{ProxyRules, ProxyTarget};
+use super::tls::{self, TLS_CODE, TlsStage, Trust};
+use crate::ado::endpoints::{Deployment, Endpoints};
 use crate::ado::error::AdoError;
-use crate::ado::http::{Credential, HttpClient};
+use crate::ado::http::{Credential, HttpClient, USER_AGENT};
 use crate::problem::Problem;
 
-/// One row of the network allowlist table.
+/// One row of the network allowlist table (the stages are in
+/// [`EndpointProbe`], which holds this row).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EndpointResult {
+    /// The endpoint, without a trailing slash.
     pub url: String,
+    /// The endpoint answered HTTP (any status).
     pub ok: bool,
+    /// `HTTP 401`, or one line naming the failed stage and why
+    /// (`DNS: …`, `TCP: …`, `CONNECT …`, `TLS: …`, `HTTP: …`).
     pub detail: String,
+    /// A proxy was in effect for this endpoint.
     pub via_proxy: bool,
+    /// All stages together.
     pub millis: u64,
 }
 
@@ -80,37 +104,740 @@ pub async fn probe_azure_devops(
     }
 }
 
-/// Reaches each endpoint once (any HTTP answer counts as reachable).
+/// Reaches each endpoint once (any HTTP answer counts as reachable), with
+/// the proxy rules of the HTTP client and its `--ca-file`. The staged
+/// results are [`probe_endpoints_staged`]'s; this keeps the summary rows.
 pub async fn probe_endpoints(http: &HttpClient, endpoints: &[Url]) -> Vec<EndpointResult> {
-    let proxy = std::env::var("HTTPS_PROXY")
-        .or_else(|_| std::env::var("https_proxy"))
-        .ok()
-        .filter(|p| !p.is_empty());
-    let no_proxy = std::env::var("NO_PROXY")
-        .or_else(|_| std::env::var("no_proxy"))
-        .unwrap_or_default();
-    let probes = endpoints.iter().map(|u| async {
-        let started = Instant::now();
-        let result = http
-            .send(Method::GET, u, &Credential::Anonymous, None)
-            .await;
-        let millis = started.elapsed().as_millis() as u64;
-        let host = u.host_str().unwrap_or_default();
-        let via_proxy =
-            proxy.is_some() && u.scheme() == "https" && !no_proxy_matches(&no_proxy, host);
-        let (ok, detail) = match result {
-            Ok(r) => (true, format!("HTTP {}", r.status)),
-            Err(e) => (false, e.code().to_string()),
-        };
-        EndpointResult {
-            url: u.as_str().trim_end_matches('/').to_string(),
-            ok,
-            detail,
-            via_proxy,
-            millis,
+    match probe_endpoints_staged(endpoints, ProbeOptions::for_client(http)).await {
+        Ok(probes) => probes.into_iter().map(|p| p.result).collect(),
+        Err(problem) => endpoints
+            .iter()
+            .map(|u| EndpointResult {
+                url: shown_url(u),
+                ok: false,
+                detail: problem.message.clone(),
+                via_proxy: false,
+                millis: 0,
+            })
+            .collect(),
+    }
+}
+
+/// The endpoints a connection needs (SPEC §6). Services: the Azure DevOps,
+/// VSSPS and profile endpoints (overrides included), Microsoft Entra ID when
+/// signing in with a device code, and `{org}.visualstudio.com` unless the
+/// Azure DevOps endpoint is overridden. Server: the base URL's host and port.
+pub fn required_endpoints(
+    deployment: Deployment,
+    endpoints: &Endpoints,
+    organization: Option<&str>,
+    base_url: Option<&Url>,
+    device_code: bool,
+) -> Vec<Url> {
+    let mut out = Vec::new();
+    match deployment {
+        Deployment::Services => {
+            out.push(endpoints.devops.clone());
+            out.push(endpoints.vssps.clone());
+            out.push(endpoints.profile.clone());
+            if device_code {
+                out.push(endpoints.authority.clone());
+            }
+            let default_devops = endpoints.devops.host_str() == Some("dev.azure.com")
+                && endpoints.devops.scheme() == "https"
+                && endpoints.devops.port().is_none();
+            if default_devops
+                && let Some(org) = organization
+                && let Ok(u) = Url::parse(&format!("https://{org}.visualstudio.com"))
+            {
+                out.push(u);
+            }
         }
-    });
-    futures::future::join_all(probes).await
+        Deployment::Server => {
+            if let Some(base) = base_url {
+                let mut root = base.clone();
+                root.set_path("/");
+                root.set_query(None);
+                root.set_fragment(None);
+                out.push(root);
+            }
+        }
+    }
+    out
+}
+
+/// How the probes run: the proxy rules, the extra CA, the time each stage
+/// may take.
+#[derive(Debug, Clone)]
+pub struct ProbeOptions {
+    /// Which proxy each endpoint goes through.
+    pub proxy: ProxyRules,
+    /// Extra trusted CA certificates (PEM), as `--ca-file`.
+    pub ca_file: Option<PathBuf>,
+    /// Longest DNS lookup, TCP connect, proxy CONNECT and TLS handshake, each.
+    pub timeout: Duration,
+    /// Longest wait for the HTTP answer's head.
+    pub http_timeout: Duration,
+}
+
+impl ProbeOptions {
+    /// The proxy rules of the process (`HTTPS_PROXY`, `HTTP_PROXY`,
+    /// `ALL_PROXY`, `NO_PROXY`, and the system's settings on macOS and
+    /// Windows), 3 s per stage, 5 s for the HTTP answer, no extra CA.
+    pub fn from_env() -> Self {
+        ProbeOptions {
+            proxy: ProxyRules::system(),
+            ca_file: None,
+            timeout: Duration::from_secs(3),
+            http_timeout: Duration::from_secs(5),
+        }
+    }
+
+    /// [`from_env`](Self::from_env) with the `--ca-file` of the HTTP client.
+    pub fn for_client(http: &HttpClient) -> Self {
+        ProbeOptions {
+            ca_file: http.options().ca_file.clone(),
+            ..Self::from_env()
+        }
+    }
+}
+
+/// DNS lookup of the host dialled (the endpoint, or the proxy).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DnsStage {
+    /// The name looked up (the proxy's when a proxy is in effect).
+    pub host: String,
+    pub addresses: Vec<IpAddr>,
+    pub ms: u64,
+    pub error: Option<String>,
+}
+
+/// TCP connect to the host dialled (the endpoint, or the proxy).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TcpStage {
+    /// The address connected to (or the last one tried).
+    pub address: Option<SocketAddr>,
+    pub ms: u64,
+    pub error: Option<String>,
+}
+
+/// `CONNECT host:port` through the proxy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectStage {
+    /// `host:port` asked for.
+    pub target: String,
+    /// The proxy's HTTP status, when it answered.
+    pub status: Option<u16>,
+    pub ms: u64,
+    pub error: Option<String>,
+}
+
+/// The unauthenticated HTTP request to the endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpStage {
+    /// The status of the answer, when there was one.
+    pub status: Option<u16>,
+    pub ms: u64,
+    /// The answer carries Azure DevOps headers (`ActivityId`,
+    /// `X-TFS-ProcessId`, `X-VSS-*`, a `TFS-Federated` challenge).
+    pub azure_devops: bool,
+    /// A redirect to another host (`host[:port]`); never followed.
+    pub redirect_to: Option<String>,
+    pub error: Option<String>,
+}
+
+/// Everything one endpoint's probe found: the summary row, each stage, and
+/// the problem (code, message, fix) when it failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointProbe {
+    /// The row the allowlist table and `allowlist_status` use. `ok`: the
+    /// HTTP stage got an answer; `millis`: all stages.
+    pub result: EndpointResult,
+    /// The proxy used (`host:port`, never its credentials).
+    pub proxy: Option<String>,
+    /// Of the endpoint, or of the proxy when one is in effect.
+    pub dns: Option<DnsStage>,
+    /// To the endpoint, or to the proxy when one is in effect.
+    pub tcp: Option<TcpStage>,
+    /// TLS with an `https://` proxy.
+    pub proxy_tls: Option<TlsStage>,
+    /// The tunnel through the proxy (`https://` endpoints).
+    pub connect: Option<ConnectStage>,
+    /// TLS with the endpoint (through the tunnel when proxied).
+    pub tls: Option<TlsStage>,
+    pub http: Option<HttpStage>,
+    /// Why the endpoint is not reachable.
+    pub problem: Option<Problem>,
+}
+
+impl EndpointProbe {
+    /// The stages that ran, as `(name, milliseconds)`, in order.
+    pub fn timings(&self) -> Vec<(&'static str, u64)> {
+        let mut out = Vec::new();
+        if let Some(s) = &self.dns {
+            out.push(("dns", s.ms));
+        }
+        if let Some(s) = &self.tcp {
+            out.push(("tcp", s.ms));
+        }
+        if let Some(s) = &self.proxy_tls {
+            out.push(("proxy tls", s.ms));
+        }
+        if let Some(s) = &self.connect {
+            out.push(("connect", s.ms));
+        }
+        if let Some(s) = &self.tls {
+            out.push(("tls", s.ms));
+        }
+        if let Some(s) = &self.http {
+            out.push(("http", s.ms));
+        }
+        out
+    }
+}
+
+/// Probes every endpoint concurrently (see [`Prober`]). Fails only when the
+/// options cannot be used (a bad `ca_file`).
+pub async fn probe_endpoints_staged(
+    endpoints: &[Url],
+    opts: ProbeOptions,
+) -> Result<Vec<EndpointProbe>, Problem> {
+    // Reading the system's CA store is blocking file I/O.
+    let prober = tokio::task::spawn_blocking(move || Prober::new(opts))
+        .await
+        .map_err(|e| {
+            Problem::new(
+                TLS_CODE,
+                format!("cannot set up TLS for the probes: {e}"),
+                "Retry; run `ado-setup doctor -v` and attach the log if it persists",
+            )
+        })??;
+    Ok(prober.probe_all(endpoints).await)
+}
+
+/// Probes endpoints stage by stage: DNS, TCP, (proxy TLS, CONNECT), TLS,
+/// HTTP. Each stage has its own timeout and time; a failed stage ends the
+/// probe with a problem that names the stage.
+#[derive(Debug, Clone)]
+pub struct Prober {
+    opts: ProbeOptions,
+    trust: Trust,
+}
+
+/// What the HTTP stage's stream must do.
+trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+const UNREACHABLE: &str = "NETWORK_UNREACHABLE";
+
+impl Prober {
+    /// Builds the trust (system CAs + `ca_file`) once for many probes.
+    pub fn new(opts: ProbeOptions) -> Result<Prober, Problem> {
+        let trust = Trust::new(opts.ca_file.as_deref())?;
+        Ok(Prober { opts, trust })
+    }
+
+    /// Probes every endpoint concurrently; results in the same order.
+    pub async fn probe_all(&self, endpoints: &[Url]) -> Vec<EndpointProbe> {
+        futures::future::join_all(endpoints.iter().map(|u| self.probe(u))).await
+    }
+
+    /// Probes one endpoint.
+    pub async fn probe(&self, url: &Url) -> EndpointProbe {
+        let started = Instant::now();
+        let mut p = EndpointProbe {
+            result: EndpointResult {
+                url: shown_url(url),
+                ok: false,
+                detail: String::new(),
+                via_proxy: false,
+                millis: 0,
+            },
+            proxy: None,
+            dns: None,
+            tcp: None,
+            proxy_tls: None,
+            connect: None,
+            tls: None,
+            http: None,
+            problem: None,
+        };
+        let problem = self.run(url, &mut p).await.err();
+        p.result.millis = millis(started);
+        match (&p.http, problem) {
+            (
+                Some(HttpStage {
+                    status: Some(status),
+                    redirect_to,
+                    ..
+                }),
+                _,
+            ) => {
+                p.result.ok = true;
+                p.result.detail = match redirect_to {
+                    Some(to) => format!("HTTP {status} → {to} (not followed)"),
+                    None => format!("HTTP {status}"),
+                };
+            }
+            (_, Some(problem)) => {
+                p.result.detail = problem.message.clone();
+                p.problem = Some(problem);
+            }
+            (_, None) => p.result.detail = "no answer".into(),
+        }
+        p
+    }
+
+    async fn run(&self, url: &Url, p: &mut EndpointProbe) -> Result<(), Problem> {
+        let timeout = self.opts.timeout;
+        let (host, port) = match (url.scheme(), url.host_str(), url.port_or_known_default()) {
+            ("https" | "http", Some(h), Some(port)) => (h.to_string(), port),
+            _ => {
+                return Err(Problem::new(
+                    "PROVIDER_BASE_URL_BLOCKED",
+                    format!("{} is not an http(s) URL with a host", p.result.url),
+                    "Use an https:// endpoint",
+                ));
+            }
+        };
+        let https = url.scheme() == "https";
+        let proxy = self.opts.proxy.for_url(url);
+        p.result.via_proxy = proxy.is_some();
+        p.proxy = proxy.as_ref().map(ProxyTarget::address);
+        if let Some(px) = &proxy
+            && !matches!(px.scheme.as_str(), "http" | "https")
+        {
+            return Err(Problem::new(
+                UNREACHABLE,
+                format!(
+                    "proxy {} uses {}://, which this tool does not support",
+                    px.address(),
+                    px.scheme
+                ),
+                "Use an HTTP proxy (http://HOST:PORT) in HTTPS_PROXY, or add the host to NO_PROXY",
+            ));
+        }
+
+        // DNS and TCP: to the proxy when one is in effect.
+        let (dial_host, dial_port) = match &proxy {
+            Some(px) => (px.host.clone(), px.port),
+            None => (host.clone(), port),
+        };
+        let what = match &proxy {
+            Some(_) => format!("the proxy {dial_host}"),
+            None => dial_host.clone(),
+        };
+        let (dns, addrs) = dns_stage(&dial_host, dial_port, timeout).await;
+        let dns_error = dns.error.clone();
+        p.dns = Some(dns);
+        if let Some(e) = dns_error {
+            return Err(Problem::new(
+                UNREACHABLE,
+                format!("DNS: cannot resolve {what}: {e}"),
+                if proxy.is_some() {
+                    "Check the proxy's host name in HTTPS_PROXY/HTTP_PROXY"
+                } else {
+                    "Check the host name and this machine's DNS settings; behind a proxy, set HTTPS_PROXY"
+                },
+            ));
+        }
+        let (tcp, stream) = tcp_stage(&addrs, timeout).await;
+        p.tcp = Some(tcp.clone());
+        let Some(stream) = stream else {
+            let e = tcp.error.unwrap_or_default();
+            // The address, when the host is a name.
+            let at = match tcp.address {
+                Some(a) if bare(&dial_host).parse::<IpAddr>().is_err() => format!(" ({})", a.ip()),
+                _ => String::new(),
+            };
+            return Err(Problem::new(
+                UNREACHABLE,
+                format!(
+                    "TCP: cannot connect to {what}:{dial_port}{at}: {e} after {} ms",
+                    tcp.ms
+                ),
+                if proxy.is_some() {
+                    "Check the proxy address and port in HTTPS_PROXY/HTTP_PROXY".to_string()
+                } else {
+                    format!(
+                        "Ask your network team to allow outbound TCP {dial_port} to {dial_host}, or set HTTPS_PROXY"
+                    )
+                },
+            ));
+        };
+        let mut stream: Box<dyn Io> = Box::new(stream);
+
+        if let Some(px) = &proxy {
+            if px.scheme == "https" {
+                let hs = tls::handshake(&self.trust, &px.host, stream, timeout).await;
+                p.proxy_tls = Some(hs.stage);
+                match (hs.stream, hs.problem) {
+                    (Some(s), _) => stream = Box::new(s),
+                    (None, problem) => {
+                        let mut problem = problem.unwrap_or_else(|| {
+                            Problem::new(TLS_CODE, "TLS with the proxy failed", "")
+                        });
+                        problem.message = format!("proxy {}: {}", px.address(), problem.message);
+                        return Err(problem);
+                    }
+                }
+            }
+            if https {
+                let authority = format!("{host}:{port}");
+                let connect = connect_stage(&mut stream, &authority, px, timeout).await;
+                p.connect = Some(connect.clone());
+                if connect.status.is_none_or(|s| !(200..300).contains(&s)) {
+                    let e = connect.error.unwrap_or_default();
+                    let fix = match connect.status {
+                        Some(407) if px.has_credentials() => {
+                            "The proxy rejected the user and password in HTTPS_PROXY; correct them"
+                        }
+                        Some(407) => {
+                            "The proxy requires authentication: put the user and password in HTTPS_PROXY (http://USER:PASSWORD@HOST:PORT)"
+                        }
+                        Some(_) => {
+                            "Ask your network team to allow the host above through the proxy"
+                        }
+                        None => "Check that HTTPS_PROXY names an HTTP proxy",
+                    };
+                    return Err(Problem::new(
+                        UNREACHABLE,
+                        format!(
+                            "CONNECT {authority} through the proxy {}: {e}",
+                            px.address()
+                        ),
+                        fix,
+                    ));
+                }
+            }
+        }
+
+        if https {
+            let hs = tls::handshake(&self.trust, &host, stream, timeout).await;
+            p.tls = Some(hs.stage);
+            match (hs.stream, hs.problem) {
+                (Some(s), _) => stream = Box::new(s),
+                (None, problem) => {
+                    return Err(problem.unwrap_or_else(|| {
+                        Problem::new(TLS_CODE, format!("TLS with {host} failed"), "")
+                    }));
+                }
+            }
+        }
+
+        let forward = if https { None } else { proxy.as_ref() };
+        let http = http_stage(stream, url, forward, self.opts.http_timeout).await;
+        p.http = Some(http.clone());
+        match http.status {
+            Some(_) => Ok(()),
+            None => Err(Problem::new(
+                UNREACHABLE,
+                format!(
+                    "HTTP: {host} did not answer: {}",
+                    http.error.unwrap_or_default()
+                ),
+                "Something in the path (firewall, proxy) may drop the request; ask for the host to be allowed",
+            )),
+        }
+    }
+}
+
+/// The URL as shown in rows: no trailing slash.
+fn shown_url(u: &Url) -> String {
+    u.as_str().trim_end_matches('/').to_string()
+}
+
+fn millis(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// A host as the resolver takes it (IPv6 without brackets).
+fn bare(host: &str) -> &str {
+    host.strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host)
+}
+
+async fn dns_stage(host: &str, port: u16, timeout: Duration) -> (DnsStage, Vec<SocketAddr>) {
+    let started = Instant::now();
+    let lookup = tokio::time::timeout(timeout, tokio::net::lookup_host((bare(host), port))).await;
+    let ms = millis(started);
+    let (addrs, error) = match lookup {
+        Ok(Ok(addrs)) => {
+            let addrs: Vec<SocketAddr> = addrs.collect();
+            if addrs.is_empty() {
+                (addrs, Some("no address".to_string()))
+            } else {
+                (addrs, None)
+            }
+        }
+        Ok(Err(e)) => (Vec::new(), Some(tls::one_line(&e.to_string()))),
+        Err(_) => (
+            Vec::new(),
+            Some(format!("no answer within {} s", timeout.as_secs_f32())),
+        ),
+    };
+    let mut addresses: Vec<IpAddr> = Vec::new();
+    for a in &addrs {
+        if !addresses.contains(&a.ip()) {
+            addresses.push(a.ip());
+        }
+    }
+    (
+        DnsStage {
+            host: host.to_string(),
+            addresses,
+            ms,
+            error,
+        },
+        addrs,
+    )
+}
+
+/// Connects to the addresses in turn (at most 3) until one answers, all
+/// within `timeout` (a refused address is quick, so the next one gets a try).
+async fn tcp_stage(addrs: &[SocketAddr], timeout: Duration) -> (TcpStage, Option<TcpStream>) {
+    let started = Instant::now();
+    let mut stage = TcpStage {
+        address: None,
+        ms: 0,
+        error: None,
+    };
+    for addr in addrs.iter().take(3) {
+        let left = timeout.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            break;
+        }
+        stage.address = Some(*addr);
+        match tokio::time::timeout(left, TcpStream::connect(addr)).await {
+            Ok(Ok(stream)) => {
+                let _ = stream.set_nodelay(true);
+                stage.ms = millis(started);
+                stage.error = None;
+                return (stage, Some(stream));
+            }
+            Ok(Err(e)) => stage.error = Some(io_reason(&e)),
+            Err(_) => {
+                stage.error = Some(format!(
+                    "no answer within {} s (a firewall may drop the connection)",
+                    timeout.as_secs_f32()
+                ))
+            }
+        }
+    }
+    stage.ms = millis(started);
+    (stage, None)
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::ConnectionRefused => "connection refused".into(),
+        K::ConnectionReset => "connection reset".into(),
+        K::ConnectionAborted => "connection aborted".into(),
+        K::TimedOut => "timed out".into(),
+        K::UnexpectedEof => "the connection was closed".into(),
+        _ => tls::one_line(&e.to_string()),
+    }
+}
+
+/// Asks the proxy for a tunnel to `authority`.
+async fn connect_stage(
+    stream: &mut Box<dyn Io>,
+    authority: &str,
+    proxy: &ProxyTarget,
+    timeout: Duration,
+) -> ConnectStage {
+    let started = Instant::now();
+    let mut request = format!(
+        "CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: {USER_AGENT}\r\n"
+    );
+    if let Some(auth) = proxy.authorization().and_then(|v| v.to_str().ok()) {
+        request.push_str(&format!("Proxy-Authorization: {auth}\r\n"));
+    }
+    request.push_str("\r\n");
+    let exchange = async {
+        stream.write_all(request.as_bytes()).await?;
+        stream.flush().await?;
+        read_head(stream).await
+    };
+    let outcome = tokio::time::timeout(timeout, exchange).await;
+    let ms = millis(started);
+    let mut stage = ConnectStage {
+        target: authority.to_string(),
+        status: None,
+        ms,
+        error: None,
+    };
+    match outcome {
+        Ok(Ok(head)) => match parse_head(&head) {
+            Some(h) => {
+                stage.status = Some(h.status);
+                if !(200..300).contains(&h.status) {
+                    stage.error = Some(match h.status {
+                        407 => "the proxy requires authentication (HTTP 407)".to_string(),
+                        s => format!("the proxy refused it (HTTP {s})"),
+                    });
+                }
+            }
+            None => stage.error = Some("the proxy's answer is not HTTP".into()),
+        },
+        Ok(Err(e)) => stage.error = Some(io_reason(&e)),
+        Err(_) => stage.error = Some(format!("no answer within {} s", timeout.as_secs_f32())),
+    }
+    stage
+}
+
+/// Sends an unauthenticated `GET` and reads the answer's head (never a
+/// body, never a redirect).
+async fn http_stage(
+    mut stream: Box<dyn Io>,
+    url: &Url,
+    forward_proxy: Option<&ProxyTarget>,
+    timeout: Duration,
+) -> HttpStage {
+    let started = Instant::now();
+    let host_header = match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_string(),
+        (None, _) => String::new(),
+    };
+    let target = match forward_proxy {
+        // A plain-HTTP request through a proxy names the whole URL.
+        Some(_) => {
+            let mut u = url.clone();
+            u.set_fragment(None);
+            u.to_string()
+        }
+        None => match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        },
+    };
+    let mut request = format!(
+        "GET {target} HTTP/1.1\r\nHost: {host_header}\r\nUser-Agent: {USER_AGENT}\r\n\
+         Accept: application/json\r\nX-TFS-FedAuthRedirect: Suppress\r\n\
+         X-VSS-ForceMsaPassThrough: true\r\nConnection: close\r\n"
+    );
+    if let Some(auth) = forward_proxy
+        .and_then(ProxyTarget::authorization)
+        .and_then(|v| v.to_str().ok())
+    {
+        request.push_str(&format!("Proxy-Authorization: {auth}\r\n"));
+    }
+    request.push_str("\r\n");
+    let exchange = async {
+        stream.write_all(request.as_bytes()).await?;
+        stream.flush().await?;
+        read_head(&mut stream).await
+    };
+    let outcome = tokio::time::timeout(timeout, exchange).await;
+    let mut stage = HttpStage {
+        status: None,
+        ms: millis(started),
+        azure_devops: false,
+        redirect_to: None,
+        error: None,
+    };
+    match outcome {
+        Ok(Ok(head)) => match parse_head(&head) {
+            Some(h) => {
+                stage.status = Some(h.status);
+                stage.azure_devops = h.azure_devops;
+                if (300..400).contains(&h.status)
+                    && let Some(loc) = h.location.as_deref()
+                {
+                    stage.redirect_to = cross_host(url, loc);
+                }
+            }
+            None if head.is_empty() => {
+                stage.error = Some("the connection was closed without an answer".into())
+            }
+            None => stage.error = Some("the answer is not HTTP".into()),
+        },
+        Ok(Err(e)) => stage.error = Some(io_reason(&e)),
+        Err(_) => stage.error = Some(format!("no answer within {} s", timeout.as_secs_f32())),
+    }
+    stage
+}
+
+/// `host[:port]` of `location` when it is another host or port than `url`'s.
+fn cross_host(url: &Url, location: &str) -> Option<String> {
+    let to = url.join(location).ok()?;
+    let same = to.host_str() == url.host_str()
+        && to.port_or_known_default() == url.port_or_known_default();
+    if same {
+        return None;
+    }
+    Some(match (to.host_str(), to.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_string(),
+        (None, _) => "a URL without a host".to_string(),
+    })
+}
+
+/// Reads until the end of an HTTP head (at most 16 KiB).
+async fn read_head<S: AsyncRead + Unpin + ?Sized>(stream: &mut S) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 1024];
+    while buf.len() < 16 * 1024 {
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if buf.windows(4).any(|w| w == b"\r\n\r\n") {
+            break;
+        }
+    }
+    Ok(buf)
+}
+
+/// What the probes read from an answer's head.
+#[derive(Debug, PartialEq, Eq)]
+struct Head {
+    status: u16,
+    location: Option<String>,
+    azure_devops: bool,
+}
+
+fn parse_head(head: &[u8]) -> Option<Head> {
+    let text = String::from_utf8_lossy(head);
+    let mut lines = text.split("\r\n");
+    let status_line = lines.next()?;
+    let mut parts = status_line.split_whitespace();
+    if !parts.next()?.starts_with("HTTP/1.") {
+        return None;
+    }
+    let status: u16 = parts.next()?.parse().ok()?;
+    if !(100..=999).contains(&status) {
+        return None;
+    }
+    let mut location = None;
+    let mut azure_devops = false;
+    for line in lines {
+        if line.is_empty() {
+            break;
+        }
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let name = name.trim().to_ascii_lowercase();
+        let value = value.trim();
+        match name.as_str() {
+            "location" => location = Some(value.chars().take(2000).collect()),
+            "activityid" | "x-tfs-processid" | "x-vss-resourcetenant" | "x-vss-e2eid" => {
+                azure_devops = true
+            }
+            "www-authenticate" if value.contains("TFS-Federated") => azure_devops = true,
+            _ => {}
+        }
+    }
+    Some(Head {
+        status,
+        location,
+        azure_devops,
+    })
 }
 
 /// Does a `NO_PROXY` list exempt `host`? `*` exempts everything; an entry
@@ -142,5 +869,92 @@ mod tests {
         assert!(!no_proxy_matches("re.com", "dev.azure.com"));
         assert!(!no_proxy_matches("", "dev.azure.com"));
         assert!(no_proxy_matches("tfs.contoso.com:8443", "tfs.contoso.com"));
+    }
+
+    fn url(s: &str) -> Url {
+        match Url::parse(s) {
+            Ok(u) => u,
+            Err(e) => panic!("{s}: {e}"),
+        }
+    }
+
+    #[test]
+    fn heads_are_parsed_for_status_location_and_azure_devops_headers() {
+        let h =
+            parse_head(b"HTTP/1.1 401 Unauthorized\r\nActivityId: x\r\nContent-Length: 0\r\n\r\n");
+        assert_eq!(
+            h,
+            Some(Head {
+                status: 401,
+                location: None,
+                azure_devops: true
+            })
+        );
+        let h = parse_head(b"HTTP/1.0 302 Found\r\nlocation: /next\r\n\r\n");
+        assert_eq!(h.and_then(|h| h.location), Some("/next".to_string()));
+        let h = parse_head(b"HTTP/1.1 200 OK\r\nWWW-Authenticate: TFS-Federated\r\n\r\n");
+        assert!(h.is_some_and(|h| h.azure_devops));
+        assert_eq!(parse_head(b"SSH-2.0-OpenSSH_9.6\r\n"), None);
+        assert_eq!(parse_head(b""), None);
+        assert_eq!(parse_head(b"HTTP/1.1 abc\r\n\r\n"), None);
+    }
+
+    #[test]
+    fn only_another_host_or_port_is_a_cross_host_redirect() {
+        let from = url("https://tfs.contoso.com/tfs/DefaultCollection");
+        assert_eq!(cross_host(&from, "/tfs/Other"), None);
+        assert_eq!(cross_host(&from, "https://tfs.contoso.com:443/x"), None);
+        assert_eq!(
+            cross_host(&from, "https://tfs.contoso.com:8443/x"),
+            Some("tfs.contoso.com:8443".to_string())
+        );
+        assert_eq!(
+            cross_host(&from, "https://evil.example/login?token=secret"),
+            Some("evil.example".to_string())
+        );
+    }
+
+    #[test]
+    fn required_endpoints_follow_the_deployment_and_overrides() {
+        let defaults = Endpoints::from_lookup(|_| None, false);
+        let Ok(defaults) = defaults else {
+            panic!("default endpoints")
+        };
+        let services =
+            required_endpoints(Deployment::Services, &defaults, Some("contoso"), None, true);
+        let shown: Vec<&str> = services.iter().map(Url::as_str).collect();
+        assert_eq!(
+            shown,
+            [
+                "https://dev.azure.com/",
+                "https://vssps.dev.azure.com/",
+                "https://app.vssps.visualstudio.com/",
+                "https://login.microsoftonline.com/",
+                "https://contoso.visualstudio.com/",
+            ]
+        );
+        let overridden = Endpoints::from_lookup(
+            |k| (k == "ADO_SETUP_DEVOPS_URL").then(|| "http://127.0.0.1:9000".to_string()),
+            true,
+        );
+        let Ok(overridden) = overridden else {
+            panic!("overridden endpoints")
+        };
+        let services = required_endpoints(
+            Deployment::Services,
+            &overridden,
+            Some("contoso"),
+            None,
+            false,
+        );
+        assert_eq!(services.len(), 3);
+        assert_eq!(services[0].as_str(), "http://127.0.0.1:9000/");
+
+        let base = url("https://tfs.contoso.com:8443/tfs/DefaultCollection");
+        let server = required_endpoints(Deployment::Server, &defaults, None, Some(&base), false);
+        assert_eq!(
+            server.iter().map(Url::as_str).collect::<Vec<_>>(),
+            ["https://tfs.contoso.com:8443/"]
+        );
     }
 }
