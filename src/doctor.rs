@@ -113,6 +113,11 @@ pub(crate) fn setup(
 ) -> Result<(Endpoints, HttpClient), Problem> {
     let endpoints = Endpoints::from_lookup(env, global.allow_http)
         .map_err(|e| Problem::new(e.code(), e.to_string(), "Fix or unset the variable"))?;
+    if let Some(path) = &global.ca_file {
+        // Said as what it is (a certificate file problem) before the client
+        // gets it.
+        crate::net::tls::load_ca_file(path)?;
+    }
     let http = HttpClient::new(ClientOptions {
         ca_file: global.ca_file.clone(),
         ..ClientOptions::default()

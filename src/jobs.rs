@@ -14,7 +14,7 @@ use crate::ado::version::{ApiVersion, negotiate_server};
 use crate::checks::{
     Context as CheckContext, Subject, process_name, project_defaults, scope_problem,
 };
-use crate::net::probe::{probe_azure_devops, probe_endpoints};
+use crate::net::probe::probe_azure_devops;
 use crate::store::config::{Access, ConfigStore};
 use crate::store::secrets::{SecretStore, SecretStoreKind};
 use crate::widgets::tree::TreePicker;
@@ -79,9 +79,13 @@ pub async fn run(ctx: &JobContext, job: Job) -> JobResult {
             work_item_type,
         } => load_type_fields(&ctx.http, &session, &project, &work_item_type).await,
         Job::ValidateMapping(req) => Ok(validate_mapping(ctx, *req).await),
-        Job::ProbeNetwork { endpoints } => Ok(JobResult::Network(
-            probe_endpoints(&ctx.http, &endpoints).await,
-        )),
+        Job::ProbeNetwork { endpoints } => crate::net::probe::probe_endpoints_staged(
+            &endpoints,
+            crate::net::probe::ProbeOptions::for_client(&ctx.http),
+        )
+        .await
+        .map(JobResult::Network),
+        Job::SaveAllowlist { text, file_name } => save_allowlist(ctx, &text, &file_name),
         Job::Review(req) => Ok(review(ctx, *req).await),
         Job::Troubleshoot {
             name,
@@ -546,6 +550,19 @@ fn missing_path(kind: &str, path: &str) -> Problem {
             "Create it under Project Settings › Boards › Project configuration, or set the team's default {kind}"
         ),
     )
+}
+
+/// Writes the firewall request next to the config (the demo's is temporary).
+fn save_allowlist(ctx: &JobContext, text: &str, file_name: &str) -> Result<JobResult, Problem> {
+    let path = ctx.config.dir().join(file_name);
+    crate::store::fsutil::write_atomic(&path, text.as_bytes(), None).map_err(|e| {
+        Problem::new(
+            "CONFIG_INVALID",
+            format!("cannot write {}: {e}", path.display()),
+            "Check that the config directory is writable, or copy the list with c instead",
+        )
+    })?;
+    Ok(JobResult::AllowlistSaved(path.display().to_string()))
 }
 
 /// The checks' subject for the wizard's answers so far.

@@ -27,6 +27,9 @@ pub struct Launch {
 }
 
 fn http(global: &GlobalArgs) -> Result<HttpClient, Problem> {
+    if let Some(path) = &global.ca_file {
+        crate::net::tls::load_ca_file(path)?;
+    }
     HttpClient::new(ClientOptions {
         ca_file: global.ca_file.clone(),
         ..ClientOptions::default()

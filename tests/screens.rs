@@ -11,8 +11,9 @@ use ado_setup::screens::render;
 use ado_setup::theme::Theme;
 use ado_setup::widgets::filter::FilterList;
 use ado_setup::wizard::{
-    CheckStatus, DeviceView, EndpointResult, EntraSession, MappingForm, OrgItem, Pending, Problem,
-    ProjectInfo, ProjectItem, SavedInfo, Settings, SignInMethod, Step, UserInfo, Wizard,
+    CheckStatus, DeviceView, EndpointProbe, EndpointResult, EntraSession, MappingForm, OrgItem,
+    Pending, Problem, ProjectInfo, ProjectItem, SavedInfo, Settings, SignInMethod, Step, UserInfo,
+    Wizard,
 };
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -426,7 +427,12 @@ fn mapping_pickers() {
     snap!("mapping_picker_values", w);
 }
 
-fn endpoints(ok: bool) -> Vec<EndpointResult> {
+/// Probes of the five Services endpoints: all reachable directly, or
+/// (`ok` false) the last two blocked — one at TCP, one at TLS by an
+/// inspecting proxy's certificate; with `proxy`, every endpoint via a proxy.
+fn endpoints(ok: bool, proxy: bool) -> Vec<EndpointProbe> {
+    use ado_setup::net::probe::{DnsStage, HttpStage, TcpStage};
+    use ado_setup::net::tls::{CertInfo, TlsStage};
     [
         "https://dev.azure.com",
         "https://vssps.dev.azure.com",
@@ -436,16 +442,81 @@ fn endpoints(ok: bool) -> Vec<EndpointResult> {
     ]
     .iter()
     .enumerate()
-    .map(|(i, u)| EndpointResult {
-        url: u.to_string(),
-        ok: ok || i < 3,
-        detail: if ok || i < 3 {
-            "HTTP 401".into()
-        } else {
-            "NETWORK_UNREACHABLE: cannot connect".into()
-        },
-        via_proxy: false,
-        millis: 40 + i as u64 * 7,
+    .map(|(i, u)| {
+        let reached = ok || i < 3;
+        let tcp_fails = !ok && i == 3;
+        let tls_fails = !ok && i == 4;
+        let ms = 5 + i as u64;
+        EndpointProbe {
+            result: EndpointResult {
+                url: u.to_string(),
+                ok: reached,
+                detail: if reached {
+                    "HTTP 401".into()
+                } else if tcp_fails {
+                    "TCP: connection refused".into()
+                } else {
+                    "TLS: certificate not trusted".into()
+                },
+                via_proxy: proxy,
+                millis: 40 + i as u64 * 7,
+            },
+            proxy: proxy.then(|| "proxy.contoso.example:8080".to_string()),
+            dns: Some(DnsStage {
+                host: u.trim_start_matches("https://").to_string(),
+                addresses: vec![format!("13.107.{}.{}", 42 + i, 18 + i).parse().unwrap()],
+                ms,
+                error: None,
+            }),
+            tcp: Some(TcpStage {
+                address: None,
+                ms: ms + 10,
+                error: tcp_fails.then(|| "connection refused".to_string()),
+            }),
+            proxy_tls: None,
+            connect: None,
+            tls: (!tcp_fails).then(|| TlsStage {
+                ms: ms + 20,
+                version: Some("TLSv1_3".into()),
+                certificate: Some(CertInfo {
+                    subject: format!("CN={}", u.trim_start_matches("https://")),
+                    issuer: if tls_fails {
+                        "CN=Contoso Inspection CA".into()
+                    } else {
+                        "CN=Microsoft Azure RSA TLS Issuing CA 04".into()
+                    },
+                    not_after: "2027-03-01 12:00:00 UTC".into(),
+                    days_left: 99,
+                    names: Vec::new(),
+                }),
+                ca: None,
+                trusted: !tls_fails,
+                inspected: tls_fails,
+                error: tls_fails.then(|| "certificate not trusted".to_string()),
+            }),
+            http: reached.then(|| HttpStage {
+                status: Some(401),
+                ms: ms + 30,
+                azure_devops: true,
+                redirect_to: None,
+                error: None,
+            }),
+            problem: (!reached).then(|| {
+                ado_setup::problem::Problem::new(
+                    if tls_fails {
+                        "NETWORK_TLS_FAILED"
+                    } else {
+                        "NETWORK_UNREACHABLE"
+                    },
+                    if tls_fails {
+                        "TLS with contoso.visualstudio.com: certificate issued by CN=Contoso Inspection CA is not trusted; a proxy may be inspecting TLS"
+                    } else {
+                        "cannot connect to login.microsoftonline.com:443: connection refused"
+                    },
+                    "Allow outbound HTTPS to it",
+                )
+            }),
+        }
     })
     .collect()
 }
@@ -459,13 +530,29 @@ fn network() {
 
     let mut w = at(Step::Network);
     with_mapping(&mut w);
-    w.network = Some(endpoints(true));
+    w.network = Some(endpoints(true, false));
     snap!("network_direct", w);
 
     let mut w = at(Step::Network);
     with_mapping(&mut w);
-    w.network = Some(endpoints(false));
+    w.network = Some(endpoints(false, false));
     snap!("network_partial", w);
+
+    let mut w = at(Step::Network);
+    with_mapping(&mut w);
+    w.network = Some(endpoints(true, true));
+    w.notice = Some(
+        "Saved the firewall request to /home/avery/.config/ado-setup/allowlist-contoso.txt".into(),
+    );
+    snap!("network_proxy_saved", w);
+    // The firewall request text.
+    let text = w.firewall_request().unwrap();
+    assert!(text.contains("dev.azure.com:443"), "{text}");
+    assert!(
+        text.contains("via proxy proxy.contoso.example:8080"),
+        "{text}"
+    );
+    assert!(text.contains("allow-list-ip-url"), "{text}");
 }
 
 fn checks(fail: bool) -> Vec<ado_setup::checks::CheckOutcome> {

@@ -206,6 +206,31 @@ fn the_whole_services_flow_reaches_done() {
         other => panic!("{other:?}"),
     }
     done(&mut w, id, JobResult::Network(Vec::new()));
+    // The list for a firewall request: copied, and saved by a job.
+    let e = update(&mut w, key(KeyCode::Char('c')));
+    assert!(
+        matches!(e.as_slice(), [Effect::Copy(t)] if t.contains("Outbound HTTPS")),
+        "{e:?}"
+    );
+    let (id, job) = spawned(&update(&mut w, key(KeyCode::Char('s'))));
+    match job {
+        Job::SaveAllowlist { text, file_name } => {
+            assert_eq!(file_name, "allowlist-contoso.txt");
+            assert!(text.contains("Status from this machine: blocked"), "{text}");
+        }
+        other => panic!("{other:?}"),
+    }
+    done(
+        &mut w,
+        id,
+        JobResult::AllowlistSaved("/tmp/x/allowlist-contoso.txt".into()),
+    );
+    assert!(
+        w.notice
+            .as_deref()
+            .unwrap()
+            .contains("allowlist-contoso.txt")
+    );
     let (id, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
     assert_eq!(w.step, Step::Review);
     assert!(matches!(job, Job::Review(_)));

@@ -17,7 +17,7 @@ use crate::ado::models::{
     security_namespace,
 };
 use crate::ado::version::{ApiVersion, negotiate_server};
-use crate::net::probe::{probe_azure_devops, probe_endpoints};
+use crate::net::probe::{ProbeOptions, probe_azure_devops, probe_endpoints_staged};
 use crate::net::target::{parse_server_url, parse_services_target};
 use crate::store::config::{Access, Severity};
 use crate::wizard::allowlist_status;
@@ -261,9 +261,12 @@ async fn run_focused(
             Deployment::Services => vec![ctx.devops_base.clone()],
             Deployment::Server => vec![base.clone()],
         };
-        // vssps, profile: Services endpoints only.
+        // vssps, profile (and Entra ID for a Microsoft sign-in): Services only.
         if subject.deployment == Deployment::Services {
             endpoints.extend(ctx.extra_endpoints.iter().cloned());
+            if let Some(e) = &subject.entra {
+                endpoints.push(e.app.authority.clone());
+            }
         }
         let (probe, rows) = tokio::join!(
             maybe(r.wants("network.reachable"), || probe_azure_devops(
@@ -271,8 +274,9 @@ async fn run_focused(
                 subject.deployment,
                 &base
             )),
-            maybe(r.wants("network.allowlist"), || probe_endpoints(
-                &ctx.http, &endpoints
+            maybe(r.wants("network.allowlist"), || probe_endpoints_staged(
+                &endpoints,
+                ProbeOptions::for_client(&ctx.http)
             ))
         );
         if let Some(probe) = probe {
@@ -311,33 +315,58 @@ async fn run_focused(
                 }
             });
         }
-        if let Some(rows) = rows {
+        if let Some(probes) = rows {
+            let probes = match probes {
+                Ok(p) => p,
+                Err(problem) => {
+                    // The trust store could not be built (a bad --ca-file).
+                    r.set(fail_with(
+                        "network.allowlist",
+                        &problem.code,
+                        problem.message,
+                        problem.fix,
+                        started,
+                    ));
+                    Vec::new()
+                }
+            };
+            let rows: Vec<_> = probes.iter().map(|p| p.result.clone()).collect();
             let status = allowlist_status(&rows);
             allowlist = Some(status.as_str().to_string());
-            let blocked: Vec<String> = rows
+            let blocked: Vec<String> = probes
                 .iter()
-                .filter(|e| !e.ok)
-                .map(|e| format!("{} ({})", e.url, e.detail))
+                .filter(|p| !p.result.ok)
+                .map(|p| format!("{} ({})", p.result.url, p.result.detail))
                 .collect();
-            r.set(if blocked.is_empty() {
-                pass(
+            let mut fixes: Vec<String> = probes
+                .iter()
+                .filter_map(|p| p.problem.as_ref().map(|pr| pr.fix.clone()))
+                .collect();
+            fixes.dedup();
+            if rows.is_empty() {
+                // Reported above.
+            } else if !blocked.is_empty() {
+                fixes.push(
+                    "Ask your network team to allow outbound HTTPS to the hosts above (the wizard's Network step saves the list), or set HTTPS_PROXY/NO_PROXY".into(),
+                );
+                r.set(CheckOutcome {
+                    fix: fixes,
+                    ..not_pass(
+                        "network.allowlist",
+                        Status::Fail,
+                        "NETWORK_BLOCKED",
+                        format!("not reachable: {}", blocked.join(", ")),
+                        &[],
+                        started,
+                    )
+                });
+            } else {
+                r.set(pass(
                     "network.allowlist",
                     format!("{} endpoint(s) reachable, {}", rows.len(), status.as_str()),
                     started,
-                )
-            } else {
-                not_pass(
-                    "network.allowlist",
-                    Status::Fail,
-                    "NETWORK_BLOCKED",
-                    format!("not reachable: {}", blocked.join(", ")),
-                    &[
-                        "Ask your network team to allow outbound HTTPS (443) to the hosts above, \
-                   or set HTTPS_PROXY/NO_PROXY",
-                    ],
-                    started,
-                )
-            });
+                ));
+            }
         }
     } else {
         r.gate(&["network.reachable", "network.allowlist"]);

@@ -31,7 +31,7 @@ use crate::problem::Problem;
 
 /// One row of the network allowlist table (the stages are in
 /// [`EndpointProbe`], which holds this row).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct EndpointResult {
     /// The endpoint, without a trailing slash.
     pub url: String,
@@ -248,7 +248,7 @@ pub struct HttpStage {
 
 /// Everything one endpoint's probe found: the summary row, each stage, and
 /// the problem (code, message, fix) when it failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct EndpointProbe {
     /// The row the allowlist table and `allowlist_status` use. `ok`: the
     /// HTTP stage got an answer; `millis`: all stages.

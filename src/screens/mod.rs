@@ -181,7 +181,12 @@ pub fn key_hints(w: &Wizard) -> Vec<(&'static str, &'static str)> {
         Step::Organization if w.entra.is_some() => {
             vec![("type", "filter"), ("↑↓", "move"), ("Enter", "choose")]
         }
-        Step::Network => vec![("Enter", "continue"), ("r", "re-test")],
+        Step::Network => vec![
+            ("Enter", "continue"),
+            ("r", "re-test"),
+            ("c", "copy"),
+            ("s", "save"),
+        ],
         Step::Done => vec![("Enter", "exit")],
         Step::Troubleshoot if w.trouble.name.is_none() => {
             vec![("↑↓", "choose"), ("Enter", "check it")]
@@ -282,8 +287,11 @@ pub fn help_text(step: Step) -> &'static [&'static str] {
             "Fields marked ! are required by the process and need a value.",
         ],
         Step::Network => &[
-            "Every endpoint this connection needs, reached from this machine.",
-            "Give this list to your firewall team if something is blocked. r re-tests.",
+            "Every endpoint this connection needs, reached from this machine: DNS, TCP,",
+            "TLS (the certificate is checked; --ca-file adds a CA) and an HTTP request,",
+            "through the proxy of HTTPS_PROXY/NO_PROXY when one applies.",
+            "r re-tests; c copies the list for a firewall request (OSC 52); s saves it as",
+            "a text file next to the config. Status: direct, proxy, partial or blocked.",
         ],
         Step::Review => &[
             "The checks ran against Azure DevOps; nothing was created there.",

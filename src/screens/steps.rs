@@ -789,36 +789,116 @@ fn mapping_picker<'a>(
 }
 
 fn network<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
-    let mut l = vec![Line::from(
-        "Endpoints this connection needs (outbound HTTPS):",
+    let mut l = vec![Line::styled(
+        format!(
+            "{:<34} {:>6} {:>6} {:>6} {:>6}  result",
+            "Endpoint (outbound TCP)", "DNS", "TCP", "TLS", "HTTP"
+        ),
+        theme.key(),
     )];
     let Some(network) = &w.network else {
         if w.is_pending() {
-            l.push(pending_line(w, "Reaching each endpoint…", theme));
+            l.push(pending_line(
+                w,
+                "Reaching each endpoint (DNS, TCP, TLS, HTTP)…",
+                theme,
+            ));
         }
         return l;
     };
-    for r in network {
+    let stage = |ms: Option<u64>, failed: bool| match (ms, failed) {
+        (None, _) => "     -".to_string(),
+        (Some(_), true) => "     ✗".to_string(),
+        (Some(ms), false) => format!("{ms:>4}ms"),
+    };
+    let mut proxies: Vec<&str> = Vec::new();
+    for p in network {
+        let host = url::Url::parse(&p.result.url)
+            .map(|u| crate::net::allowlist::host_port(&u))
+            .unwrap_or_else(|_| p.result.url.clone());
+        let host: String = host.chars().take(34).collect();
+        let dns = p.dns.as_ref().map(|d| (d.ms, d.error.is_some()));
+        let tcp = p.tcp.as_ref().map(|d| (d.ms, d.error.is_some()));
+        let tls = p.tls.as_ref().map(|d| (d.ms, d.error.is_some()));
+        let http = p.http.as_ref().map(|d| (d.ms, d.error.is_some()));
+        let f = |x: Option<(u64, bool)>| stage(x.map(|v| v.0), x.is_some_and(|v| v.1));
+        let result = match (&p.http, p.result.ok) {
+            (Some(h), true) => match h.status {
+                Some(code) => format!("HTTP {code}"),
+                None => "answered".to_string(),
+            },
+            _ => "blocked".to_string(),
+        };
         l.push(Line::from(vec![
-            if r.ok {
+            if p.result.ok {
                 Span::styled("✓ ", theme.ok())
             } else {
                 Span::styled("✗ ", theme.error())
             },
-            Span::raw(format!("{:<40}", r.url)),
+            Span::raw(format!("{host:<32} ")),
             Span::styled(
-                format!(
-                    " {} {:>4} ms{}",
-                    r.detail.chars().take(22).collect::<String>(),
-                    r.millis,
-                    if r.via_proxy { " via proxy" } else { "" }
-                ),
+                format!("{} {} {} {}  ", f(dns), f(tcp), f(tls), f(http)),
                 theme.dim(),
             ),
+            Span::raw(result),
         ]));
+        // What a firewall or support engineer needs to see next to it.
+        let detail = if !p.result.ok {
+            p.problem
+                .as_ref()
+                .map(|pr| pr.message.clone())
+                .unwrap_or_else(|| p.result.detail.clone())
+        } else {
+            let addrs = p
+                .dns
+                .as_ref()
+                .map(|d| {
+                    d.addresses
+                        .iter()
+                        .take(2)
+                        .map(|a| a.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default();
+            let cert = p
+                .tls
+                .as_ref()
+                .and_then(|t| t.certificate.as_ref())
+                .map(|c| {
+                    format!(
+                        " · cert until {}",
+                        c.not_after.get(..10).unwrap_or(&c.not_after)
+                    )
+                })
+                .unwrap_or_default();
+            let inspected = if p.tls.as_ref().is_some_and(|t| t.inspected) {
+                " · TLS inspected by a proxy"
+            } else {
+                ""
+            };
+            format!("{addrs}{cert}{inspected}")
+        };
+        // A failure gets two lines for its reason, a success one.
+        let chars: Vec<char> = detail.chars().collect();
+        let lines = if p.result.ok { 1 } else { 2 };
+        for chunk in chars.chunks(74).take(lines) {
+            l.push(Line::styled(
+                format!("    {}", chunk.iter().collect::<String>()),
+                if p.result.ok {
+                    theme.dim()
+                } else {
+                    theme.error()
+                },
+            ));
+        }
+        if let Some(proxy) = &p.proxy
+            && !proxies.contains(&proxy.as_str())
+        {
+            proxies.push(proxy);
+        }
     }
-    let status = crate::wizard::allowlist_status(network).as_str();
-    l.push(Line::from(""));
+    let status = crate::wizard::probes_status(network).as_str();
     l.push(Line::from(vec![
         Span::styled("Allowlist status: ", theme.key()),
         Span::styled(
@@ -829,13 +909,26 @@ fn network<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
                 theme.error()
             },
         ),
+        Span::styled(
+            if proxies.is_empty() {
+                "   no proxy in effect".to_string()
+            } else {
+                format!("   proxy: {}", proxies.join(", "))
+            },
+            theme.dim(),
+        ),
     ]));
+    if let Some(n) = &w.notice {
+        l.push(Line::styled(n.clone(), theme.ok()));
+    }
     l.push(Line::styled(
-        "Service hooks come in from Azure DevOps; allow Microsoft's current ranges:",
+        "Inbound (service hooks): allow Azure DevOps' published IP ranges, listed at",
         theme.dim(),
     ));
     l.push(Line::styled(
-        "  learn.microsoft.com/azure/devops/organizations/security/allow-list-ip-url",
+        crate::net::allowlist::IP_RANGES_URL
+            .trim_start_matches("https://")
+            .to_string(),
         theme.dim(),
     ));
     l

@@ -8,7 +8,7 @@ use url::Url;
 use crate::ado::endpoints::Deployment;
 use crate::ado::http::Credential;
 pub use crate::auth::{DeviceCode, EntraApp};
-pub use crate::net::probe::EndpointResult;
+pub use crate::net::probe::{EndpointProbe, EndpointResult};
 pub use crate::problem::Problem;
 
 /// Background work, tagged by the step that asked for it.
@@ -69,6 +69,8 @@ pub enum Job {
     ValidateMapping(Box<ValidateRequest>),
     /// The endpoints this connection needs, each reached once.
     ProbeNetwork { endpoints: Vec<Url> },
+    /// Write the firewall request text to a file.
+    SaveAllowlist { text: String, file_name: String },
     /// The check catalogue (the same one `doctor` runs), for the Review step.
     Review(Box<ReviewRequest>),
     /// Every check for a saved connection (the TUI troubleshooter), or only
@@ -309,7 +311,9 @@ pub enum JobResult {
         mapping: Box<MappingInfo>,
         outcomes: Vec<CheckOutcome>,
     },
-    Network(Vec<EndpointResult>),
+    Network(Vec<EndpointProbe>),
+    /// Where the firewall request was written.
+    AllowlistSaved(String),
     Reviewed(Vec<CheckOutcome>),
     /// The troubleshooter's run: every check, or (`only`) one check and the
     /// checks it needs.

@@ -241,7 +241,9 @@ pub struct Wizard {
     /// The mapping, once its checks passed.
     pub mapping: Option<MappingInfo>,
     /// The probe results, once the Network step ran.
-    pub network: Option<Vec<EndpointResult>>,
+    pub network: Option<Vec<EndpointProbe>>,
+    /// A line of news on the Network step (where the list was saved).
+    pub notice: Option<String>,
     pub review: ReviewState,
     pub trouble: TroubleState,
     pub saved: Option<SavedInfo>,
@@ -304,6 +306,7 @@ impl Wizard {
             form: None,
             mapping: None,
             network: None,
+            notice: None,
             review: ReviewState::default(),
             trouble: TroubleState::default(),
             saved: None,
@@ -502,6 +505,15 @@ impl Wizard {
             }
             _ => Vec::new(),
         }
+    }
+
+    /// The firewall request for the probed endpoints.
+    pub fn firewall_request(&self) -> Option<String> {
+        let probes = self.network.as_ref()?;
+        Some(crate::net::allowlist::firewall_request(
+            probes,
+            probes_status(probes).as_str(),
+        ))
     }
 
     /// The endpoints this connection needs (SPEC §6).
@@ -749,6 +761,11 @@ fn on_result(w: &mut Wizard, id: u64, result: JobResult) -> Vec<Effect> {
         }
         JobResult::Network(rows) => {
             w.network = Some(rows);
+            w.notice = None;
+            Vec::new()
+        }
+        JobResult::AllowlistSaved(path) => {
+            w.notice = Some(format!("Saved the firewall request to {path}"));
             Vec::new()
         }
         JobResult::Troubleshot {
@@ -1299,6 +1316,36 @@ fn key_continue(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
             w.network = None;
             w.enter(Step::Network)
         }
+        KeyCode::Char('c') if w.step == Step::Network => {
+            match w.firewall_request() {
+                Some(text) => {
+                    w.notice = Some("Copied the list to the clipboard (OSC 52: needs a terminal that allows it)".into());
+                    vec![Effect::Copy(text)]
+                }
+                None => Vec::new(),
+            }
+        }
+        KeyCode::Char('s') if w.pending.is_none() && w.step == Step::Network => {
+            match w.firewall_request() {
+                Some(text) => {
+                    let first = w
+                        .organization
+                        .clone()
+                        .or_else(|| {
+                            w.base_url
+                                .as_ref()
+                                .and_then(|u| u.host_str().map(str::to_string))
+                        })
+                        .unwrap_or_else(|| "azure-devops".into());
+                    let file_name = format!(
+                        "allowlist-{}.txt",
+                        crate::store::config::suggest_connection_name(&first, "")
+                    );
+                    w.spawn(Job::SaveAllowlist { text, file_name })
+                }
+                None => Vec::new(),
+            }
+        }
         _ => Vec::new(),
     }
 }
@@ -1432,6 +1479,12 @@ fn key_review(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
+/// [`allowlist_status`] of staged probes.
+pub fn probes_status(probes: &[EndpointProbe]) -> AllowlistStatus {
+    let rows: Vec<EndpointResult> = probes.iter().map(|p| p.result.clone()).collect();
+    allowlist_status(&rows)
+}
+
 /// `direct`, `proxy`, `partial` or `blocked` (SPEC §6) from probe results.
 pub fn allowlist_status(rows: &[EndpointResult]) -> AllowlistStatus {
     let ok = rows.iter().filter(|r| r.ok).count();
@@ -1485,7 +1538,7 @@ pub fn build_connection(w: &Wizard, name: &str) -> Option<Connection> {
         priority_map: mapping.priority_map,
         assignee: mapping.assignee,
         field_defaults: mapping.field_defaults,
-        allowlist_status: w.network.as_deref().map(allowlist_status),
+        allowlist_status: w.network.as_deref().map(probes_status),
         secret_ref: None,
         validated_at: None,
     })
