@@ -86,6 +86,12 @@ impl Driver {
     /// The next background result, as a message.
     pub async fn next_result(&mut self) -> Option<Msg> {
         let (id, result) = self.rx.recv().await?;
+        // A secret store the user chose replaces the one jobs use.
+        if let crate::wizard::JobResult::StoreOpened { store, .. } = &result
+            && self.running.contains_key(&id)
+        {
+            self.ctx.secrets = store.clone();
+        }
         self.running.remove(&id);
         while self.tasks.try_join_next().is_some() {}
         Some(Msg::Done { id, result })

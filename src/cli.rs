@@ -58,6 +58,10 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "PEM")]
     pub ca_file: Option<PathBuf>,
 
+    /// Refuse the weaker secret stores (keyutils, file, none): the OS keyring or nothing
+    #[arg(long, global = true)]
+    pub require_secure_storage: bool,
+
     /// Write a log to the state dir (never contains secrets)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,

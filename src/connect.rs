@@ -169,7 +169,7 @@ pub async fn connect(
 
     // The store is proven before a secret is asked for; never a silent
     // fallback (--secret-store chooses).
-    let secrets = SecretStore::open(global.secret_store, config.dir())
+    let secrets = SecretStore::open_checked(global.secret_store, config.dir(), global.require_secure_storage)
         .await
         .map_err(|e| ConnectError {
             problem: Problem::new(e.code(), e.to_string(), e.fix()),

@@ -86,6 +86,7 @@ pub async fn run(ctx: &JobContext, job: Job) -> JobResult {
         .await
         .map(JobResult::Network),
         Job::SaveAllowlist { text, file_name } => save_allowlist(ctx, &text, &file_name),
+        Job::OpenStore { choice } => open_store(ctx, choice).await,
         Job::Review(req) => Ok(review(ctx, *req).await),
         Job::Troubleshoot {
             name,
@@ -550,6 +551,26 @@ fn missing_path(kind: &str, path: &str) -> Problem {
             "Create it under Project Settings › Boards › Project configuration, or set the team's default {kind}"
         ),
     )
+}
+
+/// Opens the store the user chose when the OS keyring failed, and proves it.
+async fn open_store(
+    ctx: &JobContext,
+    choice: crate::cli::SecretStoreChoice,
+) -> Result<JobResult, Problem> {
+    let err = |e: crate::store::secrets::SecretError| {
+        Problem::new(
+            e.code(),
+            e.to_string(),
+            "Choose another of the options above",
+        )
+    };
+    let store = SecretStore::open(choice, ctx.config.dir()).await.map_err(err)?;
+    store.round_trip().await.map_err(err)?;
+    Ok(JobResult::StoreOpened {
+        description: store.describe(),
+        store,
+    })
 }
 
 /// Writes the firewall request next to the config (the demo's is temporary).

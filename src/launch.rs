@@ -51,9 +51,26 @@ pub async fn real(global: &GlobalArgs, sign_in: SignInSettings) -> Result<Launch
         .map(|c| (c.name.clone(), c.org_label().to_string(), c.project.clone()))
         .collect();
     // The store is proven with a round trip before the user types a secret.
-    let secrets = SecretStore::open(global.secret_store, config.dir())
-        .await
-        .map_err(|e| Problem::new(e.code(), e.to_string(), e.fix()))?;
+    // When the OS keyring fails its test (headless Linux, SSH, containers),
+    // the wizard says why and asks which weaker store to use — never a
+    // silent fallback; `--require-secure-storage` or an explicit
+    // `--secret-store` stops here instead.
+    let (secrets, store_problem) = match SecretStore::open_checked(
+        global.secret_store,
+        config.dir(),
+        global.require_secure_storage,
+    )
+    .await
+    {
+        Ok(s) => (s, None),
+        Err(e @ crate::store::secrets::SecretError::Unavailable { .. })
+            if global.secret_store == crate::cli::SecretStoreChoice::Auto
+                && !global.require_secure_storage =>
+        {
+            (SecretStore::none(), Some(e.to_string()))
+        }
+        Err(e) => return Err(Problem::new(e.code(), e.to_string(), e.fix())),
+    };
     let settings = Settings {
         devops_base: endpoints.devops.clone(),
         vssps_base: endpoints.vssps.clone(),
@@ -65,6 +82,8 @@ pub async fn real(global: &GlobalArgs, sign_in: SignInSettings) -> Result<Launch
         secret_store: secrets.describe(),
         hints: Vec::new(),
         sign_in,
+        store_problem,
+        store_dir: config.dir().display().to_string(),
     };
     Ok(Launch {
         wizard: Wizard::new(settings),
@@ -130,6 +149,8 @@ pub async fn demo(global: &GlobalArgs, sign_in: SignInSettings) -> Result<Launch
         secret_store: secrets.describe(),
         hints,
         sign_in,
+        store_problem: None,
+        store_dir: String::new(),
     };
     let mut wizard = Wizard::new(settings);
     wizard.prefill_pat(&SecretString::from(sandbox.pat().to_string()));

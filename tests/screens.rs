@@ -690,3 +690,14 @@ fn troubleshoot() {
     w.trouble.detail = false;
     snap!("troubleshoot_rerun_list", w);
 }
+
+#[test]
+fn secret_store_question() {
+    let mut s = settings();
+    s.store_problem = Some(
+        "the OS keyring failed its write/read/delete test: cannot reach the Secret Service (no D-Bus session bus)".into(),
+    );
+    s.store_dir = "/home/avery/.config/ado-setup".into();
+    let w = Wizard::new(s);
+    snap!("secret_store_question", w);
+}

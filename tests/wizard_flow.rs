@@ -74,6 +74,8 @@ fn settings(sb: &Sandbox) -> Settings {
         secret_store: "test store".into(),
         hints: Vec::new(),
         sign_in: Default::default(),
+        store_problem: None,
+        store_dir: String::new(),
     }
 }
 
@@ -421,6 +423,60 @@ async fn microsoft_sign_in_and_an_organization_from_the_list() {
         report.get("auth.directory").unwrap().status,
         ado_setup::checks::Status::Pass
     );
+    sb.shutdown().await;
+}
+
+/// No OS keyring: the wizard asks which store first; the file store chosen
+/// there is the one the save writes to (the driver switches to it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_store_chosen_when_the_keyring_fails_is_the_one_saved_to() {
+    let sb = Sandbox::start(SandboxOptions::default()).await.unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("config");
+    let jobs = JobContext {
+        http: http(),
+        config: ConfigStore::open(&dir),
+        // What launch puts in place until a store is chosen.
+        secrets: SecretStore::none(),
+    };
+    let mut s = settings(&sb);
+    s.store_problem = Some("the OS keyring failed its write/read/delete test".into());
+    let pat: &'static str = Box::leak(sb.pat().to_string().into_boxed_str());
+    let file_option = ado_setup::wizard::store_options()
+        .iter()
+        .position(|(c, _, _)| *c == ado_setup::cli::SecretStoreChoice::File)
+        .unwrap();
+    let mut script = vec![Act::At(Step::Storage)];
+    script.extend(std::iter::repeat_n(Act::Key(KeyCode::Down), file_option));
+    script.extend([
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Deployment),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Target),
+        Act::Type("contoso-basic"),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::SignIn),
+        Act::Key(KeyCode::Tab),
+        Act::Type(pat),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Organization),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Project),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Mapping),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Network),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Review),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Done),
+        Act::Key(KeyCode::Enter),
+    ]);
+    let (outcome, _, _) = drive(s, jobs.clone(), script).await;
+    assert!(matches!(outcome, Outcome::Saved(_)), "{outcome:?}");
+    let hits = files_containing(tmp.path(), pat);
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert!(hits[0].ends_with("secrets.toml"), "{hits:?}");
     sb.shutdown().await;
 }
 

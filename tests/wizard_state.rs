@@ -1130,3 +1130,42 @@ fn the_mapping_form_changes_each_field_and_shows_the_dry_runs_findings_on_them()
     );
     assert!(w.form.as_ref().unwrap().loading_fields);
 }
+
+#[test]
+fn when_the_os_keyring_fails_the_wizard_asks_which_store_first() {
+    let mut s = settings();
+    s.store_problem =
+        Some("the OS keyring failed its write/read/delete test: no D-Bus session".into());
+    let mut w = Wizard::new(s);
+    assert_eq!(w.step, Step::Storage);
+    // Nothing is chosen silently: Enter on the (default) first option opens
+    // and tests that store.
+    update(&mut w, key(KeyCode::Down));
+    let (id, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    let options = ado_setup::wizard::store_options();
+    match job {
+        Job::OpenStore { choice } => assert_eq!(choice, options[1].0),
+        other => panic!("{other:?}"),
+    }
+    let store = ado_setup::store::secrets::SecretStore::none();
+    done(
+        &mut w,
+        id,
+        JobResult::StoreOpened {
+            description: "nowhere: set AZURE_DEVOPS_EXT_PAT".into(),
+            store,
+        },
+    );
+    assert_eq!(w.step, Step::Deployment);
+    assert!(w.settings.store_problem.is_none());
+    assert_eq!(w.settings.secret_store, "nowhere: set AZURE_DEVOPS_EXT_PAT");
+    // q on the store question quits cleanly.
+    let mut s = settings();
+    s.store_problem = Some("no keyring".into());
+    let mut w = Wizard::new(s);
+    let e = update(&mut w, key(KeyCode::Char('q')));
+    assert!(
+        matches!(e.as_slice(), [Effect::Quit(Outcome::Quit)]),
+        "{e:?}"
+    );
+}

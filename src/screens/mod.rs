@@ -100,7 +100,7 @@ fn render_header(frame: &mut Frame, area: Rect, w: &Wizard, theme: &Theme) {
             theme.warn(),
         ));
     }
-    let right = if matches!(w.step, Step::Menu | Step::Troubleshoot) {
+    let right = if matches!(w.step, Step::Menu | Step::Troubleshoot | Step::Storage) {
         String::new()
     } else {
         let steps = w.steps();
@@ -114,7 +114,7 @@ fn render_header(frame: &mut Frame, area: Rect, w: &Wizard, theme: &Theme) {
 }
 
 fn render_progress(frame: &mut Frame, area: Rect, w: &Wizard, theme: &Theme) {
-    if matches!(w.step, Step::Menu | Step::Troubleshoot) {
+    if matches!(w.step, Step::Menu | Step::Troubleshoot | Step::Storage) {
         return;
     }
     let steps = w.steps();
@@ -149,7 +149,7 @@ pub fn key_hints(w: &Wizard) -> Vec<(&'static str, &'static str)> {
         return vec![("Esc", "cancel"), ("Ctrl-C", "quit")];
     }
     let mut hints = match w.step {
-        Step::Menu => vec![("↑↓", "move"), ("Enter", "choose"), ("q", "quit")],
+        Step::Menu | Step::Storage => vec![("↑↓", "move"), ("Enter", "choose"), ("q", "quit")],
         Step::Deployment => vec![("↑↓", "choose"), ("Enter", "continue")],
         Step::Target => vec![("Enter", "check & continue")],
         Step::Review => vec![("Enter", "save")],
@@ -203,7 +203,7 @@ pub fn key_hints(w: &Wizard) -> Vec<(&'static str, &'static str)> {
         _ => vec![("Enter", "continue")],
     };
     let can_go_back = match w.step {
-        Step::Done | Step::Menu => false,
+        Step::Done | Step::Menu | Step::Storage => false,
         Step::Deployment => !w.settings.existing.is_empty(),
         Step::Mapping => w.form.as_ref().is_none_or(|f| f.picker.is_none()),
         _ => true,
@@ -246,6 +246,11 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 /// The help text of a step.
 pub fn help_text(step: Step) -> &'static [&'static str] {
     match step {
+        Step::Storage => &[
+            "The OS keyring (Secret Service, Keychain, Credential Manager) failed a",
+            "write/read/delete test, so ado-setup will not use it, and will not pick",
+            "another store for you. Choose one; it is tested before any secret is asked.",
+        ],
         Step::Menu => &[
             "Start a new connection, troubleshoot a saved one (every check, with what to do), or quit.",
             "Saved connections are listed for reference; `ado-setup doctor NAME` checks one.",

@@ -14,6 +14,7 @@ use crate::wizard::{CheckStatus, MappingForm, MappingRow, Picker, SignInMethod, 
 /// Renders the current step's body into `area`.
 pub fn render_step(frame: &mut Frame, area: Rect, w: &Wizard, theme: &Theme) {
     let lines = match w.step {
+        Step::Storage => storage(w, theme),
         Step::Menu => menu(w, theme),
         Step::Deployment => deployment(w, theme),
         Step::Target => target(w, theme),
@@ -48,6 +49,51 @@ fn pending_line<'a>(w: &Wizard, what: &str, theme: &Theme) -> Line<'a> {
         Span::raw(what.to_string()),
         Span::styled("  (Esc cancels)", theme.dim()),
     ])
+}
+
+fn storage<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
+    let mut l = vec![
+        Line::styled("The OS keyring cannot be used here:", theme.warn()),
+        Line::from(format!(
+            "  {}",
+            w.settings
+                .store_problem
+                .clone()
+                .unwrap_or_default()
+                .split(": zbus error")
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .take(150)
+                .collect::<String>()
+        )),
+        Line::styled(
+            "(common over SSH, in containers and on servers without a desktop session)",
+            theme.dim(),
+        ),
+        Line::from(""),
+        Line::from("Where should ado-setup keep the secret (the PAT or the sign-in)?"),
+    ];
+    for (i, (_, label, note)) in crate::wizard::store_options().iter().enumerate() {
+        l.push(option(w.menu_index == i, label, "", theme));
+        l.push(Line::styled(format!("      {note}"), theme.dim()));
+    }
+    l.push(Line::from(""));
+    l.push(Line::styled(
+        format!(
+            "The file would be {}/secrets.toml. To avoid this question: --secret-store CHOICE;",
+            w.settings.store_dir
+        ),
+        theme.dim(),
+    ));
+    l.push(Line::styled(
+        "to refuse anything but the OS keyring: --require-secure-storage.",
+        theme.dim(),
+    ));
+    if w.is_pending() {
+        l.push(pending_line(w, "Testing the store (write, read, delete)…", theme));
+    }
+    l
 }
 
 fn menu<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {

@@ -354,6 +354,29 @@ impl SecretStore {
         }
     }
 
+    /// [`open`](Self::open), refusing the weaker stores (keyutils, file,
+    /// none) when `require_secure` (`--require-secure-storage`).
+    pub async fn open_checked(
+        choice: SecretStoreChoice,
+        config_dir: &Path,
+        require_secure: bool,
+    ) -> Result<Self, SecretError> {
+        if require_secure
+            && matches!(
+                choice,
+                SecretStoreChoice::Keyutils | SecretStoreChoice::File | SecretStoreChoice::None
+            )
+        {
+            return Err(SecretError::Unavailable {
+                why: format!(
+                    "--require-secure-storage refuses --secret-store {}",
+                    format!("{choice:?}").to_lowercase()
+                ),
+            });
+        }
+        Self::open(choice, config_dir).await
+    }
+
     /// Opens the store a saved connection's [`SecretRef`] names (explicitly,
     /// never `auto`), with its service name.
     pub async fn open_ref(secret_ref: &SecretRef, config_dir: &Path) -> Result<Self, SecretError> {

@@ -69,6 +69,10 @@ pub enum Job {
     ValidateMapping(Box<ValidateRequest>),
     /// The endpoints this connection needs, each reached once.
     ProbeNetwork { endpoints: Vec<Url> },
+    /// Open the chosen secret store and prove it with a round trip.
+    OpenStore {
+        choice: crate::cli::SecretStoreChoice,
+    },
     /// Write the firewall request text to a file.
     SaveAllowlist { text: String, file_name: String },
     /// The check catalogue (the same one `doctor` runs), for the Review step.
@@ -314,6 +318,12 @@ pub enum JobResult {
     Network(Vec<EndpointProbe>),
     /// Where the firewall request was written.
     AllowlistSaved(String),
+    /// The store chosen instead of the OS keyring, proven; the driver uses
+    /// it for every later job.
+    StoreOpened {
+        store: crate::store::secrets::SecretStore,
+        description: String,
+    },
     Reviewed(Vec<CheckOutcome>),
     /// The troubleshooter's run: every check, or (`only`) one check and the
     /// checks it needs.

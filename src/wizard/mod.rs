@@ -30,6 +30,8 @@ pub use mapping::{MappingForm, Picker, Row as MappingRow};
 /// The wizard's screens, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
+    /// The OS keyring failed its test: which store instead (asked first).
+    Storage,
     Menu,
     Deployment,
     Target,
@@ -48,6 +50,7 @@ impl Step {
     /// The title shown in the header.
     pub fn title(self) -> &'static str {
         match self {
+            Step::Storage => "Secret store",
             Step::Menu => "Start",
             Step::Deployment => "Deployment",
             Step::Target => "Target",
@@ -133,6 +136,36 @@ pub struct Settings {
     /// Extra lines for the Target screen (the demo lists the sandbox's organizations).
     pub hints: Vec<String>,
     pub sign_in: SignInSettings,
+    /// Why the OS keyring cannot be used here; the wizard asks for another
+    /// store first.
+    pub store_problem: Option<String>,
+    /// The config dir (where the file store would write).
+    pub store_dir: String,
+}
+
+/// The stores offered when the OS keyring does not work, with what each
+/// means, said plainly.
+pub fn store_options() -> Vec<(crate::cli::SecretStoreChoice, &'static str, &'static str)> {
+    use crate::cli::SecretStoreChoice as C;
+    let mut v = Vec::new();
+    if cfg!(target_os = "linux") {
+        v.push((
+            C::Keyutils,
+            "Linux kernel keyring (keyutils)",
+            "private to you, but LOST ON REBOOT: sign in again after a restart",
+        ));
+    }
+    v.push((
+        C::File,
+        "A file in the config directory",
+        "PLAIN TEXT, readable only by you (mode 0600)",
+    ));
+    v.push((
+        C::None,
+        "Do not store it",
+        "the integration must get AZURE_DEVOPS_EXT_PAT when it runs",
+    ));
+    v
 }
 
 /// How Microsoft sign-in is done here.
@@ -276,7 +309,9 @@ impl std::fmt::Debug for Wizard {
 impl Wizard {
     /// A fresh wizard: the menu when connections exist, else Deployment.
     pub fn new(settings: Settings) -> Self {
-        let step = if settings.existing.is_empty() {
+        let step = if settings.store_problem.is_some() {
+            Step::Storage
+        } else if settings.existing.is_empty() {
             Step::Deployment
         } else {
             Step::Menu
@@ -356,7 +391,7 @@ impl Wizard {
         // A prefilled token (the demo's) is not an answer; one the user typed
         // implies a later step.
         self.saved.is_none()
-            && !matches!(self.step, Step::Menu | Step::Troubleshoot)
+            && !matches!(self.step, Step::Menu | Step::Troubleshoot | Step::Storage)
             && (!self.target.value().is_empty() || self.step as u8 > Step::Deployment as u8)
     }
 
@@ -764,6 +799,17 @@ fn on_result(w: &mut Wizard, id: u64, result: JobResult) -> Vec<Effect> {
             w.notice = None;
             Vec::new()
         }
+        JobResult::StoreOpened { description, .. } => {
+            w.settings.secret_store = description;
+            w.settings.store_problem = None;
+            w.menu_index = 0;
+            w.step = if w.settings.existing.is_empty() {
+                Step::Deployment
+            } else {
+                Step::Menu
+            };
+            Vec::new()
+        }
         JobResult::AllowlistSaved(path) => {
             w.notice = Some(format!("Saved the firewall request to {path}"));
             Vec::new()
@@ -922,7 +968,9 @@ fn on_key(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
             e.push(Effect::Quit(match w.saved.clone() {
                 Some(s) => Outcome::Saved(s),
                 // Leaving the menu or the troubleshooter cancels nothing.
-                None if matches!(w.step, Step::Menu | Step::Troubleshoot) => Outcome::Quit,
+                None if matches!(w.step, Step::Menu | Step::Troubleshoot | Step::Storage) => {
+                    Outcome::Quit
+                }
                 None => Outcome::Cancelled,
             }));
             return e;
@@ -976,6 +1024,7 @@ fn on_key(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
     }
 
     match w.step {
+        Step::Storage => key_storage(w, key),
         Step::Menu => key_menu(w, key),
         Step::Deployment => key_deployment(w, key),
         Step::Target => key_target(w, key),
@@ -1000,6 +1049,23 @@ fn on_key(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
             _ => Vec::new(),
         },
     }
+}
+
+/// Choosing a store when the OS keyring failed: the store is opened and
+/// proven by a job; the driver puts it to use.
+fn key_storage(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
+    let options = store_options();
+    match key.code {
+        KeyCode::Up => w.menu_index = w.menu_index.saturating_sub(1),
+        KeyCode::Down => w.menu_index = (w.menu_index + 1).min(options.len().saturating_sub(1)),
+        KeyCode::Enter if w.pending.is_none() => {
+            if let Some((choice, _, _)) = options.get(w.menu_index) {
+                return w.spawn(Job::OpenStore { choice: *choice });
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
 }
 
 /// The start menu's entries.

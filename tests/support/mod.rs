@@ -276,6 +276,8 @@ pub fn wizard_settings() -> ado_setup::wizard::Settings {
         secret_store: "the Secret Service keyring".into(),
         hints: Vec::new(),
         sign_in: Default::default(),
+        store_problem: None,
+        store_dir: String::new(),
     }
 }
 
