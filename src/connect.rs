@@ -267,7 +267,11 @@ pub async fn connect(
                 };
                 match crate::jobs::run(
                     &jobs,
-                    Job::Save(Box::new(SaveRequest { connection, secret })),
+                    Job::Save(Box::new(SaveRequest {
+                        replaces: None,
+                        connection,
+                        secret,
+                    })),
                 )
                 .await
                 {

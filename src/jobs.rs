@@ -694,6 +694,7 @@ async fn troubleshoot(
 /// secret store is put back as it was — nothing saved before is lost.
 async fn save(ctx: &JobContext, req: SaveRequest) -> Result<JobResult, Problem> {
     let SaveRequest {
+        replaces,
         mut connection,
         secret,
     } = req;
@@ -703,6 +704,8 @@ async fn save(ctx: &JobContext, req: SaveRequest) -> Result<JobResult, Problem> 
     connection.secret_ref = Some(ctx.secrets.secret_ref(&name));
     connection.validated_at = Some(crate::store::config::now_rfc3339());
     let mut config = ctx.config.load().map_err(to_problem)?;
+    // Editing: the old entry goes, in the same atomic write.
+    let old = replaces.and_then(|n| config.remove(&n));
     config.insert(connection.clone()).map_err(to_problem)?;
 
     let secret_problem =
@@ -730,6 +733,15 @@ async fn save(ctx: &JobContext, req: SaveRequest) -> Result<JobResult, Problem> 
             };
         }
         return Err(to_problem(e));
+    }
+    // Renamed (or moved to another store) by an edit: the old secret goes.
+    if let Some(old) = old
+        && let Some(r) = &old.secret_ref
+        && (!old.name.eq_ignore_ascii_case(&name) || r.store != ctx.secrets.kind())
+        && let Ok(store) = SecretStore::open_ref(r, ctx.config.dir()).await
+        && let Err(e) = store.delete(old.name.as_str()).await
+    {
+        tracing::warn!(error = %e, "could not delete the secret of the connection's old name");
     }
     Ok(JobResult::Saved(SavedInfo {
         name,

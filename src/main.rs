@@ -15,10 +15,10 @@ fn main() -> ExitCode {
     }
     match cli.command {
         Some(Command::Demo(args)) if args.serve => run_demo_server(&args),
-        Some(Command::Demo(_)) => run_wizard(&cli.global, true, None, None, None),
-        None => run_wizard(&cli.global, false, None, None, None),
+        Some(Command::Demo(_)) => run_wizard(&cli.global, true, None, None, None, None),
+        None => run_wizard(&cli.global, false, None, None, None, None),
         Some(Command::Doctor(args)) if args.tui => {
-            run_wizard(&cli.global, false, args.name.as_deref(), None, None)
+            run_wizard(&cli.global, false, args.name.as_deref(), None, None, None)
         }
         Some(Command::Connect(c)) if !c.non_interactive && c.connection.has_no_answers() => {
             run_wizard(
@@ -27,6 +27,7 @@ fn main() -> ExitCode {
                 None,
                 c.connection.client_id.as_deref(),
                 c.connection.tenant.as_deref(),
+                None,
             )
         }
         Some(Command::Connect(c)) if !c.non_interactive => usage_error(
@@ -35,7 +36,9 @@ fn main() -> ExitCode {
             "Run `ado-setup connect` without flags",
         ),
         Some(Command::Connect(c)) => run_connect(&cli.global, &c),
-        Some(Command::Edit { .. }) => not_available("`edit`", "see README › Status"),
+        Some(Command::Edit { name }) => {
+            run_wizard(&cli.global, false, None, None, None, Some(name.as_str()))
+        }
         Some(Command::Doctor(args)) => run_doctor(&cli.global, &args),
         Some(
             c @ (Command::List { .. }
@@ -44,15 +47,6 @@ fn main() -> ExitCode {
             | Command::Export { .. }),
         ) => run_manage(&cli.global, &c),
     }
-}
-
-/// A command this build does not provide yet: say so on one line, exit 2.
-fn not_available(what: &str, hint: &str) -> ExitCode {
-    let _ = writeln!(
-        std::io::stderr(),
-        "ado-setup: {what} is not available yet in this version ({hint})"
-    );
-    ExitCode::from(exit::USAGE)
 }
 
 /// `demo --serve`: the sandbox alone, until Ctrl-C, SIGTERM or SIGHUP.
@@ -149,6 +143,7 @@ fn run_wizard(
     troubleshoot: Option<&str>,
     client_id: Option<&str>,
     tenant: Option<&str>,
+    edit: Option<&str>,
 ) -> ExitCode {
     use std::io::IsTerminal;
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
@@ -181,6 +176,29 @@ fn run_wizard(
         };
         let launch = match setup {
             Ok(mut l) => {
+                if let Some(name) = edit {
+                    // The saved connection, and its PAT from its own store.
+                    let saved = l.jobs.config.load().ok().and_then(|c| c.get(name).cloned());
+                    let Some(c) = saved else {
+                        return usage_error(
+                            "CONFIG_INVALID",
+                            &format!(
+                                "no connection named {name} in {}",
+                                l.jobs.config.path().display()
+                            ),
+                            "Check the name (`ado-setup list`), or pass --config-dir",
+                        );
+                    };
+                    let mut pat = None;
+                    if let Some(r) = &c.secret_ref
+                        && let Ok(store) =
+                            ado_setup::store::secrets::SecretStore::open_ref(r, l.jobs.config.dir())
+                                .await
+                    {
+                        pat = store.get(c.name.as_str()).await.ok().flatten();
+                    }
+                    l.wizard.start_edit(&c, pat.as_ref());
+                }
                 if let Some(name) = troubleshoot
                     && !l.wizard.open_troubleshooter(name)
                 {

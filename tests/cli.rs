@@ -79,19 +79,6 @@ fn every_command_has_help_that_says_what_it_does() {
 }
 
 #[test]
-fn commands_not_built_yet_say_so_and_exit_2() {
-    let cases: &[&[&str]] = &[&["edit", "prod"]];
-    for args in cases {
-        let out = run(args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        let err = text(&out.stderr);
-        assert!(err.contains("not available yet"), "{args:?}: {err}");
-        assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
-        assert!(out.stdout.is_empty(), "{args:?} printed to stdout");
-    }
-}
-
-#[test]
 fn connect_non_interactive_without_a_connection_is_an_input_error() {
     let out = run(&["connect", "--non-interactive"]);
     assert_eq!(out.status.code(), Some(2));
@@ -105,7 +92,7 @@ fn connect_non_interactive_without_a_connection_is_an_input_error() {
 
 #[test]
 fn the_wizard_without_a_terminal_says_so_and_exits_2() {
-    for args in [&[][..], &["connect"], &["demo"]] {
+    for args in [&[][..], &["connect"], &["demo"], &["edit", "prod"]] {
         let out = run(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let err = text(&out.stderr);

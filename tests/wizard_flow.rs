@@ -85,6 +85,15 @@ async fn drive(
     jobs: JobContext,
     script: Vec<Act>,
 ) -> (Outcome, String, Vec<String>) {
+    drive_wizard(Wizard::new(settings), jobs, script).await
+}
+
+/// [`drive`] for a wizard set up beforehand (`ado-setup edit`).
+async fn drive_wizard(
+    wizard: Wizard,
+    jobs: JobContext,
+    script: Vec<Act>,
+) -> (Outcome, String, Vec<String>) {
     let seen = Arc::new(Mutex::new(Seen::default()));
     let (tx, rx) = futures::channel::mpsc::unbounded::<std::io::Result<Event>>();
     let pacer = {
@@ -170,7 +179,7 @@ async fn drive(
     };
     let run = app::run(
         &mut terminal,
-        Wizard::new(settings),
+        wizard,
         rx,
         jobs,
         Theme::plain(),
@@ -422,6 +431,128 @@ async fn microsoft_sign_in_and_an_organization_from_the_list() {
     assert_eq!(
         report.get("auth.directory").unwrap().status,
         ado_setup::checks::Status::Pass
+    );
+    sb.shutdown().await;
+}
+
+/// `ado-setup edit NAME`: every step prefilled and validated again; a new
+/// name replaces the old entry, and the old name's secret goes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edit_revalidates_and_replaces_the_saved_connection() {
+    let sb = Sandbox::start(SandboxOptions::default()).await.unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("config");
+    let jobs = JobContext {
+        http: http(),
+        config: ConfigStore::open(&dir),
+        secrets: SecretStore::file(&dir),
+    };
+    let pat: &'static str = Box::leak(sb.pat().to_string().into_boxed_str());
+    // A saved connection, the way the wizard saves one.
+    let first = vec![
+        Act::At(Step::Deployment),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Target),
+        Act::Type("contoso-scrum"),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::SignIn),
+        Act::Key(KeyCode::Tab),
+        Act::Type(pat),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Organization),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Project),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Mapping),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Network),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Review),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Done),
+        Act::Key(KeyCode::Enter),
+    ];
+    let (outcome, _, _) = drive(settings(&sb), jobs.clone(), first).await;
+    let Outcome::Saved(saved) = outcome else {
+        panic!("{outcome:?}")
+    };
+    let before = jobs
+        .config
+        .load()
+        .unwrap()
+        .get(&saved.name)
+        .cloned()
+        .unwrap();
+
+    // Edit it: Enter through every prefilled step; rename it at Review.
+    let mut s = settings(&sb);
+    s.existing = vec![(
+        before.name.clone(),
+        "contoso-scrum".into(),
+        before.project.clone(),
+    )];
+    let mut w = Wizard::new(s);
+    w.start_edit(&before, Some(&SecretString::from(pat.to_string())));
+    assert_eq!(w.step, Step::Deployment);
+    let mut script = vec![
+        Act::At(Step::Deployment),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Target),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::SignIn),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Organization),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Project),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Mapping),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Network),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Review),
+    ];
+    // The name field holds the old name: erase it, type a new one.
+    script.extend(std::iter::repeat_n(
+        Act::Key(KeyCode::Backspace),
+        before.name.len(),
+    ));
+    script.extend([
+        Act::Type("scrum-inventory"),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Done),
+        Act::Key(KeyCode::Enter),
+    ]);
+    let (outcome, _, _) = drive_wizard(w, jobs.clone(), script).await;
+    assert!(
+        matches!(&outcome, Outcome::Saved(s) if s.name == "scrum-inventory"),
+        "{outcome:?}"
+    );
+    let config = jobs.config.load().unwrap();
+    assert_eq!(
+        config.names(),
+        vec!["scrum-inventory"],
+        "replaced, not added"
+    );
+    let after = config.get("scrum-inventory").unwrap();
+    assert_eq!(after.project, before.project);
+    assert_eq!(after.area_path, before.area_path);
+    assert!(after.validated_at >= before.validated_at);
+    // The secret moved with the name.
+    assert!(
+        jobs.secrets
+            .get(before.name.as_str())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        jobs.secrets
+            .get("scrum-inventory")
+            .await
+            .unwrap()
+            .unwrap()
+            .expose_secret(),
+        pat
     );
     sb.shutdown().await;
 }
@@ -807,6 +938,7 @@ async fn a_save_never_loses_what_was_saved_before() {
             secrets: secrets.clone(),
         };
         let job = Job::Save(Box::new(SaveRequest {
+            replaces: None,
             connection: c,
             secret: SecretString::from(pat.to_string()),
         }));

@@ -277,6 +277,8 @@ pub use crate::checks::{CheckOutcome, Status as CheckStatus};
 /// Everything the Save job writes.
 #[derive(Debug, Clone)]
 pub struct SaveRequest {
+    /// `ado-setup edit`: the saved connection this one replaces.
+    pub replaces: Option<String>,
     pub connection: crate::store::config::Connection,
     /// The PAT, or the refresh token of a Microsoft sign-in.
     pub secret: SecretString,

@@ -280,6 +280,9 @@ pub struct Wizard {
     pub review: ReviewState,
     pub trouble: TroubleState,
     pub saved: Option<SavedInfo>,
+    /// `ado-setup edit`: the connection being changed (its saved settings
+    /// prefill every step and are validated again).
+    pub editing: Option<Connection>,
 
     pub problem: Option<Problem>,
     pub pending: Option<Pending>,
@@ -345,6 +348,7 @@ impl Wizard {
             review: ReviewState::default(),
             trouble: TroubleState::default(),
             saved: None,
+            editing: None,
             problem: None,
             pending: None,
             show_help: false,
@@ -352,6 +356,33 @@ impl Wizard {
             tick: 0,
             next_id: 0,
         }
+    }
+
+    /// `ado-setup edit NAME`: every step prefilled from `c` (its PAT from the
+    /// store, when it has one), starting at Deployment; each is validated
+    /// again, and saving replaces it.
+    pub fn start_edit(&mut self, c: &Connection, pat: Option<&SecretString>) {
+        self.deployment = match c.provider_key {
+            ProviderKey::AzureDevopsServices => Deployment::Services,
+            ProviderKey::AzureDevopsServer => Deployment::Server,
+        };
+        self.target = Input::new(c.organization.clone().unwrap_or(c.base_url.clone()));
+        self.sign_in_method = match (self.deployment, c.auth_method) {
+            (Deployment::Services, AuthMethod::DeviceCode) => SignInMethod::DeviceCode,
+            _ => SignInMethod::Pat,
+        };
+        if let Some(p) = pat.filter(|_| c.auth_method == AuthMethod::Pat) {
+            self.prefill_pat(p);
+        }
+        self.project_hint = Some(c.project.clone());
+        self.review.name = Input::new(c.name.clone());
+        self.review.name_edited = true;
+        // Its own name and organization+project are not "taken".
+        self.settings
+            .existing
+            .retain(|(n, _, _)| !n.eq_ignore_ascii_case(&c.name));
+        self.editing = Some(c.clone());
+        self.step = Step::Deployment;
     }
 
     /// Fills the token field (the demo fills in the sandbox's token).
@@ -738,9 +769,39 @@ fn on_result(w: &mut Wizard, id: u64, result: JobResult) -> Vec<Effect> {
             w.enter(next)
         }
         JobResult::MappingLoaded(data) => {
-            w.form = Some(MappingForm::new(data));
+            let mut form = MappingForm::new(data);
             w.mapping = None;
-            Vec::new()
+            // Editing: the saved mapping where it still fits the project.
+            let mut effects = Vec::new();
+            if let Some(c) = &w.editing
+                && w.project.as_ref().is_some_and(|p| p.name.eq_ignore_ascii_case(&c.project))
+            {
+                if form.data.areas.contains_path(&c.area_path) {
+                    form.area = c.area_path.clone();
+                }
+                if form.data.iterations.contains_path(&c.iteration_path) {
+                    form.iteration = c.iteration_path.clone();
+                }
+                form.priority = c.priority_map;
+                form.assignee = c.assignee.clone();
+                form.values = c.field_defaults.clone();
+                if c.work_item_type != form.work_item_type
+                    && form.data.types.iter().any(|t| t.name == c.work_item_type)
+                {
+                    form.work_item_type = c.work_item_type.clone();
+                    form.loading_fields = true;
+                    if let (Some(session), Some(project)) = (w.session(), w.project.clone()) {
+                        effects = w.spawn(Job::LoadTypeFields {
+                            session,
+                            project,
+                            work_item_type: c.work_item_type.clone(),
+                        });
+                    }
+                }
+                form.row = form.rows().len() - 1;
+            }
+            w.form = Some(form);
+            effects
         }
         JobResult::TypeFields(fields) => {
             if let Some(f) = w.form.as_mut() {
@@ -1465,7 +1526,7 @@ fn key_project(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
                 w.problem = Some(Problem::new(
                     "CONNECTION_EXISTS",
                     format!("connection {existing} already connects {here} · {name}"),
-                    "Choose another project (`ado-setup edit` changes the existing one, in a later version)",
+                    format!("Choose another project, or change {existing} with: ado-setup edit {existing}"),
                 ));
                 return Vec::new();
             }
@@ -1532,7 +1593,12 @@ fn key_review(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
                 Some(e) => e.refresh.clone(),
                 None => SecretString::from(w.pat.value().trim().to_string()),
             };
-            w.spawn(Job::Save(Box::new(SaveRequest { connection, secret })))
+            let replaces = w.editing.as_ref().map(|c| c.name.clone());
+            w.spawn(Job::Save(Box::new(SaveRequest {
+                replaces,
+                connection,
+                secret,
+            })))
         }
         None => {
             w.problem = Some(Problem::new(
