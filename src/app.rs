@@ -19,7 +19,7 @@ use tokio::task::{AbortHandle, JoinSet};
 use crate::jobs::{JobContext, run as run_job};
 use crate::screens;
 use crate::theme::Theme;
-use crate::wizard::{Effect, JobResult, Msg, Outcome, Wizard, update};
+use crate::wizard::{Effect, JobResult, Msg, Outcome, Step, Wizard, update};
 
 /// How often the spinner advances while a job runs.
 pub const TICK: Duration = Duration::from_millis(1000 / crate::wizard::TICKS_PER_SECOND);
@@ -55,7 +55,16 @@ impl Driver {
     /// Applies one message and performs its effects; `Some` when the wizard quits.
     pub fn apply(&mut self, msg: Msg) -> Option<Outcome> {
         let mut quit = None;
-        for effect in update(&mut self.wizard, msg) {
+        let before = self.wizard.step;
+        let mut effects = update(&mut self.wizard, msg);
+        // Every step reached leaves a draft; a saved connection ends it.
+        if let Some(d) = self.wizard.draft_after(before) {
+            effects.push(Effect::SaveDraft(Box::new(d)));
+        }
+        if self.wizard.step == Step::Done && before != Step::Done && !self.wizard.settings.demo {
+            effects.push(Effect::ClearDraft);
+        }
+        for effect in effects {
             match effect {
                 Effect::Spawn { id, job } => {
                     let tx = self.tx.clone();
@@ -78,6 +87,12 @@ impl Driver {
                     }
                 }
                 Effect::Copy(text) => crate::terminal::copy_to_clipboard(&text),
+                Effect::SaveDraft(d) => {
+                    if let Err(e) = crate::store::draft::save(self.ctx.config.dir(), &d) {
+                        tracing::warn!(error = %e, "could not keep a draft of the answers");
+                    }
+                }
+                Effect::ClearDraft => crate::store::draft::clear(self.ctx.config.dir()),
             }
         }
         quit

@@ -84,6 +84,7 @@ pub async fn real(global: &GlobalArgs, sign_in: SignInSettings) -> Result<Launch
         sign_in,
         store_problem,
         store_dir: config.dir().display().to_string(),
+        draft: crate::store::draft::load(config.dir()),
     };
     Ok(Launch {
         wizard: Wizard::new(settings),
@@ -151,6 +152,7 @@ pub async fn demo(global: &GlobalArgs, sign_in: SignInSettings) -> Result<Launch
         sign_in,
         store_problem: None,
         store_dir: String::new(),
+        draft: None,
     };
     let mut wizard = Wizard::new(settings);
     wizard.prefill_pat(&SecretString::from(sandbox.pat().to_string()));

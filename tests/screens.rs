@@ -701,3 +701,18 @@ fn secret_store_question() {
     let w = Wizard::new(s);
     snap!("secret_store_question", w);
 }
+
+#[test]
+fn menu_with_a_draft_to_resume() {
+    let mut s = settings();
+    s.draft = Some(ado_setup::store::draft::Draft {
+        deployment: "services".into(),
+        target: "contoso".into(),
+        sign_in: "device_code".into(),
+        project: Some("Payments Platform".into()),
+        step: "Field mapping".into(),
+        ..Default::default()
+    });
+    let w = Wizard::new(s);
+    snap!("menu_resume", w);
+}

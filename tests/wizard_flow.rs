@@ -76,6 +76,7 @@ fn settings(sb: &Sandbox) -> Settings {
         sign_in: Default::default(),
         store_problem: None,
         store_dir: String::new(),
+        draft: None,
     }
 }
 
@@ -554,6 +555,38 @@ async fn edit_revalidates_and_replaces_the_saved_connection() {
             .expose_secret(),
         pat
     );
+    sb.shutdown().await;
+}
+
+/// An interrupted wizard leaves a draft of its answers in the config dir
+/// (never the secret); a saved connection removes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_wizard_leaves_a_draft() {
+    let sb = Sandbox::start(SandboxOptions::default()).await.unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("config");
+    let jobs = JobContext {
+        http: http(),
+        config: ConfigStore::open(&dir),
+        secrets: SecretStore::file(&dir),
+    };
+    let mut s = settings(&sb);
+    s.demo = false;
+    let script = vec![
+        Act::At(Step::Deployment),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Target),
+        Act::Type("contoso-basic"),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::SignIn),
+        Act::Key(KeyCode::Char('q')),
+        Act::Key(KeyCode::Char('y')),
+    ];
+    let (outcome, _, _) = drive(s, jobs.clone(), script).await;
+    assert_eq!(outcome, Outcome::Cancelled);
+    let draft = ado_setup::store::draft::load(&dir).expect("a draft");
+    assert_eq!(draft.target, "contoso-basic");
+    assert_eq!(draft.step, "Sign in");
     sb.shutdown().await;
 }
 

@@ -1169,3 +1169,56 @@ fn when_the_os_keyring_fails_the_wizard_asks_which_store_first() {
         "{e:?}"
     );
 }
+
+#[test]
+fn an_interrupted_wizard_leaves_a_draft_that_the_next_start_offers_to_resume() {
+    // Each step reached leaves a draft of the answers (never a secret).
+    let mut w = Wizard::new(settings());
+    update(&mut w, key(KeyCode::Enter));
+    typed(&mut w, "https://dev.azure.com/contoso/Payments");
+    let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    let before = w.step;
+    done(&mut w, id, JobResult::TargetOk { tenant: None });
+    let draft = w.draft_after(before).expect("a draft at Sign in");
+    assert_eq!(draft.target, "https://dev.azure.com/contoso/Payments");
+    assert_eq!(draft.project.as_deref(), Some("Payments"));
+    assert_eq!(draft.step, "Sign in");
+    assert!(
+        w.draft_after(w.step).is_none(),
+        "only when the step changes"
+    );
+    update(&mut w, key(KeyCode::Tab));
+    typed(&mut w, "secret-token");
+    let d = w.draft().unwrap();
+    assert!(
+        !format!("{d:?}").contains("secret-token"),
+        "never the secret"
+    );
+    let draft = Box::new(draft);
+
+    // The next start offers it first; Enter resumes with the answers in place.
+    let mut s = settings();
+    s.draft = Some(*draft);
+    let mut w = Wizard::new(s);
+    assert_eq!(w.step, Step::Menu);
+    let items = ado_setup::wizard::menu_items(&w);
+    assert_eq!(items[0].0, ado_setup::wizard::MenuItem::Resume);
+    assert!(items[0].1.contains("contoso/Payments"), "{items:?}");
+    update(&mut w, key(KeyCode::Enter));
+    assert_eq!(w.step, Step::Deployment);
+    assert_eq!(w.target.value(), "https://dev.azure.com/contoso/Payments");
+    assert_eq!(w.project_hint.as_deref(), Some("Payments"));
+    assert!(w.editing.is_none(), "resuming replaces nothing");
+
+    // Or a new start: the old draft goes.
+    let mut s = settings();
+    s.draft = Some(ado_setup::store::draft::Draft {
+        target: "old".into(),
+        ..Default::default()
+    });
+    let mut w = Wizard::new(s);
+    update(&mut w, key(KeyCode::Down));
+    let e = update(&mut w, key(KeyCode::Enter));
+    assert!(e.iter().any(|e| matches!(e, Effect::ClearDraft)), "{e:?}");
+    assert_eq!(w.step, Step::Deployment);
+}

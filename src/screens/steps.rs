@@ -91,15 +91,23 @@ fn storage<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
         theme.dim(),
     ));
     if w.is_pending() {
-        l.push(pending_line(w, "Testing the store (write, read, delete)…", theme));
+        l.push(pending_line(
+            w,
+            "Testing the store (write, read, delete)…",
+            theme,
+        ));
     }
     l
 }
 
 fn menu<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
     let mut l = vec![Line::from("What would you like to do?"), Line::from("")];
-    for (i, item) in crate::wizard::MENU.iter().enumerate() {
-        l.push(option(w.menu_index == i, item, "", theme));
+    for (i, (_, label)) in crate::wizard::menu_items(w).iter().enumerate() {
+        let label: String = label.chars().take(74).collect();
+        l.push(option(w.menu_index == i, &label, "", theme));
+    }
+    if w.settings.existing.is_empty() {
+        return l;
     }
     l.extend([
         Line::from(""),
@@ -115,7 +123,7 @@ fn menu<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
     }
     l.push(Line::from(""));
     l.push(Line::styled(
-        "Edit and remove come in a later version.",
+        "Change one: ado-setup edit NAME · remove one: ado-setup remove NAME",
         theme.dim(),
     ));
     l

@@ -5,6 +5,7 @@
 //!   silent downgrade, keyring calls off the runtime with a timeout).
 
 pub mod config;
+pub mod draft;
 pub(crate) mod fsutil;
 pub mod secrets;
 

@@ -96,6 +96,10 @@ pub enum Effect {
     OpenUrl(String),
     /// Put text on the clipboard through the terminal (OSC 52).
     Copy(String),
+    /// Keep the non-secret answers so far (an interruption can resume).
+    SaveDraft(Box<crate::store::draft::Draft>),
+    /// The draft is done with (saved, or quit on purpose).
+    ClearDraft,
 }
 
 /// How the wizard ended.
@@ -141,6 +145,8 @@ pub struct Settings {
     pub store_problem: Option<String>,
     /// The config dir (where the file store would write).
     pub store_dir: String,
+    /// An interrupted wizard's answers, offered on the start menu.
+    pub draft: Option<crate::store::draft::Draft>,
 }
 
 /// The stores offered when the OS keyring does not work, with what each
@@ -283,6 +289,8 @@ pub struct Wizard {
     /// `ado-setup edit`: the connection being changed (its saved settings
     /// prefill every step and are validated again).
     pub editing: Option<Connection>,
+    /// A resumed draft's mapping answers (applied when the form loads).
+    pub resumed: Option<Connection>,
 
     pub problem: Option<Problem>,
     pub pending: Option<Pending>,
@@ -314,7 +322,7 @@ impl Wizard {
     pub fn new(settings: Settings) -> Self {
         let step = if settings.store_problem.is_some() {
             Step::Storage
-        } else if settings.existing.is_empty() {
+        } else if settings.existing.is_empty() && settings.draft.is_none() {
             Step::Deployment
         } else {
             Step::Menu
@@ -349,6 +357,7 @@ impl Wizard {
             trouble: TroubleState::default(),
             saved: None,
             editing: None,
+            resumed: None,
             problem: None,
             pending: None,
             show_help: false,
@@ -383,6 +392,95 @@ impl Wizard {
             .retain(|(n, _, _)| !n.eq_ignore_ascii_case(&c.name));
         self.editing = Some(c.clone());
         self.step = Step::Deployment;
+    }
+
+    /// The draft the driver keeps after a move to `self.step` from
+    /// `before`: every answering step reached leaves one (never in the demo,
+    /// never a secret).
+    pub fn draft_after(&self, before: Step) -> Option<crate::store::draft::Draft> {
+        if self.step == before
+            || self.settings.demo
+            || matches!(
+                self.step,
+                Step::Menu | Step::Troubleshoot | Step::Storage | Step::Done | Step::Deployment
+            )
+        {
+            return None;
+        }
+        self.draft()
+    }
+
+    /// The non-secret answers so far, for a draft.
+    pub fn draft(&self) -> Option<crate::store::draft::Draft> {
+        let target = self.target.value().trim().to_string();
+        if target.is_empty() {
+            return None;
+        }
+        let form = self.form.as_ref();
+        Some(crate::store::draft::Draft {
+            deployment: match self.deployment {
+                Deployment::Services => "services",
+                Deployment::Server => "server",
+            }
+            .into(),
+            target,
+            sign_in: match self.sign_in_method {
+                SignInMethod::DeviceCode => "device_code",
+                SignInMethod::Pat => "pat",
+            }
+            .into(),
+            project: self
+                .project
+                .as_ref()
+                .map(|p| p.name.clone())
+                .or_else(|| self.project_hint.clone()),
+            work_item_type: form.map(|f| f.work_item_type.clone()),
+            area_path: form.map(|f| f.area.clone()),
+            iteration_path: form.map(|f| f.iteration.clone()),
+            priority_map: form.map(|f| f.priority),
+            assignee: form.and_then(|f| f.assignee.clone()),
+            field_defaults: form.map(|f| f.values.clone()).unwrap_or_default(),
+            step: self.step.title().to_string(),
+        })
+    }
+
+    /// Resumes an interrupted wizard: its answers filled in (like `edit`, but
+    /// nothing saved is replaced and the sign-in is done again).
+    pub fn resume(&mut self, d: &crate::store::draft::Draft) {
+        let c = Connection {
+            provider_key: if d.deployment == "server" {
+                ProviderKey::AzureDevopsServer
+            } else {
+                ProviderKey::AzureDevopsServices
+            },
+            organization: (d.deployment != "server").then(|| d.target.clone()),
+            base_url: d.target.clone(),
+            auth_method: if d.sign_in == "device_code" {
+                AuthMethod::DeviceCode
+            } else {
+                AuthMethod::Pat
+            },
+            project: d.project.clone().unwrap_or_default(),
+            work_item_type: d.work_item_type.clone().unwrap_or_default(),
+            area_path: d.area_path.clone().unwrap_or_default(),
+            iteration_path: d.iteration_path.clone().unwrap_or_default(),
+            priority_map: d.priority_map.unwrap_or_default(),
+            assignee: d.assignee.clone(),
+            field_defaults: d.field_defaults.clone(),
+            ..Connection::default()
+        };
+        let existing = self.settings.existing.clone();
+        let name = self.review.name.clone();
+        self.start_edit(&c, None);
+        // Not an edit: nothing saved is replaced, names stay taken.
+        self.settings.existing = existing;
+        self.review.name = name;
+        self.review.name_edited = false;
+        if d.project.is_none() {
+            self.project_hint = None;
+        }
+        self.resumed = Some(c);
+        self.editing = None;
     }
 
     /// Fills the token field (the demo fills in the sandbox's token).
@@ -773,8 +871,11 @@ fn on_result(w: &mut Wizard, id: u64, result: JobResult) -> Vec<Effect> {
             w.mapping = None;
             // Editing: the saved mapping where it still fits the project.
             let mut effects = Vec::new();
-            if let Some(c) = &w.editing
-                && w.project.as_ref().is_some_and(|p| p.name.eq_ignore_ascii_case(&c.project))
+            if let Some(c) = w.editing.as_ref().or(w.resumed.as_ref())
+                && !c.work_item_type.is_empty()
+                && w.project
+                    .as_ref()
+                    .is_some_and(|p| p.name.eq_ignore_ascii_case(&c.project))
             {
                 if form.data.areas.contains_path(&c.area_path) {
                     form.area = c.area_path.clone();
@@ -1129,20 +1230,59 @@ fn key_storage(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
     Vec::new()
 }
 
-/// The start menu's entries.
-pub const MENU: [&str; 3] = ["New connection", "Troubleshoot a connection", "Quit"];
+/// An entry of the start menu.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MenuItem {
+    Resume,
+    New,
+    Troubleshoot,
+    Quit,
+}
+
+/// The start menu's entries, with their labels.
+pub fn menu_items(w: &Wizard) -> Vec<(MenuItem, String)> {
+    let mut v = Vec::new();
+    if let Some(d) = &w.settings.draft {
+        v.push((MenuItem::Resume, format!("Resume: {}", d.label())));
+    }
+    v.push((MenuItem::New, "New connection".into()));
+    if !w.settings.existing.is_empty() {
+        v.push((MenuItem::Troubleshoot, "Troubleshoot a connection".into()));
+    }
+    v.push((MenuItem::Quit, "Quit".into()));
+    v
+}
 
 fn key_menu(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
+    let items = menu_items(w);
     match key.code {
         KeyCode::Up | KeyCode::BackTab => w.menu_index = w.menu_index.saturating_sub(1),
-        KeyCode::Down | KeyCode::Tab => w.menu_index = (w.menu_index + 1).min(MENU.len() - 1),
-        KeyCode::Enter if w.menu_index == 0 => return w.enter(Step::Deployment),
-        KeyCode::Enter if w.menu_index == 1 => {
-            w.trouble = TroubleState::default();
-            w.problem = None;
-            w.step = Step::Troubleshoot;
+        KeyCode::Down | KeyCode::Tab => {
+            w.menu_index = (w.menu_index + 1).min(items.len().saturating_sub(1))
         }
-        KeyCode::Enter => return vec![Effect::Quit(Outcome::Quit)],
+        KeyCode::Enter => match items.get(w.menu_index).map(|i| i.0) {
+            Some(MenuItem::Resume) => {
+                if let Some(d) = w.settings.draft.take() {
+                    w.resume(&d);
+                }
+                return w.enter(Step::Deployment);
+            }
+            Some(MenuItem::New) => {
+                // A new start: the old draft goes.
+                let had = w.settings.draft.take().is_some();
+                let mut e = w.enter(Step::Deployment);
+                if had {
+                    e.push(Effect::ClearDraft);
+                }
+                return e;
+            }
+            Some(MenuItem::Troubleshoot) => {
+                w.trouble = TroubleState::default();
+                w.problem = None;
+                w.step = Step::Troubleshoot;
+            }
+            Some(MenuItem::Quit) | None => return vec![Effect::Quit(Outcome::Quit)],
+        },
         _ => {}
     }
     Vec::new()
@@ -1526,7 +1666,9 @@ fn key_project(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
                 w.problem = Some(Problem::new(
                     "CONNECTION_EXISTS",
                     format!("connection {existing} already connects {here} · {name}"),
-                    format!("Choose another project, or change {existing} with: ado-setup edit {existing}"),
+                    format!(
+                        "Choose another project, or change {existing} with: ado-setup edit {existing}"
+                    ),
                 ));
                 return Vec::new();
             }

@@ -278,6 +278,7 @@ pub fn wizard_settings() -> ado_setup::wizard::Settings {
         sign_in: Default::default(),
         store_problem: None,
         store_dir: String::new(),
+        draft: None,
     }
 }
 
