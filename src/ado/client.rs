@@ -10,7 +10,7 @@ use url::Url;
 use super::error::{AdoError, SupportIds};
 use super::http::{Body, Credential, HttpClient, RawResponse};
 use super::models::{
-    Account, ClassificationNode, ConnectionData, JsonPatchOperation, ListResponse,
+    Account, ClassificationNode, ConnectionData, NodeName, JsonPatchOperation, ListResponse,
     PermissionEvaluation, Process, Profile, ProjectProperty, SecurityNamespace, TeamFieldValues,
     TeamMember, TeamProject, TeamProjectReference, TeamSetting, WebApiTeam, WorkItem,
     WorkItemField, WorkItemType, WorkItemTypeCategory, WorkItemTypeField,
@@ -465,6 +465,25 @@ impl AdoClient {
         let depth_s = depth.map(|d| d.to_string());
         let q: Vec<(&str, &str)> = depth_s.iter().map(|d| ("$depth", d.as_str())).collect();
         Ok(self.get(&segs, &q, &self.stable()).await?.value)
+    }
+
+    /// The area or iteration tree to `depth` levels, names only (a tree
+    /// picker's data; see [`NodeName`]).
+    pub async fn classification_tree(
+        &self,
+        project: &str,
+        group: StructureGroup,
+        depth: u32,
+    ) -> Result<NodeName, AdoError> {
+        let segs = [
+            project,
+            "_apis",
+            "wit",
+            "classificationnodes",
+            group.segment(),
+        ];
+        let d = depth.to_string();
+        Ok(self.get(&segs, &[("$depth", d.as_str())], &self.stable()).await?.value)
     }
 
     /// Both roots (areas and iterations) with `depth` levels of children.

@@ -5,7 +5,31 @@
 //! scans over plain data (no allocation per node per keystroke beyond the
 //! visible index list).
 
-use crate::ado::models::ClassificationNode;
+use crate::ado::models::{ClassificationNode, NodeName};
+
+/// A nested node as Azure DevOps sends it: a name and its children.
+pub trait TreeSource: Sized {
+    fn node_name(&self) -> &str;
+    fn node_children(&self) -> &[Self];
+}
+
+impl TreeSource for ClassificationNode {
+    fn node_name(&self) -> &str {
+        &self.name
+    }
+    fn node_children(&self) -> &[Self] {
+        &self.children
+    }
+}
+
+impl TreeSource for NodeName {
+    fn node_name(&self) -> &str {
+        &self.name
+    }
+    fn node_children(&self) -> &[Self] {
+        &self.children
+    }
+}
 
 /// One node of the tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,26 +143,25 @@ impl TreePicker {
 
     /// The tree of a classification node read with `$depth` (its children
     /// nested), with field-form paths built from the names.
-    pub fn from_classification(root: &ClassificationNode) -> Self {
+    pub fn from_classification<T: TreeSource>(root: &T) -> Self {
         let mut nodes = Vec::new();
         // (node, depth, parent index, parent path)
-        let mut stack: Vec<(&ClassificationNode, u16, Option<u32>, String)> =
-            vec![(root, 0, None, String::new())];
+        let mut stack: Vec<(&T, u16, Option<u32>, String)> = vec![(root, 0, None, String::new())];
         while let Some((node, depth, parent, parent_path)) = stack.pop() {
             let path = if parent_path.is_empty() {
-                node.name.clone()
+                node.node_name().to_string()
             } else {
-                format!("{parent_path}\\{}", node.name)
+                format!("{parent_path}\\{}", node.node_name())
             };
             let index = nodes.len() as u32;
             nodes.push(TreeNode {
-                name: node.name.clone(),
+                name: node.node_name().to_string(),
                 path: path.clone(),
                 depth,
                 parent,
             });
             // Reverse, so the first child is visited first.
-            for child in node.children.iter().rev() {
+            for child in node.node_children().iter().rev() {
                 stack.push((child, depth.saturating_add(1), Some(index), path.clone()));
             }
         }
