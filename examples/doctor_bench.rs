@@ -42,6 +42,7 @@ async fn main() -> anyhow::Result<()> {
         pat: Some(SecretString::from(sb.pat().to_string())),
         pat_source: "the sandbox".into(),
         entra: None,
+        unattended: None,
         work_item_type: None,
         area_path: None,
         iteration_path: None,

@@ -209,6 +209,13 @@ pub enum AuthChoice {
     Pat,
     /// Sign in with Microsoft (Entra ID device code; Services only)
     DeviceCode,
+    /// This Azure machine's managed identity (--client-id for a user-assigned one; Services only)
+    ManagedIdentity,
+    /// An Entra app: --tenant, --client-id, and the client secret (--secret-stdin or
+    /// AZURE_CLIENT_SECRET) or --certificate PEM (Services only)
+    ServicePrincipal,
+    /// Reuse the Azure CLI's sign-in (`az login`; Services only)
+    AzureCli,
 }
 
 /// The answers of the wizard, as flags (for `connect --non-interactive` and ad hoc `doctor`).
@@ -229,15 +236,21 @@ pub struct ConnectionFlags {
     /// How to sign in
     #[arg(long, value_enum)]
     pub auth: Option<AuthChoice>,
-    /// Read the PAT from standard input (otherwise from AZURE_DEVOPS_EXT_PAT)
-    #[arg(long)]
+    /// Read the secret from standard input: the PAT (otherwise from AZURE_DEVOPS_EXT_PAT),
+    /// or with --auth service-principal the client secret (otherwise from AZURE_CLIENT_SECRET)
+    #[arg(long, visible_alias = "secret-stdin")]
     pub pat_stdin: bool,
     /// Entra tenant (id or domain) to sign in to [default: discovered from the organization]
     #[arg(long)]
     pub tenant: Option<String>,
-    /// Entra public client id for device-code sign-in
+    /// Entra client id: the public client for device-code sign-in, the app of a service
+    /// principal, or a user-assigned managed identity
     #[arg(long)]
     pub client_id: Option<String>,
+    /// With --auth service-principal: a PEM file with the app certificate and its
+    /// (unencrypted) private key, instead of a client secret
+    #[arg(long, value_name = "PEM")]
+    pub certificate: Option<PathBuf>,
     /// Azure Boards project (name or id)
     #[arg(long)]
     pub project: Option<String>,
@@ -279,6 +292,7 @@ impl ConnectionFlags {
             && self.base_url.is_none()
             && self.auth.is_none()
             && !self.pat_stdin
+            && self.certificate.is_none()
             && self.project.is_none()
             && self.work_item_type.is_none()
             && self.area_path.is_none()

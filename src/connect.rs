@@ -2,14 +2,17 @@
 //! the environment, the same checks (the catalogue `doctor` runs), and a
 //! save only when they pass — for provisioning scripts. Also the
 //! non-interactive Microsoft sign-in (device code on stderr) that `doctor`
-//! uses for ad hoc `--auth device-code` runs.
+//! uses for ad hoc `--auth device-code` runs, and the unattended sign-ins
+//! from flags (`--auth managed-identity | service-principal | azure-cli`)
+//! that both commands share.
 
 use secrecy::SecretString;
 use serde_json::json;
 
 use crate::ado::endpoints::{Deployment, Endpoints};
 use crate::ado::http::HttpClient;
-use crate::auth::{self, EntraApp};
+use crate::auth::unattended::{CLIENT_SECRET_ENV, read_certificate};
+use crate::auth::{self, ClientCredential, EntraApp, ServicePrincipal, Unattended};
 use crate::checks::{self, Context, EntraSign, Report, Status, Subject};
 use crate::cli::{AuthChoice, ConnectArgs, ConnectionFlags, GlobalArgs, exit};
 use crate::doctor::{checklist, json_value, refine, setup, subject_from_flags};
@@ -111,6 +114,147 @@ pub async fn device_code_sign_in(
     })
 }
 
+/// The unattended sign-in the flags ask for (`--auth managed-identity |
+/// service-principal | azure-cli`), `Ok(None)` for the other methods.
+/// `stdin_secret`: what `--secret-stdin` (`--pat-stdin`) read, the service
+/// principal's client secret. A managed identity is probed first (about a
+/// second): where no metadata endpoint answers, it is not offered.
+/// Errors carry their exit code (2 input, 4 sign-in).
+pub async fn unattended_from_flags(
+    endpoints: &Endpoints,
+    deployment: Deployment,
+    flags: &ConnectionFlags,
+    stdin_secret: Option<SecretString>,
+    env: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<Unattended>, ConnectError> {
+    let method = match flags.auth {
+        Some(
+            m @ (AuthChoice::ManagedIdentity | AuthChoice::ServicePrincipal | AuthChoice::AzureCli),
+        ) => m,
+        _ => return Ok(None),
+    };
+    let flag = match method {
+        AuthChoice::ManagedIdentity => "managed-identity",
+        AuthChoice::ServicePrincipal => "service-principal",
+        _ => "azure-cli",
+    };
+    if deployment != Deployment::Services {
+        return Err(ConnectError::usage(Problem::new(
+            "CONFIG_INVALID",
+            format!(
+                "--auth {flag} is for Azure DevOps Services; Azure DevOps Server signs in with a PAT"
+            ),
+            "Use --auth pat with the token in AZURE_DEVOPS_EXT_PAT or --pat-stdin",
+        )));
+    }
+    let auth_failure = |problem: Problem| ConnectError {
+        code: if problem.code == "CONFIG_INVALID" {
+            exit::USAGE
+        } else {
+            exit::AUTH
+        },
+        problem,
+    };
+    let client_id = flags
+        .client_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string);
+    if method != AuthChoice::ServicePrincipal && flags.certificate.is_some() {
+        return Err(ConnectError::usage(Problem::new(
+            "CONFIG_INVALID",
+            format!("--certificate is for --auth service-principal, not --auth {flag}"),
+            "Leave out --certificate",
+        )));
+    }
+    match method {
+        AuthChoice::ManagedIdentity => {
+            auth::probe_imds(&endpoints.imds)
+                .await
+                .map_err(auth_failure)?;
+            Ok(Some(Unattended::ManagedIdentity {
+                imds: endpoints.imds.clone(),
+                client_id,
+            }))
+        }
+        AuthChoice::ServicePrincipal => {
+            let Some(client_id) = client_id else {
+                return Err(ConnectError::usage(Problem::new(
+                    "CONFIG_INVALID",
+                    "--auth service-principal needs the app's client id: --client-id APP_ID",
+                    "e.g. … --auth service-principal --tenant contoso.onmicrosoft.com --client-id 00000000-0000-0000-0000-000000000000 --secret-stdin",
+                )));
+            };
+            let env_secret = env(CLIENT_SECRET_ENV)
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty());
+            let (credential, source) = match (&flags.certificate, stdin_secret, env_secret) {
+                (Some(path), _, _) => (
+                    read_certificate(path).map_err(auth_failure)?,
+                    format!("the certificate {}", path.display()),
+                ),
+                (None, Some(s), _) => (ClientCredential::Secret(s), "standard input".to_string()),
+                (None, None, Some(s)) => (
+                    ClientCredential::Secret(SecretString::from(s)),
+                    CLIENT_SECRET_ENV.to_string(),
+                ),
+                (None, None, None) => {
+                    return Err(ConnectError {
+                        problem: Problem::new(
+                            "PROVIDER_AUTH_REQUIRED",
+                            "no credential for the service principal: pipe its client secret with --secret-stdin, set AZURE_CLIENT_SECRET, or pass --certificate PEM",
+                            "e.g. printenv SP_SECRET | ado-setup connect --non-interactive --auth service-principal --tenant T --client-id ID --secret-stdin …",
+                        ),
+                        code: exit::AUTH,
+                    });
+                }
+            };
+            Ok(Some(Unattended::ServicePrincipal(ServicePrincipal {
+                authority: endpoints.authority.clone(),
+                tenant: flags
+                    .tenant
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_string),
+                client_id,
+                credential: Some(credential),
+                source,
+            })))
+        }
+        _ => Ok(Some(Unattended::AzureCli {
+            tenant: flags
+                .tenant
+                .as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string),
+        })),
+    }
+}
+
+/// Saves a connection that keeps no secret (managed identity, Azure CLI):
+/// the config entry only, `secret_ref` unset, no secret store touched.
+fn save_without_secret(
+    config: &ConfigStore,
+    mut connection: Connection,
+) -> Result<crate::wizard::SavedInfo, Problem> {
+    let to_problem =
+        |e: crate::store::config::ConfigError| Problem::new(e.code(), e.to_string(), e.fix());
+    connection.secret_ref = None;
+    connection.validated_at = Some(crate::store::config::now_rfc3339());
+    let name = connection.name.clone();
+    let mut loaded = config.load().map_err(to_problem)?;
+    loaded.insert(connection).map_err(to_problem)?;
+    config.save(&loaded).map_err(to_problem)?;
+    Ok(crate::wizard::SavedInfo {
+        name,
+        config_path: config.path().display().to_string(),
+        secret_location: "nowhere: nothing secret is stored".to_string(),
+    })
+}
+
 /// Runs `connect --non-interactive`.
 pub async fn connect(
     global: &GlobalArgs,
@@ -168,16 +312,26 @@ pub async fn connect(
     subject.name = None;
 
     // The store is proven before a secret is asked for; never a silent
-    // fallback (--secret-store chooses).
-    let secrets = SecretStore::open_checked(global.secret_store, config.dir(), global.require_secure_storage)
+    // fallback (--secret-store chooses). A managed identity and the Azure
+    // CLI keep no secret, and need no store.
+    let method = flags.auth.unwrap_or(AuthChoice::Pat);
+    let keeps_secret = !matches!(method, AuthChoice::ManagedIdentity | AuthChoice::AzureCli);
+    let secrets = if keeps_secret {
+        SecretStore::open_checked(
+            global.secret_store,
+            config.dir(),
+            global.require_secure_storage,
+        )
         .await
         .map_err(|e| ConnectError {
             problem: Problem::new(e.code(), e.to_string(), e.fix()),
             code: exit::FAILED,
-        })?;
+        })?
+    } else {
+        SecretStore::none()
+    };
 
     // The credential.
-    let method = flags.auth.unwrap_or(AuthChoice::Pat);
     match method {
         AuthChoice::Pat => {
             let (pat, source) = match stdin_pat {
@@ -217,6 +371,19 @@ pub async fn connect(
             subject.entra = Some(e);
             subject.pat_source = "Microsoft sign-in".into();
         }
+        AuthChoice::ManagedIdentity | AuthChoice::ServicePrincipal | AuthChoice::AzureCli => {
+            let u = unattended_from_flags(&endpoints, subject.deployment, flags, stdin_pat, &env)
+                .await?;
+            if let Some(u) = u {
+                subject.pat_source = match &u {
+                    Unattended::ServicePrincipal(sp) => {
+                        format!("{}, from {}", u.describe(), sp.source)
+                    }
+                    _ => u.describe(),
+                };
+                subject.unattended = Some(u);
+            }
+        }
     }
 
     // The checks: the same catalogue as the wizard's Review and doctor.
@@ -250,15 +417,24 @@ pub async fn connect(
     let mut saved = None;
     let mut save_problem = None;
     if refusal.is_none() {
-        match build(&subject, &report, &name, method, &endpoints) {
+        match build(&subject, &report, &name, &endpoints) {
+            Some(connection) if !connection.auth_method.stores_secret() => {
+                match save_without_secret(&config, connection) {
+                    Ok(info) => saved = Some(info),
+                    Err(p) => save_problem = Some(p),
+                }
+            }
             Some(connection) => {
-                let secret = match (&subject.entra, &subject.pat) {
-                    (Some(e), _) => report
+                let secret = match (&subject.entra, &subject.unattended, &subject.pat) {
+                    (Some(e), _, _) => report
                         .renewed_secret
                         .clone()
                         .unwrap_or_else(|| e.refresh_token.clone()),
-                    (None, Some(p)) => p.clone(),
-                    (None, None) => SecretString::from(String::new()),
+                    (None, Some(u), _) if u.secret().is_some() => u
+                        .secret()
+                        .unwrap_or_else(|| SecretString::from(String::new())),
+                    (None, _, Some(p)) => p.clone(),
+                    (None, _, None) => SecretString::from(String::new()),
                 };
                 let jobs = JobContext {
                     http,
@@ -324,6 +500,19 @@ pub async fn connect(
         named.name = Some(name.clone());
         let mut out = checklist("connect", &named, &report, ascii);
         match (&saved, &refusal, &save_problem) {
+            (Some(info), _, _) if !subject.auth_method().stores_secret() => {
+                out.push_str(&format!(
+                    "\nSaved connection {} to {}; nothing secret is stored: {} gets a token on each run.\nNext: ado-setup doctor {}\n",
+                    info.name,
+                    info.config_path,
+                    subject
+                        .unattended
+                        .as_ref()
+                        .map(Unattended::describe)
+                        .unwrap_or_default(),
+                    info.name
+                ))
+            }
             (Some(info), _, _) => out.push_str(&format!(
                 "\nSaved connection {} to {}; the secret is in {}.\nNext: ado-setup doctor {}\n",
                 info.name, info.config_path, info.secret_location, info.name
@@ -356,7 +545,6 @@ fn build(
     subject: &Subject,
     report: &Report,
     name: &str,
-    method: AuthChoice,
     endpoints: &Endpoints,
 ) -> Option<Connection> {
     let f = &report.facts;
@@ -371,13 +559,25 @@ fn build(
             .map(|t| t.organization),
         Deployment::Server => None,
     };
-    let (auth_method, client_id, tenant_id) = match (method, &subject.entra) {
-        (AuthChoice::DeviceCode, Some(e)) => (
+    let (auth_method, client_id, tenant_id) = match (&subject.entra, &subject.unattended) {
+        (Some(e), _) => (
             AuthMethod::DeviceCode,
             Some(e.app.client_id.clone()),
             f.tenant.clone().or_else(|| e.tenant.clone()),
         ),
-        _ => (AuthMethod::Pat, None, f.tenant.clone()),
+        (None, Some(u)) => {
+            let given = match u {
+                Unattended::ServicePrincipal(sp) => sp.tenant.clone(),
+                Unattended::AzureCli { tenant } => tenant.clone(),
+                Unattended::ManagedIdentity { .. } => None,
+            };
+            (
+                u.method(),
+                u.client_id().map(str::to_string),
+                f.tenant.clone().or(given),
+            )
+        }
+        (None, None) => (AuthMethod::Pat, None, f.tenant.clone()),
     };
     Some(Connection {
         name: name.to_string(),

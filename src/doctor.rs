@@ -55,13 +55,51 @@ pub async fn doctor(
     };
     refine(&mut subject, flags)?;
 
-    // A token on standard input wins over the stored secret; the
-    // environment's only where no Microsoft sign-in is saved (a PAT exported
-    // for other tools must not hide the sign-in being diagnosed).
-    if let Some(p) = stdin_pat {
-        subject.pat = Some(p);
-        subject.pat_source = "standard input".into();
-        subject.entra = None;
+    // A saved managed identity asks the endpoint this run's environment
+    // names.
+    if let Some(crate::auth::Unattended::ManagedIdentity { imds, .. }) = &mut subject.unattended {
+        imds.clone_from(&endpoints.imds);
+    }
+    let saved_sp = matches!(
+        subject.unattended,
+        Some(crate::auth::Unattended::ServicePrincipal(_))
+    );
+
+    // A token on standard input wins over the stored secret (for a service
+    // principal: its client secret); the environment's only where no
+    // Microsoft or unattended sign-in is saved (a PAT exported for other
+    // tools must not hide the sign-in being diagnosed).
+    if args.name.is_none()
+        && let Some(u) = crate::connect::unattended_from_flags(
+            &endpoints,
+            subject.deployment,
+            flags,
+            stdin_pat.clone(),
+            &env,
+        )
+        .await
+        .map_err(|e| e.problem)?
+    {
+        // Ad hoc unattended sign-in: the token is acquired by the checks.
+        subject.pat_source = match &u {
+            crate::auth::Unattended::ServicePrincipal(sp) => {
+                format!("{}, from {}", u.describe(), sp.source)
+            }
+            _ => u.describe(),
+        };
+        subject.unattended = Some(u);
+    } else if let Some(p) = stdin_pat {
+        if saved_sp
+            && let Some(crate::auth::Unattended::ServicePrincipal(sp)) = &mut subject.unattended
+        {
+            sp.credential = Some(crate::auth::ClientCredential::Secret(p));
+            sp.source = "standard input".into();
+        } else {
+            subject.pat = Some(p);
+            subject.pat_source = "standard input".into();
+            subject.entra = None;
+            subject.unattended = None;
+        }
     } else if args.name.is_none() && flags.auth == Some(crate::cli::AuthChoice::DeviceCode) {
         // Ad hoc with Microsoft sign-in: the code on stderr, then the checks.
         let sign =
@@ -70,9 +108,22 @@ pub async fn doctor(
         subject.pat_source = "Microsoft sign-in".into();
     } else if let Some(p) = env_pat
         && subject.entra.is_none()
+        && subject.unattended.is_none()
     {
         subject.pat = Some(p);
         subject.pat_source = PAT_ENV.into();
+    } else if let Some(crate::auth::Unattended::ServicePrincipal(sp)) = &mut subject.unattended
+        && sp.credential.is_none()
+        && let Some(secret) = env(crate::auth::unattended::CLIENT_SECRET_ENV)
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    {
+        // Nothing in the store: the environment's client secret.
+        sp.credential = Some(crate::auth::ClientCredential::Secret(SecretString::from(
+            secret,
+        )));
+        sp.source = crate::auth::unattended::CLIENT_SECRET_ENV.into();
+        subject.pat_source = format!("the service principal {}, from {}", sp.client_id, sp.source);
     }
 
     // The checks probe these for Services connections only.
@@ -160,6 +211,7 @@ pub(crate) fn subject_from_flags(
         pat: None,
         pat_source: "no secret given".into(),
         entra: None,
+        unattended: None,
         work_item_type: None,
         area_path: None,
         iteration_path: None,
@@ -221,8 +273,11 @@ pub async fn keep_renewed_secret(secrets: Option<&SecretStore>, name: &str, repo
 
 /// What is checked for a saved connection: its settings, and its secret
 /// from the store its `secret_ref` names (with that store, for
-/// `storage.secret`): a PAT, or the refresh token of a Microsoft sign-in
-/// (at `authority`). A missing connection is an input error.
+/// `storage.secret`): a PAT, the refresh token of a Microsoft sign-in (at
+/// `authority`), or a service principal's client secret or certificate (at
+/// `authority`). A managed identity (at `ADO_SETUP_IMDS_URL`) and the Azure
+/// CLI keep no secret: their token is acquired by the checks. A missing
+/// connection is an input error.
 pub async fn saved_subject(
     store: &ConfigStore,
     name: &str,
@@ -254,6 +309,46 @@ pub async fn saved_subject(
         }
     }
     let mut entra = None;
+    let mut unattended = None;
+    let services = c.provider_key == ProviderKey::AzureDevopsServices;
+    match c.auth_method {
+        AuthMethod::ManagedIdentity if services => {
+            let imds = Endpoints::imds_from_env().map_err(|e| {
+                Problem::new(e.code(), e.to_string(), "Fix or unset ADO_SETUP_IMDS_URL")
+            })?;
+            let u = crate::auth::Unattended::ManagedIdentity {
+                imds,
+                client_id: c.client_id.clone(),
+            };
+            pat_source = format!("{}; nothing secret is stored", u.describe());
+            unattended = Some(u);
+        }
+        AuthMethod::AzureCli if services => {
+            let u = crate::auth::Unattended::AzureCli {
+                tenant: c.tenant_id.clone(),
+            };
+            pat_source = format!("{}; nothing secret is stored", u.describe());
+            unattended = Some(u);
+        }
+        AuthMethod::ServicePrincipal if services => {
+            let credential = pat.take().map(crate::auth::ClientCredential::from_stored);
+            let source = if credential.is_some() {
+                pat_source.clone()
+            } else {
+                format!("no client secret: {pat_source}")
+            };
+            let sp = crate::auth::ServicePrincipal {
+                authority: authority.clone(),
+                tenant: c.tenant_id.clone(),
+                client_id: c.client_id.clone().unwrap_or_default(),
+                credential,
+                source,
+            };
+            pat_source = format!("the service principal {}, from {}", sp.client_id, sp.source);
+            unattended = Some(crate::auth::Unattended::ServicePrincipal(sp));
+        }
+        _ => {}
+    }
     if c.auth_method == AuthMethod::DeviceCode {
         entra = pat.take().map(|refresh_token| checks::EntraSign {
             app: crate::auth::EntraApp {
@@ -282,6 +377,7 @@ pub async fn saved_subject(
         pat,
         pat_source,
         entra,
+        unattended,
         work_item_type: Some(c.work_item_type.clone()),
         area_path: Some(c.area_path.clone()),
         iteration_path: Some(c.iteration_path.clone()),
@@ -351,7 +447,7 @@ pub fn json_value(subject: &Subject, report: &Report) -> serde_json::Value {
             "organization": organization,
             "base_url": report.base_url,
             "project": subject.project,
-            "auth_method": if subject.entra.is_some() { "device_code" } else { "pat" },
+            "auth_method": subject.auth_method().as_str(),
         },
         "allowlist_status": report.allowlist_status,
         "checks": report.outcomes.iter().map(|o| json!({
@@ -432,6 +528,7 @@ fn write_report(
     let _ = writeln!(r, "vssps: {}", endpoints.vssps);
     let _ = writeln!(r, "profile: {}", endpoints.profile);
     let _ = writeln!(r, "authority: {}", endpoints.authority);
+    let _ = writeln!(r, "imds: {}", endpoints.imds);
     for var in [
         "HTTPS_PROXY",
         "https_proxy",

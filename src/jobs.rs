@@ -21,7 +21,7 @@ use crate::widgets::tree::TreePicker;
 use crate::wizard::{
     EntraApp, EntraSession, Job, JobResult, MappingData, MappingInfo, MemberItem, OrgItem, Problem,
     ProjectInfo, ProjectItem, RequiredField, ReviewRequest, SaveRequest, SavedInfo, Session,
-    TypeChoice, TypeFields, UserInfo, ValidateRequest,
+    TypeChoice, TypeFields, UserInfo,
 };
 
 /// What jobs need: the HTTP client and the stores.
@@ -384,8 +384,8 @@ async fn load_mapping(
     // The whole trees at once: a 20,000-node tree is a few MB, read once,
     // then picked from and filtered locally.
     let (areas, iterations, fields, members) = tokio::join!(
-        c.classification_node(p, StructureGroup::Areas, "", Some(TREE_DEPTH)),
-        c.classification_node(p, StructureGroup::Iterations, "", Some(TREE_DEPTH)),
+        c.classification_tree(p, StructureGroup::Areas, TREE_DEPTH),
+        c.classification_tree(p, StructureGroup::Iterations, TREE_DEPTH),
         type_fields(&c, p, &default_type),
         team_members(&c, p),
     );
@@ -496,24 +496,9 @@ async fn load_type_fields(
 
 /// The mapping checks of the catalogue (what `doctor` runs as `mapping.*`)
 /// for the chosen mapping, ending with the dry-run create.
-async fn validate_mapping(ctx: &JobContext, req: ValidateRequest) -> JobResult {
-    let ValidateRequest {
-        session,
-        project,
-        mapping,
-        devops_base,
-        extra_endpoints,
-        allow_http,
-    } = req;
-    let subject = session_subject(&session, &project, &mapping);
-    let check_ctx = CheckContext {
-        http: ctx.http.clone(),
-        devops_base,
-        extra_endpoints,
-        allow_http,
-        config: None,
-        secrets: None,
-    };
+async fn validate_mapping(ctx: &JobContext, req: ReviewRequest) -> JobResult {
+    let (subject, check_ctx) = review_context(ctx, &req, false);
+    let mapping = req.mapping;
     let report = crate::checks::run_some(
         &subject,
         &check_ctx,
@@ -565,7 +550,9 @@ async fn open_store(
             "Choose another of the options above",
         )
     };
-    let store = SecretStore::open(choice, ctx.config.dir()).await.map_err(err)?;
+    let store = SecretStore::open(choice, ctx.config.dir())
+        .await
+        .map_err(err)?;
     store.round_trip().await.map_err(err)?;
     Ok(JobResult::StoreOpened {
         description: store.describe(),
@@ -584,6 +571,21 @@ fn save_allowlist(ctx: &JobContext, text: &str, file_name: &str) -> Result<JobRe
         )
     })?;
     Ok(JobResult::AllowlistSaved(path.display().to_string()))
+}
+
+/// The subject and context of the checks for the wizard's answers; with
+/// `stores`, the stores' own checks run too.
+fn review_context(ctx: &JobContext, req: &ReviewRequest, stores: bool) -> (Subject, CheckContext) {
+    let subject = session_subject(&req.session, &req.project, &req.mapping);
+    let check_ctx = CheckContext {
+        http: ctx.http.clone(),
+        devops_base: req.devops_base.clone(),
+        extra_endpoints: req.extra_endpoints.clone(),
+        allow_http: req.allow_http,
+        config: stores.then(|| ctx.config.clone()),
+        secrets: stores.then(|| ctx.secrets.clone()),
+    };
+    (subject, check_ctx)
 }
 
 /// The checks' subject for the wizard's answers so far.
@@ -615,6 +617,7 @@ fn session_subject(session: &Session, project: &ProjectInfo, mapping: &MappingIn
                 refresh_token: e.refresh.clone(),
                 tenant: e.tenant.clone(),
             }),
+        unattended: None,
         work_item_type: Some(mapping.work_item_type.clone()),
         area_path: Some(mapping.area_path.clone()),
         iteration_path: Some(mapping.iteration_path.clone()),
@@ -627,23 +630,7 @@ fn session_subject(session: &Session, project: &ProjectInfo, mapping: &MappingIn
 /// Review: the check catalogue — the same implementation `doctor` runs —
 /// for the answers so far.
 async fn review(ctx: &JobContext, job: ReviewRequest) -> JobResult {
-    let ReviewRequest {
-        session,
-        project,
-        mapping,
-        devops_base,
-        extra_endpoints,
-        allow_http,
-    } = job;
-    let subject = session_subject(&session, &project, &mapping);
-    let check_ctx = CheckContext {
-        http: ctx.http.clone(),
-        devops_base,
-        extra_endpoints,
-        allow_http,
-        config: Some(ctx.config.clone()),
-        secrets: Some(ctx.secrets.clone()),
-    };
+    let (subject, check_ctx) = review_context(ctx, &job, true);
     JobResult::Reviewed(crate::checks::run(&subject, &check_ctx).await.outcomes)
 }
 

@@ -1,6 +1,9 @@
 //! The service endpoints (SPEC §3 "Endpoints"), overridable for sovereign
 //! clouds, proxies and tests through `ADO_SETUP_*_URL` variables. Plain
-//! `http://` is accepted only with `--allow-http`.
+//! `http://` is accepted only with `--allow-http` — except for the instance
+//! metadata endpoint (`ADO_SETUP_IMDS_URL`), which is plain HTTP by design:
+//! Azure serves it on the link-local address `169.254.169.254` of the
+//! machine itself, never over a network, and it has no `https://` form.
 
 use url::Url;
 
@@ -43,7 +46,17 @@ pub struct Endpoints {
     pub profile: Url,
     /// `https://login.microsoftonline.com` (`ADO_SETUP_AUTHORITY_URL`)
     pub authority: Url,
+    /// `http://169.254.169.254` (`ADO_SETUP_IMDS_URL`): the Azure instance
+    /// metadata service, where a managed identity gets its tokens. Plain
+    /// `http://` without `--allow-http` (see the module docs).
+    pub imds: Url,
 }
+
+/// The variable that overrides the instance metadata endpoint.
+pub const IMDS_VAR: &str = "ADO_SETUP_IMDS_URL";
+
+/// Azure's instance metadata endpoint (link-local, plain HTTP by design).
+pub const DEFAULT_IMDS_URL: &str = "http://169.254.169.254";
 
 /// An endpoint override that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -102,7 +115,24 @@ impl Endpoints {
             vssps: get(vssps)?,
             profile: get(profile)?,
             authority: get(authority)?,
+            imds: Self::imds_from_lookup(&lookup)?,
         })
+    }
+
+    /// The instance metadata endpoint from `ADO_SETUP_IMDS_URL` (default
+    /// `http://169.254.169.254`). `http://` needs no `--allow-http` here: the
+    /// endpoint is on the machine itself and Azure serves it only over HTTP.
+    pub fn imds_from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Url, EndpointError> {
+        let value = lookup(IMDS_VAR)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| DEFAULT_IMDS_URL.to_string());
+        parse_endpoint(IMDS_VAR, &value, true)
+    }
+
+    /// [`imds_from_lookup`](Self::imds_from_lookup) over the process environment.
+    pub fn imds_from_env() -> Result<Url, EndpointError> {
+        Self::imds_from_lookup(|k| std::env::var(k).ok())
     }
 
     /// `{devops}/{org}`: the base URL of a Services organization.
@@ -179,6 +209,20 @@ mod tests {
             "https://dev.azure.com/contoso"
         );
         assert_eq!(e.authority.host_str(), Some("login.microsoftonline.com"));
+        assert_eq!(e.imds.as_str(), "http://169.254.169.254/");
+    }
+
+    #[test]
+    fn the_metadata_endpoint_is_plain_http_without_allow_http() {
+        let vars = [("ADO_SETUP_IMDS_URL", "http://127.0.0.1:9/_imds/")];
+        match Endpoints::from_lookup(lookup(&vars), false) {
+            Ok(e) => assert_eq!(e.imds.as_str(), "http://127.0.0.1:9/_imds"),
+            Err(err) => panic!("{err}"),
+        }
+        let bad = [("ADO_SETUP_IMDS_URL", "169.254.169.254")];
+        assert!(Endpoints::from_lookup(lookup(&bad), false).is_err());
+        let ftp = [("ADO_SETUP_IMDS_URL", "ftp://169.254.169.254")];
+        assert!(Endpoints::imds_from_lookup(lookup(&ftp)).is_err());
     }
 
     #[test]

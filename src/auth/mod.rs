@@ -1,6 +1,7 @@
 //! Sign in with Microsoft (SPEC §3): tenant discovery, the OAuth 2.0 device
 //! authorization grant (RFC 8628) against Microsoft Entra ID's v2.0
-//! endpoints, and silent token refresh. Hand-written on the project's one
+//! endpoints, and silent token refresh; and the unattended sign-ins
+//! ([`unattended`]: managed identity, service principal, Azure CLI). Hand-written on the project's one
 //! HTTP client, so the endpoint overrides, the proxy, `--ca-file` and the
 //! transport error classes apply to every request of the flow.
 //!
@@ -9,11 +10,16 @@
 
 pub mod discovery;
 pub mod entra;
+pub mod unattended;
 
 pub use discovery::{Authority, discover_authority, tenant_from_headers};
 pub use entra::{
     DeviceCode, EntraApp, EntraError, Poll, Tokens, poll_once, refresh, start_device_code,
     token_for_tenant, wait_for_tokens,
+};
+pub use unattended::{
+    AppToken, ClientCredential, ServicePrincipal, Unattended, azure_cli_token,
+    client_credentials_token, managed_identity_token, probe_azure_cli, probe_imds,
 };
 
 /// Azure DevOps' resource (application) id in Entra ID.

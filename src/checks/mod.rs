@@ -20,8 +20,8 @@ use crate::store::config::{Access, ConfigStore, PriorityMap};
 use crate::store::secrets::SecretStore;
 
 pub use run::{
-    ProjectDefaults, below_root, field_form, process_name, project_defaults, run, run_one,
-    required_fields, run_some, scope_problem,
+    ProjectDefaults, below_root, field_form, process_name, project_defaults, required_fields, run,
+    run_one, run_some, scope_problem,
 };
 
 /// One entry of the catalogue.
@@ -235,12 +235,28 @@ pub struct Subject {
     /// Microsoft sign-in (device code): the saved refresh token and app.
     /// When set, it is used instead of `pat`.
     pub entra: Option<EntraSign>,
+    /// Unattended sign-in (managed identity, service principal, Azure
+    /// CLI): a token is acquired for the run. When set (and `entra` is not),
+    /// it is used instead of `pat`.
+    pub unattended: Option<crate::auth::Unattended>,
     pub work_item_type: Option<String>,
     pub area_path: Option<String>,
     pub iteration_path: Option<String>,
     pub priority_map: PriorityMap,
     pub assignee: Option<String>,
     pub field_defaults: BTreeMap<String, String>,
+}
+
+impl Subject {
+    /// The connection's `auth_method` as the checks use it.
+    pub fn auth_method(&self) -> crate::store::config::AuthMethod {
+        use crate::store::config::AuthMethod;
+        match (&self.entra, &self.unattended) {
+            (Some(_), _) => AuthMethod::DeviceCode,
+            (None, Some(u)) => u.method(),
+            (None, None) => AuthMethod::Pat,
+        }
+    }
 }
 
 /// A saved Microsoft sign-in. `Debug` shows no token.

@@ -266,6 +266,9 @@ async fn run_focused(
             endpoints.extend(ctx.extra_endpoints.iter().cloned());
             if let Some(e) = &subject.entra {
                 endpoints.push(e.app.authority.clone());
+            } else if let Some(crate::auth::Unattended::ServicePrincipal(sp)) = &subject.unattended
+            {
+                endpoints.push(sp.authority.clone());
             }
         }
         let (probe, rows) = tokio::join!(
@@ -809,7 +812,32 @@ fn target_url(subject: &Subject, ctx: &Context) -> Result<(Url, Vec<String>), Bo
 }
 
 async fn storage_secret(subject: &Subject, ctx: &Context) -> CheckOutcome {
+    use crate::auth::Unattended;
     let started = Instant::now();
+    if subject.entra.is_none() && subject.pat.is_none() {
+        match &subject.unattended {
+            Some(Unattended::ManagedIdentity { .. }) => {
+                return skip(
+                    "storage.secret",
+                    "nothing secret is stored: the managed identity's tokens come from the metadata endpoint",
+                );
+            }
+            Some(Unattended::AzureCli { .. }) => {
+                return skip(
+                    "storage.secret",
+                    "nothing secret is stored: the Azure CLI keeps its own sign-in",
+                );
+            }
+            _ => {}
+        }
+    }
+    // A secret found elsewhere (the environment, standard input).
+    let fallback = match &subject.unattended {
+        Some(Unattended::ServicePrincipal(sp)) if subject.entra.is_none() => {
+            sp.credential.as_ref().map(|_| sp.source.clone())
+        }
+        _ => subject.pat.as_ref().map(|_| subject.pat_source.clone()),
+    };
     let Some(store) = &ctx.secrets else {
         return skip(
             "storage.secret",
@@ -829,14 +857,14 @@ async fn storage_secret(subject: &Subject, ctx: &Context) -> CheckOutcome {
                 format!("{} holds the secret", store.describe()),
                 started,
             ),
-            Ok(None) if subject.pat.is_some() => not_pass(
+            Ok(None) if fallback.is_some() => not_pass(
                 "storage.secret",
                 Status::Warn,
                 "SECRET_STORE_UNAVAILABLE",
                 format!(
                     "{} holds no secret for {name}; using {}",
                     store.describe(),
-                    subject.pat_source
+                    fallback.as_deref().unwrap_or_default()
                 ),
                 &["Run `ado-setup edit NAME` to store the secret again"],
                 started,
@@ -846,9 +874,14 @@ async fn storage_secret(subject: &Subject, ctx: &Context) -> CheckOutcome {
                 Status::Fail,
                 "SECRET_STORE_UNAVAILABLE",
                 format!("{} holds no secret for {name}", store.describe()),
-                &[
-                    "Set AZURE_DEVOPS_EXT_PAT, or run `ado-setup edit NAME` to store the secret again",
-                ],
+                &[match &subject.unattended {
+                    Some(Unattended::ServicePrincipal(_)) => {
+                        "Set AZURE_CLIENT_SECRET, or run `ado-setup edit NAME` to store the client secret again"
+                    }
+                    _ => {
+                        "Set AZURE_DEVOPS_EXT_PAT, or run `ado-setup edit NAME` to store the secret again"
+                    }
+                }],
                 started,
             ),
             Err(e) => fail_with("storage.secret", e.code(), e.to_string(), e.fix(), started),
@@ -897,6 +930,138 @@ enum Signed {
         /// account: the token is from the home tenant.
         wrong_directory: Option<String>,
     },
+    /// An unattended sign-in's token (managed identity, service
+    /// principal, Azure CLI: `subject.unattended`).
+    App(Box<crate::auth::AppToken>),
+}
+
+/// An unattended sign-in in short words, for "accepted (…)".
+fn unattended_source(u: &crate::auth::Unattended) -> String {
+    use crate::auth::Unattended;
+    match u {
+        Unattended::ManagedIdentity {
+            client_id: None, ..
+        } => "managed identity, system-assigned".to_string(),
+        Unattended::ManagedIdentity {
+            client_id: Some(id),
+            ..
+        } => format!("managed identity {id}"),
+        Unattended::ServicePrincipal(sp) => match &sp.credential {
+            Some(c) => format!("service principal {}, {}", sp.client_id, c.kind()),
+            None => format!("service principal {}", sp.client_id),
+        },
+        Unattended::AzureCli { .. } => "Azure CLI sign-in".to_string(),
+    }
+}
+
+/// What `auth.directory` says when an unattended token is from another
+/// tenant than the organization's: the message and the fixes.
+fn unattended_wrong_directory(
+    u: &crate::auth::Unattended,
+    tid: &str,
+    org: &str,
+) -> (String, Vec<String>) {
+    use crate::auth::Unattended;
+    match u {
+        Unattended::ManagedIdentity { .. } => (
+            format!(
+                "the managed identity's token is from tenant {tid}; the organization is in tenant {org}"
+            ),
+            vec![
+                "A managed identity belongs to the directory of its Azure subscription: connect the organization to that directory (Organization Settings › Microsoft Entra), or use a service principal of the organization's directory (--auth service-principal)".into(),
+            ],
+        ),
+        Unattended::ServicePrincipal(sp) => (
+            format!(
+                "the service principal's token is from tenant {tid}; the organization is in tenant {org}"
+            ),
+            vec![
+                format!(
+                    "Ask for the token in the organization's directory: --tenant {org} (a multi-tenant app must be consented there first), then ado-setup edit NAME"
+                ),
+                format!(
+                    "Or register the app in that directory and use its client id instead of {}",
+                    sp.client_id
+                ),
+            ],
+        ),
+        Unattended::AzureCli { .. } => (
+            format!(
+                "the Azure CLI's token is from tenant {tid}; the organization is in tenant {org}"
+            ),
+            vec![format!(
+                "Run `az login --tenant {org}` with an account of the organization's directory, then run doctor again"
+            )],
+        ),
+    }
+}
+
+/// What `auth.expiry` says for an unattended sign-in.
+fn unattended_expiry(u: &crate::auth::Unattended, started: Instant) -> CheckOutcome {
+    use crate::auth::{ClientCredential, Unattended};
+    const DAY: i64 = 24 * 3600;
+    match u {
+        Unattended::ManagedIdentity { .. } => pass(
+            "auth.expiry",
+            "nothing to expire: the managed identity's tokens come from the metadata endpoint on every run",
+            started,
+        ),
+        Unattended::AzureCli { .. } => pass(
+            "auth.expiry",
+            "the Azure CLI renews its own sign-in; doctor says when it has expired and what to run",
+            started,
+        ),
+        Unattended::ServicePrincipal(sp) => match &sp.credential {
+            Some(ClientCredential::Certificate(pem)) => {
+                let now = i64::try_from(
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map(|d| d.as_secs())
+                        .unwrap_or(0),
+                )
+                .unwrap_or(0);
+                match crate::auth::unattended::certificate_not_after(pem) {
+                    Some(end) if end - now < 14 * DAY => CheckOutcome {
+                        fix: vec![format!(
+                            "Upload a new certificate to the app (Entra admin center › App registrations › {} › Certificates & secrets) and store it: ado-setup edit NAME",
+                            sp.client_id
+                        )],
+                        ..not_pass(
+                            "auth.expiry",
+                            Status::Warn,
+                            "CREDENTIAL_EXPIRING",
+                            format!(
+                                "the service principal's certificate expires in {} day(s)",
+                                (end - now).max(0).div_euclid(DAY) + 1
+                            ),
+                            &[],
+                            started,
+                        )
+                    },
+                    Some(end) => pass(
+                        "auth.expiry",
+                        format!(
+                            "the service principal's certificate is valid for {} more days",
+                            (end - now) / DAY
+                        ),
+                        started,
+                    ),
+                    None => pass(
+                        "auth.expiry",
+                        "the certificate's expiry could not be read",
+                        started,
+                    ),
+                }
+            }
+            _ => skip(
+                "auth.expiry",
+                format!(
+                    "a client secret's expiry cannot be read with the secret itself: see Entra admin center › App registrations › {} › Certificates & secrets",
+                    sp.client_id
+                ),
+            ),
+        },
+    }
 }
 
 /// An access token for the organization's tenant from the refresh token;
@@ -979,8 +1144,28 @@ async fn sign_in(
     org_tenant: Option<&str>,
 ) -> Option<AdoClient> {
     let started = Instant::now();
+    let unattended = subject
+        .unattended
+        .as_ref()
+        .filter(|_| subject.entra.is_none());
     let signed = match (&subject.entra, subject.pat.clone()) {
         (Some(e), _) => entra_tokens(r, e, ctx, org_tenant, started).await?,
+        (None, _) if unattended.is_some() => {
+            let u = unattended?;
+            match crate::auth::unattended::acquire(&ctx.http, u, org_tenant).await {
+                Ok(t) => Signed::App(Box::new(t)),
+                Err(p) => {
+                    r.set(fail_with(
+                        "auth.credentials",
+                        &p.code,
+                        p.message,
+                        p.fix,
+                        started,
+                    ));
+                    return None;
+                }
+            }
+        }
         (None, Some(pat)) if !pat.expose_secret().trim().is_empty() => Signed::Pat(pat),
         (None, Some(_)) => {
             r.set(not_pass(
@@ -1087,10 +1272,56 @@ async fn sign_in(
             };
             (tokens.credential(), directory, expiry)
         }
+        Signed::App(token) => {
+            let Some(u) = &subject.unattended else {
+                return None;
+            };
+            let tid = token.tenant().unwrap_or("unknown").to_string();
+            let org = crate::auth::Authority::from_tenant(org_tenant);
+            if let (Some(want), Some(got)) = (org.tenant_id(), token.tenant())
+                && !got.eq_ignore_ascii_case(want)
+            {
+                let (message, fixes) = unattended_wrong_directory(u, &tid, want);
+                r.set(pass(
+                    "auth.credentials",
+                    format!("{} got a token (tenant {tid})", unattended_source(u)),
+                    started,
+                ));
+                r.set(CheckOutcome {
+                    fix: fixes,
+                    ..not_pass(
+                        "auth.directory",
+                        Status::Fail,
+                        "AUTH_WRONG_DIRECTORY",
+                        message,
+                        &[],
+                        started,
+                    )
+                });
+                for id in ["auth.identity", "auth.policy", "auth.expiry"] {
+                    r.set(skip(id, "needs auth.directory, which failed"));
+                }
+                return None;
+            }
+            let directory = pass(
+                "auth.directory",
+                match org_tenant {
+                    Some(t) if t == crate::auth::MSA_TENANT => {
+                        format!("tenant {tid}; a Microsoft-account organization")
+                    }
+                    Some(_) => format!("tenant {tid}, the organization's directory"),
+                    None => format!("tenant {tid} (the organization named no tenant)"),
+                },
+                started,
+            );
+            (token.credential(), directory, unattended_expiry(u, started))
+        }
     };
-    let source = match &signed {
-        Signed::Pat(_) => subject.pat_source.clone(),
-        Signed::Entra { .. } => "Microsoft sign-in".to_string(),
+    let source = match (&signed, &subject.unattended) {
+        (Signed::Pat(_), _) => subject.pat_source.clone(),
+        (Signed::Entra { .. }, _) => "Microsoft sign-in".to_string(),
+        (Signed::App(_), Some(u)) => unattended_source(u),
+        (Signed::App(_), None) => "an unattended sign-in".to_string(),
     };
     let version = match subject.deployment {
         Deployment::Services => ApiVersion::SERVICES,
@@ -1203,11 +1434,84 @@ async fn sign_in(
                     Signed::Entra { .. } => vec![
                         "Check that the account is a member of the organization (Organization Settings › Users), then sign in again: ado-setup edit NAME".into(),
                     ],
+                    Signed::App(token) => {
+                        let said = e.to_string();
+                        let (message, fix) = unattended_not_accepted(
+                            subject.unattended.as_ref(),
+                            token,
+                            recognised,
+                            &said,
+                        );
+                        o.message = message;
+                        fix
+                    }
                 };
             }
             r.set(o);
             None
         }
+    }
+}
+
+/// What `auth.credentials` says when Azure DevOps refuses an unattended
+/// sign-in's token: the message and the fixes. `recognised`: Azure DevOps
+/// knows the identity (`TF400813 … is not authorized`), which is not a
+/// member of the organization.
+fn unattended_not_accepted(
+    u: Option<&crate::auth::Unattended>,
+    token: &crate::auth::AppToken,
+    recognised: bool,
+    said: &str,
+) -> (String, Vec<String>) {
+    use crate::auth::Unattended;
+    let said = said.to_string();
+    match (u, recognised) {
+        (Some(Unattended::ServicePrincipal(sp)), true) => (
+            format!(
+                "the service principal {} is not a member of this organization: {said}",
+                sp.client_id
+            ),
+            vec![
+                format!(
+                    "Add the service principal to the organization: Organization Settings › Users › Add users, search for the app's name or client id {}, access level Basic",
+                    sp.client_id
+                ),
+                "Then add it to the project (Project Settings › Permissions › Contributors, or Project Administrators for the permission checks) and run doctor again".into(),
+            ],
+        ),
+        (Some(Unattended::ManagedIdentity { client_id, .. }), true) => (
+            format!(
+                "the managed identity ({}) has no access to this organization: {said}",
+                client_id.as_deref().unwrap_or("system-assigned")
+            ),
+            vec![
+                format!(
+                    "Add the managed identity to the organization: Organization Settings › Users › Add users, search for {}, access level Basic",
+                    match client_id {
+                        Some(id) => format!("the identity's name or client id {id}"),
+                        None => "the VM's name (a system-assigned identity is named after its VM)".to_string(),
+                    }
+                ),
+                "Then add it to the project (Project Settings › Permissions › Contributors, or Project Administrators for the permission checks) and run doctor again".into(),
+            ],
+        ),
+        (Some(Unattended::AzureCli { .. }), true) => (
+            format!(
+                "the Azure CLI's account ({}) is not a member of this organization: {said}",
+                token.claims.sign_in_name().unwrap_or("unknown")
+            ),
+            vec![
+                "Add the account under Organization Settings › Users, or run `az login` with an account that is a member, then run doctor again".into(),
+            ],
+        ),
+        (Some(u), false) => (
+            said,
+            vec![format!(
+                "Azure DevOps refused the token of {}: check that the organization accepts Microsoft Entra tokens and that the identity is a member (Organization Settings › Users)",
+                u.describe()
+            )],
+        ),
+        (None, _) => (said, Vec::new()),
     }
 }
 

@@ -19,6 +19,13 @@
 //!   DevOps and its `tid` is the organization's tenant (any tenant for the
 //!   Microsoft-account organization). A wrong tenant → 401 `TF400813: The
 //!   user … is not authorized`. The Server collection refuses Bearer tokens.
+//! - App tokens (managed identities from `/_imds`, service principals from
+//!   the client-credentials grant) carry no `upn` or `name`; their `oid` is
+//!   the application identity's object id. They are accepted like user
+//!   tokens, but only by organizations the identity was added to (a member
+//!   of a team of one of its projects); elsewhere → 401 `TF400813: The
+//!   user '{oid}' is not authorized to access this resource.`, as Azure
+//!   DevOps answers for a service principal that is not in the organization.
 //! - Sign-in scenario organizations (`scenario-device-declined`, … see
 //!   [`super::entra::SIGN_IN_SCENARIOS`]) act on the Entra ID side only;
 //!   their credentials work as on any organization, except on
@@ -300,7 +307,7 @@ pub(crate) fn authenticate(st: &State, org: &Org, headers: &HeaderMap) -> Result
         let expired = SCENARIOS
             .iter()
             .any(|(_, p, k, _)| *p == secret && *k == ScenarioKind::Expired);
-        if known && !expired && !admits(org, st.cat.main_user) {
+        if known && !expired && !admits(st, org, st.cat.main_user) {
             return Err(not_authorized(st, org, &st.cat.main().id));
         }
         if secret == FULL_PAT {
@@ -345,7 +352,7 @@ pub(crate) fn authenticate(st: &State, org: &Org, headers: &HeaderMap) -> Result
         };
         let org_tenant = org.tenant.as_deref().unwrap_or("");
         if (org_tenant != MSA_TENANT && !tid.eq_ignore_ascii_case(org_tenant))
-            || !admits(org, person)
+            || !admits(st, org, person)
         {
             return Err(not_authorized(st, org, oid));
         }
@@ -361,12 +368,17 @@ pub(crate) fn authenticate(st: &State, org: &Org, headers: &HeaderMap) -> Result
     }
 }
 
-/// Whether `person` may use the organization at all. Only the
-/// `wrong-directory` scenario organization checks (a member of one of its
+/// Whether `person` may use the organization at all: an application
+/// identity (managed identity, service principal) only where it was added
+/// (a member of a team of one of its projects); people everywhere, except
+/// in the `wrong-directory` scenario organization (a member of one of its
 /// teams): its members are all of another directory.
-fn admits(org: &Org, person: usize) -> bool {
-    org_sign_in(org) != Some(SignInKind::WrongDirectory)
-        || org.projects.iter().any(|p| p.members().contains(&person))
+fn admits(st: &State, org: &Org, person: usize) -> bool {
+    let member = || org.projects.iter().any(|p| p.members().contains(&person));
+    if st.cat.app_of(person).is_some() {
+        return member();
+    }
+    org_sign_in(org) != Some(SignInKind::WrongDirectory) || member()
 }
 
 /// 401 `TF400813: The user '{id}' is not authorized …` with the tenant

@@ -36,7 +36,27 @@ fn identity(ctx: &Ctx, person: Option<&Person>) -> Value {
         });
     };
     let org = ctx.org;
-    let (descriptor, subject, account) = if org.server {
+    let app = ctx
+        .caller
+        .person()
+        .and_then(|i| ctx.st.cat.app_of(i))
+        .filter(|a| {
+            ctx.st
+                .cat
+                .people
+                .get(a.person)
+                .is_some_and(|x| x.id == p.id)
+        });
+    let (descriptor, subject, account) = if let Some(a) = app {
+        (
+            format!(
+                "Microsoft.VisualStudio.Services.Claims.AadServicePrincipal;{}\\{}",
+                a.tenant, p.id
+            ),
+            p.descriptor.clone(),
+            a.client_id.clone(),
+        )
+    } else if org.server {
         let sid = format!(
             "S-1-5-21-2127521184-1604012920-1887927527-{}",
             1000 + super::util::fnv1a64(p.email.as_bytes()) % 90_000
@@ -529,9 +549,19 @@ fn mask_for(ctx: &Ctx, ns: &str, token: &str) -> u64 {
         _ => Target::Nothing,
     };
     let main = ctx.caller.person() == Some(cat.main_user);
+    // An application identity has the main user's rights in the projects
+    // where it is a team administrator (what an admin would grant it).
+    let app_admin = |p: &Project| {
+        ctx.caller.person().is_some_and(|me| {
+            cat.app_of(me).is_some()
+                && p.teams
+                    .iter()
+                    .any(|t| t.members.iter().any(|(m, admin)| *m == me && *admin))
+        })
+    };
     match target {
         Target::Project(p) => {
-            if !main {
+            if !main && !app_admin(p) {
                 return 0;
             }
             p.permissions

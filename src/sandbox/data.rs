@@ -69,7 +69,21 @@ struct RawOrgFile {
     reader_user: String,
     tenants: Vec<Tenant>,
     people: Vec<RawPerson>,
+    #[serde(default)]
+    apps: Vec<RawApp>,
     organizations: Vec<RawOrg>,
+}
+
+#[derive(Deserialize)]
+struct RawApp {
+    kind: AppKind,
+    name: String,
+    client_id: String,
+    tenant: String,
+    #[serde(default)]
+    secret: Option<String>,
+    #[serde(default)]
+    system_assigned: bool,
 }
 
 #[derive(Deserialize)]
@@ -277,6 +291,38 @@ pub struct Tenant {
     pub name: String,
     /// The directory's verified domain.
     pub domain: String,
+}
+
+/// What kind of application identity an [`App`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppKind {
+    /// A managed identity, served by the sandbox's instance metadata endpoint.
+    ManagedIdentity,
+    /// An app registration, signing in with the client-credentials grant.
+    ServicePrincipal,
+}
+
+/// An application identity (`apps` in `organizations.json`): a managed
+/// identity or a service principal. Each is also a [`Person`] (its
+/// `email` is the client id, as Azure DevOps names service principals), so
+/// team membership, permissions and `connectionData` treat it like a user.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub kind: AppKind,
+    /// Display name.
+    pub name: String,
+    /// Application (client) id.
+    pub client_id: String,
+    /// Entra tenant the identity lives in.
+    pub tenant: String,
+    /// The client secret (service principals).
+    pub secret: Option<String>,
+    /// The machine's system-assigned identity (managed identities): what
+    /// the metadata endpoint answers for when no `client_id` is asked.
+    pub system_assigned: bool,
+    /// Its index in [`Catalog::people`].
+    pub person: usize,
 }
 
 /// A user.
@@ -703,6 +749,8 @@ pub struct Catalog {
     pub main_user: usize,
     /// Index of the read-only user (the `no-permissions` scenario).
     pub reader_user: usize,
+    /// Managed identities and service principals (each also in `people`).
+    pub apps: Vec<App>,
     /// Services organizations and the Server collection.
     pub orgs: Vec<Org>,
     /// Processes.
@@ -769,6 +817,18 @@ impl Catalog {
         self.people
             .iter()
             .position(|p| p.email.eq_ignore_ascii_case(email))
+    }
+
+    /// The application identity behind a person, if it is one.
+    pub fn app_of(&self, person: usize) -> Option<&App> {
+        self.apps.iter().find(|a| a.person == person)
+    }
+
+    /// An application identity of `kind` by client id (case-insensitive).
+    pub fn app(&self, kind: AppKind, client_id: &str) -> Option<&App> {
+        self.apps
+            .iter()
+            .find(|a| a.kind == kind && a.client_id.eq_ignore_ascii_case(client_id))
     }
 
     /// The main user.
@@ -1080,8 +1140,60 @@ fn build_catalog() -> anyhow::Result<Catalog> {
         });
     }
 
-    // People.
-    let people: Vec<Person> = raw_orgs.people.iter().map(person_from).collect();
+    // People, then the application identities (as people too).
+    let mut people: Vec<Person> = raw_orgs.people.iter().map(person_from).collect();
+    let mut apps = Vec::new();
+    for ra in &raw_orgs.apps {
+        if !super::util::is_guid(&ra.client_id) {
+            anyhow::bail!("app {}: client_id is not a GUID", ra.name);
+        }
+        if !raw_orgs
+            .tenants
+            .iter()
+            .any(|t| t.id.eq_ignore_ascii_case(&ra.tenant))
+        {
+            anyhow::bail!("app {}: tenant {} is not in tenants", ra.name, ra.tenant);
+        }
+        if people
+            .iter()
+            .any(|p| p.email.eq_ignore_ascii_case(&ra.client_id))
+        {
+            anyhow::bail!("app {}: client_id {} is not unique", ra.name, ra.client_id);
+        }
+        if ra.kind == AppKind::ServicePrincipal && ra.secret.is_none() {
+            anyhow::bail!("app {}: a service principal needs a secret", ra.name);
+        }
+        let id = guid_from(&format!("app:{}", ra.client_id.to_lowercase()));
+        apps.push(App {
+            kind: ra.kind,
+            name: ra.name.clone(),
+            client_id: ra.client_id.to_lowercase(),
+            tenant: ra.tenant.to_lowercase(),
+            secret: ra.secret.clone(),
+            system_assigned: ra.system_assigned,
+            person: people.len(),
+        });
+        people.push(Person {
+            id: id.clone(),
+            name: ra.name.clone(),
+            email: ra.client_id.to_lowercase(),
+            windows: ra.name.clone(),
+            descriptor: format!(
+                "aadsp.{}",
+                super::util::b64url_encode(
+                    guid_from(&format!("subject:app:{}", ra.client_id.to_lowercase())).as_bytes()
+                )
+            ),
+        });
+    }
+    if apps
+        .iter()
+        .filter(|a| a.kind == AppKind::ManagedIdentity && a.system_assigned)
+        .count()
+        > 1
+    {
+        anyhow::bail!("apps: at most one system-assigned managed identity");
+    }
     let person_idx = |email: &str| -> anyhow::Result<usize> {
         people
             .iter()
@@ -1325,6 +1437,7 @@ fn build_catalog() -> anyhow::Result<Catalog> {
         people,
         main_user,
         reader_user,
+        apps,
         orgs,
         processes,
         fields,
@@ -1648,5 +1761,43 @@ mod tests {
         assert!(t.iterations.nodes[s].dates.is_some());
         let big = org.project("Enterprise Portfolio").expect("big").trees();
         assert_eq!(big.areas.len(), 1 + 20 + 200 + 2000 + 20000);
+    }
+
+    #[test]
+    fn application_identities_are_people_and_members_where_they_were_added() {
+        let cat = catalog().expect("catalog");
+        assert_eq!(cat.apps.len(), 4);
+        let system: Vec<&App> = cat
+            .apps
+            .iter()
+            .filter(|a| a.kind == AppKind::ManagedIdentity && a.system_assigned)
+            .collect();
+        assert_eq!(system.len(), 1);
+        let agile = cat.services_org("contoso-agile").expect("agile");
+        let payments = agile.project("Payments Platform").expect("payments");
+        for a in &cat.apps {
+            let p = &cat.people[a.person];
+            assert_eq!(p.email, a.client_id);
+            assert_eq!(
+                cat.app_of(a.person).map(|x| &x.client_id),
+                Some(&a.client_id)
+            );
+            assert!(p.descriptor.starts_with("aadsp."));
+            assert_eq!(
+                cat.app(a.kind, &a.client_id.to_uppercase())
+                    .map(|x| x.person),
+                Some(a.person)
+            );
+            let admin = payments
+                .teams
+                .iter()
+                .any(|t| t.members.contains(&(a.person, true)));
+            // payments-integration and payments-sync were added; the others not.
+            assert_eq!(admin, a.name.starts_with("payments-"), "{}", a.name);
+            if a.kind == AppKind::ServicePrincipal {
+                assert!(a.secret.is_some());
+            }
+        }
+        assert!(cat.app_of(cat.main_user).is_none());
     }
 }

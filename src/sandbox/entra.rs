@@ -33,6 +33,22 @@
 //!     grants for it.
 //!   - `expiring`: token responses for the tenant carry
 //!     `refresh_token_expires_in` 432000 (5 days).
+//! - `grant_type=client_credentials` (service principals, `apps` of kind
+//!   `service_principal` in the assets): `client_id`, `scope`
+//!   (`{resource}/.default`), and `client_secret` or a certificate
+//!   (`client_assertion_type=urn:ietf:params:oauth:client-assertion-type:
+//!   jwt-bearer`, `client_assertion`: a JWT signed RS256, its header naming a
+//!   certificate trusted for the app with [`super::Sandbox::trust_certificate`]
+//!   by `x5t#S256`; `aud` the token endpoint, `iss` = `sub` = the client
+//!   id, unexpired). The tenant in the path must be the app's (its id or
+//!   domain; `organizations`/`common` → `AADSTS50059`). Unknown app or
+//!   another tenant → `unauthorized_client` `AADSTS700016`; wrong secret →
+//!   `invalid_client` `AADSTS7000215`; an assertion of an unknown
+//!   certificate or with a bad signature → `invalid_client`
+//!   `AADSTS700027`; no credential → `AADSTS7000218`; a scope without
+//!   `/.default` → `invalid_scope` `AADSTS1002012`. The app token has no
+//!   `upn`/`name`, `idtyp` `app`, `oid` the app's object id; no refresh
+//!   token.
 //! - Access tokens are JWT-shaped (`aud` = Azure DevOps, `tid`, `oid`, `upn`,
 //!   `name`, `exp`, `iat`), valid one hour, signed with a per-sandbox key.
 //!   A refresh token is issued only when the scope has `offline_access`.
@@ -48,7 +64,7 @@ use hyper::header::HeaderMap;
 use serde_json::{Value, json};
 
 use super::auth::{ADO_RESOURCE, mint_token};
-use super::data::{Catalog, MSA_TENANT, Org};
+use super::data::{App, AppKind, Catalog, MSA_TENANT, Org};
 use super::http::{Resp, html, json_resp, method_not_allowed, not_found};
 use super::server::State;
 use super::util::{is_guid, now_rfc3339, parse_pairs, random_guid, random_string, unix_now};
@@ -603,6 +619,7 @@ fn token(st: &State, tenant: &str, form: &Form) -> Resp {
             let scope = f("scope").unwrap_or(&grant.scope).to_string();
             issue_tokens(st, client_id, &scope, &tid, grant.person)
         }
+        "client_credentials" => client_credentials(st, tenant, client_id, form),
         other => aad_error(
             400,
             "unsupported_grant_type",
@@ -718,4 +735,283 @@ fn issue_tokens(st: &State, client_id: &str, scope: &str, tid: &str, person: usi
         }
     }
     json_resp(200, &body, None)
+}
+
+/// The client-credentials grant of a service principal.
+fn client_credentials(st: &State, tenant: &str, client_id: &str, form: &Form) -> Resp {
+    let t = super::http::truncate(tenant, 100);
+    let c = super::http::truncate(client_id, 100);
+    if matches!(
+        tenant.to_ascii_lowercase().as_str(),
+        "organizations" | "common" | "consumers"
+    ) {
+        return aad_error(
+            400,
+            "invalid_request",
+            50059,
+            "No tenant-identifying information found in either the request or implied by any provided credentials.",
+            st,
+        );
+    }
+    let tid = match resolve_tenant(st, tenant, "") {
+        Ok(t) => t,
+        Err(_) => {
+            return aad_error(
+                400,
+                "invalid_request",
+                90002,
+                &format!(
+                    "Tenant '{t}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."
+                ),
+                st,
+            );
+        }
+    };
+    let app = st
+        .cat
+        .app(AppKind::ServicePrincipal, client_id)
+        .filter(|a| a.tenant.eq_ignore_ascii_case(&tid));
+    let Some(app) = app else {
+        return aad_error(
+            400,
+            "unauthorized_client",
+            700016,
+            &format!(
+                "Application with identifier '{c}' was not found in the directory '{t}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."
+            ),
+            st,
+        );
+    };
+    let Some(scope) = form.get("scope") else {
+        return aad_error(
+            400,
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'scope'.",
+            st,
+        );
+    };
+    let Some(resource) = scope.trim().strip_suffix("/.default") else {
+        return aad_error(
+            400,
+            "invalid_scope",
+            1002012,
+            &format!(
+                "The provided value for scope {} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).",
+                super::http::truncate(scope, 200)
+            ),
+            st,
+        );
+    };
+    let acr = if let Some(secret) = form.get("client_secret") {
+        if app.secret.as_deref() != Some(secret) {
+            return aad_error(
+                401,
+                "invalid_client",
+                7000215,
+                &format!(
+                    "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{}'.",
+                    app.client_id
+                ),
+                st,
+            );
+        }
+        "1"
+    } else if let Some(assertion) = form.get("client_assertion") {
+        if form.get("client_assertion_type")
+            != Some("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+        {
+            return aad_error(
+                400,
+                "invalid_request",
+                70002,
+                "The client_assertion_type must be urn:ietf:params:oauth:client-assertion-type:jwt-bearer.",
+                st,
+            );
+        }
+        let audience = format!("{}/{tenant}/oauth2/v2.0/token", st.authority_url());
+        if let Err(why) = verify_assertion(st, app, assertion, &audience) {
+            return aad_error(401, "invalid_client", why.0, &why.1, st);
+        }
+        "2"
+    } else {
+        return aad_error(
+            401,
+            "invalid_client",
+            7000218,
+            "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+            st,
+        );
+    };
+    let resource = if resource.eq_ignore_ascii_case(ADO_RESOURCE) {
+        ADO_RESOURCE.to_string()
+    } else {
+        resource.to_string()
+    };
+    let (access, _) = app_token(st, app, &resource, acr, 3599);
+    json_resp(
+        200,
+        &json!({
+            "token_type": "Bearer",
+            "expires_in": 3599,
+            "ext_expires_in": 3599,
+            "access_token": access,
+        }),
+        None,
+    )
+}
+
+/// An access token for an application identity (no `upn`, no `name`):
+/// the token and its expiry (Unix seconds).
+pub(crate) fn app_token(
+    st: &State,
+    app: &App,
+    resource: &str,
+    appidacr: &str,
+    lifetime: i64,
+) -> (String, i64) {
+    let oid = st
+        .cat
+        .people
+        .get(app.person)
+        .map(|p| p.id.clone())
+        .unwrap_or_default();
+    let now = unix_now();
+    let tid = &app.tenant;
+    let claims = json!({
+        "aud": resource,
+        "iss": format!("https://sts.windows.net/{tid}/"),
+        "iat": now,
+        "nbf": now,
+        "exp": now + lifetime,
+        "aio": random_string(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 24),
+        "appid": app.client_id,
+        "appidacr": appidacr,
+        "idp": format!("https://sts.windows.net/{tid}/"),
+        "idtyp": "app",
+        "oid": oid,
+        "sub": oid,
+        "tid": tid,
+        "ver": "1.0",
+    });
+    (mint_token(st, &claims), now + lifetime)
+}
+
+/// Verifies a certificate client assertion (RFC 7523) for `app`:
+/// `Err((AADSTS code, description))` when it must be refused.
+fn verify_assertion(
+    st: &State,
+    app: &App,
+    assertion: &str,
+    audience: &str,
+) -> Result<(), (u32, String)> {
+    use super::util::b64_decode;
+    let invalid = |what: &str| {
+        (
+            700027,
+            format!("Client assertion failed signature validation. {what}"),
+        )
+    };
+    let mut parts = assertion.split('.');
+    let (Some(h), Some(p), Some(sig), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(invalid("The assertion is not a signed JWT."));
+    };
+    let decode = |part: &str| -> Option<Value> {
+        b64_decode(part).and_then(|b| serde_json::from_slice(&b).ok())
+    };
+    let (Some(header), Some(claims), Some(sig)) = (decode(h), decode(p), b64_decode(sig)) else {
+        return Err(invalid("The assertion could not be decoded."));
+    };
+    if header.get("alg").and_then(Value::as_str) != Some("RS256") {
+        return Err(invalid("The assertion must be signed with RS256."));
+    }
+    let thumbprint = header.get("x5t#S256").and_then(Value::as_str).unwrap_or("");
+    let trusted = {
+        let certs = st
+            .certificates
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        certs
+            .iter()
+            .find(|(id, der)| {
+                id.eq_ignore_ascii_case(&app.client_id)
+                    && sha256(der).is_some_and(|h| super::util::b64url_encode(&h) == thumbprint)
+            })
+            .map(|(_, der)| der.clone())
+    };
+    let Some(der) = trusted else {
+        return Err((
+            700027,
+            format!(
+                "The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '{}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '{}'.]",
+                super::http::truncate(thumbprint, 64),
+                app.client_id
+            ),
+        ));
+    };
+    if !rs256_valid(&der, format!("{h}.{p}").as_bytes(), &sig) {
+        return Err(invalid("Client assertion contains an invalid signature."));
+    }
+    let text = |k: &str| claims.get(k).and_then(Value::as_str).unwrap_or("");
+    if !text("aud").eq_ignore_ascii_case(audience) {
+        return Err((
+            700027,
+            format!(
+                "Client assertion failed signature validation. The audience '{}' is not the token endpoint.",
+                super::http::truncate(text("aud"), 200)
+            ),
+        ));
+    }
+    if !text("iss").eq_ignore_ascii_case(&app.client_id)
+        || !text("sub").eq_ignore_ascii_case(&app.client_id)
+    {
+        return Err((
+            700023,
+            "Client assertion audience claim does not match: iss and sub must be the client id."
+                .to_string(),
+        ));
+    }
+    let now = unix_now();
+    let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or(0);
+    let nbf = claims.get("nbf").and_then(Value::as_i64).unwrap_or(0);
+    if exp <= now || nbf > now + 300 {
+        return Err((
+            700024,
+            "Client assertion is not within its valid time range.".to_string(),
+        ));
+    }
+    Ok(())
+}
+
+/// SHA-256 with the TLS stack's crypto provider.
+pub(crate) fn sha256(data: &[u8]) -> Option<Vec<u8>> {
+    let suite = rustls::crypto::aws_lc_rs::cipher_suite::TLS13_AES_128_GCM_SHA256;
+    Some(
+        suite
+            .tls13()?
+            .common
+            .hash_provider
+            .hash(data)
+            .as_ref()
+            .to_vec(),
+    )
+}
+
+/// Whether `sig` is an RS256 (RSASSA-PKCS1-v1_5, SHA-256) signature of
+/// `message` by the key of the certificate `der`.
+fn rs256_valid(der: &[u8], message: &[u8], sig: &[u8]) -> bool {
+    let Ok((_, cert)) = x509_parser::parse_x509_certificate(der) else {
+        return false;
+    };
+    let key = &cert.tbs_certificate.subject_pki.subject_public_key.data;
+    let provider = rustls::crypto::aws_lc_rs::default_provider();
+    provider
+        .signature_verification_algorithms
+        .mapping
+        .iter()
+        .filter(|(scheme, _)| *scheme == rustls::SignatureScheme::RSA_PKCS1_SHA256)
+        .flat_map(|(_, algs)| algs.iter())
+        .any(|alg| alg.verify_signature(key, message, sig).is_ok())
 }

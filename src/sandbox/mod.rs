@@ -13,6 +13,7 @@
 //! | `https://vssps.dev.azure.com/{org}` | `http://127.0.0.1:PORT/_vssps/{org}` ([`Sandbox::vssps_url`]) |
 //! | `https://app.vssps.visualstudio.com` | `http://127.0.0.1:PORT/_profile` ([`Sandbox::profile_url`]) |
 //! | `https://login.microsoftonline.com` | `http://127.0.0.1:PORT/_login` ([`Sandbox::authority_url`]) |
+//! | `http://169.254.169.254` (instance metadata, managed identities) | `http://127.0.0.1:PORT/_imds` ([`Sandbox::imds_url`]) |
 //! | Azure DevOps Server 2020 collection | `http://127.0.0.1:PORT/tfs/DefaultCollection` ([`Sandbox::collection_url`]) |
 //! | Azure DevOps Server 2019 collection | `http://127.0.0.1:PORT/tfs/LegacyCollection` ([`Sandbox::legacy_collection_url`]) |
 //! | a host that redirects to another host | `http://127.0.0.1:PORT/tfs/RedirectedCollection`, `/_redirect/{path}` ([`Sandbox::host_scenarios`]) |
@@ -103,6 +104,27 @@
 //!   - `throttled` `sbxthrottledrytkvpxxfgq5e7fuy6jukxfnrbqikpn6lphhjwpj`:
 //!     full access, but every other API call answers 429 with `Retry-After: 1`.
 //!
+//! - Application identities ([`Sandbox::apps`], `apps` in the assets), all
+//!   in the Contoso tenant:
+//!   - `payments-integration (managed identity)`
+//!     `3c1f6a2e-8b4d-4f0a-9e7c-5d2b1a9f6e31`: the machine's
+//!     system-assigned identity (`/_imds` without `client_id`); a team
+//!     administrator of *Payments Platform* in `contoso-agile`, so `doctor`
+//!     passes there.
+//!   - `reporting-agent (managed identity)`
+//!     `7e2d9c41-5a3b-4c8e-b1f6-0a9d8e7c6b52`: user-assigned
+//!     (`client_id=…`), added to no organization: 401 `TF400813 … is not
+//!     authorized` everywhere.
+//!   - `payments-sync (service principal)`
+//!     `b7a4c2e9-1d3f-4e6a-8c5b-9f0e2d1a3c47`, secret
+//!     `sbx~PaymentsSync.7Qe2vL9xK4mN8pR1sandboxonly` (or a certificate
+//!     trusted with [`Sandbox::trust_certificate`]): like
+//!     payments-integration.
+//!   - `reporting-exporter (service principal)`
+//!     `e5d8f1a2-6c4b-4a7e-9d3c-2b1f0e8a7d69`, secret
+//!     `sbx~ReportingExporter.3Hw6tY1uJ5kL0zX8sandboxonly`: a valid app
+//!     that was never added to an organization (401 `TF400813`).
+//!
 //! Scenario PATs are Services behaviours; on the Server collections the
 //! Entra-specific ones (`not-materialized`, `conditional-access`) and
 //! `expired` are rejected with 401 like any unknown PAT.
@@ -175,6 +197,7 @@ mod auth;
 mod core_api;
 mod entra;
 mod http;
+mod imds;
 mod server;
 mod util;
 mod wit;
@@ -248,6 +271,27 @@ pub struct SignInScenario {
     pub tenant_name: String,
     /// What the sandbox answers, and what the wizard or `doctor` reports.
     pub description: &'static str,
+}
+
+/// An application identity of the sandbox: a managed identity (tokens from
+/// [`Sandbox::imds_url`]) or a service principal (client-credentials grant
+/// at [`Sandbox::authority_url`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxApp {
+    /// `managed_identity` or `service_principal`.
+    pub kind: &'static str,
+    /// Display name, e.g. `payments-sync (service principal)`.
+    pub name: String,
+    /// Application (client) id.
+    pub client_id: String,
+    /// Its Entra tenant.
+    pub tenant: String,
+    /// The client secret (service principals; sandbox-only values).
+    pub secret: Option<String>,
+    /// The system-assigned managed identity (asked for without `client_id`).
+    pub system_assigned: bool,
+    /// The organizations it was added to (a member of a team there).
+    pub organizations: Vec<String>,
 }
 
 /// An Azure DevOps Server collection of the sandbox.
@@ -333,6 +377,64 @@ impl Sandbox {
     /// Stands for `https://login.microsoftonline.com`.
     pub fn authority_url(&self) -> String {
         self.state.authority_url()
+    }
+
+    /// Stands for `http://169.254.169.254`, the instance metadata service
+    /// where managed identities get tokens (`ADO_SETUP_IMDS_URL`).
+    pub fn imds_url(&self) -> String {
+        self.state.imds_url()
+    }
+
+    /// The managed identities and service principals, with the
+    /// organizations each was added to.
+    pub fn apps(&self) -> Vec<SandboxApp> {
+        let cat = self.state.cat;
+        cat.apps
+            .iter()
+            .map(|a| SandboxApp {
+                kind: match a.kind {
+                    data::AppKind::ManagedIdentity => "managed_identity",
+                    data::AppKind::ServicePrincipal => "service_principal",
+                },
+                name: a.name.clone(),
+                client_id: a.client_id.clone(),
+                tenant: a.tenant.clone(),
+                secret: a.secret.clone(),
+                system_assigned: a.system_assigned,
+                organizations: cat
+                    .orgs
+                    .iter()
+                    .filter(|o| o.projects.iter().any(|p| p.members().contains(&a.person)))
+                    .map(|o| o.name.clone())
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// Trusts the certificate in `cert_pem` (its first `CERTIFICATE`) for
+    /// the service principal `client_id`: client assertions signed with its
+    /// key and naming it by `x5t#S256` are accepted from now on.
+    pub fn trust_certificate(&self, client_id: &str, cert_pem: &str) -> anyhow::Result<()> {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject;
+        let der = CertificateDer::pem_slice_iter(cert_pem.as_bytes())
+            .next()
+            .ok_or_else(|| anyhow::anyhow!("no certificate in the PEM"))?
+            .map_err(|e| anyhow::anyhow!("unreadable certificate: {e:?}"))?;
+        if self
+            .state
+            .cat
+            .app(data::AppKind::ServicePrincipal, client_id)
+            .is_none()
+        {
+            anyhow::bail!("no service principal {client_id} in the sandbox");
+        }
+        self.state
+            .certificates
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push((client_id.to_lowercase(), der.as_ref().to_vec()));
+        Ok(())
     }
 
     /// Every Services organization except the scenario organizations (PAT

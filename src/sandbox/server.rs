@@ -11,7 +11,8 @@
 //!   `X-VSS-ResourceTenant`.
 //! - URL layout (all on one host): `/{org}/…` Services organizations,
 //!   `/tfs/{collection}/…` the Server collections, `/_vssps/{org}/…` the
-//!   vssps host, `/_profile/…` the profile host, `/_login/…` Entra ID.
+//!   vssps host, `/_profile/…` the profile host, `/_login/…` Entra ID,
+//!   `/_imds/…` the Azure instance metadata service (managed identities).
 //! - Host scenarios, which stand for other web servers and carry none of the
 //!   Azure DevOps headers (see `host_scenario`): `/_redirect/{rest}` → `302`
 //!   to `http://localhost:PORT/{rest}` (a cross-host redirect);
@@ -49,7 +50,7 @@ use super::http::{
     not_found, truncate,
 };
 use super::util::{encode_segment, parse_pairs, percent_decode, random_guid, random_u64};
-use super::{core_api, entra, wit};
+use super::{core_api, entra, imds, wit};
 
 /// Largest request body accepted.
 const MAX_BODY: usize = 4 * 1024 * 1024;
@@ -66,6 +67,9 @@ pub(crate) struct State {
     pub sign_key: (u64, u64),
     pub devices: Mutex<HashMap<String, entra::DeviceGrant>>,
     pub refresh: Mutex<HashMap<String, entra::RefreshGrant>>,
+    /// Certificates trusted for service principals' client assertions:
+    /// (client id, DER).
+    pub certificates: Mutex<Vec<(String, Vec<u8>)>>,
     pub throttle: AtomicU64,
     /// Added before every answer (benchmarks: a far-away service).
     pub latency: Duration,
@@ -89,6 +93,7 @@ impl State {
             sign_key: (random_u64(), random_u64()),
             devices: Mutex::new(HashMap::new()),
             refresh: Mutex::new(HashMap::new()),
+            certificates: Mutex::new(Vec::new()),
             throttle: AtomicU64::new(0),
             latency,
             requests: AtomicU64::new(0),
@@ -105,6 +110,10 @@ impl State {
 
     pub fn authority_url(&self) -> String {
         format!("{}/_login", self.base)
+    }
+
+    pub fn imds_url(&self) -> String {
+        format!("{}/_imds", self.base)
     }
 
     /// `{devops}/{org}` or `{base}/tfs/DefaultCollection`.
@@ -417,6 +426,7 @@ async fn route(
     match first.as_str() {
         "" => html(200, home_page(st)),
         "_login" => entra::handle(st, method, &segs[1..], headers, body, &query).await,
+        "_imds" => imds::handle(st, method, &segs[1..], headers, &query),
         "_profile" => auth::profile(st, method, &segs[1..], headers, &query),
         "_vssps" => match segs.get(1) {
             Some(name) => match st.cat.services_org(name) {

@@ -123,15 +123,24 @@ pub enum AuthMethod {
     DeviceCode,
     /// Personal access token.
     Pat,
-    /// Azure managed identity (later).
+    /// Azure managed identity (Services only): nothing secret is stored;
+    /// `client_id` names a user-assigned identity.
     ManagedIdentity,
-    /// Entra service principal (later).
+    /// Entra service principal (Services only): `tenant_id`, `client_id`;
+    /// the client secret (or certificate PEM) is the stored secret.
     ServicePrincipal,
-    /// The Azure CLI's signed-in account (later).
+    /// The Azure CLI's signed-in account (Services only): nothing is stored.
     AzureCli,
 }
 
 impl AuthMethod {
+    /// Whether the connection keeps a secret in a secret store (a PAT, a
+    /// refresh token, a service principal's client secret); a managed
+    /// identity and the Azure CLI keep none.
+    pub fn stores_secret(self) -> bool {
+        !matches!(self, AuthMethod::ManagedIdentity | AuthMethod::AzureCli)
+    }
+
     /// The method as written in the config file.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -66,7 +66,7 @@ pub enum Job {
     },
     /// The mapping checks (the same as doctor's `mapping.*`), ending with a
     /// `validateOnly` create: nothing is created.
-    ValidateMapping(Box<ValidateRequest>),
+    ValidateMapping(Box<ReviewRequest>),
     /// The endpoints this connection needs, each reached once.
     ProbeNetwork { endpoints: Vec<Url> },
     /// Open the chosen secret store and prove it with a round trip.
@@ -180,17 +180,6 @@ pub struct MappingInfo {
     pub assignee: Option<String>,
     /// Values of required fields, by reference name.
     pub field_defaults: std::collections::BTreeMap<String, String>,
-}
-
-/// What the Field mapping validation checks.
-#[derive(Debug, Clone)]
-pub struct ValidateRequest {
-    pub session: Session,
-    pub project: ProjectInfo,
-    pub mapping: MappingInfo,
-    pub devops_base: Url,
-    pub extra_endpoints: Vec<Url>,
-    pub allow_http: bool,
 }
 
 /// A work item type the project can create (enabled).

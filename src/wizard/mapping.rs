@@ -12,7 +12,7 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::{
     CheckOutcome, CheckStatus, Effect, Job, MappingData, MappingInfo, MemberItem, Problem,
-    TypeChoice, TypeFields, ValidateRequest, ValueItem, Wizard,
+    ReviewRequest, TypeChoice, TypeFields, ValueItem, Wizard,
 };
 use crate::store::config::{PriorityMap, Severity};
 use crate::widgets::filter::FilterList;
@@ -332,7 +332,7 @@ fn validate(w: &mut Wizard) -> Vec<Effect> {
         return Vec::new();
     }
     let mapping = form.info();
-    let req = ValidateRequest {
+    let req = ReviewRequest {
         session,
         project,
         mapping,
