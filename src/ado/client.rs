@@ -10,7 +10,7 @@ use url::Url;
 use super::error::{AdoError, SupportIds};
 use super::http::{Body, Credential, HttpClient, RawResponse};
 use super::models::{
-    Account, ClassificationNode, ConnectionData, NodeName, JsonPatchOperation, ListResponse,
+    Account, ClassificationNode, ConnectionData, JsonPatchOperation, ListResponse, NodeName,
     PermissionEvaluation, Process, Profile, ProjectProperty, SecurityNamespace, TeamFieldValues,
     TeamMember, TeamProject, TeamProjectReference, TeamSetting, WebApiTeam, WorkItem,
     WorkItemField, WorkItemType, WorkItemTypeCategory, WorkItemTypeField,
@@ -483,7 +483,10 @@ impl AdoClient {
             group.segment(),
         ];
         let d = depth.to_string();
-        Ok(self.get(&segs, &[("$depth", d.as_str())], &self.stable()).await?.value)
+        Ok(self
+            .get(&segs, &[("$depth", d.as_str())], &self.stable())
+            .await?
+            .value)
     }
 
     /// Both roots (areas and iterations) with `depth` levels of children.
