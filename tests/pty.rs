@@ -1,8 +1,10 @@
 //! The real binary in a pseudo-terminal (portable-pty + vt100): the demo's
-//! first screen, quitting with `q`, a full PAT run to Done, SIGTERM — and the
-//! terminal restored every time (alternate screen left, cursor shown,
-//! bracketed paste off). The PAT is searched for in everything the binary
-//! drew, printed and wrote (log included).
+//! first screen, quitting with `q`, a full PAT run to Done, SIGTERM, SIGHUP,
+//! Ctrl-C (the key and SIGINT), a resize below the minimum and back, and the
+//! selection under `NO_COLOR` — and the terminal restored every time
+//! (alternate screen left, cursor shown, bracketed paste off). The PAT is
+//! searched for in everything the binary drew, printed and wrote (log
+//! included).
 
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -12,28 +14,43 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use portable_pty::{CommandBuilder, MasterPty, PtySize, native_pty_system};
 
 struct Tty {
     raw: Arc<Mutex<Vec<u8>>>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
+    /// Kept open for as long as the test runs (and for resizing).
+    master: Box<dyn MasterPty + Send>,
+    /// Size changes: the output offset at which each took effect, rows, cols.
+    resizes: Vec<(usize, u16, u16)>,
+}
+
+fn pty_size(rows: u16, cols: u16) -> PtySize {
+    PtySize {
+        rows,
+        cols,
+        pixel_width: 0,
+        pixel_height: 0,
+    }
 }
 
 impl Tty {
     fn spawn(args: &[&str], env: &[(&str, &Path)]) -> Tty {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: 24,
-                cols: 80,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
+        Tty::spawn_with(args, env, true)
+    }
+
+    /// `no_color`: set `NO_COLOR=1`, else make sure it is unset.
+    fn spawn_with(args: &[&str], env: &[(&str, &Path)], no_color: bool) -> Tty {
+        let pty = native_pty_system().openpty(pty_size(24, 80)).unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_ado-setup"));
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
-        cmd.env("NO_COLOR", "1");
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        } else {
+            cmd.env_remove("NO_COLOR");
+        }
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -44,7 +61,6 @@ impl Tty {
         let raw = Arc::new(Mutex::new(Vec::new()));
         let sink = raw.clone();
         std::thread::spawn(move || {
-            let _keep_master_open = pty.master;
             let mut buf = [0u8; 8192];
             loop {
                 match reader.read(&mut buf) {
@@ -53,13 +69,38 @@ impl Tty {
                 }
             }
         });
-        Tty { raw, writer, child }
+        Tty {
+            raw,
+            writer,
+            child,
+            master: pty.master,
+            resizes: vec![(0, 24, 80)],
+        }
     }
 
+    /// Resizes the terminal (the binary gets SIGWINCH); the emulator takes
+    /// the new size from the output received so far on.
+    fn resize(&mut self, rows: u16, cols: u16) {
+        let at = self.raw.lock().unwrap().len();
+        self.master.resize(pty_size(rows, cols)).unwrap();
+        self.resizes.push((at, rows, cols));
+    }
+
+    /// The emulated terminal after everything received, replaying the
+    /// resizes where they happened.
     fn screen(&self) -> vt100::Parser {
         let size = |n: u16| std::num::NonZeroU16::new(n).unwrap();
-        let mut p = vt100::Parser::new(size(24), size(80), 0);
-        p.process(&self.raw.lock().unwrap());
+        let raw = self.raw.lock().unwrap();
+        let (_, rows, cols) = self.resizes[0];
+        let mut p = vt100::Parser::new(size(rows), size(cols), 0);
+        let mut done = 0;
+        for &(at, rows, cols) in &self.resizes[1..] {
+            let at = at.min(raw.len());
+            p.process(&raw[done..at]);
+            p.set_size(size(rows), size(cols));
+            done = at;
+        }
+        p.process(&raw[done..]);
         p
     }
 
@@ -302,4 +343,186 @@ fn a_panic_restores_the_terminal() {
         "{}",
         tty.raw_text()
     );
+}
+
+#[test]
+fn a_resize_below_the_minimum_and_back_loses_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let env = home(tmp.path());
+    let mut tty = Tty::spawn(&["demo"], &env_refs(&env));
+    tty.wait_for("Where does Azure Boards run?");
+    // An answer to keep: Azure DevOps Server.
+    tty.send("\x1b[B");
+    tty.wait_for("› 2 Azure DevOps Server");
+    let before = tty.contents();
+
+    // 60×15 is one row short of the 60×16 minimum.
+    tty.resize(15, 60);
+    tty.wait_for("this one is 60×15");
+    let screen = tty.contents();
+    assert!(
+        screen.contains("The terminal is too small for ado-setup."),
+        "{screen}"
+    );
+    assert!(screen.contains("It needs 60×16"), "{screen}");
+    assert!(screen.contains("nothing is lost"), "{screen}");
+    assert!(
+        !screen.contains("Where does Azure Boards run?"),
+        "the step is still drawn:\n{screen}"
+    );
+    assert_eq!(tty.screen().screen().size().0.get(), 15);
+
+    // Back to 80×24: the same screen as before, answer included, nothing
+    // of the note.
+    tty.resize(24, 80);
+    tty.wait_for("Where does Azure Boards run?");
+    let screen = tty.contents();
+    assert!(!screen.contains("too small"), "{screen}");
+    // (Compared line by line without trailing blanks: which blank cells a
+    // redraw writes explicitly is the renderer's business.)
+    let trimmed = |s: &str| s.lines().map(str::trim_end).collect::<Vec<_>>().join("\n");
+    assert_eq!(trimmed(&screen), trimmed(&before));
+
+    // And it still works: on to the Server target step.
+    tty.send("\r");
+    tty.wait_for("Collection URL of your Azure DevOps Server");
+    tty.send("\x1b");
+    tty.wait_for("Where does Azure Boards run?");
+    tty.send("q");
+    assert_eq!(tty.wait_exit(), 130);
+    tty.assert_restored();
+}
+
+#[test]
+fn ctrl_c_quits_and_restores_the_terminal() {
+    // Nothing answered yet: Ctrl-C quits at once.
+    let tmp = tempfile::tempdir().unwrap();
+    let env = home(tmp.path());
+    let mut tty = Tty::spawn(&["demo"], &env_refs(&env));
+    tty.wait_for("Where does Azure Boards run?");
+    tty.send("\x03");
+    assert_eq!(tty.wait_exit(), 130);
+    tty.assert_restored();
+    assert!(tty.contents().contains("cancelled"), "{}", tty.contents());
+
+    // With an answer typed: Ctrl-C asks first, a second Ctrl-C quits.
+    let tmp = tempfile::tempdir().unwrap();
+    let env = home(tmp.path());
+    let mut tty = Tty::spawn(&["demo"], &env_refs(&env));
+    tty.wait_for("Where does Azure Boards run?");
+    tty.send("\r");
+    tty.wait_for("Organization name, or paste");
+    tty.send("contoso");
+    tty.wait_for("Organization: contoso");
+    tty.send("\x03");
+    tty.wait_for("Quit?");
+    tty.send("\x03");
+    assert_eq!(tty.wait_exit(), 130);
+    tty.assert_restored();
+
+    // SIGINT (Ctrl-C from outside the raw-mode terminal, e.g. `kill -INT`).
+    let tmp = tempfile::tempdir().unwrap();
+    let env = home(tmp.path());
+    let mut tty = Tty::spawn(&["demo"], &env_refs(&env));
+    tty.wait_for("Where does Azure Boards run?");
+    tty.send("\r");
+    tty.wait_for("Organization name, or paste");
+    let pid = tty.child.process_id().unwrap();
+    let ok = std::process::Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    assert_eq!(tty.wait_exit(), 130);
+    tty.assert_restored();
+}
+
+/// The cells of the screen row that contains `text`, from `text` on.
+fn row_cells(p: &vt100::Parser, text: &str) -> Vec<vt100::Cell> {
+    let screen = p.screen();
+    let (rows, cols) = screen.size();
+    for row in 0..rows.get() {
+        let line: String = (0..cols.get())
+            .map(|c| {
+                let cell = screen.cell(row, c).unwrap();
+                if cell.has_contents() {
+                    cell.contents().to_string()
+                } else {
+                    " ".to_string()
+                }
+            })
+            .collect();
+        if let Some(byte) = line.find(text) {
+            let start = line[..byte].chars().count() as u16;
+            let len = text.chars().count() as u16;
+            return (start..start + len)
+                .map(|c| screen.cell(row, c).unwrap().clone())
+                .collect();
+        }
+    }
+    panic!("no row with {text:?}:\n{}", screen.contents());
+}
+
+#[test]
+fn no_color_keeps_the_selection_visible() {
+    let tmp = tempfile::tempdir().unwrap();
+    let env = home(tmp.path());
+    let mut tty = Tty::spawn_with(&["demo"], &env_refs(&env), true);
+    tty.wait_for("Where does Azure Boards run?");
+
+    let check = |tty: &Tty, selected: &str, other: &str| {
+        let p = tty.screen();
+        // Not a single colour anywhere on the screen.
+        let (rows, cols) = p.screen().size();
+        for r in 0..rows.get() {
+            for c in 0..cols.get() {
+                let cell = p.screen().cell(r, c).unwrap();
+                assert_eq!(
+                    (cell.fgcolor(), cell.bgcolor()),
+                    (vt100::Color::Default, vt100::Color::Default),
+                    "a colour at {r},{c} with NO_COLOR:\n{}",
+                    p.screen().contents()
+                );
+            }
+        }
+        // The selected row: the marker and reverse video on its label.
+        let sel = row_cells(&p, &format!("› {selected}"));
+        assert!(
+            sel.iter().all(|c| c.inverse()),
+            "{selected}: not in reverse video"
+        );
+        // The other row: no marker, no reverse video.
+        let contents = p.screen().contents();
+        assert!(!contents.contains(&format!("› {other}")), "{contents}");
+        let oth = row_cells(&p, other);
+        assert!(
+            oth.iter().all(|c| !c.inverse()),
+            "{other}: in reverse video"
+        );
+    };
+    check(&tty, "1 Azure DevOps Services", "2 Azure DevOps Server");
+    tty.send("\x1b[B");
+    tty.wait_for("› 2 Azure DevOps Server");
+    check(&tty, "2 Azure DevOps Server", "1 Azure DevOps Services");
+    tty.send("q");
+    assert_eq!(tty.wait_exit(), 130);
+    tty.assert_restored();
+
+    // The same screen with colours has some (so the check above means
+    // something), and the same marker and reverse video.
+    let tmp = tempfile::tempdir().unwrap();
+    let env = home(tmp.path());
+    let mut tty = Tty::spawn_with(&["demo"], &env_refs(&env), false);
+    tty.wait_for("Where does Azure Boards run?");
+    let p = tty.screen();
+    let (rows, cols) = p.screen().size();
+    let coloured = (0..rows.get())
+        .flat_map(|r| (0..cols.get()).map(move |c| (r, c)))
+        .any(|(r, c)| p.screen().cell(r, c).unwrap().fgcolor() != vt100::Color::Default);
+    assert!(coloured, "no colour without NO_COLOR");
+    let sel = row_cells(&p, "› 1 Azure DevOps Services");
+    assert!(sel.iter().all(|c| c.inverse()));
+    tty.send("q");
+    assert_eq!(tty.wait_exit(), 130);
+    tty.assert_restored();
 }

@@ -218,6 +218,17 @@ impl HttpClient {
             }
 
             let body = read_bounded(resp, &host, self.opts.max_body_bytes).await?;
+            // What support needs from a -v log: never a header, query or body.
+            tracing::debug!(
+                %method,
+                %host,
+                path = url.path(),
+                status = status.as_u16(),
+                bytes = body.len(),
+                attempt,
+                activity_id = ids.activity_id.as_deref().unwrap_or("-"),
+                "answered"
+            );
             return Ok(RawResponse {
                 status: status.as_u16(),
                 headers,

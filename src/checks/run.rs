@@ -1686,8 +1686,8 @@ pub fn process_name(p: &crate::ado::models::TeamProject) -> String {
 pub fn below_root(project: &str, path: &str) -> String {
     let trimmed = path.trim_start_matches('\\');
     match trimmed.split_once('\\') {
-        Some((first, rest)) if first.eq_ignore_ascii_case(project) => rest.to_string(),
-        None if trimmed.eq_ignore_ascii_case(project) => String::new(),
+        Some((first, rest)) if first.to_lowercase() == project.to_lowercase() => rest.to_string(),
+        None if trimmed.to_lowercase() == project.to_lowercase() => String::new(),
         _ => trimmed.to_string(),
     }
 }

@@ -101,7 +101,7 @@ pub(crate) const SCENARIOS: &[(&str, &str, ScenarioKind, &str)] = &[
         "throttled",
         "sbxthrottledrytkvpxxfgq5e7fuy6jukxfnrbqikpn6lphhjwpj",
         ScenarioKind::Throttled,
-        "full access, but every other API call answers 429 with Retry-After: 1",
+        "full access, but every API request is answered 429 (Retry-After: 1) once, then served",
     ),
 ];
 
@@ -130,7 +130,7 @@ pub(crate) const SCENARIO_ORG_NOTES: &[(&str, &str)] = &[
     ),
     (
         "throttled",
-        "any accepted credential: every other call answers 429 with Retry-After: 1 -> doctor waits and passes",
+        "any accepted credential: each request is answered 429 (Retry-After: 1) once, then served -> doctor waits and passes",
     ),
 ];
 

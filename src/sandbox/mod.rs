@@ -102,7 +102,7 @@
 //!   - `no-permissions` `sbxnopermissionskykaujcfkfrbuv6p45l365qk7ul2w3cecysv`:
 //!     Morgan Ellison; reads work, every permission evaluation is `false`.
 //!   - `throttled` `sbxthrottledrytkvpxxfgq5e7fuy6jukxfnrbqikpn6lphhjwpj`:
-//!     full access, but every other API call answers 429 with `Retry-After: 1`.
+//!     full access, but every API request is answered 429 (`Retry-After: 1`) once, then served.
 //!
 //! - Application identities ([`Sandbox::apps`], `apps` in the assets), all
 //!   in the Contoso tenant:

@@ -71,6 +71,8 @@ pub(crate) struct State {
     /// (client id, DER).
     pub certificates: Mutex<Vec<(String, Vec<u8>)>>,
     pub throttle: AtomicU64,
+    /// Requests the throttled scenario has answered 429 once already.
+    pub throttled_seen: Mutex<std::collections::HashSet<String>>,
     /// Added before every answer (benchmarks: a far-away service).
     pub latency: Duration,
     /// Requests answered so far.
@@ -95,6 +97,7 @@ impl State {
             refresh: Mutex::new(HashMap::new()),
             certificates: Mutex::new(Vec::new()),
             throttle: AtomicU64::new(0),
+            throttled_seen: Mutex::new(std::collections::HashSet::new()),
             latency,
             requests: AtomicU64::new(0),
         }
@@ -562,13 +565,20 @@ fn org_request(
         Err(r) => return with_tenant(r),
     };
 
-    if caller.is_throttled()
-        && st
-            .throttle
-            .fetch_add(1, Ordering::Relaxed)
-            .is_multiple_of(2)
-    {
-        return with_tenant(auth::throttled_429());
+    // The throttled scenario: each distinct request is answered 429 once
+    // (Retry-After: 1), then served — so a client that waits it out always
+    // gets through, however its requests interleave.
+    if caller.is_throttled() {
+        st.throttle.fetch_add(1, Ordering::Relaxed);
+        let key = format!("{method} {}/{} {:?}", org.name, rest.join("/"), query);
+        let first = st
+            .throttled_seen
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(key);
+        if first {
+            return with_tenant(auth::throttled_429());
+        }
     }
 
     let ctx = Ctx {

@@ -77,28 +77,7 @@ pub struct TreePicker {
 /// (`Area`, `Iteration`; the second segment) removed. Already-converted
 /// paths come back unchanged.
 pub fn field_form_of_node_path(path: &str) -> String {
-    let Some(rest) = path.strip_prefix('\\') else {
-        return path.to_string();
-    };
-    let mut segs = rest.split('\\');
-    let project = segs.next().unwrap_or_default();
-    let structure = segs.next();
-    let below: Vec<&str> = segs.collect();
-    match structure {
-        Some(s)
-            if s.eq_ignore_ascii_case("Area")
-                || s.eq_ignore_ascii_case("Iteration")
-                || s.eq_ignore_ascii_case("Areas")
-                || s.eq_ignore_ascii_case("Iterations") =>
-        {
-            std::iter::once(project)
-                .chain(below)
-                .collect::<Vec<_>>()
-                .join("\\")
-        }
-        // Not a node path after all: only the backslash goes.
-        _ => rest.to_string(),
-    }
+    crate::ado::models::node_path_to_field_path(path)
 }
 
 impl TreePicker {
