@@ -77,7 +77,11 @@ pub struct TreePicker {
 /// (`Area`, `Iteration`; the second segment) removed. Already-converted
 /// paths come back unchanged.
 pub fn field_form_of_node_path(path: &str) -> String {
-    crate::ado::models::node_path_to_field_path(path)
+    if path.starts_with('\\') {
+        crate::ado::models::node_path_to_field_path(path)
+    } else {
+        path.to_string()
+    }
 }
 
 impl TreePicker {
