@@ -368,7 +368,7 @@ async fn load_mapping(
     let types: Vec<TypeChoice> = d
         .types
         .iter()
-        .filter(|t| t.is_enabled())
+        .filter(|t| t.is_enabled() && !d.hidden.contains(&t.name))
         .map(|t| TypeChoice {
             name: t.name.clone(),
             states: t.states.iter().map(|s| s.name.clone()).collect(),

@@ -1572,6 +1572,9 @@ pub struct ProjectDefaults {
     pub work_item_type: Option<String>,
     pub area_path: String,
     pub iteration_path: String,
+    /// Types of the hidden category (test plans, code reviews, feedback…):
+    /// not for an integration to create.
+    pub hidden: Vec<String>,
 }
 
 /// Reads [`ProjectDefaults`]: four requests, concurrently. Only the type
@@ -1588,11 +1591,16 @@ pub async fn project_defaults(
         c.team_settings(project, team),
     );
     let types = types?;
-    let bug_default = cats.ok().and_then(|cats| {
-        cats.into_iter()
-            .find(|c| c.reference_name == "Microsoft.BugCategory")
-            .and_then(|c| c.default_work_item_type.map(|t| t.name))
-    });
+    let cats = cats.unwrap_or_default();
+    let hidden: Vec<String> = cats
+        .iter()
+        .filter(|c| c.reference_name == "Microsoft.HiddenCategory")
+        .flat_map(|c| c.work_item_types.iter().map(|t| t.name.clone()))
+        .collect();
+    let bug_default = cats
+        .into_iter()
+        .find(|c| c.reference_name == "Microsoft.BugCategory")
+        .and_then(|c| c.default_work_item_type.map(|t| t.name));
     let area_path = field_form(
         project,
         &tfv.ok()
@@ -1614,6 +1622,7 @@ pub async fn project_defaults(
         work_item_type,
         area_path,
         iteration_path,
+        hidden,
     })
 }
 
