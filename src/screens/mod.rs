@@ -212,10 +212,13 @@ pub fn key_hints(w: &Wizard) -> Vec<(&'static str, &'static str)> {
         hints.push(("Esc", "back"));
     }
     // `?` types into text fields, so those steps name F1.
+    // Where `?` is typed (filters, fields), help is F1.
     let text_step = matches!(
         w.step,
         Step::Target | Step::SignIn | Step::Project | Step::Review
-    );
+    ) || (w.step == Step::Mapping
+        && w.form.as_ref().is_some_and(|f| f.picker.is_some()))
+        || (w.step == Step::Organization && w.orgs_loaded);
     hints.push((if text_step { "F1" } else { "?" }, "help"));
     if w.step != Step::Menu {
         hints.push(("Ctrl-C", "quit"));

@@ -1113,6 +1113,7 @@ fn on_key(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
     // An open picker of the Field mapping step takes every key but Ctrl-C.
     if w.step == Step::Mapping
         && !is_ctrl_c(&key)
+        && key.code != KeyCode::F(1)
         && w.form.as_ref().is_some_and(|f| f.picker.is_some())
         && let Some(effects) = mapping::on_key(w, key)
     {
