@@ -160,7 +160,6 @@ pub fn key_hints(w: &Wizard) -> Vec<(&'static str, &'static str)> {
         Step::Project => vec![("type", "filter"), ("↑↓", "move"), ("Enter", "choose")],
         Step::Mapping => match w.form.as_ref().and_then(|f| f.picker.as_ref()) {
             Some(crate::wizard::Picker::Area | crate::wizard::Picker::Iteration) => vec![
-                ("type", "filter"),
                 ("←→", "fold"),
                 ("Tab", "default"),
                 ("Enter", "choose"),
