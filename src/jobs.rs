@@ -46,6 +46,11 @@ pub async fn run(ctx: &JobContext, job: Job) -> JobResult {
             base_url,
             pat,
         } => sign_in(&ctx.http, deployment, &base_url, pat).await,
+        Job::SignInUnattended {
+            unattended,
+            base_url,
+            org_tenant,
+        } => sign_in_unattended(&ctx.http, *unattended, &base_url, org_tenant.as_deref()).await,
         Job::DeviceStart { app, tenant } => {
             crate::auth::start_device_code(&ctx.http, &app, &tenant)
                 .await
@@ -175,6 +180,39 @@ async fn whoami_entra(
             tenant: tokens.tenant().map(str::to_string),
         },
     ))
+}
+
+/// A token for a managed identity, the Azure CLI or a service principal,
+/// then who am I with it at `base_url`.
+async fn sign_in_unattended(
+    http: &HttpClient,
+    u: crate::auth::Unattended,
+    base_url: &Url,
+    org_tenant: Option<&str>,
+) -> Result<JobResult, Problem> {
+    let token = crate::auth::unattended::acquire(http, &u, org_tenant).await?;
+    let c = AdoClient::new(
+        http.clone(),
+        base_url.clone(),
+        token.credential(),
+        ApiVersion::SERVICES,
+    )
+    .map_err(|e| Problem::from(&e))?;
+    let me = c.connection_data().await.map_err(|e| {
+        let mut p = Problem::from(&e);
+        if p.code == "PROVIDER_AUTH_REQUIRED" {
+            p.fix = "Add the identity to the organization: Organization Settings › Users › Add users (access level Basic), then to the project".into();
+        }
+        p
+    })?;
+    Ok(JobResult::SignedInUnattended {
+        user: UserInfo {
+            display_name: me.authenticated_user.display_name().to_string(),
+            sign_in: me.authenticated_user.account().map(str::to_string),
+        },
+        unattended: Box::new(u),
+        access: token.access.clone(),
+    })
 }
 
 /// Waits for the user to approve the device code, then signs in to the
@@ -617,7 +655,7 @@ fn session_subject(session: &Session, project: &ProjectInfo, mapping: &MappingIn
                 refresh_token: e.refresh.clone(),
                 tenant: e.tenant.clone(),
             }),
-        unattended: None,
+        unattended: session.unattended.clone(),
         work_item_type: Some(mapping.work_item_type.clone()),
         area_path: Some(mapping.area_path.clone()),
         iteration_path: Some(mapping.iteration_path.clone()),
@@ -688,7 +726,9 @@ async fn save(ctx: &JobContext, req: SaveRequest) -> Result<JobResult, Problem> 
     let to_problem =
         |e: crate::store::config::ConfigError| Problem::new(e.code(), e.to_string(), e.fix());
     let name = connection.name.clone();
-    connection.secret_ref = Some(ctx.secrets.secret_ref(&name));
+    // Managed identity and the Azure CLI keep nothing secret.
+    let keeps_secret = connection.auth_method.stores_secret();
+    connection.secret_ref = keeps_secret.then(|| ctx.secrets.secret_ref(&name));
     connection.validated_at = Some(crate::store::config::now_rfc3339());
     let mut config = ctx.config.load().map_err(to_problem)?;
     // Editing: the old entry goes, in the same atomic write.
@@ -697,7 +737,7 @@ async fn save(ctx: &JobContext, req: SaveRequest) -> Result<JobResult, Problem> 
 
     let secret_problem =
         |e: crate::store::secrets::SecretError| Problem::new(e.code(), e.to_string(), e.fix());
-    let stores_secrets = ctx.secrets.kind() != SecretStoreKind::None;
+    let stores_secrets = keeps_secret && ctx.secrets.kind() != SecretStoreKind::None;
     let previous = if stores_secrets {
         let previous = ctx
             .secrets

@@ -81,7 +81,10 @@ pub async fn real(global: &GlobalArgs, sign_in: SignInSettings) -> Result<Launch
         existing,
         secret_store: secrets.describe(),
         hints: Vec::new(),
-        sign_in,
+        sign_in: SignInSettings {
+            imds: Some(endpoints.imds.clone()),
+            ..sign_in
+        },
         store_problem,
         store_dir: config.dir().display().to_string(),
         draft: crate::store::draft::load(config.dir()),
@@ -149,7 +152,10 @@ pub async fn demo(global: &GlobalArgs, sign_in: SignInSettings) -> Result<Launch
         existing: Vec::new(),
         secret_store: secrets.describe(),
         hints,
-        sign_in,
+        sign_in: SignInSettings {
+            imds: url(&sandbox.imds_url()).ok(),
+            ..sign_in
+        },
         store_problem: None,
         store_dir: String::new(),
         draft: None,

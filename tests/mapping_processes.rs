@@ -64,6 +64,7 @@ async fn the_mapping_screen_for_each_process() {
             credential: Credential::Pat(SecretString::from(sb.pat().to_string())),
             api_version: "7.1".into(),
             entra: None,
+            unattended: None,
         };
         let info = ProjectInfo {
             id: String::new(),

@@ -558,6 +558,66 @@ async fn edit_revalidates_and_replaces_the_saved_connection() {
     sb.shutdown().await;
 }
 
+/// The machine's managed identity, chosen in the Sign in step: a token from
+/// the (sandbox's) instance metadata endpoint, every check passes, and the
+/// saved connection records the method and keeps no secret.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn managed_identity_from_the_sign_in_step_keeps_no_secret() {
+    let sb = Sandbox::start(SandboxOptions::default()).await.unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("config");
+    let jobs = JobContext {
+        http: http(),
+        config: ConfigStore::open(&dir),
+        secrets: SecretStore::file(&dir),
+    };
+    let mut s = settings(&sb);
+    s.sign_in.imds = Some(Url::parse(&sb.imds_url()).unwrap());
+    let script = vec![
+        Act::At(Step::Deployment),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Target),
+        Act::Type("contoso-agile"),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::SignIn),
+        Act::Key(KeyCode::Tab), // PAT
+        Act::Key(KeyCode::Tab), // managed identity
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Organization),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Project),
+        Act::Type("payments"),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Mapping),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Network),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Review),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Done),
+        Act::Key(KeyCode::Enter),
+    ];
+    let (outcome, _, _) = drive(s, jobs.clone(), script).await;
+    let Outcome::Saved(saved) = outcome else {
+        panic!("{outcome:?}")
+    };
+    let config = jobs.config.load().unwrap();
+    let c = config.get(&saved.name).unwrap();
+    assert_eq!(
+        c.auth_method,
+        ado_setup::store::config::AuthMethod::ManagedIdentity
+    );
+    assert!(c.secret_ref.is_none(), "nothing secret is kept");
+    assert!(
+        jobs.secrets
+            .get(saved.name.as_str())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    sb.shutdown().await;
+}
+
 /// An interrupted wizard leaves a draft of its answers in the config dir
 /// (never the secret); a saved connection removes it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1222,3 +1222,49 @@ fn an_interrupted_wizard_leaves_a_draft_that_the_next_start_offers_to_resume() {
     assert!(e.iter().any(|e| matches!(e, Effect::ClearDraft)), "{e:?}");
     assert_eq!(w.step, Step::Deployment);
 }
+
+#[test]
+fn a_service_principal_is_signed_in_with_its_client_id_and_a_masked_secret() {
+    let mut w = Wizard::new(settings());
+    update(&mut w, key(KeyCode::Enter));
+    typed(&mut w, "contoso");
+    let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    done(&mut w, id, JobResult::TargetOk { tenant: None });
+    for _ in 0..4 {
+        update(&mut w, key(KeyCode::Tab));
+    }
+    assert_eq!(w.sign_in_method, SignInMethod::ServicePrincipal);
+    typed(&mut w, "11111111-2222-3333-4444-555555555555");
+    assert!(
+        update(&mut w, key(KeyCode::Enter)).is_empty(),
+        "to the secret"
+    );
+    assert!(w.sp_on_secret);
+    typed(&mut w, "very-secret-value");
+    let (_, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    assert!(
+        !format!("{job:?}").contains("very-secret-value"),
+        "Debug shows no secret"
+    );
+    match job {
+        Job::SignInUnattended { unattended, .. } => {
+            assert_eq!(
+                unattended.method(),
+                ado_setup::store::config::AuthMethod::ServicePrincipal
+            );
+            assert_eq!(
+                unattended.client_id(),
+                Some("11111111-2222-3333-4444-555555555555")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // ↑ goes back through the methods.
+    let mut w2 = Wizard::new(settings());
+    update(&mut w2, key(KeyCode::Enter));
+    typed(&mut w2, "contoso");
+    let (id, _) = spawned(&update(&mut w2, key(KeyCode::Enter)));
+    done(&mut w2, id, JobResult::TargetOk { tenant: None });
+    update(&mut w2, key(KeyCode::Up));
+    assert_eq!(w2.sign_in_method, SignInMethod::ServicePrincipal);
+}

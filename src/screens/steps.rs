@@ -228,6 +228,24 @@ fn sign_in<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
             "",
             theme,
         ));
+        l.push(option(
+            w.sign_in_method == SignInMethod::ManagedIdentity,
+            "Managed identity",
+            "(this Azure VM's identity; nothing stored)",
+            theme,
+        ));
+        l.push(option(
+            w.sign_in_method == SignInMethod::AzureCli,
+            "Azure CLI",
+            "(reuse `az login`; nothing stored)",
+            theme,
+        ));
+        l.push(option(
+            w.sign_in_method == SignInMethod::ServicePrincipal,
+            "Service principal",
+            "(an app's client id and secret)",
+            theme,
+        ));
     } else {
         l.push(Line::from("Sign in with a personal access token."));
         l.push(Line::styled(
@@ -267,6 +285,37 @@ fn sign_in<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
     if w.sign_in_method == SignInMethod::DeviceCode {
         device_code(w, theme, &mut l);
         return l;
+    }
+    match w.sign_in_method {
+        SignInMethod::ManagedIdentity => l.push(Line::from(
+            "Enter gets a token from this machine's instance metadata endpoint.",
+        )),
+        SignInMethod::AzureCli => l.push(Line::from(
+            "Enter asks `az account get-access-token` for an Azure DevOps token.",
+        )),
+        SignInMethod::ServicePrincipal => {
+            l.push(text_field(
+                "Client id:",
+                w.sp_client.value(),
+                w.sp_client.cursor(),
+                false,
+                !w.sp_on_secret,
+                theme,
+            ));
+            l.push(text_field(
+                "Secret:",
+                w.sp_secret.value(),
+                w.sp_secret.cursor(),
+                true,
+                w.sp_on_secret,
+                theme,
+            ));
+            l.push(Line::styled(
+                "The app must be added to the organization (Organization Settings › Users).",
+                theme.dim(),
+            ));
+        }
+        _ => {}
     }
     if w.is_pending() {
         l.push(Line::from(""));

@@ -25,6 +25,13 @@ pub enum Job {
         base_url: Url,
         pat: SecretString,
     },
+    /// Managed identity, Azure CLI or service principal: a token, then who
+    /// am I with it.
+    SignInUnattended {
+        unattended: Box<crate::auth::Unattended>,
+        base_url: Url,
+        org_tenant: Option<String>,
+    },
     /// Microsoft sign-in, part 1: ask Entra ID for a device code.
     DeviceStart { app: EntraApp, tenant: String },
     /// Part 2: poll until the user approves, get a token for the
@@ -115,6 +122,8 @@ pub struct Session {
     pub api_version: String,
     /// The Microsoft sign-in behind `credential`, when it is one.
     pub entra: Option<(EntraApp, EntraSession)>,
+    /// The unattended sign-in behind `credential`, when it is one.
+    pub unattended: Option<crate::auth::Unattended>,
 }
 
 /// The organization chosen from the list, signed in to.
@@ -292,6 +301,12 @@ pub enum JobResult {
         api_version: String,
         /// Set for a Microsoft sign-in.
         entra: Option<EntraSession>,
+    },
+    /// An unattended sign-in worked.
+    SignedInUnattended {
+        user: UserInfo,
+        unattended: Box<crate::auth::Unattended>,
+        access: SecretString,
     },
     /// A device code to show; the wait for approval starts at once.
     DeviceCode(Box<DeviceCode>),

@@ -71,6 +71,33 @@ impl Step {
 pub enum SignInMethod {
     DeviceCode,
     Pat,
+    /// The machine's managed identity (Azure VMs, scale sets, AKS).
+    ManagedIdentity,
+    /// The account the Azure CLI is signed in with.
+    AzureCli,
+    /// An Entra application with a client secret.
+    ServicePrincipal,
+}
+
+impl SignInMethod {
+    /// The order Tab and ↑↓ go through (Services).
+    pub const ALL: [SignInMethod; 5] = [
+        SignInMethod::DeviceCode,
+        SignInMethod::Pat,
+        SignInMethod::ManagedIdentity,
+        SignInMethod::AzureCli,
+        SignInMethod::ServicePrincipal,
+    ];
+
+    fn step(self, forward: bool) -> SignInMethod {
+        let i = Self::ALL.iter().position(|m| *m == self).unwrap_or(0);
+        let n = Self::ALL.len();
+        Self::ALL[if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }]
+    }
 }
 
 /// A background request in flight.
@@ -183,6 +210,8 @@ pub struct SignInSettings {
     pub tenant: Option<String>,
     /// A browser can be opened here (a display, and not an SSH session).
     pub can_open_browser: bool,
+    /// The instance metadata endpoint (managed identity), when known.
+    pub imds: Option<Url>,
 }
 
 impl Default for SignInSettings {
@@ -191,6 +220,7 @@ impl Default for SignInSettings {
             client_id: crate::auth::DEFAULT_CLIENT_ID.to_string(),
             tenant: None,
             can_open_browser: false,
+            imds: None,
         }
     }
 }
@@ -261,6 +291,14 @@ pub struct Wizard {
     pub device: Option<DeviceView>,
     /// The Microsoft sign-in, once done.
     pub entra: Option<EntraSession>,
+    /// An unattended sign-in (managed identity, Azure CLI, service
+    /// principal) and its access token, once done.
+    pub unattended: Option<(crate::auth::Unattended, SecretString)>,
+    /// The service principal's client id and secret (masked), and which
+    /// has focus.
+    pub sp_client: Input,
+    pub sp_secret: Input,
+    pub sp_on_secret: bool,
     /// The signed-in user's organizations (Microsoft sign-in).
     pub orgs: FilterList<OrgItem>,
     pub orgs_loaded: bool,
@@ -339,6 +377,10 @@ impl Wizard {
             projects_loaded: false,
             device: None,
             entra: None,
+            unattended: None,
+            sp_client: Input::default(),
+            sp_secret: Input::default(),
+            sp_on_secret: false,
             orgs: FilterList::new(Vec::new()),
             orgs_loaded: false,
             base_url: None,
@@ -378,6 +420,12 @@ impl Wizard {
         self.target = Input::new(c.organization.clone().unwrap_or(c.base_url.clone()));
         self.sign_in_method = match (self.deployment, c.auth_method) {
             (Deployment::Services, AuthMethod::DeviceCode) => SignInMethod::DeviceCode,
+            (Deployment::Services, AuthMethod::ManagedIdentity) => SignInMethod::ManagedIdentity,
+            (Deployment::Services, AuthMethod::AzureCli) => SignInMethod::AzureCli,
+            (Deployment::Services, AuthMethod::ServicePrincipal) => {
+                self.sp_client = Input::new(c.client_id.clone().unwrap_or_default());
+                SignInMethod::ServicePrincipal
+            }
             _ => SignInMethod::Pat,
         };
         if let Some(p) = pat.filter(|_| c.auth_method == AuthMethod::Pat) {
@@ -427,6 +475,9 @@ impl Wizard {
             sign_in: match self.sign_in_method {
                 SignInMethod::DeviceCode => "device_code",
                 SignInMethod::Pat => "pat",
+                SignInMethod::ManagedIdentity => "managed_identity",
+                SignInMethod::AzureCli => "azure_cli",
+                SignInMethod::ServicePrincipal => "service_principal",
             }
             .into(),
             project: self
@@ -585,12 +636,13 @@ impl Wizard {
     }
 
     fn session(&self) -> Option<Session> {
-        let (credential, entra) = match &self.entra {
-            Some(e) => (
+        let (credential, entra) = match (&self.entra, &self.unattended) {
+            (Some(e), _) => (
                 Credential::Bearer(e.access.clone()),
                 Some((self.entra_app(), e.clone())),
             ),
-            None => (
+            (None, Some((_, access))) => (Credential::Bearer(access.clone()), None),
+            (None, None) => (
                 Credential::Pat(SecretString::from(self.pat.value().trim().to_string())),
                 None,
             ),
@@ -601,6 +653,7 @@ impl Wizard {
             credential,
             api_version: self.api_version.clone()?,
             entra,
+            unattended: self.unattended.as_ref().map(|(u, _)| u.clone()),
         })
     }
 
@@ -734,6 +787,7 @@ impl Wizard {
         self.api_version = None;
         self.device = None;
         self.entra = None;
+        self.unattended = None;
         self.orgs = FilterList::new(Vec::new());
         self.orgs_loaded = false;
         self.projects = FilterList::new(Vec::new());
@@ -779,6 +833,18 @@ fn on_result(w: &mut Wizard, id: u64, result: JobResult) -> Vec<Effect> {
             w.problem = Some(problem);
             w.device = None;
             Vec::new()
+        }
+        JobResult::SignedInUnattended {
+            user,
+            unattended,
+            access,
+        } => {
+            w.user = Some(user);
+            w.api_version = Some("7.1".into());
+            w.unattended = Some((*unattended, access));
+            w.sp_secret = Input::default();
+            let next = w.next_step();
+            w.enter(next)
         }
         JobResult::DeviceCode(code) => {
             w.device = Some(DeviceView {
@@ -1043,6 +1109,10 @@ fn on_paste(w: &mut Wizard, text: &str) -> Vec<Effect> {
     let field = match w.step {
         Step::Target => &mut w.target,
         Step::SignIn if w.sign_in_method == SignInMethod::Pat => &mut w.pat,
+        Step::SignIn if w.sign_in_method == SignInMethod::ServicePrincipal && !w.sp_on_secret => {
+            &mut w.sp_client
+        }
+        Step::SignIn if w.sign_in_method == SignInMethod::ServicePrincipal => &mut w.sp_secret,
         Step::Review => &mut w.review.name,
         Step::Project => {
             let q = format!("{}{}", w.projects.query(), clean);
@@ -1075,6 +1145,13 @@ fn focused_text(w: &Wizard) -> Option<&Input> {
     match w.step {
         Step::Target => Some(&w.target),
         Step::SignIn if w.sign_in_method == SignInMethod::Pat => Some(&w.pat),
+        Step::SignIn if w.sign_in_method == SignInMethod::ServicePrincipal => {
+            Some(if w.sp_on_secret {
+                &w.sp_secret
+            } else {
+                &w.sp_client
+            })
+        }
         Step::Review => Some(&w.review.name),
         _ => None,
     }
@@ -1425,10 +1502,8 @@ fn key_sign_in(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
             KeyCode::Up | KeyCode::Down | KeyCode::Tab | KeyCode::BackTab
         )
     {
-        w.sign_in_method = match w.sign_in_method {
-            SignInMethod::DeviceCode => SignInMethod::Pat,
-            SignInMethod::Pat => SignInMethod::DeviceCode,
-        };
+        let forward = !matches!(key.code, KeyCode::Up | KeyCode::BackTab);
+        w.sign_in_method = w.sign_in_method.step(forward);
         w.device = None;
         w.forget_from_sign_in();
         w.problem = None;
@@ -1436,6 +1511,12 @@ fn key_sign_in(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
     }
     if w.sign_in_method == SignInMethod::DeviceCode {
         return key_device_code(w, key);
+    }
+    if matches!(
+        w.sign_in_method,
+        SignInMethod::ManagedIdentity | SignInMethod::AzureCli | SignInMethod::ServicePrincipal
+    ) {
+        return key_unattended(w, key);
     }
     if key.code != KeyCode::Enter {
         if edit(&mut w.pat, key) {
@@ -1462,6 +1543,73 @@ fn key_sign_in(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
         deployment: w.deployment,
         base_url,
         pat: SecretString::from(pat),
+    })
+}
+
+/// Managed identity, Azure CLI, service principal: Enter gets a token (the
+/// service principal first takes its client id and secret).
+fn key_unattended(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
+    use crate::auth::{ClientCredential, ServicePrincipal, Unattended};
+    if w.pending.is_some() {
+        return Vec::new();
+    }
+    if w.sign_in_method == SignInMethod::ServicePrincipal && key.code != KeyCode::Enter {
+        let field = if w.sp_on_secret {
+            &mut w.sp_secret
+        } else {
+            &mut w.sp_client
+        };
+        if edit(field, key) {
+            w.problem = None;
+        }
+        return Vec::new();
+    }
+    if key.code != KeyCode::Enter {
+        return Vec::new();
+    }
+    let Some(base_url) = w.base_url.clone() else {
+        w.step = Step::Target;
+        return Vec::new();
+    };
+    let tenant = w.settings.sign_in.tenant.clone();
+    let u = match w.sign_in_method {
+        SignInMethod::ManagedIdentity => match w.settings.sign_in.imds.clone() {
+            Some(imds) => Unattended::ManagedIdentity {
+                imds,
+                client_id: None,
+            },
+            None => return Vec::new(),
+        },
+        SignInMethod::AzureCli => Unattended::AzureCli { tenant },
+        _ => {
+            let client = w.sp_client.value().trim().to_string();
+            if !w.sp_on_secret || client.is_empty() {
+                w.sp_on_secret = !client.is_empty();
+                return Vec::new();
+            }
+            let secret = w.sp_secret.value().trim().to_string();
+            if secret.is_empty() {
+                w.problem = Some(Problem::new(
+                    "PROVIDER_AUTH_REQUIRED",
+                    "Paste the client secret's Value first",
+                    "Entra admin center › App registrations › the app › Certificates & secrets",
+                ));
+                return Vec::new();
+            }
+            Unattended::ServicePrincipal(ServicePrincipal {
+                authority: w.settings.authority_base.clone(),
+                tenant,
+                client_id: client,
+                credential: Some(ClientCredential::Secret(SecretString::from(secret))),
+                source: "the secret you entered".into(),
+            })
+        }
+    };
+    w.forget_from_sign_in();
+    w.spawn(Job::SignInUnattended {
+        unattended: Box::new(u),
+        base_url,
+        org_tenant: w.tenant.clone(),
     })
 }
 
@@ -1732,9 +1880,12 @@ fn key_review(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
     }
     match build_connection(w, &name) {
         Some(connection) => {
-            let secret = match &w.entra {
-                Some(e) => e.refresh.clone(),
-                None => SecretString::from(w.pat.value().trim().to_string()),
+            let secret = match (&w.entra, &w.unattended) {
+                (Some(e), _) => e.refresh.clone(),
+                (None, Some((u, _))) => u
+                    .secret()
+                    .unwrap_or_else(|| SecretString::from(String::new())),
+                (None, None) => SecretString::from(w.pat.value().trim().to_string()),
             };
             let replaces = w.editing.as_ref().map(|c| c.name.clone());
             w.spawn(Job::Save(Box::new(SaveRequest {
@@ -1790,16 +1941,18 @@ pub fn build_connection(w: &Wizard, name: &str) -> Option<Connection> {
         organization: w.organization.clone(),
         base_url: base_url.as_str().trim_end_matches('/').to_string(),
         api_version: w.api_version.clone()?,
-        auth_method: match w.entra {
-            Some(_) => AuthMethod::DeviceCode,
-            None => AuthMethod::Pat,
+        auth_method: match (&w.entra, &w.unattended) {
+            (Some(_), _) => AuthMethod::DeviceCode,
+            (None, Some((u, _))) => u.method(),
+            (None, None) => AuthMethod::Pat,
         },
         access: Access::ReadWrite,
         tenant_id: w.tenant.clone(),
-        client_id: w
-            .entra
-            .as_ref()
-            .map(|_| w.settings.sign_in.client_id.clone()),
+        client_id: match (&w.entra, &w.unattended) {
+            (Some(_), _) => Some(w.settings.sign_in.client_id.clone()),
+            (None, Some((u, _))) => u.client_id().map(str::to_string),
+            (None, None) => None,
+        },
         user: w.user.as_ref().map(|u| ConnectionUser {
             display_name: u.display_name.clone(),
             sign_in: u.sign_in.clone(),
