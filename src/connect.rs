@@ -495,7 +495,7 @@ pub async fn connect(
         s.push('\n');
         s
     } else {
-        let ascii = global_ascii(&env);
+        let ascii = !crate::doctor::utf8_locale(&env);
         let mut named = subject.clone();
         named.name = Some(name.clone());
         let mut out = checklist("connect", &named, &report, ascii);
@@ -527,17 +527,6 @@ pub async fn connect(
         out
     };
     Ok(ConnectOutput { stdout, code })
-}
-
-fn global_ascii(env: &impl Fn(&str) -> Option<String>) -> bool {
-    let locale = env("LC_ALL")
-        .filter(|v| !v.is_empty())
-        .or_else(|| env("LC_CTYPE").filter(|v| !v.is_empty()))
-        .or_else(|| env("LANG").filter(|v| !v.is_empty()));
-    !locale.is_some_and(|l| {
-        let l = l.to_ascii_lowercase();
-        l.contains("utf-8") || l.contains("utf8")
-    })
 }
 
 /// The connection the run established (SPEC §1), without its secret.

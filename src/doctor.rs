@@ -403,7 +403,7 @@ pub fn exit_code(report: &Report, strict: bool) -> u8 {
     }
 }
 
-fn utf8_locale(env: &impl Fn(&str) -> Option<String>) -> bool {
+pub(crate) fn utf8_locale(env: &impl Fn(&str) -> Option<String>) -> bool {
     let locale = env("LC_ALL")
         .filter(|v| !v.is_empty())
         .or_else(|| env("LC_CTYPE").filter(|v| !v.is_empty()))

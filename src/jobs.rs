@@ -166,13 +166,12 @@ async fn whoami_entra(
         ));
     }
     Ok((
-        UserInfo {
-            display_name: me.authenticated_user.display_name().to_string(),
-            sign_in: me
-                .authenticated_user
-                .account()
-                .map(str::to_string)
-                .or_else(|| tokens.account().map(str::to_string)),
+        {
+            let mut user = user_info(&me);
+            user.sign_in = user
+                .sign_in
+                .or_else(|| tokens.account().map(str::to_string));
+            user
         },
         EntraSession {
             access: tokens.access.clone(),
@@ -206,10 +205,7 @@ async fn sign_in_unattended(
         p
     })?;
     Ok(JobResult::SignedInUnattended {
-        user: UserInfo {
-            display_name: me.authenticated_user.display_name().to_string(),
-            sign_in: me.authenticated_user.account().map(str::to_string),
-        },
+        user: user_info(&me),
         unattended: Box::new(u),
         access: token.access.clone(),
     })
@@ -338,13 +334,18 @@ pub async fn sign_in(
         ));
     }
     Ok(JobResult::SignedIn {
-        user: UserInfo {
-            display_name: me.authenticated_user.display_name().to_string(),
-            sign_in: me.authenticated_user.account().map(str::to_string),
-        },
+        user: user_info(&me),
         api_version: version.to_string(),
         entra: None,
     })
+}
+
+/// The signed-in identity as who-am-I names it.
+fn user_info(me: &crate::ado::models::ConnectionData) -> UserInfo {
+    UserInfo {
+        display_name: me.authenticated_user.display_name().to_string(),
+        sign_in: me.authenticated_user.account().map(str::to_string),
+    }
 }
 
 fn auth_problem(e: &AdoError) -> Problem {

@@ -288,6 +288,13 @@ fn read_stdin_pat(wanted: bool, command: &str) -> Result<Option<secrecy::SecretS
     Ok(Some(secrecy::SecretString::from(token)))
 }
 
+/// A command's output on stdout, and its exit code.
+fn printed(stdout: &str, code: u8) -> ExitCode {
+    print!("{stdout}");
+    let _ = std::io::stdout().flush();
+    ExitCode::from(code)
+}
+
 /// Progress for people on stderr (the device code to enter, and so on).
 fn to_stderr(line: &str) {
     let _ = writeln!(std::io::stderr(), "ado-setup: {line}");
@@ -311,11 +318,7 @@ fn run_connect(global: &GlobalArgs, args: &ado_setup::cli::ConnectArgs) -> ExitC
         &to_stderr,
     ));
     match result {
-        Ok(out) => {
-            print!("{}", out.stdout);
-            let _ = std::io::stdout().flush();
-            ExitCode::from(out.code)
-        }
+        Ok(out) => printed(&out.stdout, out.code),
         Err(e) => {
             let _ = writeln!(
                 std::io::stderr(),
@@ -346,11 +349,7 @@ fn run_doctor(global: &GlobalArgs, args: &ado_setup::cli::DoctorArgs) -> ExitCod
         &to_stderr,
     ));
     match result {
-        Ok(out) => {
-            print!("{}", out.stdout);
-            let _ = std::io::stdout().flush();
-            ExitCode::from(out.code)
-        }
+        Ok(out) => printed(&out.stdout, out.code),
         // A sign-in that could not happen (ad hoc --auth device-code) is 4.
         Err(p) if p.code == "PROVIDER_AUTH_REQUIRED" => {
             let _ = usage_error(&p.code, &p.message, &p.fix);

@@ -17,10 +17,10 @@ use crate::ado::models::{
     security_namespace,
 };
 use crate::ado::version::{ApiVersion, negotiate_server};
+use crate::net::allowlist::probes_status;
 use crate::net::probe::{ProbeOptions, probe_azure_devops, probe_endpoints_staged};
 use crate::net::target::{parse_server_url, parse_services_target};
 use crate::store::config::{Access, Severity};
-use crate::wizard::allowlist_status;
 
 /// The PAT scopes to tick, as a fix line.
 const PAT_SCOPES: &str = "Under User settings › Personal access tokens, edit the token and tick \
@@ -333,8 +333,7 @@ async fn run_focused(
                     Vec::new()
                 }
             };
-            let rows: Vec<_> = probes.iter().map(|p| p.result.clone()).collect();
-            let status = allowlist_status(&rows);
+            let status = probes_status(&probes);
             allowlist = Some(status.as_str().to_string());
             let blocked: Vec<String> = probes
                 .iter()
@@ -346,7 +345,7 @@ async fn run_focused(
                 .filter_map(|p| p.problem.as_ref().map(|pr| pr.fix.clone()))
                 .collect();
             fixes.dedup();
-            if rows.is_empty() {
+            if probes.is_empty() {
                 // Reported above.
             } else if !blocked.is_empty() {
                 fixes.push(
@@ -366,7 +365,11 @@ async fn run_focused(
             } else {
                 r.set(pass(
                     "network.allowlist",
-                    format!("{} endpoint(s) reachable, {}", rows.len(), status.as_str()),
+                    format!(
+                        "{} endpoint(s) reachable, {}",
+                        probes.len(),
+                        status.as_str()
+                    ),
                     started,
                 ));
             }

@@ -3,7 +3,28 @@
 
 use url::Url;
 
-use super::probe::EndpointProbe;
+use super::probe::{EndpointProbe, EndpointResult};
+use crate::store::config::AllowlistStatus;
+
+/// `direct`, `proxy`, `partial` or `blocked` (SPEC §6) from probe results.
+pub fn allowlist_status(rows: &[EndpointResult]) -> AllowlistStatus {
+    let ok = rows.iter().filter(|r| r.ok).count();
+    if rows.is_empty() || ok == 0 {
+        AllowlistStatus::Blocked
+    } else if ok < rows.len() {
+        AllowlistStatus::Partial
+    } else if rows.iter().any(|r| r.via_proxy) {
+        AllowlistStatus::Proxy
+    } else {
+        AllowlistStatus::Direct
+    }
+}
+
+/// [`allowlist_status`] of staged probes.
+pub fn probes_status(probes: &[EndpointProbe]) -> AllowlistStatus {
+    let rows: Vec<EndpointResult> = probes.iter().map(|p| p.result.clone()).collect();
+    allowlist_status(&rows)
+}
 
 /// Microsoft's page on the IP ranges and URLs Azure DevOps uses, including
 /// the inbound ranges service hooks come from (kept current by Microsoft;

@@ -104,25 +104,6 @@ pub async fn probe_azure_devops(
     }
 }
 
-/// Reaches each endpoint once (any HTTP answer counts as reachable), with
-/// the proxy rules of the HTTP client and its `--ca-file`. The staged
-/// results are [`probe_endpoints_staged`]'s; this keeps the summary rows.
-pub async fn probe_endpoints(http: &HttpClient, endpoints: &[Url]) -> Vec<EndpointResult> {
-    match probe_endpoints_staged(endpoints, ProbeOptions::for_client(http)).await {
-        Ok(probes) => probes.into_iter().map(|p| p.result).collect(),
-        Err(problem) => endpoints
-            .iter()
-            .map(|u| EndpointResult {
-                url: shown_url(u),
-                ok: false,
-                detail: problem.message.clone(),
-                via_proxy: false,
-                millis: 0,
-            })
-            .collect(),
-    }
-}
-
 /// The endpoints a connection needs (SPEC §6). Services: the Azure DevOps,
 /// VSSPS and profile endpoints (overrides included), Microsoft Entra ID when
 /// signing in with a device code, and `{org}.visualstudio.com` unless the

@@ -27,7 +27,7 @@
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -70,7 +70,6 @@ pub(crate) struct State {
     /// Certificates trusted for service principals' client assertions:
     /// (client id, DER).
     pub certificates: Mutex<Vec<(String, Vec<u8>)>>,
-    pub throttle: AtomicU64,
     /// Requests the throttled scenario has answered 429 once already.
     pub throttled_seen: Mutex<std::collections::HashSet<String>>,
     /// Added before every answer (benchmarks: a far-away service).
@@ -96,7 +95,6 @@ impl State {
             devices: Mutex::new(HashMap::new()),
             refresh: Mutex::new(HashMap::new()),
             certificates: Mutex::new(Vec::new()),
-            throttle: AtomicU64::new(0),
             throttled_seen: Mutex::new(std::collections::HashSet::new()),
             latency,
             requests: AtomicU64::new(0),
@@ -569,7 +567,6 @@ fn org_request(
     // (Retry-After: 1), then served — so a client that waits it out always
     // gets through, however its requests interleave.
     if caller.is_throttled() {
-        st.throttle.fetch_add(1, Ordering::Relaxed);
         let key = format!("{method} {}/{} {:?}", org.name, rest.join("/"), query);
         let first = st
             .throttled_seen

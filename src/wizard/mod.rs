@@ -16,10 +16,10 @@ use url::Url;
 
 use crate::ado::endpoints::Deployment;
 use crate::ado::http::Credential;
+pub use crate::net::allowlist::{allowlist_status, probes_status};
 use crate::net::target::{parse_server_url, parse_services_target};
 use crate::store::config::{
-    Access, AllowlistStatus, AuthMethod, Connection, ConnectionUser, ProviderKey,
-    validate_connection_name,
+    Access, AuthMethod, Connection, ConnectionUser, ProviderKey, validate_connection_name,
 };
 use crate::widgets::filter::FilterList;
 pub use jobs::*;
@@ -1902,26 +1902,6 @@ fn key_review(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
             ));
             Vec::new()
         }
-    }
-}
-
-/// [`allowlist_status`] of staged probes.
-pub fn probes_status(probes: &[EndpointProbe]) -> AllowlistStatus {
-    let rows: Vec<EndpointResult> = probes.iter().map(|p| p.result.clone()).collect();
-    allowlist_status(&rows)
-}
-
-/// `direct`, `proxy`, `partial` or `blocked` (SPEC §6) from probe results.
-pub fn allowlist_status(rows: &[EndpointResult]) -> AllowlistStatus {
-    let ok = rows.iter().filter(|r| r.ok).count();
-    if rows.is_empty() || ok == 0 {
-        AllowlistStatus::Blocked
-    } else if ok < rows.len() {
-        AllowlistStatus::Partial
-    } else if rows.iter().any(|r| r.via_proxy) {
-        AllowlistStatus::Proxy
-    } else {
-        AllowlistStatus::Direct
     }
 }
 
