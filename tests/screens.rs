@@ -11,9 +11,9 @@ use ado_setup::screens::render;
 use ado_setup::theme::Theme;
 use ado_setup::widgets::filter::FilterList;
 use ado_setup::wizard::{
-    CheckStatus, DeviceView, EndpointProbe, EndpointResult, EntraSession, MappingForm, OrgItem,
-    Pending, Problem, ProjectInfo, ProjectItem, SavedInfo, Settings, SignInMethod, Step, UserInfo,
-    Wizard,
+    Availability, CheckStatus, DeviceView, EndpointProbe, EndpointResult, EntraSession,
+    MappingForm, OrgItem, Pending, Problem, ProjectInfo, ProjectItem, SavedInfo, Settings,
+    SignInMethod, SpCredential, Step, Unavailable, UserInfo, Wizard,
 };
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -255,6 +255,120 @@ fn sign_in() {
     snap!("sign_in_server", w);
 }
 
+/// The Sign in step of Services on `method`, for contoso.
+fn sign_in_on(method: SignInMethod) -> Wizard {
+    let mut w = at(Step::SignIn);
+    w.base_url = Some(Url::parse("https://dev.azure.com/contoso").unwrap());
+    w.tenant = Some("f50b3664-ff5f-44cf-bb3e-31185eb08830".into());
+    w.sign_in_method = method;
+    w
+}
+
+fn imds_unavailable() -> Availability {
+    Availability::Unavailable(Unavailable {
+        brief: "no instance metadata endpoint answered".into(),
+        problem: Problem::new(
+            "PROVIDER_AUTH_REQUIRED",
+            "managed identity is not available here: no instance metadata endpoint answered at http://169.254.169.254 within 1 s (timed out)",
+            "Managed identity works on Azure VMs, VM scale sets and AKS nodes with an identity assigned; elsewhere choose Service principal or Azure CLI (ADO_SETUP_IMDS_URL overrides the endpoint)",
+        ),
+    })
+}
+
+fn az_missing() -> Availability {
+    Availability::Unavailable(Unavailable {
+        brief: "az is not installed".into(),
+        problem: Problem::new(
+            "PROVIDER_AUTH_REQUIRED",
+            "the Azure CLI (az) is not installed, or not on PATH",
+            "Install it (https://learn.microsoft.com/cli/azure/install-azure-cli) and run `az login --tenant f50b3664-ff5f-44cf-bb3e-31185eb08830` as the user the integration runs as, then press r; or choose another method",
+        ),
+    })
+}
+
+#[test]
+fn sign_in_unattended() {
+    // The probes still running: the choices say so; Enter need not wait.
+    let mut w = sign_in_on(SignInMethod::ManagedIdentity);
+    w.probes.managed_identity = Availability::Checking { id: 1 };
+    w.probes.azure_cli = Availability::Checking { id: 2 };
+    let shown = screen(&w);
+    assert!(
+        shown.contains("Managed identity  (checking the metadata endpoint…)"),
+        "{shown}"
+    );
+    assert!(shown.contains("Azure CLI  (checking `az`…)"), "{shown}");
+    snap!("sign_in_probes_checking", w);
+
+    // No metadata endpoint (not on Azure), az signed in: managed identity
+    // is greyed with the reason, and still selectable to read it.
+    w.probes.managed_identity = imds_unavailable();
+    w.probes.azure_cli = Availability::Available("signed in as avery@contoso.example".into());
+    let shown = screen(&w);
+    assert!(
+        shown.contains("✗ unavailable: no instance metadata endpoint answered"),
+        "{shown}"
+    );
+    assert!(shown.contains("Enter why"), "{shown}");
+    snap!("sign_in_managed_identity_unavailable", w);
+
+    // The Azure CLI available: its account on the choice.
+    let mut w = sign_in_on(SignInMethod::AzureCli);
+    w.probes.managed_identity =
+        Availability::Available("the instance metadata endpoint answers".into());
+    w.probes.azure_cli = Availability::Available("signed in as avery@contoso.example".into());
+    snap!("sign_in_azure_cli_available", w);
+
+    // az missing, and Enter pressed: the reason with its fix.
+    let mut w = sign_in_on(SignInMethod::AzureCli);
+    w.probes.managed_identity = imds_unavailable();
+    w.probes.azure_cli = az_missing();
+    if let Availability::Unavailable(u) = az_missing() {
+        w.problem = Some(u.problem);
+    }
+    let shown = screen(&w);
+    assert!(
+        shown.contains("✗ unavailable: az is not installed"),
+        "{shown}"
+    );
+    assert!(shown.contains("PROVIDER_AUTH_REQUIRED"), "{shown}");
+    snap!("sign_in_azure_cli_unavailable_why", w);
+}
+
+#[test]
+fn sign_in_service_principal() {
+    // Client id, then the secret, masked.
+    let mut w = sign_in_on(SignInMethod::ServicePrincipal);
+    w.sp_client = Input::new("11111111-2222-3333-4444-555555555555".into());
+    w.sp_secret = Input::new("Xy8Q~very.secret-value".into());
+    w.sp_on_secret = true;
+    let shown = screen(&w);
+    assert!(!shown.contains("very.secret"), "the secret is masked");
+    assert!(shown.contains("F2 certificate"), "{shown}");
+    snap!("sign_in_service_principal_secret", w);
+
+    // F2: a certificate file, shown in clear, and its error on the field.
+    w.sp_credential = SpCredential::CertificateFile;
+    w.sp_secret = Input::new("/etc/ado-setup/payments-sync.pem".into());
+    w.sp_error = Some(Problem::new(
+        "CONFIG_INVALID",
+        "cannot read the certificate /etc/ado-setup/payments-sync.pem: No such file or directory (os error 2)",
+        "Check the path and that you can read the file",
+    ));
+    let shown = screen(&w);
+    assert!(
+        shown.contains("Certificate file: /etc/ado-setup/payments-sync.pem"),
+        "{shown}"
+    );
+    assert!(shown.contains("✗ cannot read the certificate"), "{shown}");
+    snap!("sign_in_service_principal_certificate_error", w);
+
+    // The help names every method.
+    let mut w = sign_in_on(SignInMethod::ServicePrincipal);
+    w.show_help = true;
+    snap!("sign_in_help", w);
+}
+
 #[test]
 fn organization_list_after_microsoft_sign_in() {
     let mut w = at(Step::Organization);
@@ -289,6 +403,11 @@ fn organization() {
     let mut w = at(Step::Organization);
     signed_in(&mut w);
     snap!("organization", w);
+
+    let mut w = at(Step::Organization);
+    signed_in(&mut w);
+    w.sign_in_method = ado_setup::wizard::SignInMethod::ManagedIdentity;
+    snap!("organization_application_identity", w);
 }
 
 #[test]

@@ -8,15 +8,16 @@
 
 mod support;
 
+use support::driver::Act;
+
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ado_setup::ado::http::{ClientOptions, HttpClient};
 use ado_setup::app;
 use ado_setup::jobs::JobContext;
 use ado_setup::sandbox::{Sandbox, SandboxOptions};
-use ado_setup::screens::render;
 use ado_setup::store::config::ConfigStore;
 use ado_setup::store::secrets::SecretStore;
 use ado_setup::theme::Theme;
@@ -26,40 +27,6 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
-
-#[derive(Clone, Debug)]
-enum Act {
-    /// Wait until the wizard is idle on this step (fails on a problem).
-    At(Step),
-    Type(&'static str),
-    Key(KeyCode),
-    /// Wait until the wizard is idle showing a problem with this code (from
-    /// then on, that code no longer fails an `At`).
-    Problem(&'static str),
-}
-
-#[derive(Default)]
-struct Seen {
-    step: Option<Step>,
-    pending: bool,
-    problem: Option<String>,
-    /// Every frame ever drawn, as text (checked for the PAT).
-    frames: Vec<String>,
-}
-
-fn frame_text(w: &Wizard) -> String {
-    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    t.draw(|f| render(f, w, &Theme::plain())).unwrap();
-    let buf = t.backend().buffer();
-    let mut s = String::new();
-    for y in 0..24 {
-        for x in 0..80 {
-            s.push_str(buf[(x, y)].symbol());
-        }
-        s.push('\n');
-    }
-    s
-}
 
 fn settings(sb: &Sandbox) -> Settings {
     Settings {
@@ -95,106 +62,8 @@ async fn drive_wizard(
     jobs: JobContext,
     script: Vec<Act>,
 ) -> (Outcome, String, Vec<String>) {
-    let seen = Arc::new(Mutex::new(Seen::default()));
-    let (tx, rx) = futures::channel::mpsc::unbounded::<std::io::Result<Event>>();
-    let pacer = {
-        let seen = seen.clone();
-        tokio::spawn(async move {
-            let mut expected: Option<String> = None;
-            for act in script {
-                match act {
-                    Act::Problem(code) => {
-                        let started = Instant::now();
-                        loop {
-                            {
-                                let s = seen.lock().unwrap();
-                                if !s.pending
-                                    && s.problem.as_deref().is_some_and(|p| p.starts_with(code))
-                                {
-                                    break;
-                                }
-                            }
-                            assert!(
-                                started.elapsed() < Duration::from_secs(30),
-                                "timed out waiting for the problem {code}"
-                            );
-                            tokio::time::sleep(Duration::from_millis(10)).await;
-                        }
-                        expected = Some(code.to_string());
-                    }
-                    Act::At(step) => {
-                        let started = Instant::now();
-                        loop {
-                            {
-                                let s = seen.lock().unwrap();
-                                if !s.pending {
-                                    if let Some(p) = s.problem.as_ref().filter(|p| {
-                                        expected.as_ref().is_none_or(|e| !p.starts_with(e.as_str()))
-                                    }) {
-                                        panic!(
-                                            "waiting for {step:?}, got a problem: {p}\n{}",
-                                            s.frames.last().cloned().unwrap_or_default()
-                                        );
-                                    }
-                                    if s.step == Some(step) {
-                                        break;
-                                    }
-                                }
-                            }
-                            assert!(
-                                started.elapsed() < Duration::from_secs(30),
-                                "timed out waiting for {step:?}"
-                            );
-                            tokio::time::sleep(Duration::from_millis(10)).await;
-                        }
-                    }
-                    Act::Type(text) => {
-                        for c in text.chars() {
-                            let k = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
-                            tx.unbounded_send(Ok(Event::Key(k))).unwrap();
-                        }
-                    }
-                    Act::Key(code) => {
-                        let k = KeyEvent::new(code, KeyModifiers::NONE);
-                        tx.unbounded_send(Ok(Event::Key(k))).unwrap();
-                    }
-                }
-            }
-            // Keep the stream open: the wizard ends by quitting.
-            std::mem::forget(tx);
-        })
-    };
-    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    let observe = {
-        let seen = seen.clone();
-        move |w: &Wizard| {
-            let mut s = seen.lock().unwrap();
-            s.step = Some(w.step);
-            s.pending = w.is_pending();
-            s.problem = w
-                .problem
-                .as_ref()
-                .map(|p| format!("{}: {} ({})", p.code, p.message, p.fix));
-            s.frames.push(frame_text(w));
-        }
-    };
-    let run = app::run(
-        &mut terminal,
-        wizard,
-        rx,
-        jobs,
-        Theme::plain(),
-        std::future::pending::<()>(),
-        observe,
-    );
-    let (outcome, wizard) = tokio::time::timeout(Duration::from_secs(60), run)
-        .await
-        .expect("the wizard finished in time")
-        .expect("the wizard ran");
-    pacer.await.unwrap();
-    let last = frame_text(&wizard);
-    let frames = std::mem::take(&mut seen.lock().unwrap().frames);
-    (outcome, last, frames)
+    let run = support::driver::drive_wizard(wizard, jobs, script, Duration::from_secs(30)).await;
+    (run.outcome, run.last, run.frames)
 }
 
 fn key_event(code: KeyCode) -> std::io::Result<Event> {
@@ -558,9 +427,10 @@ async fn edit_revalidates_and_replaces_the_saved_connection() {
     sb.shutdown().await;
 }
 
-/// The machine's managed identity, chosen in the Sign in step: a token from
-/// the (sandbox's) instance metadata endpoint, every check passes, and the
-/// saved connection records the method and keeps no secret.
+/// The machine's managed identity, chosen in the Sign in step: the step
+/// probes the (sandbox's) instance metadata endpoint and offers it, a token
+/// comes from there, every check passes, and the saved connection records
+/// the method and keeps no secret.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn managed_identity_from_the_sign_in_step_keeps_no_secret() {
     let sb = Sandbox::start(SandboxOptions::default()).await.unwrap();
@@ -580,6 +450,9 @@ async fn managed_identity_from_the_sign_in_step_keeps_no_secret() {
         Act::Type("contoso-agile"),
         Act::Key(KeyCode::Enter),
         Act::At(Step::SignIn),
+        Act::Shows(
+            "Managed identity  ✓ the instance metadata endpoint answers; nothing stored".into(),
+        ),
         Act::Key(KeyCode::Tab), // PAT
         Act::Key(KeyCode::Tab), // managed identity
         Act::Key(KeyCode::Enter),
@@ -615,6 +488,99 @@ async fn managed_identity_from_the_sign_in_step_keeps_no_secret() {
             .unwrap()
             .is_none()
     );
+    sb.shutdown().await;
+}
+
+/// A service principal with a certificate file, from the Sign in step: a
+/// path that cannot be read is said on the field; F2 twice empties it; the
+/// right file signs a client assertion, every check passes, and the private
+/// key is kept only in the secret store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_principal_with_a_certificate_file_from_the_sign_in_step() {
+    let sb = Sandbox::start(SandboxOptions::default()).await.unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("config");
+    let jobs = JobContext {
+        http: http(),
+        config: ConfigStore::open(&dir),
+        secrets: SecretStore::file(&dir),
+    };
+    let sp = sb
+        .apps()
+        .into_iter()
+        .find(|a| a.name.starts_with("payments-sync"))
+        .unwrap();
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["payments-sync".into()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    sb.trust_certificate(&sp.client_id, &cert.pem()).unwrap();
+    let pem_path = tmp.path().join("payments-sync.pem");
+    std::fs::write(&pem_path, format!("{}{}", key.serialize_pem(), cert.pem())).unwrap();
+    let missing = tmp.path().join("missing.pem");
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let script = vec![
+        Act::At(Step::Deployment),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Target),
+        Act::Type("contoso-agile"),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::SignIn),
+        Act::Key(KeyCode::BackTab), // service principal
+        Act::Type(leak(sp.client_id.clone())),
+        Act::Key(KeyCode::Enter),
+        Act::Key(KeyCode::F(2)),
+        Act::Shows("Certificate file:".into()),
+        Act::Type(leak(missing.display().to_string())),
+        Act::Key(KeyCode::Enter),
+        Act::Shows("✗ cannot read the certificate".into()),
+        Act::Key(KeyCode::F(2)), // a secret …
+        Act::Key(KeyCode::F(2)), // … and back: the field is empty again
+        Act::Type(leak(pem_path.display().to_string())),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Organization),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Project),
+        Act::Type("payments"),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Mapping),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Network),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Review),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Done),
+        Act::Key(KeyCode::Enter),
+    ];
+    let (outcome, _, frames) = drive(settings(&sb), jobs.clone(), script).await;
+    let Outcome::Saved(saved) = outcome else {
+        panic!("{outcome:?}")
+    };
+    let config = jobs.config.load().unwrap();
+    let c = config.get(&saved.name).unwrap();
+    assert_eq!(
+        c.auth_method,
+        ado_setup::store::config::AuthMethod::ServicePrincipal
+    );
+    assert_eq!(c.client_id.as_deref(), Some(sp.client_id.as_str()));
+    // The private key: in the secret store only, never on screen.
+    let stored = jobs
+        .secrets
+        .get(saved.name.as_str())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        stored
+            .expose_secret()
+            .contains("-----BEGIN CERTIFICATE-----")
+    );
+    let key_line = key.serialize_pem().lines().nth(1).unwrap().to_string();
+    let hits = files_containing(&dir, &key_line);
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert!(hits[0].ends_with("secrets.toml"), "{hits:?}");
+    assert!(frames.iter().all(|f| !f.contains(&key_line)));
     sb.shutdown().await;
 }
 

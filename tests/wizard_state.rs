@@ -8,8 +8,9 @@ mod support;
 
 use ado_setup::ado::endpoints::Deployment;
 use ado_setup::wizard::{
-    CheckStatus, Effect, Job, JobResult, Msg, OrgItem, OrganizationOk, Outcome, Problem,
-    ProjectInfo, ProjectItem, SavedInfo, Settings, SignInMethod, Step, UserInfo, Wizard, update,
+    Availability, CheckStatus, Effect, Job, JobResult, Msg, OrgItem, OrganizationOk, Outcome,
+    Problem, ProjectInfo, ProjectItem, SavedInfo, Settings, SignInMethod, SpCredential, Step,
+    Unavailable, UserInfo, Wizard, update,
 };
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 
@@ -1267,4 +1268,488 @@ fn a_service_principal_is_signed_in_with_its_client_id_and_a_masked_secret() {
     done(&mut w2, id, JobResult::TargetOk { tenant: None });
     update(&mut w2, key(KeyCode::Up));
     assert_eq!(w2.sign_in_method, SignInMethod::ServicePrincipal);
+}
+
+// ─── Unattended sign-in: availability probes, certificate, resume ─────────
+
+const ORG_TENANT: &str = "f50b3664-ff5f-44cf-bb3e-31185eb08830";
+
+/// Settings whose metadata endpoint is a loopback address (never asked: no IO here).
+fn settings_with_imds() -> Settings {
+    let mut s = settings();
+    s.sign_in.imds = Some(url::Url::parse("http://127.0.0.1:9/_imds").unwrap());
+    s
+}
+
+/// Every job spawned by `effects`, with its id.
+fn spawns(effects: &[Effect]) -> Vec<(u64, Job)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Spawn { id, job } => Some((*id, (**job).clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A Services wizard at the Sign in step of contoso (in `tenant`); the
+/// effects of arriving there.
+fn at_sign_in(w: &mut Wizard, tenant: Option<&str>) -> Vec<Effect> {
+    update(w, key(KeyCode::Enter));
+    typed(w, "contoso");
+    let (id, _) = spawned(&update(w, key(KeyCode::Enter)));
+    let e = done(
+        w,
+        id,
+        JobResult::TargetOk {
+            tenant: tenant.map(str::to_string),
+        },
+    );
+    assert_eq!(w.step, Step::SignIn);
+    e
+}
+
+/// The ids of the two probes started by `effects` (managed identity, Azure CLI).
+fn probe_ids(effects: &[Effect]) -> (u64, u64) {
+    let s = spawns(effects);
+    let mi = s
+        .iter()
+        .find(|(_, j)| matches!(j, Job::ProbeManagedIdentity { .. }))
+        .map(|(id, _)| *id)
+        .expect("a managed identity probe");
+    let az = s
+        .iter()
+        .find(|(_, j)| matches!(j, Job::ProbeAzureCli { .. }))
+        .map(|(id, _)| *id)
+        .expect("an Azure CLI probe");
+    (mi, az)
+}
+
+fn unavailable(brief: &str, message: &str, fix: &str) -> Unavailable {
+    Unavailable {
+        brief: brief.into(),
+        problem: Problem::new("PROVIDER_AUTH_REQUIRED", message, fix),
+    }
+}
+
+fn probed(method: SignInMethod, available: Result<String, Unavailable>) -> JobResult {
+    JobResult::MethodProbed { method, available }
+}
+
+fn tab_to(w: &mut Wizard, method: SignInMethod) {
+    for _ in 0..SignInMethod::ALL.len() {
+        if w.sign_in_method == method {
+            return;
+        }
+        update(w, key(KeyCode::Tab));
+    }
+    assert_eq!(w.sign_in_method, method);
+}
+
+#[test]
+fn the_sign_in_step_probes_managed_identity_and_the_azure_cli_once_beside_the_step() {
+    let mut w = Wizard::new(settings_with_imds());
+    let e = at_sign_in(&mut w, Some(ORG_TENANT));
+    let s = spawns(&e);
+    assert_eq!(s.len(), 2, "{e:?}");
+    assert!(s.iter().any(|(_, j)| matches!(
+        j,
+        Job::ProbeManagedIdentity { imds } if imds.as_str() == "http://127.0.0.1:9/_imds"
+    )));
+    assert!(
+        s.iter().any(|(_, j)| matches!(
+            j,
+            Job::ProbeAzureCli { tenant: Some(t) } if t == ORG_TENANT
+        )),
+        "az is asked for the organization's tenant, as its sign-in will be"
+    );
+    let (mi, az) = probe_ids(&e);
+    assert_eq!(w.probes.managed_identity, Availability::Checking { id: mi });
+    assert_eq!(w.probes.azure_cli, Availability::Checking { id: az });
+    assert!(!w.is_pending(), "nothing waits for the probes");
+
+    // Keys do not probe again; nor does coming back to the step.
+    for _ in 0..3 {
+        assert!(spawns(&update(&mut w, key(KeyCode::Tab))).is_empty());
+    }
+    update(&mut w, key(KeyCode::Esc));
+    assert_eq!(w.step, Step::Target);
+    let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    let e = done(
+        &mut w,
+        id,
+        JobResult::TargetOk {
+            tenant: Some(ORG_TENANT.into()),
+        },
+    );
+    assert!(spawns(&e).is_empty(), "{e:?}");
+
+    // The results land whatever the step (they are about the machine).
+    update(&mut w, key(KeyCode::Esc));
+    assert_eq!(w.step, Step::Target);
+    done(
+        &mut w,
+        mi,
+        probed(
+            SignInMethod::ManagedIdentity,
+            Err(unavailable(
+                "no instance metadata endpoint answered",
+                "managed identity is not available here: no instance metadata endpoint answered at http://127.0.0.1:9/_imds within 1 s (timed out)",
+                "Managed identity works on Azure VMs…",
+            )),
+        ),
+    );
+    done(
+        &mut w,
+        az,
+        probed(
+            SignInMethod::AzureCli,
+            Ok("signed in as avery@contoso.example".into()),
+        ),
+    );
+    assert!(matches!(
+        &w.probes.managed_identity,
+        Availability::Unavailable(u) if u.brief == "no instance metadata endpoint answered"
+    ));
+    assert_eq!(
+        w.probes.azure_cli,
+        Availability::Available("signed in as avery@contoso.example".into())
+    );
+    assert!(w.problem.is_none(), "a probe result is no problem");
+
+    // Another organization's tenant: az is asked again, for that tenant.
+    let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    let e = done(
+        &mut w,
+        id,
+        JobResult::TargetOk {
+            tenant: Some("9a0b3c4d-0000-4000-8000-000000000001".into()),
+        },
+    );
+    let s = spawns(&e);
+    assert!(
+        matches!(s.as_slice(), [(_, Job::ProbeAzureCli { tenant: Some(t) })] if t.starts_with("9a0b")),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn a_stale_probe_result_is_ignored() {
+    let mut w = Wizard::new(settings_with_imds());
+    let (mi, _) = probe_ids(&at_sign_in(&mut w, None));
+    tab_to(&mut w, SignInMethod::ManagedIdentity);
+    // Unavailable, then checked again (r): the first probe's late answer no longer counts.
+    done(
+        &mut w,
+        mi,
+        probed(
+            SignInMethod::ManagedIdentity,
+            Err(unavailable(
+                "x",
+                "managed identity is not available here",
+                "fix",
+            )),
+        ),
+    );
+    let e = update(&mut w, key(KeyCode::Char('r')));
+    let s = spawns(&e);
+    let [(again, Job::ProbeManagedIdentity { .. })] = s.as_slice() else {
+        panic!("{e:?}")
+    };
+    let again = *again;
+    assert_eq!(
+        w.probes.managed_identity,
+        Availability::Checking { id: again }
+    );
+    done(
+        &mut w,
+        mi,
+        probed(SignInMethod::ManagedIdentity, Ok("old".into())),
+    );
+    assert_eq!(
+        w.probes.managed_identity,
+        Availability::Checking { id: again }
+    );
+    done(
+        &mut w,
+        again,
+        probed(
+            SignInMethod::ManagedIdentity,
+            Ok("the instance metadata endpoint answers".into()),
+        ),
+    );
+    assert_eq!(
+        w.probes.managed_identity,
+        Availability::Available("the instance metadata endpoint answers".into())
+    );
+}
+
+#[test]
+fn enter_on_an_unavailable_method_shows_why_and_the_fix_and_signs_nothing_in() {
+    let mut w = Wizard::new(settings_with_imds());
+    let (mi, az) = probe_ids(&at_sign_in(&mut w, Some(ORG_TENANT)));
+    done(
+        &mut w,
+        az,
+        probed(
+            SignInMethod::AzureCli,
+            Err(unavailable(
+                "az is not signed in — run az login",
+                "the Azure CLI is not signed in: Please run 'az login' to setup account.",
+                "Run `az login` as the user the integration runs as",
+            )),
+        ),
+    );
+    tab_to(&mut w, SignInMethod::AzureCli);
+    let e = update(&mut w, key(KeyCode::Enter));
+    assert!(spawns(&e).is_empty(), "{e:?}");
+    assert!(!w.is_pending());
+    let p = w.problem.clone().expect("the reason is shown");
+    assert!(p.message.contains("not signed in"), "{p:?}");
+    assert!(p.fix.contains("az login"), "{p:?}");
+    assert_eq!(w.step, Step::SignIn);
+
+    // r checks again (after `az login`, say); the shown reason goes.
+    let e = update(&mut w, key(KeyCode::Char('r')));
+    let s = spawns(&e);
+    assert!(
+        matches!(s.as_slice(), [(_, Job::ProbeAzureCli { tenant: Some(t) })] if t == ORG_TENANT),
+        "{e:?}"
+    );
+    assert!(w.problem.is_none());
+    assert!(!w.is_pending());
+    let again = s[0].0;
+
+    // Still checking: Enter does not wait for the probe.
+    let (_, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    assert!(
+        matches!(&job, Job::SignInUnattended { unattended, .. }
+            if unattended.method() == ado_setup::store::config::AuthMethod::AzureCli),
+        "{job:?}"
+    );
+    // The probe's answer while signing in changes nothing pending.
+    done(
+        &mut w,
+        again,
+        probed(SignInMethod::AzureCli, Ok("signed in as avery".into())),
+    );
+    assert!(w.is_pending());
+
+    // Available: Enter signs in.
+    update(&mut w, key(KeyCode::Esc)); // cancels the sign-in
+    assert!(!w.is_pending());
+    tab_to(&mut w, SignInMethod::ManagedIdentity);
+    done(
+        &mut w,
+        mi,
+        probed(
+            SignInMethod::ManagedIdentity,
+            Ok("the instance metadata endpoint answers".into()),
+        ),
+    );
+    let (_, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    assert!(
+        matches!(&job, Job::SignInUnattended { unattended, .. }
+            if unattended.method() == ado_setup::store::config::AuthMethod::ManagedIdentity),
+        "{job:?}"
+    );
+}
+
+#[test]
+fn without_a_metadata_endpoint_managed_identity_is_unavailable_at_once() {
+    let mut w = Wizard::new(settings());
+    assert!(w.settings.sign_in.imds.is_none());
+    let e = at_sign_in(&mut w, None);
+    let s = spawns(&e);
+    assert!(
+        matches!(s.as_slice(), [(_, Job::ProbeAzureCli { tenant: None })]),
+        "only az is probed: {e:?}"
+    );
+    let Availability::Unavailable(why) = &w.probes.managed_identity else {
+        panic!("{:?}", w.probes)
+    };
+    assert!(why.problem.fix.contains("ADO_SETUP_IMDS_URL"));
+    tab_to(&mut w, SignInMethod::ManagedIdentity);
+    assert!(spawns(&update(&mut w, key(KeyCode::Enter))).is_empty());
+    assert!(
+        w.problem
+            .as_ref()
+            .is_some_and(|p| p.message.contains("no instance metadata endpoint is set"))
+    );
+}
+
+#[test]
+fn server_probes_nothing() {
+    let mut w = Wizard::new(settings_with_imds());
+    update(&mut w, key(KeyCode::Down));
+    assert_eq!(w.deployment, Deployment::Server);
+    update(&mut w, key(KeyCode::Enter));
+    typed(&mut w, "https://tfs.contoso.example/tfs/DefaultCollection");
+    let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    let e = done(&mut w, id, JobResult::TargetOk { tenant: None });
+    assert_eq!(w.step, Step::SignIn);
+    assert!(spawns(&e).is_empty(), "{e:?}");
+    assert_eq!(w.probes.managed_identity, Availability::Unknown);
+}
+
+#[test]
+fn a_service_principal_takes_a_certificate_file_instead_of_a_secret() {
+    let mut w = Wizard::new(settings());
+    at_sign_in(&mut w, Some(ORG_TENANT));
+    tab_to(&mut w, SignInMethod::ServicePrincipal);
+    typed(&mut w, "11111111-2222-3333-4444-555555555555");
+    update(&mut w, key(KeyCode::Enter));
+    assert!(w.sp_on_secret);
+    assert_eq!(w.sp_credential, SpCredential::Secret);
+
+    // A secret typed, then F2: the field is emptied (it is shown in clear now).
+    typed(&mut w, "half-a-secret");
+    update(&mut w, key(KeyCode::F(2)));
+    assert_eq!(w.sp_credential, SpCredential::CertificateFile);
+    assert_eq!(w.sp_secret.value(), "", "a secret never shows in clear");
+
+    // Nothing typed: said on the field.
+    assert!(spawns(&update(&mut w, key(KeyCode::Enter))).is_empty());
+    assert!(
+        w.sp_error
+            .as_ref()
+            .is_some_and(|p| p.message.contains("path of the certificate file"))
+    );
+    assert!(w.problem.is_none());
+
+    typed(&mut w, "/etc/ado-setup/payments-sync.pem");
+    assert!(w.sp_error.is_none(), "typing clears the field's error");
+    let (id, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    match &job {
+        Job::SignInUnattended {
+            unattended,
+            certificate,
+            ..
+        } => {
+            assert_eq!(
+                certificate.as_deref(),
+                Some(std::path::Path::new("/etc/ado-setup/payments-sync.pem"))
+            );
+            assert_eq!(
+                unattended.client_id(),
+                Some("11111111-2222-3333-4444-555555555555")
+            );
+            assert!(
+                unattended.secret().is_none(),
+                "the job reads the file, not the state machine"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // The file cannot be used: the reason is on the field, not in the problem box.
+    done(
+        &mut w,
+        id,
+        JobResult::CertificateUnreadable(Problem::new(
+            "CONFIG_INVALID",
+            "cannot read the certificate /etc/ado-setup/payments-sync.pem: No such file or directory (os error 2)",
+            "Check the path and that you can read the file",
+        )),
+    );
+    assert!(!w.is_pending());
+    assert_eq!(w.step, Step::SignIn);
+    assert!(w.problem.is_none());
+    assert!(
+        w.sp_error
+            .as_ref()
+            .is_some_and(|p| p.message.contains("No such file"))
+    );
+    assert!(w.sp_on_secret, "the focus is on the field to correct");
+
+    // F2 again: back to a secret, the path cleared.
+    update(&mut w, key(KeyCode::F(2)));
+    assert_eq!(w.sp_credential, SpCredential::Secret);
+    assert_eq!(w.sp_secret.value(), "");
+    assert!(w.sp_error.is_none());
+    typed(&mut w, "s3cr3t~value");
+    let (_, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    match job {
+        Job::SignInUnattended {
+            unattended,
+            certificate,
+            ..
+        } => {
+            assert!(certificate.is_none());
+            assert!(unattended.secret().is_some());
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_draft_resumes_with_its_sign_in_method() {
+    use ado_setup::store::draft::Draft;
+    let cases = [
+        ("services", "device_code", SignInMethod::DeviceCode),
+        ("services", "pat", SignInMethod::Pat),
+        (
+            "services",
+            "managed_identity",
+            SignInMethod::ManagedIdentity,
+        ),
+        ("services", "azure_cli", SignInMethod::AzureCli),
+        (
+            "services",
+            "service_principal",
+            SignInMethod::ServicePrincipal,
+        ),
+        ("server", "pat", SignInMethod::Pat),
+        // Server signs in with a PAT only, whatever a draft says.
+        ("server", "managed_identity", SignInMethod::Pat),
+    ];
+    for (deployment, sign_in, method) in cases {
+        let mut s = settings();
+        s.draft = Some(Draft {
+            deployment: deployment.into(),
+            target: if deployment == "server" {
+                "https://tfs.contoso.example/tfs/DefaultCollection".into()
+            } else {
+                "contoso".into()
+            },
+            sign_in: sign_in.into(),
+            client_id: (sign_in == "service_principal")
+                .then(|| "11111111-2222-3333-4444-555555555555".into()),
+            step: "Sign in".into(),
+            ..Draft::default()
+        });
+        let mut w = Wizard::new(s);
+        update(&mut w, key(KeyCode::Enter)); // Resume
+        assert_eq!(w.step, Step::Deployment);
+        assert_eq!(w.sign_in_method, method, "{deployment} {sign_in}");
+        if method == SignInMethod::ServicePrincipal {
+            assert_eq!(w.sp_client.value(), "11111111-2222-3333-4444-555555555555");
+            assert_eq!(w.sp_secret.value(), "", "no secret is resumed");
+        }
+    }
+
+    // The draft of a service principal keeps its client id, never its secret.
+    let mut w = Wizard::new(settings());
+    at_sign_in(&mut w, None);
+    tab_to(&mut w, SignInMethod::ServicePrincipal);
+    typed(&mut w, "11111111-2222-3333-4444-555555555555");
+    update(&mut w, key(KeyCode::Enter));
+    typed(&mut w, "very-secret-value");
+    let d = w.draft().unwrap();
+    assert_eq!(d.sign_in, "service_principal");
+    assert_eq!(
+        d.client_id.as_deref(),
+        Some("11111111-2222-3333-4444-555555555555")
+    );
+    assert!(!format!("{d:?}").contains("very-secret-value"));
+    let text = toml::to_string(&d).unwrap();
+    assert!(!text.contains("very-secret-value"));
+    let back: Draft = toml::from_str(&text).unwrap();
+    assert_eq!(back, d);
+    // An older draft without the field still reads.
+    let old: Draft = toml::from_str(
+        "deployment = \"services\"\ntarget = \"contoso\"\nsign_in = \"azure_cli\"\n",
+    )
+    .unwrap();
+    assert_eq!(old.client_id, None);
 }

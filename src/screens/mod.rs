@@ -154,7 +154,24 @@ pub fn key_hints(w: &Wizard) -> Vec<(&'static str, &'static str)> {
         Step::Target => vec![("Enter", "check & continue")],
         Step::Review => vec![("Enter", "save")],
         Step::SignIn if w.deployment == crate::ado::endpoints::Deployment::Services => {
-            vec![("Tab", "method"), ("Enter", "sign in")]
+            use crate::wizard::{Availability, SignInMethod, SpCredential};
+            match (w.sign_in_method, w.probes.of(w.sign_in_method)) {
+                (_, Some(Availability::Unavailable(_))) => {
+                    vec![("Tab", "method"), ("Enter", "why"), ("r", "check again")]
+                }
+                (SignInMethod::ServicePrincipal, _) => vec![
+                    ("Tab", "method"),
+                    ("Enter", if w.sp_on_secret { "sign in" } else { "next" }),
+                    (
+                        "F2",
+                        match w.sp_credential {
+                            SpCredential::Secret => "certificate",
+                            SpCredential::CertificateFile => "secret",
+                        },
+                    ),
+                ],
+                _ => vec![("Tab", "method"), ("Enter", "sign in")],
+            }
         }
         Step::SignIn => vec![("Enter", "sign in")],
         Step::Project => vec![("type", "filter"), ("↑↓", "move"), ("Enter", "choose")],
@@ -268,12 +285,17 @@ pub fn help_text(step: Step) -> &'static [&'static str] {
             "Server: the collection URL, e.g. https://tfs.contoso.com/tfs/DefaultCollection.",
         ],
         Step::SignIn => &[
-            "Sign in with Microsoft: Enter shows a code; open the page on any device with a",
-            "browser (your phone will do), enter the code and sign in. Nothing is typed here.",
-            "The sign-in is kept (a refresh token in the secret store) so later runs need none.",
-            "A personal access token needs the scopes Work Items (Read & write) and",
-            "Project and Team (Read). Create one under User settings › Personal access tokens.",
-            "The token is masked here and is stored only in the secret store.",
+            "Sign in with Microsoft: Enter shows a code; enter it on any device with a",
+            "browser (your phone will do) and sign in. The sign-in is kept (a refresh",
+            "token in the secret store), so later runs need none.",
+            "Personal access token: scopes Work Items (Read & write) and Project and",
+            "Team (Read); create one under User settings › Personal access tokens.",
+            "It is masked here and stored only in the secret store.",
+            "Managed identity, Azure CLI: checked when this step opens (does the",
+            "metadata endpoint answer; is az installed and signed in?). An unavailable",
+            "one says why: Enter shows the fix, r checks again. Nothing is stored.",
+            "Service principal: the app's client id, then its client secret's Value,",
+            "or (F2) a certificate file: a PEM with the private key and certificate.",
         ],
         Step::Organization => &[
             "With Microsoft sign-in: the organizations of your directory; type to filter.",

@@ -9,7 +9,10 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::{spinner, text_field};
 use crate::ado::endpoints::Deployment;
 use crate::theme::Theme;
-use crate::wizard::{CheckStatus, MappingForm, MappingRow, Picker, SignInMethod, Step, Wizard};
+use crate::wizard::{
+    Availability, CheckStatus, MappingForm, MappingRow, Picker, SignInMethod, SpCredential, Step,
+    Wizard,
+};
 
 /// Renders the current step's body into `area`.
 pub fn render_step(frame: &mut Frame, area: Rect, w: &Wizard, theme: &Theme) {
@@ -41,6 +44,60 @@ fn option<'a>(selected: bool, label: &str, note: &str, theme: &Theme) -> Line<'a
         Span::styled(format!("{marker}{label}"), style),
         Span::styled(format!("  {note}"), theme.dim()),
     ])
+}
+
+/// A sign-in method whose availability was probed: its note says what the
+/// probe found, and an unavailable one is greyed (it can still be chosen,
+/// to read why).
+fn probed_option<'a>(
+    w: &Wizard,
+    method: SignInMethod,
+    label: &str,
+    unknown: &str,
+    checking: &str,
+    theme: &Theme,
+) -> Line<'a> {
+    let selected = w.sign_in_method == method;
+    let (note, greyed) = match w.probes.of(method) {
+        Some(Availability::Checking { .. }) => (format!("({checking})"), false),
+        Some(Availability::Available(detail)) => (format!("✓ {detail}; nothing stored"), false),
+        Some(Availability::Unavailable(why)) => (format!("✗ unavailable: {}", why.brief), true),
+        Some(Availability::Unknown) | None => (format!("({unknown})"), false),
+    };
+    if !greyed {
+        return option(selected, label, &note, theme);
+    }
+    let marker = if selected { "› " } else { "  " };
+    Line::from(vec![
+        Span::styled(
+            format!("{marker}{label}"),
+            if selected {
+                theme.selected()
+            } else {
+                theme.dim()
+            },
+        ),
+        Span::styled(format!("  {note}"), theme.dim()),
+    ])
+}
+
+/// Below the choices, for managed identity and the Azure CLI: what Enter
+/// does, the probe still running, or why the method is unavailable.
+fn probed_detail<'a>(w: &Wizard, enter: &str, checking: &str, theme: &Theme) -> Vec<Line<'a>> {
+    match w.probes.of(w.sign_in_method) {
+        Some(Availability::Unavailable(why)) => vec![
+            Line::styled(format!("✗ {}", why.problem.message), theme.warn()),
+            Line::styled(
+                "Enter shows what to do · r checks again · Tab chooses another method",
+                theme.dim(),
+            ),
+        ],
+        Some(Availability::Checking { .. }) => vec![
+            Line::from(enter.to_string()),
+            Line::styled(format!("{checking} (Enter need not wait)"), theme.dim()),
+        ],
+        _ => vec![Line::from(enter.to_string())],
+    }
 }
 
 fn pending_line<'a>(w: &Wizard, what: &str, theme: &Theme) -> Line<'a> {
@@ -228,22 +285,26 @@ fn sign_in<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
             "",
             theme,
         ));
-        l.push(option(
-            w.sign_in_method == SignInMethod::ManagedIdentity,
+        l.push(probed_option(
+            w,
+            SignInMethod::ManagedIdentity,
             "Managed identity",
-            "(this Azure VM's identity; nothing stored)",
+            "this Azure VM's identity; nothing stored",
+            "checking the metadata endpoint…",
             theme,
         ));
-        l.push(option(
-            w.sign_in_method == SignInMethod::AzureCli,
+        l.push(probed_option(
+            w,
+            SignInMethod::AzureCli,
             "Azure CLI",
-            "(reuse `az login`; nothing stored)",
+            "reuse `az login`; nothing stored",
+            "checking `az`…",
             theme,
         ));
         l.push(option(
             w.sign_in_method == SignInMethod::ServicePrincipal,
             "Service principal",
-            "(an app's client id and secret)",
+            "(an app's client id and secret or certificate)",
             theme,
         ));
     } else {
@@ -287,11 +348,17 @@ fn sign_in<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
         return l;
     }
     match w.sign_in_method {
-        SignInMethod::ManagedIdentity => l.push(Line::from(
+        SignInMethod::ManagedIdentity => l.extend(probed_detail(
+            w,
             "Enter gets a token from this machine's instance metadata endpoint.",
+            "Checking whether the endpoint answers…",
+            theme,
         )),
-        SignInMethod::AzureCli => l.push(Line::from(
+        SignInMethod::AzureCli => l.extend(probed_detail(
+            w,
             "Enter asks `az account get-access-token` for an Azure DevOps token.",
+            "Checking whether az is installed and signed in…",
+            theme,
         )),
         SignInMethod::ServicePrincipal => {
             l.push(text_field(
@@ -302,13 +369,33 @@ fn sign_in<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
                 !w.sp_on_secret,
                 theme,
             ));
+            let certificate = w.sp_credential == SpCredential::CertificateFile;
             l.push(text_field(
-                "Secret:",
+                if certificate {
+                    "Certificate file:"
+                } else {
+                    "Client secret:"
+                },
                 w.sp_secret.value(),
                 w.sp_secret.cursor(),
-                true,
+                !certificate,
                 w.sp_on_secret,
                 theme,
+            ));
+            if let Some(p) = &w.sp_error {
+                l.push(Line::styled(format!("✗ {}", p.message), theme.error()));
+                l.push(Line::from(vec![
+                    Span::styled("Fix: ", theme.key()),
+                    Span::raw(p.fix.clone()),
+                ]));
+            }
+            l.push(Line::styled(
+                if certificate {
+                    "A PEM file with the private key and the certificate uploaded to the app; it is stored like a secret. F2: a client secret instead."
+                } else {
+                    "The secret's Value (masked). F2: a certificate file (PEM) instead."
+                },
+                theme.dim(),
             ));
             l.push(Line::styled(
                 "The app must be added to the organization (Organization Settings › Users).",
@@ -452,11 +539,27 @@ fn organization<'a>(w: &'a Wizard, theme: &Theme, height: u16) -> Vec<Line<'a>> 
         ]),
         Line::from(""),
         Line::styled(
-            "With a personal access token the list of your organizations is not available",
+            match w.sign_in_method {
+                SignInMethod::AzureCli => {
+                    "With the Azure CLI's sign-in the wizard does not list your organizations:"
+                }
+                SignInMethod::ManagedIdentity | SignInMethod::ServicePrincipal => {
+                    "An application identity has no list of organizations to choose from"
+                }
+                _ => "With a personal access token the list of your organizations is not available",
+            },
             theme.dim(),
         ),
         Line::styled(
-            "(those APIs accept only Microsoft sign-in): this connection uses the one above.",
+            match w.sign_in_method {
+                SignInMethod::AzureCli => "this connection uses the one above.",
+                SignInMethod::ManagedIdentity | SignInMethod::ServicePrincipal => {
+                    "(it is added to organizations one by one): this connection uses the one above."
+                }
+                _ => {
+                    "(those APIs accept only Microsoft sign-in): this connection uses the one above."
+                }
+            },
             theme.dim(),
         ),
     ]

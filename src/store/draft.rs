@@ -20,8 +20,13 @@ pub struct Draft {
     pub deployment: String,
     /// The organization, URL or collection URL as typed.
     pub target: String,
-    /// `device_code` or `pat`.
+    /// The sign-in method, as `auth_method` is written: `device_code`,
+    /// `pat`, `managed_identity`, `azure_cli` or `service_principal`.
     pub sign_in: String,
+    /// A service principal's client id (not a secret; its secret is never
+    /// kept here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -31,7 +31,18 @@ pub enum Job {
         unattended: Box<crate::auth::Unattended>,
         base_url: Url,
         org_tenant: Option<String>,
+        /// A service principal's certificate file (PEM: private key and
+        /// certificate), read by the job; its errors come back as
+        /// [`JobResult::CertificateUnreadable`].
+        certificate: Option<std::path::PathBuf>,
     },
+    /// Can managed identity be used here: does the instance metadata
+    /// endpoint answer (within a second)? Runs beside the Sign in step and
+    /// never blocks it.
+    ProbeManagedIdentity { imds: Url },
+    /// Can the Azure CLI be used here: is `az` installed and signed in (for
+    /// `tenant`, the one the sign-in would ask)? Runs beside the Sign in step.
+    ProbeAzureCli { tenant: Option<String> },
     /// Microsoft sign-in, part 1: ask Entra ID for a device code.
     DeviceStart { app: EntraApp, tenant: String },
     /// Part 2: poll until the user approves, get a token for the
@@ -308,6 +319,14 @@ pub enum JobResult {
         unattended: Box<crate::auth::Unattended>,
         access: SecretString,
     },
+    /// The service principal's certificate file cannot be read or used
+    /// (shown on its field; nothing was sent).
+    CertificateUnreadable(Problem),
+    /// What a sign-in method's availability probe found.
+    MethodProbed {
+        method: super::SignInMethod,
+        available: Result<String, Unavailable>,
+    },
     /// A device code to show; the wait for approval starts at once.
     DeviceCode(Box<DeviceCode>),
     Organizations(Vec<OrgItem>),
@@ -339,6 +358,14 @@ pub enum JobResult {
     },
     Saved(SavedInfo),
     Failed(Problem),
+}
+
+/// Why a sign-in method cannot be used on this machine: in a few words for
+/// the choice on screen, and the whole reason with its fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unavailable {
+    pub brief: String,
+    pub problem: Problem,
 }
 
 /// A project in the list.

@@ -100,6 +100,65 @@ impl SignInMethod {
     }
 }
 
+/// Whether an unattended sign-in method can be used on this machine, as
+/// its probe found: managed identity when the instance metadata endpoint
+/// answers, the Azure CLI when `az` is installed and signed in. The probes
+/// run beside the Sign in step (they are not [`Pending`]: nothing waits
+/// for them); an unavailable method can still be chosen, to read why.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Availability {
+    /// Not probed yet (the Sign in step of Services starts the probes).
+    #[default]
+    Unknown,
+    /// The probe with this id is running.
+    Checking { id: u64 },
+    /// It can be used; what the probe found, in words.
+    Available(String),
+    /// It cannot be used here: why, briefly and in full with its fix.
+    Unavailable(Unavailable),
+}
+
+/// What the availability probes of the Sign in step found.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SignInProbes {
+    pub managed_identity: Availability,
+    pub azure_cli: Availability,
+    /// The tenant the Azure CLI was asked for (another organization's
+    /// tenant probes again).
+    pub azure_cli_tenant: Option<String>,
+}
+
+impl SignInProbes {
+    /// The availability of `method`; `None` for methods that are not probed.
+    pub fn of(&self, method: SignInMethod) -> Option<&Availability> {
+        match method {
+            SignInMethod::ManagedIdentity => Some(&self.managed_identity),
+            SignInMethod::AzureCli => Some(&self.azure_cli),
+            _ => None,
+        }
+    }
+
+    fn of_mut(&mut self, method: SignInMethod) -> Option<&mut Availability> {
+        match method {
+            SignInMethod::ManagedIdentity => Some(&mut self.managed_identity),
+            SignInMethod::AzureCli => Some(&mut self.azure_cli),
+            _ => None,
+        }
+    }
+}
+
+/// Whether the service principal's credential field holds a client secret
+/// (masked) or the path of a certificate file (PEM, shown).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SpCredential {
+    /// The client secret's Value (masked; the default).
+    #[default]
+    Secret,
+    /// A PEM file with the private key and the certificate (F2); the job
+    /// reads it.
+    CertificateFile,
+}
+
 /// A background request in flight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pending {
@@ -294,11 +353,17 @@ pub struct Wizard {
     /// An unattended sign-in (managed identity, Azure CLI, service
     /// principal) and its access token, once done.
     pub unattended: Option<(crate::auth::Unattended, SecretString)>,
-    /// The service principal's client id and secret (masked), and which
-    /// has focus.
+    /// The service principal's client id and credential (a masked secret,
+    /// or a certificate file's path: `sp_credential`), and which has focus.
     pub sp_client: Input,
     pub sp_secret: Input,
     pub sp_on_secret: bool,
+    pub sp_credential: SpCredential,
+    /// What is wrong with the credential field (nothing given, or a
+    /// certificate file that cannot be used), shown on the field.
+    pub sp_error: Option<Problem>,
+    /// Whether managed identity and the Azure CLI can be used here.
+    pub probes: SignInProbes,
     /// The signed-in user's organizations (Microsoft sign-in).
     pub orgs: FilterList<OrgItem>,
     pub orgs_loaded: bool,
@@ -381,6 +446,9 @@ impl Wizard {
             sp_client: Input::default(),
             sp_secret: Input::default(),
             sp_on_secret: false,
+            sp_credential: SpCredential::Secret,
+            sp_error: None,
+            probes: SignInProbes::default(),
             orgs: FilterList::new(Vec::new()),
             orgs_loaded: false,
             base_url: None,
@@ -480,6 +548,9 @@ impl Wizard {
                 SignInMethod::ServicePrincipal => "service_principal",
             }
             .into(),
+            client_id: (self.sign_in_method == SignInMethod::ServicePrincipal)
+                .then(|| self.sp_client.value().trim().to_string())
+                .filter(|c| !c.is_empty()),
             project: self
                 .project
                 .as_ref()
@@ -506,11 +577,14 @@ impl Wizard {
             },
             organization: (d.deployment != "server").then(|| d.target.clone()),
             base_url: d.target.clone(),
-            auth_method: if d.sign_in == "device_code" {
-                AuthMethod::DeviceCode
-            } else {
-                AuthMethod::Pat
+            auth_method: match d.sign_in.as_str() {
+                "device_code" => AuthMethod::DeviceCode,
+                "managed_identity" => AuthMethod::ManagedIdentity,
+                "azure_cli" => AuthMethod::AzureCli,
+                "service_principal" => AuthMethod::ServicePrincipal,
+                _ => AuthMethod::Pat,
             },
+            client_id: d.client_id.clone(),
             project: d.project.clone().unwrap_or_default(),
             work_item_type: d.work_item_type.clone().unwrap_or_default(),
             area_path: d.area_path.clone().unwrap_or_default(),
@@ -678,6 +752,7 @@ impl Wizard {
         self.problem = None;
         self.show_help = false;
         match step {
+            Step::SignIn if self.deployment == Deployment::Services => self.start_probes(),
             Step::Organization if self.entra.is_some() && !self.orgs_loaded => {
                 match self.entra.clone() {
                     Some(entra) => self.spawn(Job::LoadOrganizations {
@@ -722,6 +797,72 @@ impl Wizard {
             }
             _ => Vec::new(),
         }
+    }
+
+    /// Starts the availability probes that have not run (the Azure CLI's
+    /// again when the tenant it would be asked for changed). They run
+    /// beside the step; their results land in `self.probes`.
+    fn start_probes(&mut self) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if self.probes.managed_identity == Availability::Unknown {
+            effects.extend(self.probe(SignInMethod::ManagedIdentity));
+        }
+        if self.probes.azure_cli == Availability::Unknown
+            || self.probes.azure_cli_tenant != self.azure_cli_tenant()
+        {
+            effects.extend(self.probe(SignInMethod::AzureCli));
+        }
+        effects
+    }
+
+    /// Probes `method` (again): whether it can be used here.
+    fn probe(&mut self, method: SignInMethod) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if let Some(Availability::Checking { id }) = self.probes.of(method) {
+            effects.push(Effect::Cancel { id: *id });
+        }
+        let job = match method {
+            SignInMethod::ManagedIdentity => match self.settings.sign_in.imds.clone() {
+                Some(imds) => Job::ProbeManagedIdentity { imds },
+                None => {
+                    self.probes.managed_identity = Availability::Unavailable(Unavailable {
+                        brief: "no instance metadata endpoint is set".into(),
+                        problem: Problem::new(
+                            "PROVIDER_AUTH_REQUIRED",
+                            "managed identity is not available here: no instance metadata endpoint is set",
+                            "Set ADO_SETUP_IMDS_URL to the endpoint, or choose another sign-in method",
+                        ),
+                    });
+                    return effects;
+                }
+            },
+            SignInMethod::AzureCli => {
+                let tenant = self.azure_cli_tenant();
+                self.probes.azure_cli_tenant = tenant.clone();
+                Job::ProbeAzureCli { tenant }
+            }
+            _ => return effects,
+        };
+        self.next_id += 1;
+        let id = self.next_id;
+        if let Some(a) = self.probes.of_mut(method) {
+            *a = Availability::Checking { id };
+        }
+        effects.push(Effect::Spawn {
+            id,
+            job: Box::new(job),
+        });
+        effects
+    }
+
+    /// The tenant the Azure CLI is asked for: `--tenant`, else the
+    /// organization's (as the sign-in itself does).
+    fn azure_cli_tenant(&self) -> Option<String> {
+        self.settings.sign_in.tenant.clone().or_else(|| {
+            crate::auth::Authority::from_tenant(self.tenant.as_deref())
+                .tenant_id()
+                .map(str::to_string)
+        })
     }
 
     /// The firewall request for the probed endpoints.
@@ -821,6 +962,19 @@ pub fn update(w: &mut Wizard, msg: Msg) -> Vec<Effect> {
 }
 
 fn on_result(w: &mut Wizard, id: u64, result: JobResult) -> Vec<Effect> {
+    // The availability probes are not pending work: their results count
+    // whatever the step, unless a newer probe of the method replaced them.
+    if let JobResult::MethodProbed { method, available } = result {
+        if let Some(a) = w.probes.of_mut(method)
+            && *a == (Availability::Checking { id })
+        {
+            *a = match available {
+                Ok(detail) => Availability::Available(detail),
+                Err(why) => Availability::Unavailable(why),
+            };
+        }
+        return Vec::new();
+    }
     let Some(p) = w.pending else {
         return Vec::new();
     };
@@ -834,6 +988,13 @@ fn on_result(w: &mut Wizard, id: u64, result: JobResult) -> Vec<Effect> {
             w.device = None;
             Vec::new()
         }
+        JobResult::CertificateUnreadable(problem) => {
+            w.sp_error = Some(problem);
+            w.sp_on_secret = true;
+            Vec::new()
+        }
+        // Handled before the pending check.
+        JobResult::MethodProbed { .. } => Vec::new(),
         JobResult::SignedInUnattended {
             user,
             unattended,
@@ -1133,6 +1294,7 @@ fn on_paste(w: &mut Wizard, text: &str) -> Vec<Effect> {
         w.review.name_edited = true;
     }
     w.problem = None;
+    w.sp_error = None;
     Vec::new()
 }
 
@@ -1504,6 +1666,7 @@ fn key_sign_in(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
     {
         let forward = !matches!(key.code, KeyCode::Up | KeyCode::BackTab);
         w.sign_in_method = w.sign_in_method.step(forward);
+        w.sp_error = None;
         w.device = None;
         w.forget_from_sign_in();
         w.problem = None;
@@ -1547,13 +1710,28 @@ fn key_sign_in(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
 }
 
 /// Managed identity, Azure CLI, service principal: Enter gets a token (the
-/// service principal first takes its client id and secret).
+/// service principal first takes its client id, then a client secret or,
+/// after F2, a certificate file). A method its probe found unavailable
+/// signs nothing in: Enter shows why and the fix, `r` checks again.
 fn key_unattended(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
     use crate::auth::{ClientCredential, ServicePrincipal, Unattended};
     if w.pending.is_some() {
         return Vec::new();
     }
-    if w.sign_in_method == SignInMethod::ServicePrincipal && key.code != KeyCode::Enter {
+    let method = w.sign_in_method;
+    if method == SignInMethod::ServicePrincipal && key.code == KeyCode::F(2) {
+        // Never carry a typed secret into a field shown in clear.
+        w.sp_credential = match w.sp_credential {
+            SpCredential::Secret => SpCredential::CertificateFile,
+            SpCredential::CertificateFile => SpCredential::Secret,
+        };
+        w.sp_secret = Input::default();
+        w.sp_on_secret = true;
+        w.sp_error = None;
+        w.problem = None;
+        return Vec::new();
+    }
+    if method == SignInMethod::ServicePrincipal && key.code != KeyCode::Enter {
         let field = if w.sp_on_secret {
             &mut w.sp_secret
         } else {
@@ -1561,10 +1739,22 @@ fn key_unattended(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
         };
         if edit(field, key) {
             w.problem = None;
+            w.sp_error = None;
         }
         return Vec::new();
     }
+    let availability = w.probes.of(method).cloned();
+    if key.code == KeyCode::Char('r')
+        && !matches!(availability, None | Some(Availability::Checking { .. }))
+    {
+        w.problem = None;
+        return w.probe(method);
+    }
     if key.code != KeyCode::Enter {
+        return Vec::new();
+    }
+    if let Some(Availability::Unavailable(why)) = availability {
+        w.problem = Some(why.problem);
         return Vec::new();
     }
     let Some(base_url) = w.base_url.clone() else {
@@ -1572,7 +1762,8 @@ fn key_unattended(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     };
     let tenant = w.settings.sign_in.tenant.clone();
-    let u = match w.sign_in_method {
+    let mut certificate = None;
+    let u = match method {
         SignInMethod::ManagedIdentity => match w.settings.sign_in.imds.clone() {
             Some(imds) => Unattended::ManagedIdentity {
                 imds,
@@ -1587,29 +1778,49 @@ fn key_unattended(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
                 w.sp_on_secret = !client.is_empty();
                 return Vec::new();
             }
-            let secret = w.sp_secret.value().trim().to_string();
-            if secret.is_empty() {
-                w.problem = Some(Problem::new(
-                    "PROVIDER_AUTH_REQUIRED",
-                    "Paste the client secret's Value first",
-                    "Entra admin center › App registrations › the app › Certificates & secrets",
-                ));
-                return Vec::new();
-            }
+            let given = w.sp_secret.value().trim().to_string();
+            let (credential, source) = match w.sp_credential {
+                _ if given.is_empty() => {
+                    w.sp_error = Some(match w.sp_credential {
+                        SpCredential::Secret => Problem::new(
+                            "PROVIDER_AUTH_REQUIRED",
+                            "Paste the client secret's Value first (or F2 for a certificate file)",
+                            "Entra admin center › App registrations › the app › Certificates & secrets",
+                        ),
+                        SpCredential::CertificateFile => Problem::new(
+                            "PROVIDER_AUTH_REQUIRED",
+                            "Type the path of the certificate file first (or F2 for a client secret)",
+                            "A PEM file with the private key and the certificate uploaded to the app",
+                        ),
+                    });
+                    return Vec::new();
+                }
+                SpCredential::Secret => (
+                    Some(ClientCredential::Secret(SecretString::from(given))),
+                    "the secret you entered".to_string(),
+                ),
+                SpCredential::CertificateFile => {
+                    let source = format!("the certificate {given}");
+                    certificate = Some(std::path::PathBuf::from(given));
+                    (None, source)
+                }
+            };
             Unattended::ServicePrincipal(ServicePrincipal {
                 authority: w.settings.authority_base.clone(),
                 tenant,
                 client_id: client,
-                credential: Some(ClientCredential::Secret(SecretString::from(secret))),
-                source: "the secret you entered".into(),
+                credential,
+                source,
             })
         }
     };
+    w.sp_error = None;
     w.forget_from_sign_in();
     w.spawn(Job::SignInUnattended {
         unattended: Box::new(u),
         base_url,
         org_tenant: w.tenant.clone(),
+        certificate,
     })
 }
 

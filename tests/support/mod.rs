@@ -5,6 +5,8 @@
 //! test can assert on what the client sent.
 #![allow(dead_code)]
 
+pub mod driver;
+
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
