@@ -62,6 +62,17 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub require_secure_storage: bool,
 
+    /// Seconds allowed for each request to Azure DevOps or Microsoft Entra ID, body included
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECONDS",
+        env = "ADO_SETUP_TIMEOUT",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..=600)
+    )]
+    pub timeout: u64,
+
     /// Write a log to the state dir (never contains secrets)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -193,6 +204,16 @@ pub struct DemoArgs {
     /// Port for --serve [default: a free port]
     #[arg(long, requires = "serve", value_name = "N")]
     pub port: Option<u16>,
+
+    /// With --serve: answer every request with this fault (KIND or KIND:MATCH;
+    /// see "Fault injection" in the README). Any URL path can also be prefixed
+    /// with /_fault/SPEC
+    #[arg(long, requires = "serve", value_name = "SPEC", value_parser = parse_fault)]
+    pub fault: Option<crate::sandbox::fault::Fault>,
+}
+
+fn parse_fault(spec: &str) -> Result<crate::sandbox::fault::Fault, String> {
+    crate::sandbox::fault::Fault::parse(spec)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

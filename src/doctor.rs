@@ -164,17 +164,25 @@ pub(crate) fn setup(
 ) -> Result<(Endpoints, HttpClient), Problem> {
     let endpoints = Endpoints::from_lookup(env, global.allow_http)
         .map_err(|e| Problem::new(e.code(), e.to_string(), "Fix or unset the variable"))?;
+    Ok((endpoints, http_client(global)?))
+}
+
+/// The HTTP client of every command: `--ca-file` and `--timeout` applied.
+pub(crate) fn http_client(global: &GlobalArgs) -> Result<HttpClient, Problem> {
     if let Some(path) = &global.ca_file {
         // Said as what it is (a certificate file problem) before the client
         // gets it.
         crate::net::tls::load_ca_file(path)?;
     }
-    let http = HttpClient::new(ClientOptions {
+    let defaults = ClientOptions::default();
+    let request_timeout = std::time::Duration::from_secs(global.timeout.max(1));
+    HttpClient::new(ClientOptions {
         ca_file: global.ca_file.clone(),
-        ..ClientOptions::default()
+        request_timeout,
+        connect_timeout: defaults.connect_timeout.min(request_timeout),
+        ..defaults
     })
-    .map_err(|e| Problem::from(&e))?;
-    Ok((endpoints, http))
+    .map_err(|e| Problem::from(&e))
 }
 
 /// The connection the flags describe (`--org` or `--base-url`), before

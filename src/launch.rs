@@ -7,7 +7,7 @@ use secrecy::SecretString;
 use url::Url;
 
 use crate::ado::endpoints::Endpoints;
-use crate::ado::http::{ClientOptions, HttpClient};
+use crate::ado::http::HttpClient;
 use crate::cli::GlobalArgs;
 use crate::jobs::JobContext;
 use crate::sandbox::{Sandbox, SandboxOptions};
@@ -27,14 +27,7 @@ pub struct Launch {
 }
 
 fn http(global: &GlobalArgs) -> Result<HttpClient, Problem> {
-    if let Some(path) = &global.ca_file {
-        crate::net::tls::load_ca_file(path)?;
-    }
-    HttpClient::new(ClientOptions {
-        ca_file: global.ca_file.clone(),
-        ..ClientOptions::default()
-    })
-    .map_err(|e| Problem::from(&e))
+    crate::doctor::http_client(global)
 }
 
 /// The wizard against the real Azure DevOps.

@@ -58,6 +58,7 @@ fn run_demo_server(args: &DemoArgs) -> ExitCode {
     runtime.block_on(async {
         let opts = SandboxOptions {
             port: args.port.unwrap_or(0),
+            fault: args.fault.clone(),
             ..SandboxOptions::default()
         };
         let sandbox = match Sandbox::start(opts).await {
@@ -78,9 +79,13 @@ fn run_demo_server(args: &DemoArgs) -> ExitCode {
         }
         let _ = out.flush();
         drop(out);
+        let fault = match &args.fault {
+            Some(_) => " (every request gets the --fault)",
+            None => "",
+        };
         let _ = writeln!(
             std::io::stderr(),
-            "Sandbox serving on {}; press Ctrl-C to stop.",
+            "Sandbox serving on {}{fault}; press Ctrl-C to stop.",
             sandbox.addr()
         );
         shutdown.await;

@@ -245,3 +245,19 @@ fn demo_serve_on_a_busy_port_fails_with_one_line() {
     assert!(err.contains("cannot start the sandbox on port"), "{err}");
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn a_fault_or_timeout_that_cannot_be_used_is_refused() {
+    let out = run(&["demo", "--serve", "--fault", "nonsense"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("unknown fault 'nonsense'") && err.contains("slow-loris"),
+        "{err}"
+    );
+    let out = run(&["demo", "--fault", "drop"]);
+    assert_eq!(out.status.code(), Some(2), "--fault needs --serve");
+    let out = run(&["--timeout", "0", "list"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--timeout"));
+}

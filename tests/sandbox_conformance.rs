@@ -2029,9 +2029,19 @@ async fn banner_lists_urls_pat_and_scenarios() {
     assert_eq!(count("scenario-org "), scenarios.len() + sign_in.len());
     assert_eq!(count("collection "), collections.len());
     assert_eq!(count("host "), sb.host_scenarios().len());
+    let faults = ado_setup::sandbox::fault::KINDS
+        .iter()
+        .map(|(k, _)| k.split(" / ").count())
+        .sum::<usize>();
+    assert_eq!(count("fault "), faults);
+    assert!(after.contains(&format!("fault drop {} half the body, then the connection is reset (Content-Length announces all of it)", sb.fault_url("drop")).as_str()));
     assert_eq!(
         after.len(),
-        2 * scenarios.len() + sign_in.len() + collections.len() + sb.host_scenarios().len()
+        2 * scenarios.len()
+            + sign_in.len()
+            + collections.len()
+            + sb.host_scenarios().len()
+            + faults
     );
     // The Microsoft sign-in scenarios: one line each, naming the tenant.
     let names: Vec<&str> = sign_in.iter().map(|s| s.name).collect();

@@ -197,7 +197,7 @@ pub enum AdoError {
     },
 
     /// The body is larger than the client accepts.
-    #[error("the answer from {host} is larger than {limit} bytes; refusing to read it")]
+    #[error("the answer from {host} is larger than {} (the most ado-setup reads); refusing to read it", size(*limit))]
     TooLarge { host: String, limit: usize },
 
     /// The URL or a request option could not be used.
@@ -342,6 +342,11 @@ impl AdoError {
                 kind: TransportKind::Dns,
                 ..
             } => "Check the host name and this machine's DNS settings".into(),
+            AdoError::Transport {
+                kind: TransportKind::Timeout,
+                ..
+            } => "Check the network path (firewall, HTTPS_PROXY/NO_PROXY); on a slow link, allow more time with --timeout SECONDS"
+                .into(),
             AdoError::Transport { .. } => {
                 "Check the network path: firewall allowlist, HTTPS_PROXY/NO_PROXY, and run `ado-setup doctor`"
                     .into()
@@ -405,6 +410,39 @@ pub fn looks_like_html(content_type: Option<&str>, body: &[u8]) -> bool {
     head.starts_with(b"<!doctype html") || head.starts_with(b"<html") || head.starts_with(b"<head")
 }
 
+/// Whether an HTML page asks to sign in (Azure DevOps' answer to rejected
+/// credentials) rather than being some other server's page.
+fn looks_like_sign_in(body: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&body[..body.len().min(64 * 1024)]).to_ascii_lowercase();
+    [
+        "sign in",
+        "signin",
+        "sign-in",
+        "login.microsoftonline",
+        "login.live.com",
+    ]
+    .iter()
+    .any(|m| head.contains(m))
+}
+
+/// The `<title>` of an HTML page, on one line, at most 80 characters.
+pub fn html_title(body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(&body[..body.len().min(64 * 1024)]);
+    // ASCII lowercasing keeps byte offsets, so they index `text` too.
+    let lower = text.to_ascii_lowercase();
+    let start = lower.find("<title")?;
+    let open_end = start + lower[start..].find('>')? + 1;
+    let close = open_end + lower[open_end..].find("</title")?;
+    let title: String = text[open_end..close]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(80)
+        .collect();
+    (!title.is_empty()).then_some(title)
+}
+
 /// What the client saw of an answer, for classification.
 #[derive(Debug)]
 pub struct Answer<'a> {
@@ -414,6 +452,18 @@ pub struct Answer<'a> {
     pub location: Option<&'a str>,
     pub ids: SupportIds,
     pub body: &'a [u8],
+}
+
+/// `32 MiB`, `512 KiB` or `100 bytes`.
+fn size(bytes: usize) -> String {
+    const KIB: usize = 1024;
+    if bytes >= KIB * KIB && bytes.is_multiple_of(KIB * KIB) {
+        format!("{} MiB", bytes / (KIB * KIB))
+    } else if bytes >= KIB && bytes.is_multiple_of(KIB) {
+        format!("{} KiB", bytes / KIB)
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 /// Turns a non-success answer into its error; `Ok(())` for a 2xx JSON answer
@@ -460,6 +510,17 @@ pub fn classify(answer: Answer<'_>) -> Result<(), AdoError> {
         return Err(AdoError::CredentialsRejected { status, ids });
     }
     let html = looks_like_html(content_type, body);
+    if html && (200..300).contains(&status) && !looks_like_sign_in(body) {
+        // A proxy's or portal's page, not Azure DevOps asking to sign in.
+        return Err(AdoError::Malformed {
+            status,
+            host: host.to_string(),
+            detail: match html_title(body) {
+                Some(title) => format!("a web page \"{title}\" instead of JSON"),
+                None => "a web page instead of JSON".to_string(),
+            },
+        });
+    }
     if html && (status < 300 || status == 401 || status == 403) {
         return Err(AdoError::CredentialsRejected { status, ids });
     }
@@ -642,8 +703,34 @@ mod tests {
                 "{status}"
             );
         }
-        let e = classify(answer(200, Some("text/html; charset=utf-8"), b"whatever"));
+        let e = classify(answer(
+            200,
+            Some("text/html; charset=utf-8"),
+            b"<html><title>Sign in</title></html>",
+        ));
         assert!(matches!(e, Err(AdoError::CredentialsRejected { .. })));
+    }
+
+    #[test]
+    fn another_servers_page_is_not_a_sign_in() {
+        let page = b"<html><head><title>Access\n  Denied</title></head><body>Blocked by the proxy</body></html>";
+        let e = classify(answer(200, Some("text/html"), page));
+        match e {
+            Err(e @ AdoError::Malformed { .. }) => {
+                assert_eq!(e.code(), "PROVIDER_RESPONSE_INVALID");
+                assert!(
+                    e.to_string()
+                        .contains("a web page \"Access Denied\" instead of JSON"),
+                    "{e}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let e = classify(answer(200, Some("text/html"), b"whatever"));
+        assert!(matches!(e, Err(AdoError::Malformed { .. })), "{e:?}");
+        assert_eq!(html_title(b"<TITLE>x</TITLE>").as_deref(), Some("x"));
+        assert_eq!(html_title(b"<title></title>"), None);
+        assert_eq!(html_title(b"no title"), None);
     }
 
     #[test]

@@ -103,7 +103,20 @@ impl RawResponse {
         serde_json::from_slice(&self.body).map_err(|e| AdoError::Malformed {
             status: self.status,
             host: self.host.clone(),
-            detail: format!("{e}"),
+            detail: match self.header("content-type") {
+                _ if e.is_eof() => format!("the answer ends early (cut short on the way?): {e}"),
+                Some(ct) if !ct.to_ascii_lowercase().contains("json") => format!(
+                    "a {} answer instead of JSON",
+                    ct.split(';')
+                        .next()
+                        .unwrap_or(ct)
+                        .trim()
+                        .chars()
+                        .take(60)
+                        .collect::<String>()
+                ),
+                _ => format!("{e}"),
+            },
         })
     }
 }
@@ -190,7 +203,10 @@ impl HttpClient {
                     .header(header::CONTENT_TYPE, b.content_type)
                     .body(b.bytes.clone());
             }
-            let resp = rb.send().await.map_err(|e| transport_error(&host, &e))?;
+            let resp = rb
+                .send()
+                .await
+                .map_err(|e| transport_error(&host, &e, &self.opts))?;
             let status = resp.status();
             let headers = resp.headers().clone();
             let ids = SupportIds::from_headers(&headers);
@@ -217,7 +233,7 @@ impl HttpClient {
                 });
             }
 
-            let body = read_bounded(resp, &host, self.opts.max_body_bytes).await?;
+            let body = read_bounded(resp, &host, &self.opts).await?;
             // What support needs from a -v log: never a header, query or body.
             tracing::debug!(
                 %method,
@@ -251,8 +267,9 @@ fn host_of(url: &Url) -> String {
 async fn read_bounded(
     mut resp: reqwest::Response,
     host: &str,
-    limit: usize,
+    opts: &ClientOptions,
 ) -> Result<Bytes, AdoError> {
+    let limit = opts.max_body_bytes;
     if resp.content_length().is_some_and(|n| n > limit as u64) {
         return Err(AdoError::TooLarge {
             host: host.to_string(),
@@ -267,7 +284,11 @@ async fn read_bounded(
         .unwrap_or(0)
         .min(limit);
     let mut buf = BytesMut::with_capacity(announced);
-    while let Some(chunk) = resp.chunk().await.map_err(|e| transport_error(host, &e))? {
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| transport_error(host, &e, opts))?
+    {
         if buf.len() + chunk.len() > limit {
             return Err(AdoError::TooLarge {
                 host: host.to_string(),
@@ -306,7 +327,7 @@ const TLS_SIGNS: [&str; 9] = [
 
 /// Sorts a reqwest failure into a transport kind, with the innermost cause as
 /// detail (never the URL's query or any header).
-fn transport_error(host: &str, e: &reqwest::Error) -> AdoError {
+fn transport_error(host: &str, e: &reqwest::Error, opts: &ClientOptions) -> AdoError {
     // Start below reqwest's own message: it names the URL, whose words
     // ("tls", "alert", …) must not decide the kind.
     let mut chain = Vec::new();
@@ -331,10 +352,21 @@ fn transport_error(host: &str, e: &reqwest::Error) -> AdoError {
     } else {
         TransportKind::Protocol
     };
-    let detail = chain
-        .last()
-        .map(|s| s.chars().take(200).collect::<String>())
-        .unwrap_or_default();
+    let detail = match kind {
+        // "operation timed out" says less than the limit that was reached.
+        TransportKind::Timeout if e.is_connect() => format!(
+            "no connection within {} s",
+            opts.connect_timeout.as_secs_f32()
+        ),
+        TransportKind::Timeout => format!(
+            "no complete answer within {} s (--timeout)",
+            opts.request_timeout.as_secs_f32()
+        ),
+        _ => chain
+            .last()
+            .map(|s| s.chars().take(200).collect::<String>())
+            .unwrap_or_default(),
+    };
     AdoError::Transport {
         kind,
         host: host.to_string(),

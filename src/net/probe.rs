@@ -84,23 +84,44 @@ pub async fn probe_azure_devops(
             ),
         }),
         status => {
-            let moved = resp.clone().classified().err();
-            if let Some(e @ AdoError::Redirect { .. }) = moved {
+            let classified = resp.clone().classified().err();
+            if let Some(e @ (AdoError::Redirect { .. } | AdoError::Server { .. })) = classified {
+                // A move, or a server error: said as what it is.
                 return Err(Problem::from(&e));
             }
             Err(Problem::new(
                 "PROVIDER_BASE_URL_BLOCKED",
-                format!("{where_} does not answer like Azure DevOps (HTTP {status})"),
+                format!(
+                    "{where_} does not answer like Azure DevOps (HTTP {status}{})",
+                    what_answered(&resp)
+                ),
                 match deployment {
                     Deployment::Services => {
-                        "Use the organization name or https://dev.azure.com/ORG"
+                        "Use the organization name or https://dev.azure.com/ORG; if it is right, a proxy answered: ask for the host to be allowed"
                     }
                     Deployment::Server => {
-                        "Use the collection URL, e.g. https://SERVER/tfs/DefaultCollection"
+                        "Use the collection URL, e.g. https://SERVER/tfs/DefaultCollection; if it is right, a proxy answered: ask for the host to be allowed"
                     }
                 },
             ))
         }
+    }
+}
+
+/// `, a web page "Access Denied"` or `, text/plain`: what answered instead
+/// of Azure DevOps, for the message.
+fn what_answered(resp: &crate::ado::http::RawResponse) -> String {
+    let content_type = resp
+        .header("content-type")
+        .and_then(|c| c.split(';').next())
+        .map(|c| c.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let title = crate::ado::error::html_title(&resp.body);
+    match (content_type.as_str(), title) {
+        (_, Some(title)) => format!(", a web page \"{title}\""),
+        ("text/html", None) => ", a web page".to_string(),
+        ("", None) => String::new(),
+        (other, None) => format!(", {}", other.chars().take(60).collect::<String>()),
     }
 }
 

@@ -668,6 +668,7 @@ mod tests {
             ([127, 0, 0, 1], 9).into(),
             Duration::from_secs(1),
             Duration::ZERO,
+            None,
         )
     }
 

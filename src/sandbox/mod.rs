@@ -196,6 +196,7 @@ pub mod data;
 mod auth;
 mod core_api;
 mod entra;
+pub mod fault;
 mod http;
 mod imds;
 mod server;
@@ -221,6 +222,9 @@ pub struct SandboxOptions {
     pub approve_after: Duration,
     /// Delay added before every answer (benchmarks: a far-away service).
     pub latency: Duration,
+    /// A fault for every request (`demo --serve --fault`); a `/_fault/…`
+    /// path prefix picks one per request regardless.
+    pub fault: Option<fault::Fault>,
 }
 
 impl Default for SandboxOptions {
@@ -229,6 +233,7 @@ impl Default for SandboxOptions {
             port: 0,
             approve_after: Duration::from_secs(3),
             latency: Duration::ZERO,
+            fault: None,
         }
     }
 }
@@ -342,7 +347,13 @@ impl Sandbox {
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on 127.0.0.1:{}: {e}", opts.port))?;
         let addr = listener.local_addr()?;
-        let state = Arc::new(State::new(cat, addr, opts.approve_after, opts.latency));
+        let state = Arc::new(State::new(
+            cat,
+            addr,
+            opts.approve_after,
+            opts.latency,
+            opts.fault.clone(),
+        ));
         let (stop, rx) = watch::channel(false);
         let task = tokio::spawn(server::serve(listener, state.clone(), rx));
         tracing::debug!(%addr, "Azure DevOps sandbox listening");
@@ -352,6 +363,13 @@ impl Sandbox {
             stop,
             task: Some(task),
         })
+    }
+
+    /// `http://127.0.0.1:PORT/_fault/{spec}`: put it before any sandbox
+    /// path (`{fault_url}/contoso-agile`, as `ADO_SETUP_DEVOPS_URL`, …) to
+    /// get the fault `spec` names (see [`fault`]).
+    pub fn fault_url(&self, spec: &str) -> String {
+        format!("{}/{}/{spec}", self.state.base, fault::PREFIX)
     }
 
     /// The bound address.
@@ -587,7 +605,9 @@ impl Drop for Sandbox {
 ///   sign-in scenarios, whose description starts with `sign-in <name>,
 ///   tenant <tenant name> (<id>):`),
 /// - `collection <name> <URL> <description>` (Server collections),
-/// - `host <name> <URL> <description>` (host scenarios).
+/// - `host <name> <URL> <description>` (host scenarios),
+/// - `fault <kind> <URL prefix> <description>` (fault injection: put the
+///   prefix before any path, see [`fault`]).
 pub fn serve_banner(sb: &Sandbox) -> Vec<String> {
     let mut lines: Vec<String> = sb
         .organization_urls()
@@ -622,6 +642,11 @@ pub fn serve_banner(sb: &Sandbox) -> Vec<String> {
     }
     for h in sb.host_scenarios() {
         lines.push(format!("host {} {} {}", h.name, h.url, h.description));
+    }
+    for (kind, description) in fault::KINDS {
+        for kind in kind.split(" / ") {
+            lines.push(format!("fault {kind} {} {description}", sb.fault_url(kind)));
+        }
     }
     lines
 }

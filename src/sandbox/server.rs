@@ -36,7 +36,7 @@ use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::header::HeaderMap;
 use hyper::service::service_fn;
-use hyper::{Method, Request};
+use hyper::{Method, Request, Response};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use serde_json::Value;
 use tokio::net::TcpListener;
@@ -45,6 +45,7 @@ use tokio::task::JoinSet;
 
 use super::auth::{self, Caller};
 use super::data::{Catalog, Org, Project, Team};
+use super::fault::{self, Fault, FaultBody, unchanged};
 use super::http::{
     ApiVersion, HResult, Resp, add_header, ado_error, find_api_version, html, method_not_allowed,
     not_found, truncate,
@@ -76,6 +77,8 @@ pub(crate) struct State {
     pub latency: Duration,
     /// Requests answered so far.
     pub requests: AtomicU64,
+    /// Applied to every request without a `/_fault/…` prefix.
+    pub fault: Option<Fault>,
 }
 
 impl State {
@@ -84,6 +87,7 @@ impl State {
         addr: SocketAddr,
         approve_after: Duration,
         latency: Duration,
+        fault: Option<Fault>,
     ) -> State {
         State {
             cat,
@@ -98,6 +102,7 @@ impl State {
             throttled_seen: Mutex::new(std::collections::HashSet::new()),
             latency,
             requests: AtomicU64::new(0),
+            fault,
         }
     }
 
@@ -247,7 +252,7 @@ pub(crate) async fn serve(listener: TcpListener, st: Arc<State>, mut stop: watch
                 conns.spawn(async move {
                     let svc = service_fn(move |req| {
                         let st = st.clone();
-                        async move { Ok::<_, Infallible>(handle(st, req).await) }
+                        async move { Ok::<_, Infallible>(respond(st, req).await) }
                     });
                     let _ = builder.serve_connection(TokioIo::new(stream), svc).await;
                 });
@@ -257,6 +262,51 @@ pub(crate) async fn serve(listener: TcpListener, st: Arc<State>, mut stop: watch
     }
     conns.abort_all();
     while conns.join_next().await.is_some() {}
+}
+
+/// Handles one request with its fault, if any: the `/_fault/{spec}` prefix
+/// of the path (see [`fault`]), else the server-wide one.
+async fn respond(st: Arc<State>, mut req: Request<Incoming>) -> Response<FaultBody> {
+    let path_and_query = req
+        .uri()
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_string();
+    let fault = match fault::take_prefix(&path_and_query) {
+        Some((Ok(f), rest)) => {
+            let mut parts = req.uri().clone().into_parts();
+            match rest.parse() {
+                Ok(pq) => parts.path_and_query = Some(pq),
+                Err(_) => {
+                    return unchanged(bad_fault(&st, "the path after the fault is not valid"))
+                        .await;
+                }
+            }
+            match hyper::Uri::from_parts(parts) {
+                Ok(uri) => *req.uri_mut() = uri,
+                Err(_) => {
+                    return unchanged(bad_fault(&st, "the path after the fault is not valid"))
+                        .await;
+                }
+            }
+            Some(f)
+        }
+        Some((Err(message), _)) => return unchanged(bad_fault(&st, &message)).await,
+        None => st.fault.clone(),
+    };
+    match fault.filter(|f| f.applies_to(req.uri().path())) {
+        Some(f) => {
+            f.before().await;
+            let resp = handle(st, req).await;
+            f.apply(resp).await
+        }
+        None => unchanged(handle(st, req).await).await,
+    }
+}
+
+/// `400` for a fault prefix that cannot be used.
+fn bad_fault(st: &State, message: &str) -> Resp {
+    finish(st, ado_error(400, message, "VssServiceException"))
 }
 
 /// Handles one request: decode, route, add the common headers.
