@@ -1713,7 +1713,7 @@ fn a_draft_resumes_with_its_sign_in_method() {
                 "contoso".into()
             },
             sign_in: sign_in.into(),
-            client_id: (sign_in == "service_principal")
+            client_id: (sign_in == "service_principal" || sign_in == "managed_identity")
                 .then(|| "11111111-2222-3333-4444-555555555555".into()),
             step: "Sign in".into(),
             ..Draft::default()
@@ -1725,6 +1725,10 @@ fn a_draft_resumes_with_its_sign_in_method() {
         if method == SignInMethod::ServicePrincipal {
             assert_eq!(w.sp_client.value(), "11111111-2222-3333-4444-555555555555");
             assert_eq!(w.sp_secret.value(), "", "no secret is resumed");
+        }
+        if method == SignInMethod::ManagedIdentity {
+            // A user-assigned identity stays the one it was.
+            assert_eq!(w.mi_client.value(), "11111111-2222-3333-4444-555555555555");
         }
     }
 
@@ -1752,4 +1756,65 @@ fn a_draft_resumes_with_its_sign_in_method() {
     )
     .unwrap();
     assert_eq!(old.client_id, None);
+}
+
+#[test]
+fn a_user_assigned_managed_identity_is_chosen_by_its_client_id() {
+    let mut w = Wizard::new(settings_with_imds());
+    at_sign_in(&mut w, Some("f50b3664-ff5f-44cf-bb3e-31185eb08830"));
+    tab_to(&mut w, SignInMethod::ManagedIdentity);
+    // Only what a client id is made of is typed; `r` stays "check again".
+    typed(&mut w, "7e2d9c41-5a3b-4c8e-b1f6-0a9d8e7c6b5x2");
+    assert_eq!(w.mi_client.value(), "7e2d9c41-5a3b-4c8e-b1f6-0a9d8e7c6b52");
+    update(&mut w, key(KeyCode::Backspace));
+    typed(&mut w, "2");
+    let e = update(&mut w, key(KeyCode::Enter));
+    let job = spawns(&e)
+        .into_iter()
+        .find_map(|(_, j)| match j {
+            Job::SignInUnattended { unattended, .. } => Some(*unattended),
+            _ => None,
+        })
+        .expect("a sign-in");
+    match job {
+        ado_setup::auth::Unattended::ManagedIdentity { client_id, .. } => assert_eq!(
+            client_id.as_deref(),
+            Some("7e2d9c41-5a3b-4c8e-b1f6-0a9d8e7c6b52")
+        ),
+        other => panic!("{other:?}"),
+    }
+    let d = w.draft().unwrap();
+    assert_eq!(
+        d.client_id.as_deref(),
+        Some("7e2d9c41-5a3b-4c8e-b1f6-0a9d8e7c6b52")
+    );
+
+    // Empty: the machine's own (system-assigned) identity.
+    let mut w = Wizard::new(settings_with_imds());
+    at_sign_in(&mut w, None);
+    tab_to(&mut w, SignInMethod::ManagedIdentity);
+    let e = update(&mut w, key(KeyCode::Enter));
+    let client = spawns(&e).into_iter().find_map(|(_, j)| match j {
+        Job::SignInUnattended { unattended, .. } => match *unattended {
+            ado_setup::auth::Unattended::ManagedIdentity { client_id, .. } => Some(client_id),
+            _ => None,
+        },
+        _ => None,
+    });
+    assert_eq!(client, Some(None));
+
+    // `edit` of a user-assigned connection keeps its identity.
+    let mut w = Wizard::new(settings_with_imds());
+    let c = ado_setup::store::config::Connection {
+        name: "payments".into(),
+        organization: Some("contoso".into()),
+        base_url: "https://dev.azure.com/contoso".into(),
+        auth_method: ado_setup::store::config::AuthMethod::ManagedIdentity,
+        client_id: Some("7e2d9c41-5a3b-4c8e-b1f6-0a9d8e7c6b52".into()),
+        project: "Payments".into(),
+        ..Default::default()
+    };
+    w.start_edit(&c, None);
+    assert_eq!(w.sign_in_method, SignInMethod::ManagedIdentity);
+    assert_eq!(w.mi_client.value(), "7e2d9c41-5a3b-4c8e-b1f6-0a9d8e7c6b52");
 }

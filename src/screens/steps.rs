@@ -348,12 +348,26 @@ fn sign_in<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
         return l;
     }
     match w.sign_in_method {
-        SignInMethod::ManagedIdentity => l.extend(probed_detail(
-            w,
-            "Enter gets a token from this machine's instance metadata endpoint.",
-            "Checking whether the endpoint answers…",
-            theme,
-        )),
+        SignInMethod::ManagedIdentity => {
+            l.push(text_field(
+                "Client id:",
+                w.mi_client.value(),
+                w.mi_client.cursor(),
+                false,
+                true,
+                theme,
+            ));
+            l.push(Line::styled(
+                "Optional: a user-assigned identity's client id; empty: the machine's own identity.",
+                theme.dim(),
+            ));
+            l.extend(probed_detail(
+                w,
+                "Enter gets a token from this machine's instance metadata endpoint.",
+                "Checking whether the endpoint answers…",
+                theme,
+            ));
+        }
         SignInMethod::AzureCli => l.extend(probed_detail(
             w,
             "Enter asks `az account get-access-token` for an Azure DevOps token.",

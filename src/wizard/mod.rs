@@ -357,6 +357,10 @@ pub struct Wizard {
     /// or a certificate file's path: `sp_credential`), and which has focus.
     pub sp_client: Input,
     pub sp_secret: Input,
+    /// A user-assigned managed identity's client id (empty: the machine's
+    /// system-assigned identity). Only hex digits and `-` are typed into it,
+    /// so `r` (check again) stays a key.
+    pub mi_client: Input,
     pub sp_on_secret: bool,
     pub sp_credential: SpCredential,
     /// What is wrong with the credential field (nothing given, or a
@@ -445,6 +449,7 @@ impl Wizard {
             unattended: None,
             sp_client: Input::default(),
             sp_secret: Input::default(),
+            mi_client: Input::default(),
             sp_on_secret: false,
             sp_credential: SpCredential::Secret,
             sp_error: None,
@@ -488,7 +493,10 @@ impl Wizard {
         self.target = Input::new(c.organization.clone().unwrap_or(c.base_url.clone()));
         self.sign_in_method = match (self.deployment, c.auth_method) {
             (Deployment::Services, AuthMethod::DeviceCode) => SignInMethod::DeviceCode,
-            (Deployment::Services, AuthMethod::ManagedIdentity) => SignInMethod::ManagedIdentity,
+            (Deployment::Services, AuthMethod::ManagedIdentity) => {
+                self.mi_client = Input::new(c.client_id.clone().unwrap_or_default());
+                SignInMethod::ManagedIdentity
+            }
             (Deployment::Services, AuthMethod::AzureCli) => SignInMethod::AzureCli,
             (Deployment::Services, AuthMethod::ServicePrincipal) => {
                 self.sp_client = Input::new(c.client_id.clone().unwrap_or_default());
@@ -548,9 +556,13 @@ impl Wizard {
                 SignInMethod::ServicePrincipal => "service_principal",
             }
             .into(),
-            client_id: (self.sign_in_method == SignInMethod::ServicePrincipal)
-                .then(|| self.sp_client.value().trim().to_string())
-                .filter(|c| !c.is_empty()),
+            client_id: match self.sign_in_method {
+                SignInMethod::ServicePrincipal => Some(self.sp_client.value()),
+                SignInMethod::ManagedIdentity => Some(self.mi_client.value()),
+                _ => None,
+            }
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty()),
             project: self
                 .project
                 .as_ref()
@@ -1274,6 +1286,13 @@ fn on_paste(w: &mut Wizard, text: &str) -> Vec<Effect> {
             &mut w.sp_client
         }
         Step::SignIn if w.sign_in_method == SignInMethod::ServicePrincipal => &mut w.sp_secret,
+        Step::SignIn if w.sign_in_method == SignInMethod::ManagedIdentity => {
+            for c in clean.chars().filter(|c| is_client_id_char(*c)) {
+                w.mi_client.handle(InputRequest::InsertChar(c));
+            }
+            w.problem = None;
+            return Vec::new();
+        }
         Step::Review => &mut w.review.name,
         Step::Project => {
             let q = format!("{}{}", w.projects.query(), clean);
@@ -1298,6 +1317,11 @@ fn on_paste(w: &mut Wizard, text: &str) -> Vec<Effect> {
     Vec::new()
 }
 
+/// What a client id (a GUID) is made of.
+fn is_client_id_char(c: char) -> bool {
+    c.is_ascii_hexdigit() || c == '-'
+}
+
 fn is_ctrl_c(key: &KeyEvent) -> bool {
     key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c')
 }
@@ -1314,6 +1338,7 @@ fn focused_text(w: &Wizard) -> Option<&Input> {
                 &w.sp_client
             })
         }
+        Step::SignIn if w.sign_in_method == SignInMethod::ManagedIdentity => Some(&w.mi_client),
         Step::Review => Some(&w.review.name),
         _ => None,
     }
@@ -1743,6 +1768,18 @@ fn key_unattended(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
         }
         return Vec::new();
     }
+    if method == SignInMethod::ManagedIdentity
+        && match key.code {
+            KeyCode::Char(c) => is_client_id_char(c),
+            KeyCode::Enter | KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => false,
+            _ => true,
+        }
+    {
+        if edit(&mut w.mi_client, key) {
+            w.problem = None;
+        }
+        return Vec::new();
+    }
     let availability = w.probes.of(method).cloned();
     if key.code == KeyCode::Char('r')
         && !matches!(availability, None | Some(Availability::Checking { .. }))
@@ -1767,7 +1804,7 @@ fn key_unattended(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
         SignInMethod::ManagedIdentity => match w.settings.sign_in.imds.clone() {
             Some(imds) => Unattended::ManagedIdentity {
                 imds,
-                client_id: None,
+                client_id: Some(w.mi_client.value().trim().to_string()).filter(|c| !c.is_empty()),
             },
             None => return Vec::new(),
         },
