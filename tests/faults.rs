@@ -416,16 +416,7 @@ async fn wizard_meets(
     pat: &str,
     code: &'static str,
 ) -> support::driver::Run {
-    let url = |s: String| url::Url::parse(&s).unwrap();
-    let settings = ado_setup::wizard::Settings {
-        devops_base: url(base.to_string()),
-        vssps_base: url(format!("{base}/_vssps")),
-        profile_base: url(format!("{base}/_profile")),
-        authority_base: url(format!("{base}/_login")),
-        allow_http: true,
-        demo: true,
-        ..support::wizard_settings()
-    };
+    let settings = support::driver::sandbox_settings(base);
     let jobs = JobContext {
         http: HttpClient::new(ClientOptions {
             request_timeout: Duration::from_secs(TIMEOUT_SECS),

@@ -29,22 +29,12 @@ use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 fn settings(sb: &Sandbox) -> Settings {
-    Settings {
-        devops_base: Url::parse(&sb.devops_url()).unwrap(),
-        vssps_base: Url::parse(&sb.vssps_url()).unwrap(),
-        profile_base: Url::parse(&sb.profile_url()).unwrap(),
-        authority_base: Url::parse(&sb.authority_url()).unwrap(),
-        allow_http: true,
-        // The sandbox stands for every endpoint (no {org}.visualstudio.com probe).
-        demo: true,
-        existing: Vec::new(),
-        secret_store: "test store".into(),
-        hints: Vec::new(),
-        sign_in: Default::default(),
-        store_problem: None,
-        store_dir: String::new(),
-        draft: None,
-    }
+    let s = support::driver::sandbox_settings(&sb.devops_url());
+    assert_eq!(
+        s.vssps_base.as_str(),
+        Url::parse(&sb.vssps_url()).unwrap().as_str()
+    );
+    s
 }
 
 /// Runs `script` through `app::run`; returns the outcome, the final screen and every frame.
@@ -64,6 +54,21 @@ async fn drive_wizard(
 ) -> (Outcome, String, Vec<String>) {
     let run = support::driver::drive_wizard(wizard, jobs, script, Duration::from_secs(30)).await;
     (run.outcome, run.last, run.frames)
+}
+
+/// From the Field mapping step, every default accepted through to Done and
+/// out.
+fn accept_to_done() -> Vec<Act> {
+    vec![
+        Act::At(Step::Mapping),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Network),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Review),
+        Act::Key(KeyCode::Enter),
+        Act::At(Step::Done),
+        Act::Key(KeyCode::Enter),
+    ]
 }
 
 fn key_event(code: KeyCode) -> std::io::Result<Event> {
@@ -118,30 +123,26 @@ async fn services_with_a_pat_to_a_saved_connection() {
         )
         .into_boxed_str(),
     );
-    let script = vec![
-        Act::At(Step::Deployment),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Target),
-        Act::Type(org_url),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::SignIn),
-        Act::Key(KeyCode::Tab), // Personal access token
-        Act::Type(pat),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Organization),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Project),
-        // The project from the pasted URL is preselected.
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Mapping),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Network),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Review),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Done),
-        Act::Key(KeyCode::Enter),
-    ];
+    let script = [
+        vec![
+            Act::At(Step::Deployment),
+            Act::Key(KeyCode::Enter),
+            Act::At(Step::Target),
+            Act::Type(org_url),
+            Act::Key(KeyCode::Enter),
+            Act::At(Step::SignIn),
+            Act::Key(KeyCode::Tab), // Personal access token
+            Act::Type(pat),
+            Act::Key(KeyCode::Enter),
+            Act::At(Step::Organization),
+            Act::Key(KeyCode::Enter),
+            Act::At(Step::Project),
+            // The project from the pasted URL is preselected.
+            Act::Key(KeyCode::Enter),
+        ],
+        accept_to_done(),
+    ]
+    .concat();
     let (outcome, last, frames) = drive(settings(&sb), jobs.clone(), script).await;
     let saved = match outcome {
         Outcome::Saved(s) => s,
@@ -211,29 +212,25 @@ async fn microsoft_sign_in_and_an_organization_from_the_list() {
         config: ConfigStore::open(&dir),
         secrets: SecretStore::file(&dir),
     };
-    let script = vec![
-        Act::At(Step::Deployment),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Target),
-        Act::Type("contoso-agile"),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::SignIn),
-        Act::Key(KeyCode::Enter), // device code; the sandbox approves
-        Act::At(Step::Organization),
-        // The list is filtered to the one wanted.
-        Act::Type("scrum"),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Project),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Mapping),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Network),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Review),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Done),
-        Act::Key(KeyCode::Enter),
-    ];
+    let script = [
+        vec![
+            Act::At(Step::Deployment),
+            Act::Key(KeyCode::Enter),
+            Act::At(Step::Target),
+            Act::Type("contoso-agile"),
+            Act::Key(KeyCode::Enter),
+            Act::At(Step::SignIn),
+            Act::Key(KeyCode::Enter), // device code; the sandbox approves
+            Act::At(Step::Organization),
+            // The list is filtered to the one wanted.
+            Act::Type("scrum"),
+            Act::Key(KeyCode::Enter),
+            Act::At(Step::Project),
+            Act::Key(KeyCode::Enter),
+        ],
+        accept_to_done(),
+    ]
+    .concat();
     let (outcome, _, frames) = drive(settings(&sb), jobs.clone(), script).await;
     let saved = match outcome {
         Outcome::Saved(s) => s,
@@ -319,29 +316,25 @@ async fn edit_revalidates_and_replaces_the_saved_connection() {
     };
     let pat: &'static str = Box::leak(sb.pat().to_string().into_boxed_str());
     // A saved connection, the way the wizard saves one.
-    let first = vec![
-        Act::At(Step::Deployment),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Target),
-        Act::Type("contoso-scrum"),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::SignIn),
-        Act::Key(KeyCode::Tab),
-        Act::Type(pat),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Organization),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Project),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Mapping),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Network),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Review),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Done),
-        Act::Key(KeyCode::Enter),
-    ];
+    let first = [
+        vec![
+            Act::At(Step::Deployment),
+            Act::Key(KeyCode::Enter),
+            Act::At(Step::Target),
+            Act::Type("contoso-scrum"),
+            Act::Key(KeyCode::Enter),
+            Act::At(Step::SignIn),
+            Act::Key(KeyCode::Tab),
+            Act::Type(pat),
+            Act::Key(KeyCode::Enter),
+            Act::At(Step::Organization),
+            Act::Key(KeyCode::Enter),
+            Act::At(Step::Project),
+            Act::Key(KeyCode::Enter),
+        ],
+        accept_to_done(),
+    ]
+    .concat();
     let (outcome, _, _) = drive(settings(&sb), jobs.clone(), first).await;
     let Outcome::Saved(saved) = outcome else {
         panic!("{outcome:?}")
@@ -443,33 +436,29 @@ async fn managed_identity_from_the_sign_in_step_keeps_no_secret() {
     };
     let mut s = settings(&sb);
     s.sign_in.imds = Some(Url::parse(&sb.imds_url()).unwrap());
-    let script = vec![
-        Act::At(Step::Deployment),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Target),
-        Act::Type("contoso-agile"),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::SignIn),
-        Act::Shows(
-            "Managed identity  ✓ the instance metadata endpoint answers; nothing stored".into(),
-        ),
-        Act::Key(KeyCode::Tab), // PAT
-        Act::Key(KeyCode::Tab), // managed identity
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Organization),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Project),
-        Act::Type("payments"),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Mapping),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Network),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Review),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Done),
-        Act::Key(KeyCode::Enter),
-    ];
+    let script = [
+        vec![
+            Act::At(Step::Deployment),
+            Act::Key(KeyCode::Enter),
+            Act::At(Step::Target),
+            Act::Type("contoso-agile"),
+            Act::Key(KeyCode::Enter),
+            Act::At(Step::SignIn),
+            Act::Shows(
+                "Managed identity  ✓ the instance metadata endpoint answers; nothing stored".into(),
+            ),
+            Act::Key(KeyCode::Tab), // PAT
+            Act::Key(KeyCode::Tab), // managed identity
+            Act::Key(KeyCode::Enter),
+            Act::At(Step::Organization),
+            Act::Key(KeyCode::Enter),
+            Act::At(Step::Project),
+            Act::Type("payments"),
+            Act::Key(KeyCode::Enter),
+        ],
+        accept_to_done(),
+    ]
+    .concat();
     let (outcome, _, _) = drive(s, jobs.clone(), script).await;
     let Outcome::Saved(saved) = outcome else {
         panic!("{outcome:?}")
@@ -520,39 +509,35 @@ async fn a_service_principal_with_a_certificate_file_from_the_sign_in_step() {
     std::fs::write(&pem_path, format!("{}{}", key.serialize_pem(), cert.pem())).unwrap();
     let missing = tmp.path().join("missing.pem");
     let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
-    let script = vec![
-        Act::At(Step::Deployment),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Target),
-        Act::Type("contoso-agile"),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::SignIn),
-        Act::Key(KeyCode::BackTab), // service principal
-        Act::Type(leak(sp.client_id.clone())),
-        Act::Key(KeyCode::Enter),
-        Act::Key(KeyCode::F(2)),
-        Act::Shows("Certificate file:".into()),
-        Act::Type(leak(missing.display().to_string())),
-        Act::Key(KeyCode::Enter),
-        Act::Shows("✗ cannot read the certificate".into()),
-        Act::Key(KeyCode::F(2)), // a secret …
-        Act::Key(KeyCode::F(2)), // … and back: the field is empty again
-        Act::Type(leak(pem_path.display().to_string())),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Organization),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Project),
-        Act::Type("payments"),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Mapping),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Network),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Review),
-        Act::Key(KeyCode::Enter),
-        Act::At(Step::Done),
-        Act::Key(KeyCode::Enter),
-    ];
+    let script = [
+        vec![
+            Act::At(Step::Deployment),
+            Act::Key(KeyCode::Enter),
+            Act::At(Step::Target),
+            Act::Type("contoso-agile"),
+            Act::Key(KeyCode::Enter),
+            Act::At(Step::SignIn),
+            Act::Key(KeyCode::BackTab), // service principal
+            Act::Type(leak(sp.client_id.clone())),
+            Act::Key(KeyCode::Enter),
+            Act::Key(KeyCode::F(2)),
+            Act::Shows("Certificate file:".into()),
+            Act::Type(leak(missing.display().to_string())),
+            Act::Key(KeyCode::Enter),
+            Act::Shows("✗ cannot read the certificate".into()),
+            Act::Key(KeyCode::F(2)), // a secret …
+            Act::Key(KeyCode::F(2)), // … and back: the field is empty again
+            Act::Type(leak(pem_path.display().to_string())),
+            Act::Key(KeyCode::Enter),
+            Act::At(Step::Organization),
+            Act::Key(KeyCode::Enter),
+            Act::At(Step::Project),
+            Act::Type("payments"),
+            Act::Key(KeyCode::Enter),
+        ],
+        accept_to_done(),
+    ]
+    .concat();
     let (outcome, _, frames) = drive(settings(&sb), jobs.clone(), script).await;
     let Outcome::Saved(saved) = outcome else {
         panic!("{outcome:?}")

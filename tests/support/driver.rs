@@ -43,6 +43,24 @@ struct Seen {
     frames: Vec<String>,
 }
 
+/// Wizard settings for the sandbox (or a fault prefix of it) at `base`:
+/// its identity, profile and Entra endpoints under `base`, plain HTTP
+/// allowed, and the demo's rule that the sandbox stands for every endpoint
+/// (no `{org}.visualstudio.com` probe).
+pub fn sandbox_settings(base: &str) -> ado_setup::wizard::Settings {
+    let url = |s: String| url::Url::parse(&s).unwrap();
+    ado_setup::wizard::Settings {
+        devops_base: url(base.to_string()),
+        vssps_base: url(format!("{base}/_vssps")),
+        profile_base: url(format!("{base}/_profile")),
+        authority_base: url(format!("{base}/_login")),
+        allow_http: true,
+        demo: true,
+        secret_store: "test store".into(),
+        ..super::wizard_settings()
+    }
+}
+
 /// The wizard's screen at 80×24, as text (one line per row).
 pub fn frame_text(w: &Wizard) -> String {
     let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
