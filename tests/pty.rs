@@ -5,13 +5,20 @@
 //! (alternate screen left, cursor shown, bracketed paste off). The PAT is
 //! searched for in everything the binary drew, printed and wrote (log
 //! included).
+//!
+//! The binary is the release build (`target/release/ado-setup`, which CI
+//! builds first) when it is newer than every source file; otherwise — say,
+//! after an edit without `cargo build --release` — the test build, and the
+//! tests say so on stderr. `ADO_SETUP_PTY_BINARY` names another binary. The
+//! panic test always runs the test build: only debug builds panic on request.
 
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{Read, Write};
-use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::SystemTime;
 use std::time::{Duration, Instant};
 
 use portable_pty::{CommandBuilder, MasterPty, PtySize, native_pty_system};
@@ -24,6 +31,65 @@ struct Tty {
     master: Box<dyn MasterPty + Send>,
     /// Size changes: the output offset at which each took effect, rows, cols.
     resizes: Vec<(usize, u16, u16)>,
+}
+
+/// The newest modification time of the files the binary is built from.
+fn newest_source() -> SystemTime {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut newest = SystemTime::UNIX_EPOCH;
+    let mut stack = vec![
+        root.join("src"),
+        root.join("assets"),
+        root.join("Cargo.toml"),
+        root.join("Cargo.lock"),
+    ];
+    while let Some(p) = stack.pop() {
+        let Ok(meta) = std::fs::metadata(&p) else {
+            continue;
+        };
+        if meta.is_dir() {
+            if let Ok(entries) = std::fs::read_dir(&p) {
+                stack.extend(entries.flatten().map(|e| e.path()));
+            }
+        } else if let Ok(m) = meta.modified() {
+            newest = newest.max(m);
+        }
+    }
+    newest
+}
+
+/// The binary the PTY tests run (see the module comment).
+fn binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        if let Some(p) = std::env::var_os("ADO_SETUP_PTY_BINARY") {
+            return PathBuf::from(p);
+        }
+        let test_build = PathBuf::from(env!("CARGO_BIN_EXE_ado-setup"));
+        let release = test_build
+            .parent()
+            .and_then(Path::parent)
+            .map(|target| target.join("release").join("ado-setup"));
+        let fresh = release.as_ref().filter(|r| {
+            std::fs::metadata(r)
+                .and_then(|m| m.modified())
+                .is_ok_and(|built| built >= newest_source())
+        });
+        match fresh {
+            Some(r) => {
+                eprintln!("PTY tests: the release binary {}", r.display());
+                r.clone()
+            }
+            None => {
+                eprintln!(
+                    "PTY tests: NOT the release binary (missing or older than the sources; \
+                     run `cargo build --release --locked` first): using {}",
+                    test_build.display()
+                );
+                test_build
+            }
+        }
+    })
 }
 
 fn pty_size(rows: u16, cols: u16) -> PtySize {
@@ -42,8 +108,12 @@ impl Tty {
 
     /// `no_color`: set `NO_COLOR=1`, else make sure it is unset.
     fn spawn_with(args: &[&str], env: &[(&str, &Path)], no_color: bool) -> Tty {
+        Tty::spawn_binary(binary(), args, env, no_color)
+    }
+
+    fn spawn_binary(bin: &Path, args: &[&str], env: &[(&str, &Path)], no_color: bool) -> Tty {
         let pty = native_pty_system().openpty(pty_size(24, 80)).unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_ado-setup"));
+        let mut cmd = CommandBuilder::new(bin);
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         if no_color {
@@ -330,12 +400,18 @@ fn sigterm_and_sighup_restore_the_terminal() {
 fn a_panic_restores_the_terminal() {
     // Debug builds panic on purpose after the first frame when asked to.
     if !cfg!(debug_assertions) {
+        eprintln!("SKIPPED: a panic is requested only of debug builds");
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
     let mut env = home(tmp.path());
     env.push(("ADO_SETUP_TEST_PANIC", tmp.path().to_path_buf()));
-    let mut tty = Tty::spawn(&["demo"], &env_refs(&env));
+    let mut tty = Tty::spawn_binary(
+        Path::new(env!("CARGO_BIN_EXE_ado-setup")),
+        &["demo"],
+        &env_refs(&env),
+        true,
+    );
     assert_eq!(tty.wait_exit(), 101);
     tty.assert_restored();
     assert!(
