@@ -270,24 +270,32 @@ fn run_wizard(
 /// `doctor`: every check, a checklist or JSON, exit codes of SPEC §5.
 /// The token from standard input with `--pat-stdin` (`command` names the
 /// command in the fix).
-fn read_stdin_pat(wanted: bool, command: &str) -> Result<Option<secrecy::SecretString>, ExitCode> {
-    if !wanted {
+fn read_stdin_pat(
+    flags: &ado_setup::cli::ConnectionFlags,
+    command: &str,
+) -> Result<Option<secrecy::SecretString>, ExitCode> {
+    if !flags.pat_stdin {
         return Ok(None);
     }
+    // Said in the words of the sign-in method: a token, or an app's secret.
+    let (what, flag) = match flags.auth {
+        Some(ado_setup::cli::AuthChoice::ServicePrincipal) => ("client secret", "--secret-stdin"),
+        _ => ("token", "--pat-stdin"),
+    };
     let mut text = String::new();
     if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
         return Err(usage_error(
             "CONFIG_INVALID",
-            &format!("cannot read the token from standard input: {e}"),
-            &format!("Pipe the token in: … | ado-setup {command} --pat-stdin"),
+            &format!("cannot read the {what} from standard input: {e}"),
+            &format!("Pipe the {what} in: … | ado-setup {command} {flag}"),
         ));
     }
     let token = text.trim().to_string();
     if token.is_empty() {
         return Err(usage_error(
             "PROVIDER_AUTH_REQUIRED",
-            "--pat-stdin: standard input was empty",
-            &format!("Pipe the token in: … | ado-setup {command} --pat-stdin"),
+            &format!("{flag}: standard input was empty"),
+            &format!("Pipe the {what} in: … | ado-setup {command} {flag}"),
         ));
     }
     Ok(Some(secrecy::SecretString::from(token)))
@@ -307,7 +315,7 @@ fn to_stderr(line: &str) {
 
 /// `connect --non-interactive`.
 fn run_connect(global: &GlobalArgs, args: &ado_setup::cli::ConnectArgs) -> ExitCode {
-    let stdin_pat = match read_stdin_pat(args.connection.pat_stdin, "connect --non-interactive") {
+    let stdin_pat = match read_stdin_pat(&args.connection, "connect --non-interactive") {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -338,7 +346,7 @@ fn run_connect(global: &GlobalArgs, args: &ado_setup::cli::ConnectArgs) -> ExitC
 }
 
 fn run_doctor(global: &GlobalArgs, args: &ado_setup::cli::DoctorArgs) -> ExitCode {
-    let stdin_pat = match read_stdin_pat(args.connection.pat_stdin, "doctor") {
+    let stdin_pat = match read_stdin_pat(&args.connection, "doctor") {
         Ok(p) => p,
         Err(code) => return code,
     };

@@ -261,3 +261,49 @@ fn a_fault_or_timeout_that_cannot_be_used_is_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("--timeout"));
 }
+
+#[test]
+fn an_empty_stdin_is_named_as_the_secret_the_method_wants() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let run_empty = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_ado-setup"))
+            .arg("--config-dir")
+            .arg(tmp.path())
+            .args([
+                "connect",
+                "--non-interactive",
+                "--org",
+                "contoso",
+                "--project",
+                "Payments",
+            ])
+            .args(extra)
+            .env_remove("ADO_SETUP_CONFIG_DIR")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run the binary: {e}"))
+    };
+    let out = run_empty(&[
+        "--auth",
+        "service-principal",
+        "--tenant",
+        "contoso.example",
+        "--client-id",
+        "b7a4c2e9-1d3f-4e6a-8c5b-9f0e2d1a3c47",
+        "--secret-stdin",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("--secret-stdin: standard input was empty")
+            && err.contains("Pipe the client secret in"),
+        "{err}"
+    );
+    let out = run_empty(&["--pat-stdin"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("--pat-stdin: standard input was empty") && err.contains("Pipe the token in"),
+        "{err}"
+    );
+}
