@@ -155,12 +155,14 @@ pub async fn unattended_from_flags(
         },
         problem,
     };
-    let client_id = flags
-        .client_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(str::to_string);
+    let given = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    let client_id = given(&flags.client_id);
+    let tenant = given(&flags.tenant);
     if method != AuthChoice::ServicePrincipal && flags.certificate.is_some() {
         return Err(ConnectError::usage(Problem::new(
             "CONFIG_INVALID",
@@ -212,25 +214,13 @@ pub async fn unattended_from_flags(
             };
             Ok(Some(Unattended::ServicePrincipal(ServicePrincipal {
                 authority: endpoints.authority.clone(),
-                tenant: flags
-                    .tenant
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|t| !t.is_empty())
-                    .map(str::to_string),
+                tenant,
                 client_id,
                 credential: Some(credential),
                 source,
             })))
         }
-        _ => Ok(Some(Unattended::AzureCli {
-            tenant: flags
-                .tenant
-                .as_deref()
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .map(str::to_string),
-        })),
+        _ => Ok(Some(Unattended::AzureCli { tenant })),
     }
 }
 

@@ -5,6 +5,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use ado_setup::cli::{Cli, Command, DemoArgs, GlobalArgs, exit};
+use ado_setup::problem::Problem;
 use ado_setup::sandbox::{Sandbox, SandboxOptions, serve_banner};
 use clap::Parser;
 
@@ -216,14 +217,7 @@ fn run_wizard(
                 l
             }
             Err(problem) => {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "ado-setup: {}: {}\n  fix: {}",
-                    problem.code,
-                    problem.message,
-                    problem.fix
-                );
-                return ExitCode::from(exit::FAILED);
+                return problem_exit(&problem, exit::FAILED);
             }
         };
         let mut guard = match ado_setup::terminal::TerminalGuard::new() {
@@ -332,16 +326,7 @@ fn run_connect(global: &GlobalArgs, args: &ado_setup::cli::ConnectArgs) -> ExitC
     ));
     match result {
         Ok(out) => printed(&out.stdout, out.code),
-        Err(e) => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "ado-setup: {}: {}\n  fix: {}",
-                e.problem.code,
-                e.problem.message,
-                e.problem.fix
-            );
-            ExitCode::from(e.code)
-        }
+        Err(e) => problem_exit(&e.problem, e.code),
     }
 }
 
@@ -364,11 +349,8 @@ fn run_doctor(global: &GlobalArgs, args: &ado_setup::cli::DoctorArgs) -> ExitCod
     match result {
         Ok(out) => printed(&out.stdout, out.code),
         // A sign-in that could not happen (ad hoc --auth device-code) is 4.
-        Err(p) if p.code == "PROVIDER_AUTH_REQUIRED" => {
-            let _ = usage_error(&p.code, &p.message, &p.fix);
-            ExitCode::from(exit::AUTH)
-        }
-        Err(p) => usage_error(&p.code, &p.message, &p.fix),
+        Err(p) if p.code == "PROVIDER_AUTH_REQUIRED" => problem_exit(&p, exit::AUTH),
+        Err(p) => problem_exit(&p, exit::USAGE),
     }
 }
 
@@ -405,24 +387,23 @@ fn run_manage(global: &GlobalArgs, command: &Command) -> ExitCode {
             let _ = std::io::stderr().write_all(out.stderr.as_bytes());
             ExitCode::from(out.code)
         }
-        Err(f) => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "ado-setup: {}: {}\n  fix: {}",
-                f.problem.code,
-                f.problem.message,
-                f.problem.fix
-            );
-            ExitCode::from(f.code)
-        }
+        Err(f) => problem_exit(&f.problem, f.code),
     }
 }
 
 /// An input error before any check ran: code, message and fix on stderr, exit 2.
 fn usage_error(code: &str, message: &str, fix: &str) -> ExitCode {
+    problem_exit(&Problem::new(code, message, fix), exit::USAGE)
+}
+
+/// A problem on stderr (`ado-setup: CODE: message`, then its fix), and `code`.
+fn problem_exit(p: &Problem, code: u8) -> ExitCode {
     let _ = writeln!(
         std::io::stderr(),
-        "ado-setup: {code}: {message}\n  fix: {fix}"
+        "ado-setup: {}: {}\n  fix: {}",
+        p.code,
+        p.message,
+        p.fix
     );
-    ExitCode::from(exit::USAGE)
+    ExitCode::from(code)
 }
