@@ -27,12 +27,10 @@ use ado_setup::ado::http::{ClientOptions, HttpClient};
 use ado_setup::jobs::JobContext;
 use ado_setup::sandbox::fault::Fault;
 use ado_setup::sandbox::{Sandbox, SandboxOptions};
-use ado_setup::store::config::ConfigStore;
-use ado_setup::store::secrets::SecretStore;
 use ado_setup::wizard::{Outcome, Step, Wizard};
 use crossterm::event::KeyCode;
 use serde_json::Value;
-use support::driver::{Act, drive_wizard};
+use support::driver::{Act, drive_wizard, leak};
 
 /// The client's whole-request timeout in these tests (`--timeout`).
 const TIMEOUT_SECS: u64 = 3;
@@ -423,10 +421,9 @@ async fn wizard_meets(
             ..ClientOptions::default()
         })
         .unwrap(),
-        config: ConfigStore::open(config),
-        secrets: SecretStore::file(config),
+        ..support::driver::file_jobs(config)
     };
-    let pat: &'static str = Box::leak(pat.to_string().into_boxed_str());
+    let pat = leak(pat.to_string());
     let script = vec![
         Act::At(Step::Deployment),
         Act::Key(KeyCode::Enter),

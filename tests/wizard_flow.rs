@@ -8,7 +8,7 @@
 
 mod support;
 
-use support::driver::Act;
+use support::driver::{Act, file_jobs, leak};
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -110,19 +110,12 @@ async fn services_with_a_pat_to_a_saved_connection() {
     let sb = Sandbox::start(SandboxOptions::default()).await.unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("config");
-    let jobs = JobContext {
-        http: http(),
-        config: ConfigStore::open(&dir),
-        secrets: SecretStore::file(&dir),
-    };
-    let pat: &'static str = Box::leak(sb.pat().to_string().into_boxed_str());
-    let org_url: &'static str = Box::leak(
-        format!(
-            "{}/contoso-agile/Payments%20Platform/_git/api",
-            sb.devops_url()
-        )
-        .into_boxed_str(),
-    );
+    let jobs = file_jobs(&dir);
+    let pat = leak(sb.pat());
+    let org_url = leak(format!(
+        "{}/contoso-agile/Payments%20Platform/_git/api",
+        sb.devops_url()
+    ));
     let script = [
         vec![
             Act::At(Step::Deployment),
@@ -207,11 +200,7 @@ async fn microsoft_sign_in_and_an_organization_from_the_list() {
     .unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("config");
-    let jobs = JobContext {
-        http: http(),
-        config: ConfigStore::open(&dir),
-        secrets: SecretStore::file(&dir),
-    };
+    let jobs = file_jobs(&dir);
     let script = [
         vec![
             Act::At(Step::Deployment),
@@ -309,12 +298,8 @@ async fn edit_revalidates_and_replaces_the_saved_connection() {
     let sb = Sandbox::start(SandboxOptions::default()).await.unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("config");
-    let jobs = JobContext {
-        http: http(),
-        config: ConfigStore::open(&dir),
-        secrets: SecretStore::file(&dir),
-    };
-    let pat: &'static str = Box::leak(sb.pat().to_string().into_boxed_str());
+    let jobs = file_jobs(&dir);
+    let pat = leak(sb.pat());
     // A saved connection, the way the wizard saves one.
     let first = [
         vec![
@@ -429,11 +414,7 @@ async fn managed_identity_from_the_sign_in_step_keeps_no_secret() {
     let sb = Sandbox::start(SandboxOptions::default()).await.unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("config");
-    let jobs = JobContext {
-        http: http(),
-        config: ConfigStore::open(&dir),
-        secrets: SecretStore::file(&dir),
-    };
+    let jobs = file_jobs(&dir);
     let mut s = settings(&sb);
     s.sign_in.imds = Some(Url::parse(&sb.imds_url()).unwrap());
     let script = [
@@ -489,11 +470,7 @@ async fn a_service_principal_with_a_certificate_file_from_the_sign_in_step() {
     let sb = Sandbox::start(SandboxOptions::default()).await.unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("config");
-    let jobs = JobContext {
-        http: http(),
-        config: ConfigStore::open(&dir),
-        secrets: SecretStore::file(&dir),
-    };
+    let jobs = file_jobs(&dir);
     let sp = sb
         .apps()
         .into_iter()
@@ -508,7 +485,6 @@ async fn a_service_principal_with_a_certificate_file_from_the_sign_in_step() {
     let pem_path = tmp.path().join("payments-sync.pem");
     std::fs::write(&pem_path, format!("{}{}", key.serialize_pem(), cert.pem())).unwrap();
     let missing = tmp.path().join("missing.pem");
-    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
     let script = [
         vec![
             Act::At(Step::Deployment),
@@ -576,11 +552,7 @@ async fn an_interrupted_wizard_leaves_a_draft() {
     let sb = Sandbox::start(SandboxOptions::default()).await.unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("config");
-    let jobs = JobContext {
-        http: http(),
-        config: ConfigStore::open(&dir),
-        secrets: SecretStore::file(&dir),
-    };
+    let jobs = file_jobs(&dir);
     let mut s = settings(&sb);
     s.demo = false;
     let script = vec![
@@ -616,7 +588,7 @@ async fn the_store_chosen_when_the_keyring_fails_is_the_one_saved_to() {
     };
     let mut s = settings(&sb);
     s.store_problem = Some("the OS keyring failed its write/read/delete test".into());
-    let pat: &'static str = Box::leak(sb.pat().to_string().into_boxed_str());
+    let pat = leak(sb.pat());
     let file_option = ado_setup::wizard::store_options()
         .iter()
         .position(|(c, _, _)| *c == ado_setup::cli::SecretStoreChoice::File)
@@ -663,12 +635,8 @@ async fn the_dry_run_rejects_a_field_and_the_user_fixes_it() {
     let sb = Sandbox::start(SandboxOptions::default()).await.unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("config");
-    let jobs = JobContext {
-        http: http(),
-        config: ConfigStore::open(&dir),
-        secrets: SecretStore::file(&dir),
-    };
-    let pat: &'static str = Box::leak(sb.pat().to_string().into_boxed_str());
+    let jobs = file_jobs(&dir);
+    let pat = leak(sb.pat());
     let script = vec![
         Act::At(Step::Deployment),
         Act::Key(KeyCode::Enter),
@@ -732,11 +700,7 @@ async fn an_organization_of_another_directory_gets_a_token_of_its_tenant() {
     .await
     .unwrap();
     let tmp = tempfile::tempdir().unwrap();
-    let jobs = JobContext {
-        http: http(),
-        config: ConfigStore::open(tmp.path()),
-        secrets: SecretStore::file(tmp.path()),
-    };
+    let jobs = file_jobs(tmp.path());
     let s = settings(&sb);
     let app = ado_setup::auth::EntraApp {
         authority: s.authority_base.clone(),
@@ -813,8 +777,8 @@ async fn server_with_a_pat_to_a_saved_connection_in_the_keyring() {
         config: ConfigStore::open(&dir),
         secrets: secrets.clone(),
     };
-    let pat: &'static str = Box::leak(sb.pat().to_string().into_boxed_str());
-    let collection: &'static str = Box::leak(sb.collection_url().into_boxed_str());
+    let pat = leak(sb.pat());
+    let collection = leak(sb.collection_url());
     let script = vec![
         Act::At(Step::Deployment),
         Act::Key(KeyCode::Down),
@@ -867,11 +831,7 @@ async fn a_rejected_pat_shows_the_problem_and_saves_nothing() {
     let sb = Sandbox::start(SandboxOptions::default()).await.unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("config");
-    let jobs = JobContext {
-        http: http(),
-        config: ConfigStore::open(&dir),
-        secrets: SecretStore::file(&dir),
-    };
+    let jobs = file_jobs(&dir);
     let seen_problem = Arc::new(Mutex::new(None::<String>));
     let (tx, rx) = futures::channel::mpsc::unbounded::<std::io::Result<Event>>();
     let keys = |s: &str| {
@@ -1024,11 +984,7 @@ async fn a_signal_during_a_save_lets_it_finish() {
     let sb = Sandbox::start(SandboxOptions::default()).await.unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("config");
-    let jobs = JobContext {
-        http: http(),
-        config: ConfigStore::open(&dir),
-        secrets: SecretStore::file(&dir),
-    };
+    let jobs = file_jobs(&dir);
     let (tx, rx) = futures::channel::mpsc::unbounded::<std::io::Result<Event>>();
     let stop = Arc::new(tokio::sync::Notify::new());
     let sent = Arc::new(Mutex::new(None::<Step>));

@@ -43,6 +43,21 @@ struct Seen {
     frames: Vec<String>,
 }
 
+/// `text` for the life of the test (what [`Act::Type`] takes).
+pub fn leak(text: impl Into<String>) -> &'static str {
+    Box::leak(text.into().into_boxed_str())
+}
+
+/// The jobs' context: a default HTTP client, the config and the file
+/// secret store in `dir`.
+pub fn file_jobs(dir: &std::path::Path) -> ado_setup::jobs::JobContext {
+    ado_setup::jobs::JobContext {
+        http: ado_setup::ado::http::HttpClient::new(Default::default()).unwrap(),
+        config: ado_setup::store::config::ConfigStore::open(dir),
+        secrets: ado_setup::store::secrets::SecretStore::file(dir),
+    }
+}
+
 /// Wizard settings for the sandbox (or a fault prefix of it) at `base`:
 /// its identity, profile and Entra endpoints under `base`, plain HTTP
 /// allowed, and the demo's rule that the sandbox stands for every endpoint
