@@ -6,6 +6,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
@@ -13,7 +15,6 @@ use std::time::Duration;
 use ado_setup::ado::http::{ClientOptions, HttpClient};
 use ado_setup::auth::{self, DEFAULT_CLIENT_ID, EntraApp};
 use ado_setup::sandbox::{Sandbox, SandboxOptions};
-use ado_setup::store::config::*;
 use ado_setup::store::secrets::SecretStore;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
@@ -65,34 +66,15 @@ impl Env {
     /// Saves a device-code connection to `org` with `secret` as its refresh token.
     fn save(&self, name: &str, org: &str, project: &str, secret: &SecretString) {
         let dir = self.dir();
-        self.rt.block_on(async {
-            let secrets = SecretStore::file(&dir);
-            secrets.set(name, secret).await.unwrap();
-            let store = ConfigStore::open(&dir);
-            let mut config = store.load().unwrap();
-            config
-                .upsert(Connection {
-                    name: name.into(),
-                    provider_key: ProviderKey::AzureDevopsServices,
-                    deployment_mode: DeploymentMode::Cloud,
-                    organization: Some(org.into()),
-                    base_url: format!("{}/{org}", self.sb.devops_url()),
-                    api_version: "7.1".into(),
-                    auth_method: AuthMethod::DeviceCode,
-                    tenant_id: Some(CONTOSO.into()),
-                    client_id: Some(DEFAULT_CLIENT_ID.into()),
-                    project: project.into(),
-                    project_id: "00000000-0000-0000-0000-0000000000aa".into(),
-                    process: "Agile".into(),
-                    work_item_type: "Bug".into(),
-                    area_path: project.into(),
-                    iteration_path: project.into(),
-                    secret_ref: Some(secrets.secret_ref(name)),
-                    ..Connection::default()
-                })
-                .unwrap();
-            store.save(&config).unwrap();
-        });
+        self.rt.block_on(support::save_signed_in(
+            &dir,
+            &self.sb.devops_url(),
+            name,
+            org,
+            project,
+            CONTOSO,
+            secret,
+        ));
     }
 
     fn stored(&self, name: &str) -> Option<String> {

@@ -385,3 +385,45 @@ pub fn mapping_data(required: bool) -> Box<ado_setup::wizard::MappingData> {
         },
     })
 }
+
+/// Saves, in `dir`, a Microsoft sign-in (device code) connection `name` to
+/// `{devops_url}/{org}`'s `project` in tenant `tenant`, with `refresh_token`
+/// as its secret in the file store — the way the wizard saves one.
+#[allow(clippy::unwrap_used)]
+pub async fn save_signed_in(
+    dir: &std::path::Path,
+    devops_url: &str,
+    name: &str,
+    org: &str,
+    project: &str,
+    tenant: &str,
+    refresh_token: &secrecy::SecretString,
+) {
+    use ado_setup::store::config::*;
+    let secrets = ado_setup::store::secrets::SecretStore::file(dir);
+    secrets.set(name, refresh_token).await.unwrap();
+    let store = ConfigStore::open(dir);
+    let mut config = store.load().unwrap();
+    config
+        .upsert(Connection {
+            name: name.into(),
+            provider_key: ProviderKey::AzureDevopsServices,
+            deployment_mode: DeploymentMode::Cloud,
+            organization: Some(org.into()),
+            base_url: format!("{devops_url}/{org}"),
+            api_version: "7.1".into(),
+            auth_method: AuthMethod::DeviceCode,
+            tenant_id: Some(tenant.into()),
+            client_id: Some(ado_setup::auth::DEFAULT_CLIENT_ID.into()),
+            project: project.into(),
+            project_id: "00000000-0000-0000-0000-0000000000aa".into(),
+            process: "Agile".into(),
+            work_item_type: "Bug".into(),
+            area_path: project.into(),
+            iteration_path: project.into(),
+            secret_ref: Some(secrets.secret_ref(name)),
+            ..Connection::default()
+        })
+        .unwrap();
+    store.save(&config).unwrap();
+}
