@@ -36,19 +36,8 @@ impl Env {
 
     /// Runs `doctor --json` with `pat` in AZURE_DEVOPS_EXT_PAT.
     fn doctor(&self, pat: Option<&str>, args: &[&str]) -> (i32, Value, String) {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ado-setup"));
-        cmd.arg("doctor")
-            .arg("--json")
-            .arg("--allow-http")
-            .args(args)
-            .env("ADO_SETUP_DEVOPS_URL", self.sb.devops_url())
-            .env("ADO_SETUP_VSSPS_URL", self.sb.vssps_url())
-            .env("ADO_SETUP_PROFILE_URL", self.sb.profile_url())
-            .env("ADO_SETUP_AUTHORITY_URL", self.sb.authority_url())
-            .env_remove("AZURE_DEVOPS_EXT_PAT")
-            .env_remove("ADO_SETUP_CONFIG_DIR")
-            .env_remove("HTTPS_PROXY")
-            .env_remove("https_proxy");
+        let mut cmd = support::ado_setup_against(&self.sb.devops_url());
+        cmd.arg("doctor").arg("--json").args(args);
         if let Some(p) = pat {
             cmd.env("AZURE_DEVOPS_EXT_PAT", p);
         }

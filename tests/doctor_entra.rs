@@ -9,7 +9,6 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use ado_setup::ado::http::{ClientOptions, HttpClient};
@@ -89,16 +88,9 @@ impl Env {
     }
 
     fn doctor(&self, name: &str, pat_env: Option<&str>) -> (i32, Value, String) {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ado-setup"));
-        cmd.args(["doctor", name, "--json", "--allow-http", "--config-dir"])
-            .arg(self.dir())
-            .env("ADO_SETUP_DEVOPS_URL", self.sb.devops_url())
-            .env("ADO_SETUP_VSSPS_URL", self.sb.vssps_url())
-            .env("ADO_SETUP_PROFILE_URL", self.sb.profile_url())
-            .env("ADO_SETUP_AUTHORITY_URL", self.sb.authority_url())
-            .env_remove("AZURE_DEVOPS_EXT_PAT")
-            .env_remove("HTTPS_PROXY")
-            .env_remove("https_proxy");
+        let mut cmd = support::ado_setup_against(&self.sb.devops_url());
+        cmd.args(["doctor", name, "--json", "--config-dir"])
+            .arg(self.dir());
         if let Some(p) = pat_env {
             cmd.env("AZURE_DEVOPS_EXT_PAT", p);
         }

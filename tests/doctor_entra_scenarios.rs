@@ -10,7 +10,6 @@
 
 mod support;
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use ado_setup::ado::http::{ClientOptions, HttpClient};
@@ -159,17 +158,10 @@ impl Env {
     }
 
     fn run(&self, args: &[&str], pat: Option<&str>) -> Run {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ado-setup"));
+        let mut cmd = support::ado_setup_against(&self.sb.devops_url());
         cmd.args(args)
-            .args(["--json", "--allow-http", "--config-dir"])
-            .arg(self.dir())
-            .env("ADO_SETUP_DEVOPS_URL", self.sb.devops_url())
-            .env("ADO_SETUP_VSSPS_URL", self.sb.vssps_url())
-            .env("ADO_SETUP_PROFILE_URL", self.sb.profile_url())
-            .env("ADO_SETUP_AUTHORITY_URL", self.sb.authority_url())
-            .env_remove("AZURE_DEVOPS_EXT_PAT")
-            .env_remove("HTTPS_PROXY")
-            .env_remove("https_proxy");
+            .args(["--json", "--config-dir"])
+            .arg(self.dir());
         if let Some(p) = pat {
             cmd.env("AZURE_DEVOPS_EXT_PAT", p);
         }

@@ -8,7 +8,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Command;
+mod support;
 
 use ado_setup::sandbox::{Sandbox, SandboxOptions};
 use serde_json::Value;
@@ -37,24 +37,14 @@ impl Env {
     /// sandbox's endpoints, a fresh config dir and no secret store.
     fn doctor(&self, args: &[&str]) -> Run {
         let config = tempfile::tempdir().unwrap();
-        let out = Command::new(env!("CARGO_BIN_EXE_ado-setup"))
+        let out = support::ado_setup_against(&self.sb.devops_url())
             .arg("doctor")
             .arg("--json")
-            .arg("--allow-http")
             .arg("--config-dir")
             .arg(config.path())
             .args(["--secret-store", "none"])
             .args(args)
-            .env("ADO_SETUP_DEVOPS_URL", self.sb.devops_url())
-            .env("ADO_SETUP_VSSPS_URL", self.sb.vssps_url())
-            .env("ADO_SETUP_PROFILE_URL", self.sb.profile_url())
-            .env("ADO_SETUP_AUTHORITY_URL", self.sb.authority_url())
             .env("AZURE_DEVOPS_EXT_PAT", self.sb.pat())
-            .env_remove("ADO_SETUP_CONFIG_DIR")
-            .env_remove("HTTPS_PROXY")
-            .env_remove("https_proxy")
-            .env_remove("HTTP_PROXY")
-            .env_remove("http_proxy")
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();

@@ -182,26 +182,14 @@ fn run_guarded(mut cmd: Command, stdin: Option<&str>) -> (Output, Duration) {
 /// The binary with the sandbox's endpoints under `base` (a sandbox URL,
 /// perhaps with a fault prefix), a config dir and the file secret store.
 fn ado_setup(base: &str, config: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ado-setup"));
+    let mut cmd = support::ado_setup_against(base);
     cmd.args(args)
-        .arg("--allow-http")
         .args(["--timeout", &TIMEOUT_SECS.to_string()])
         .arg("--config-dir")
         .arg(config)
         .args(["--secret-store", "file"])
-        .env("ADO_SETUP_DEVOPS_URL", base)
-        .env("ADO_SETUP_VSSPS_URL", format!("{base}/_vssps"))
-        .env("ADO_SETUP_PROFILE_URL", format!("{base}/_profile"))
-        .env("ADO_SETUP_AUTHORITY_URL", format!("{base}/_login"))
         .env("ADO_SETUP_IMDS_URL", format!("{base}/_imds"))
-        .env("NO_COLOR", "1")
-        .env_remove("ADO_SETUP_CONFIG_DIR")
-        .env_remove("ADO_SETUP_TIMEOUT")
-        .env_remove("AZURE_DEVOPS_EXT_PAT")
-        .env_remove("HTTPS_PROXY")
-        .env_remove("https_proxy")
-        .env_remove("HTTP_PROXY")
-        .env_remove("http_proxy");
+        .env("NO_COLOR", "1");
     cmd
 }
 

@@ -14,9 +14,11 @@
 //! refresh token as saved in `secrets.toml` (read after each command, since
 //! a refresh may rotate it).
 
+mod support;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use ado_setup::sandbox::{Sandbox, SandboxOptions};
@@ -67,16 +69,11 @@ impl Env {
     /// code. What it printed is kept for the final search.
     fn run(&mut self, args: &[&str], pat: Pat<'_>) -> i32 {
         let home = self.tmp.path().join("home");
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ado-setup"));
-        cmd.arg("--allow-http")
-            .arg("--config-dir")
+        let mut cmd = support::ado_setup_against(&self.sb.devops_url());
+        cmd.arg("--config-dir")
             .arg(self.config_dir())
             .args(["--secret-store", "file"])
             .args(args)
-            .env("ADO_SETUP_DEVOPS_URL", self.sb.devops_url())
-            .env("ADO_SETUP_VSSPS_URL", self.sb.vssps_url())
-            .env("ADO_SETUP_PROFILE_URL", self.sb.profile_url())
-            .env("ADO_SETUP_AUTHORITY_URL", self.sb.authority_url())
             .env("HOME", &home)
             .env("XDG_STATE_HOME", self.tmp.path().join("state"))
             .env("XDG_CONFIG_HOME", home.join(".config"))
@@ -88,19 +85,9 @@ impl Env {
                 "DBUS_SESSION_BUS_ADDRESS",
                 format!("unix:path={}", self.tmp.path().join("no-bus").display()),
             )
-            .env_remove("AZURE_DEVOPS_EXT_PAT")
-            .env_remove("ADO_SETUP_CONFIG_DIR")
-            .env_remove("NO_COLOR");
-        for var in [
-            "HTTPS_PROXY",
-            "https_proxy",
-            "HTTP_PROXY",
-            "http_proxy",
-            "ALL_PROXY",
-            "all_proxy",
-        ] {
-            cmd.env_remove(var);
-        }
+            .env_remove("NO_COLOR")
+            .env_remove("ALL_PROXY")
+            .env_remove("all_proxy");
         if let Pat::Env(p) = pat {
             cmd.env("AZURE_DEVOPS_EXT_PAT", p);
         }

@@ -13,6 +13,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -94,27 +96,16 @@ impl Env {
     }
 
     fn cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ado-setup"));
-        cmd.arg("--allow-http")
-            .arg("--config-dir")
+        let mut cmd = support::ado_setup_against(&self.sb.devops_url());
+        cmd.arg("--config-dir")
             .arg(self.dir())
             .arg("--secret-store")
             .arg("file")
             .args(args)
-            .env("ADO_SETUP_DEVOPS_URL", self.sb.devops_url())
-            .env("ADO_SETUP_VSSPS_URL", self.sb.vssps_url())
-            .env("ADO_SETUP_PROFILE_URL", self.sb.profile_url())
-            .env("ADO_SETUP_AUTHORITY_URL", self.sb.authority_url())
             .env("ADO_SETUP_IMDS_URL", &self.imds)
             .env("LANG", "C.UTF-8")
             .env("XDG_STATE_HOME", self.tmp.path().join("state"))
-            .env_remove("AZURE_DEVOPS_EXT_PAT")
-            .env_remove("AZURE_CLIENT_SECRET")
-            .env_remove("ADO_SETUP_CONFIG_DIR")
-            .env_remove("HTTPS_PROXY")
-            .env_remove("https_proxy")
-            .env_remove("HTTP_PROXY")
-            .env_remove("http_proxy");
+            .env_remove("AZURE_CLIENT_SECRET");
         let path = match &self.path {
             Some(p) => p.clone(),
             None => format!(

@@ -427,3 +427,24 @@ pub async fn save_signed_in(
         .unwrap();
     store.save(&config).unwrap();
 }
+
+/// The binary pointed at the sandbox (or a fault prefix of it) at `base`:
+/// `--allow-http`, the Azure DevOps, identity, profile and Entra endpoints
+/// under `base`, and nothing from the caller's environment that would
+/// change a run (a PAT, a config dir, a timeout, proxies).
+pub fn ado_setup_against(base: &str) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ado-setup"));
+    cmd.arg("--allow-http")
+        .env("ADO_SETUP_DEVOPS_URL", base)
+        .env("ADO_SETUP_VSSPS_URL", format!("{base}/_vssps"))
+        .env("ADO_SETUP_PROFILE_URL", format!("{base}/_profile"))
+        .env("ADO_SETUP_AUTHORITY_URL", format!("{base}/_login"))
+        .env_remove("AZURE_DEVOPS_EXT_PAT")
+        .env_remove("ADO_SETUP_CONFIG_DIR")
+        .env_remove("ADO_SETUP_TIMEOUT")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("https_proxy")
+        .env_remove("HTTP_PROXY")
+        .env_remove("http_proxy");
+    cmd
+}
