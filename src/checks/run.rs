@@ -257,20 +257,20 @@ async fn run_focused(
         // Not asked for.
     } else if let Some(base) = base.clone() {
         let started = Instant::now();
-        let mut endpoints = match subject.deployment {
-            Deployment::Services => vec![ctx.devops_base.clone()],
-            Deployment::Server => vec![base.clone()],
+        // Entra ID: for a Microsoft sign-in or a service principal.
+        let authority = match (&subject.entra, &subject.unattended) {
+            (Some(e), _) => Some(&e.app.authority),
+            (None, Some(crate::auth::Unattended::ServicePrincipal(sp))) => Some(&sp.authority),
+            _ => None,
         };
-        // vssps, profile (and Entra ID for a Microsoft sign-in): Services only.
-        if subject.deployment == Deployment::Services {
-            endpoints.extend(ctx.extra_endpoints.iter().cloned());
-            if let Some(e) = &subject.entra {
-                endpoints.push(e.app.authority.clone());
-            } else if let Some(crate::auth::Unattended::ServicePrincipal(sp)) = &subject.unattended
-            {
-                endpoints.push(sp.authority.clone());
-            }
-        }
+        let endpoints = crate::net::probe::required_endpoints(
+            subject.deployment,
+            &ctx.devops_base,
+            &ctx.extra_endpoints,
+            authority,
+            None,
+            Some(&base),
+        );
         let (probe, rows) = tokio::join!(
             maybe(r.wants("network.reachable"), || probe_azure_devops(
                 &ctx.http,

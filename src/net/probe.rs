@@ -24,7 +24,7 @@ use url::Url;
 
 use super::proxy::{ProxyRules, ProxyTarget};
 use super::tls::{self, TLS_CODE, TlsStage, Trust};
-use crate::ado::endpoints::{Deployment, Endpoints};
+use crate::ado::endpoints::Deployment;
 use crate::ado::error::AdoError;
 use crate::ado::http::{Credential, HttpClient, USER_AGENT};
 use crate::problem::Problem;
@@ -125,47 +125,33 @@ fn what_answered(resp: &crate::ado::http::RawResponse) -> String {
     }
 }
 
-/// The endpoints a connection needs (SPEC §6). Services: the Azure DevOps,
-/// VSSPS and profile endpoints (overrides included), Microsoft Entra ID when
-/// signing in with a device code, and `{org}.visualstudio.com` unless the
-/// Azure DevOps endpoint is overridden. Server: the base URL's host and port.
+/// The endpoints a connection needs (SPEC §6), the one list the wizard's
+/// Network step and the `network.allowlist` check probe. Services: the
+/// Azure DevOps endpoint, the identity and profile endpoints (`services`),
+/// the sign-in authority when the sign-in uses one, and
+/// `{legacy_org}.visualstudio.com` when given. Server: the collection URL.
 pub fn required_endpoints(
     deployment: Deployment,
-    endpoints: &Endpoints,
-    organization: Option<&str>,
-    base_url: Option<&Url>,
-    device_code: bool,
+    devops: &Url,
+    services: &[Url],
+    authority: Option<&Url>,
+    legacy_org: Option<&str>,
+    server_base: Option<&Url>,
 ) -> Vec<Url> {
-    let mut out = Vec::new();
     match deployment {
         Deployment::Services => {
-            out.push(endpoints.devops.clone());
-            out.push(endpoints.vssps.clone());
-            out.push(endpoints.profile.clone());
-            if device_code {
-                out.push(endpoints.authority.clone());
-            }
-            let default_devops = endpoints.devops.host_str() == Some("dev.azure.com")
-                && endpoints.devops.scheme() == "https"
-                && endpoints.devops.port().is_none();
-            if default_devops
-                && let Some(org) = organization
+            let mut out = vec![devops.clone()];
+            out.extend(services.iter().cloned());
+            out.extend(authority.cloned());
+            if let Some(org) = legacy_org
                 && let Ok(u) = Url::parse(&format!("https://{org}.visualstudio.com"))
             {
                 out.push(u);
             }
+            out
         }
-        Deployment::Server => {
-            if let Some(base) = base_url {
-                let mut root = base.clone();
-                root.set_path("/");
-                root.set_query(None);
-                root.set_fragment(None);
-                out.push(root);
-            }
-        }
+        Deployment::Server => server_base.into_iter().cloned().collect(),
     }
-    out
 }
 
 /// How the probes run: the proxy rules, the extra CA, the time each stage
@@ -917,14 +903,22 @@ mod tests {
     }
 
     #[test]
-    fn required_endpoints_follow_the_deployment_and_overrides() {
-        let defaults = Endpoints::from_lookup(|_| None, false);
-        let Ok(defaults) = defaults else {
-            panic!("default endpoints")
-        };
-        let services =
-            required_endpoints(Deployment::Services, &defaults, Some("contoso"), None, true);
-        let shown: Vec<&str> = services.iter().map(Url::as_str).collect();
+    fn required_endpoints_follow_the_deployment() {
+        let devops = url("https://dev.azure.com");
+        let services = [
+            url("https://vssps.dev.azure.com"),
+            url("https://app.vssps.visualstudio.com"),
+        ];
+        let authority = url("https://login.microsoftonline.com");
+        let all = required_endpoints(
+            Deployment::Services,
+            &devops,
+            &services,
+            Some(&authority),
+            Some("contoso"),
+            None,
+        );
+        let shown: Vec<&str> = all.iter().map(Url::as_str).collect();
         assert_eq!(
             shown,
             [
@@ -935,28 +929,21 @@ mod tests {
                 "https://contoso.visualstudio.com/",
             ]
         );
-        let overridden = Endpoints::from_lookup(
-            |k| (k == "ADO_SETUP_DEVOPS_URL").then(|| "http://127.0.0.1:9000".to_string()),
-            true,
-        );
-        let Ok(overridden) = overridden else {
-            panic!("overridden endpoints")
-        };
-        let services = required_endpoints(
-            Deployment::Services,
-            &overridden,
-            Some("contoso"),
-            None,
-            false,
-        );
-        assert_eq!(services.len(), 3);
-        assert_eq!(services[0].as_str(), "http://127.0.0.1:9000/");
+        let pat = required_endpoints(Deployment::Services, &devops, &services, None, None, None);
+        assert_eq!(pat.len(), 3);
 
         let base = url("https://tfs.contoso.com:8443/tfs/DefaultCollection");
-        let server = required_endpoints(Deployment::Server, &defaults, None, Some(&base), false);
+        let server = required_endpoints(
+            Deployment::Server,
+            &devops,
+            &services,
+            Some(&authority),
+            Some("contoso"),
+            Some(&base),
+        );
         assert_eq!(
             server.iter().map(Url::as_str).collect::<Vec<_>>(),
-            ["https://tfs.contoso.com:8443/"]
+            ["https://tfs.contoso.com:8443/tfs/DefaultCollection"]
         );
     }
 }

@@ -888,22 +888,14 @@ impl Wizard {
 
     /// The endpoints this connection needs (SPEC §6).
     pub fn endpoints(&self) -> Vec<Url> {
-        let mut out = Vec::new();
-        match self.deployment {
-            Deployment::Services => {
-                out.push(self.settings.devops_base.clone());
-                out.extend(self.settings.service_endpoints());
-                out.push(self.settings.authority_base.clone());
-                if !self.settings.demo
-                    && let Some(org) = &self.organization
-                    && let Ok(u) = Url::parse(&format!("https://{org}.visualstudio.com"))
-                {
-                    out.push(u);
-                }
-            }
-            Deployment::Server => out.extend(self.base_url.clone()),
-        }
-        out
+        crate::net::probe::required_endpoints(
+            self.deployment,
+            &self.settings.devops_base,
+            &self.settings.service_endpoints(),
+            Some(&self.settings.authority_base),
+            self.organization.as_deref().filter(|_| !self.settings.demo),
+            self.base_url.as_ref(),
+        )
     }
 
     /// `{org}-{project}` (or `{host}-{project}`) in the name rules' shape.
