@@ -805,13 +805,6 @@ impl Catalog {
             .position(|f| f.name.eq_ignore_ascii_case(key))
     }
 
-    /// The process with this type id.
-    pub fn process_by_id(&self, id: &str) -> Option<usize> {
-        self.processes
-            .iter()
-            .position(|p| p.type_id.eq_ignore_ascii_case(id))
-    }
-
     /// A person by sign-in address.
     pub fn person(&self, email: &str) -> Option<usize> {
         self.people
