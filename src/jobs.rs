@@ -301,17 +301,15 @@ async fn probe_azure_cli(tenant: Option<&str>) -> JobResult {
 /// there rather than `--auth`, and `r` (check again) rather than doctor.
 /// (A fix worded otherwise is kept as it is.)
 fn in_wizard_words(mut p: Problem) -> Problem {
+    use crate::auth::unattended::{FIX_AGAIN, FIX_ANOTHER_AUTH, FIX_OTHER_METHODS};
     p.fix = p
         .fix
         .replace(
-            "elsewhere use --auth service-principal or --auth azure-cli",
+            FIX_OTHER_METHODS,
             "elsewhere choose Service principal or Azure CLI",
         )
-        .replace(
-            "or choose another --auth",
-            "then press r; or choose another method",
-        )
-        .replace("then run doctor again", "then press r to check again");
+        .replace(FIX_ANOTHER_AUTH, "then press r; or choose another method")
+        .replace(FIX_AGAIN, "then press r to check again");
     p
 }
 

@@ -289,11 +289,18 @@ fn shown(url: &Url) -> String {
     url.as_str().trim_end_matches('/').to_string()
 }
 
+/// The words of these fixes that name the command line; the wizard says
+/// them its own way (`jobs::in_wizard_words`).
+pub const FIX_OTHER_METHODS: &str = "elsewhere use --auth service-principal or --auth azure-cli";
+pub const FIX_ANOTHER_AUTH: &str = "or choose another --auth";
+pub const FIX_AGAIN: &str = "then run doctor again";
+
 /// The fix when no metadata endpoint answers.
 fn no_imds_fix() -> String {
-    "Managed identity works on Azure VMs, VM scale sets and AKS nodes with an identity assigned; \
-     elsewhere use --auth service-principal or --auth azure-cli (ADO_SETUP_IMDS_URL overrides the endpoint)"
-        .to_string()
+    format!(
+        "Managed identity works on Azure VMs, VM scale sets and AKS nodes with an identity assigned; \
+         {FIX_OTHER_METHODS} (ADO_SETUP_IMDS_URL overrides the endpoint)"
+    )
 }
 
 /// Whether the metadata endpoint answers at all (any HTTP answer within
@@ -893,7 +900,7 @@ pub async fn azure_cli_token_with(
                 "PROVIDER_AUTH_REQUIRED",
                 "the Azure CLI (az) is not installed, or not on PATH",
                 format!(
-                    "Install it (https://learn.microsoft.com/cli/azure/install-azure-cli) and run `{login}` as the user the integration runs as, or choose another --auth"
+                    "Install it (https://learn.microsoft.com/cli/azure/install-azure-cli) and run `{login}` as the user the integration runs as, {FIX_ANOTHER_AUTH}"
                 ),
             )
         } else {
@@ -976,7 +983,7 @@ fn explain_az_failure(stderr: &str, login: &str) -> Problem {
     .iter()
     .any(|w| lower.contains(w));
     let fix_login = format!(
-        "Run `{login}` as the user the integration runs as (add `--scope {ADO_DEFAULT_SCOPE}` if it asks), then run doctor again"
+        "Run `{login}` as the user the integration runs as (add `--scope {ADO_DEFAULT_SCOPE}` if it asks), {FIX_AGAIN}"
     );
     if expired {
         Problem::new(
