@@ -410,10 +410,15 @@ pub fn looks_like_html(content_type: Option<&str>, body: &[u8]) -> bool {
     head.starts_with(b"<!doctype html") || head.starts_with(b"<html") || head.starts_with(b"<head")
 }
 
+/// The first 64 KiB of a page, as text: where its title and sign-in form are.
+fn page_head(body: &[u8]) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(&body[..body.len().min(64 * 1024)])
+}
+
 /// Whether an HTML page asks to sign in (Azure DevOps' answer to rejected
 /// credentials) rather than being some other server's page.
 fn looks_like_sign_in(body: &[u8]) -> bool {
-    let head = String::from_utf8_lossy(&body[..body.len().min(64 * 1024)]).to_ascii_lowercase();
+    let head = page_head(body).to_ascii_lowercase();
     [
         "sign in",
         "signin",
@@ -427,7 +432,7 @@ fn looks_like_sign_in(body: &[u8]) -> bool {
 
 /// The `<title>` of an HTML page, on one line, at most 80 characters.
 pub fn html_title(body: &[u8]) -> Option<String> {
-    let text = String::from_utf8_lossy(&body[..body.len().min(64 * 1024)]);
+    let text = page_head(body);
     // ASCII lowercasing keeps byte offsets, so they index `text` too.
     let lower = text.to_ascii_lowercase();
     let start = lower.find("<title")?;
