@@ -41,6 +41,7 @@ async fn main() -> anyhow::Result<()> {
         access: Access::ReadWrite,
         pat: Some(SecretString::from(sb.pat().to_string())),
         pat_source: "the sandbox".into(),
+        secret_unreadable: None,
         entra: None,
         unattended: None,
         work_item_type: None,

@@ -218,6 +218,7 @@ pub(crate) fn subject_from_flags(
         access: Access::ReadWrite,
         pat: None,
         pat_source: "no secret given".into(),
+        secret_unreadable: None,
         entra: None,
         unattended: None,
         work_item_type: None,
@@ -304,16 +305,27 @@ pub async fn saved_subject(
     let mut pat = None;
     let mut pat_source = "no stored secret".to_string();
     let mut secrets = None;
+    let mut secret_unreadable = None;
     if let Some(r) = &c.secret_ref {
         match SecretStore::open_ref(r, store.dir()).await {
             Ok(s) => {
-                if let Ok(Some(p)) = s.get(name).await {
-                    pat = Some(p);
-                    pat_source = s.describe();
+                match s.get(name).await {
+                    Ok(Some(p)) => {
+                        pat = Some(p);
+                        pat_source = s.describe();
+                    }
+                    Ok(None) => pat_source = format!("nothing stored in {}", s.describe()),
+                    Err(e) => {
+                        pat_source = format!("the secret store failed: {e}");
+                        secret_unreadable = Some(e);
+                    }
                 }
                 secrets = Some(s);
             }
-            Err(e) => pat_source = format!("the secret store failed: {e}"),
+            Err(e) => {
+                pat_source = format!("the secret store failed: {e}");
+                secret_unreadable = Some(e);
+            }
         }
     }
     let mut entra = None;
@@ -384,6 +396,7 @@ pub async fn saved_subject(
         access: c.access,
         pat,
         pat_source,
+        secret_unreadable,
         entra,
         unattended,
         work_item_type: Some(c.work_item_type.clone()),

@@ -784,6 +784,7 @@ fn session_subject(session: &Session, project: &ProjectInfo, mapping: &MappingIn
             _ => None,
         },
         pat_source: "the token you entered".into(),
+        secret_unreadable: None,
         entra: session
             .entra
             .as_ref()

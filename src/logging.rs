@@ -25,7 +25,7 @@ pub fn init(verbosity: u8) -> Result<Option<PathBuf>, String> {
     }
     let path = log_path().ok_or("no home directory to keep a log in")?;
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
+        crate::store::fsutil::ensure_private_dir(dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     let mut open = OpenOptions::new();

@@ -307,6 +307,37 @@ fn server_skips_the_organization_step() {
 }
 
 #[test]
+fn backspace_only_edits_and_never_leaves_a_step() {
+    let collection = "https://tfs.contoso.example/tfs/DefaultCollection";
+    let mut w = Wizard::new(settings());
+    // On a list step Backspace does nothing.
+    update(&mut w, key(KeyCode::Down));
+    update(&mut w, key(KeyCode::Backspace));
+    assert_eq!(w.step, Step::Deployment);
+    update(&mut w, key(KeyCode::Enter));
+    typed(&mut w, collection);
+    let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    done(&mut w, id, JobResult::TargetOk { tenant: None });
+    assert_eq!(w.step, Step::SignIn);
+    // A wrong token, cleared with Ctrl-U, then a held Backspace: the step and
+    // the collection URL stay, and the next paste lands in the masked field.
+    typed(&mut w, "wrong-token");
+    update(&mut w, ctrl('u'));
+    assert_eq!(w.pat.value(), "");
+    for _ in 0..20 {
+        update(&mut w, key(KeyCode::Backspace));
+    }
+    assert_eq!(w.step, Step::SignIn);
+    assert_eq!(w.target.value(), collection);
+    update(&mut w, Msg::Term(Event::Paste("the-right-token".into())));
+    assert_eq!(w.pat.value(), "the-right-token");
+    assert_eq!(w.target.value(), collection);
+    // Esc is what goes back.
+    update(&mut w, key(KeyCode::Esc));
+    assert_eq!(w.step, Step::Target);
+}
+
+#[test]
 fn invalid_input_shows_a_problem_and_spawns_nothing() {
     let mut w = Wizard::new(settings());
     update(&mut w, key(KeyCode::Enter));
@@ -402,9 +433,9 @@ fn going_back_keeps_answers_and_a_changed_target_forgets_what_depended_on_it() {
     for _ in 0..60 {
         update(&mut w, key(KeyCode::Backspace));
     }
-    // Backspace on the now-empty field goes back to Deployment.
-    assert_eq!(w.step, Step::Deployment);
-    update(&mut w, key(KeyCode::Enter));
+    // Backspace only edits: the empty field stays on Target.
+    assert_eq!(w.step, Step::Target);
+    assert_eq!(w.target.value(), "");
     typed(&mut w, "fabrikam");
     spawned(&update(&mut w, key(KeyCode::Enter)));
     assert!(w.user.is_none());
@@ -422,9 +453,11 @@ fn project_filter_and_selection() {
         update(&mut w, key(KeyCode::Backspace));
     }
     assert_eq!(w.projects.len(), 3);
-    assert_eq!(w.step, Step::Project, "Backspace edits the filter first");
+    assert_eq!(w.step, Step::Project, "Backspace edits the filter");
     update(&mut w, key(KeyCode::Backspace));
-    assert_eq!(w.step, Step::Organization, "then goes back");
+    assert_eq!(w.step, Step::Project, "and never leaves the step");
+    update(&mut w, key(KeyCode::Esc));
+    assert_eq!(w.step, Step::Organization, "Esc goes back");
 }
 
 fn device_code(code: &str) -> Box<ado_setup::auth::DeviceCode> {

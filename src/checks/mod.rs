@@ -232,6 +232,9 @@ pub struct Subject {
     pub pat: Option<SecretString>,
     /// Where the PAT came from, in words (for messages; never the PAT).
     pub pat_source: String,
+    /// The saved secret's store answered with an error (locked, gone, hung):
+    /// `auth.credentials` says so instead of "no secret".
+    pub secret_unreadable: Option<crate::store::SecretError>,
     /// Microsoft sign-in (device code): the saved refresh token and app.
     /// When set, it is used instead of `pat`.
     pub entra: Option<EntraSign>,

@@ -841,6 +841,12 @@ async fn storage_secret(subject: &Subject, ctx: &Context) -> CheckOutcome {
         }
         _ => subject.pat.as_ref().map(|_| subject.pat_source.clone()),
     };
+    if ctx.secrets.is_none()
+        && let Some(e) = &subject.secret_unreadable
+    {
+        // The saved connection's store could not even be opened.
+        return fail_with("storage.secret", e.code(), e.to_string(), e.fix(), started);
+    }
     let Some(store) = &ctx.secrets else {
         return skip(
             "storage.secret",
@@ -1177,6 +1183,22 @@ async fn sign_in(
                 "PROVIDER_AUTH_REQUIRED",
                 format!("the secret from {} is empty", subject.pat_source),
                 &["Set AZURE_DEVOPS_EXT_PAT to the token"],
+                started,
+            ));
+            return None;
+        }
+        (None, None) if subject.secret_unreadable.is_some() => {
+            let (message, fix) = match &subject.secret_unreadable {
+                Some(e) => (e.to_string(), e.fix()),
+                None => (String::new(), String::new()),
+            };
+            let fix: Vec<&str> = fix.lines().collect();
+            r.set(not_pass(
+                "auth.credentials",
+                Status::Fail,
+                "SECRET_STORE_UNAVAILABLE",
+                format!("the saved secret cannot be read, so nothing was signed in: {message}"),
+                &fix,
                 started,
             ));
             return None;

@@ -340,7 +340,7 @@ fn render_help(frame: &mut Frame, area: Rect, w: &Wizard, theme: &Theme) {
     let mut lines: Vec<Line> = help_text(w.step).iter().map(|l| Line::from(*l)).collect();
     lines.push(Line::from(""));
     lines.push(Line::from(
-        "Everywhere: Esc or Backspace on an empty field goes back; Ctrl-C quits.",
+        "Everywhere: Esc goes back (Backspace only edits); Ctrl-C quits.",
     ));
     lines.push(Line::styled("Press any key to close.", theme.dim()));
     let width = 76u16.min(area.width);

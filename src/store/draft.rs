@@ -67,10 +67,9 @@ pub fn load(config_dir: &Path) -> Option<Draft> {
     toml::from_str(&text).ok()
 }
 
-/// Writes the draft (atomically, 0600).
+/// Writes the draft (atomically, 0600; a new config dir is made 0700).
 pub fn save(config_dir: &Path, draft: &Draft) -> std::io::Result<()> {
     let text = toml::to_string(draft).map_err(std::io::Error::other)?;
-    std::fs::create_dir_all(config_dir)?;
     super::fsutil::write_atomic(&config_dir.join(DRAFT_FILE_NAME), text.as_bytes(), None)
 }
 

@@ -56,8 +56,10 @@ pub(crate) fn write_target(path: &Path) -> PathBuf {
 
 /// Writes `data` to `path` atomically: a temporary file in the same
 /// directory (mode 0600), write, fsync, rename over `path`, fsync of the
-/// directory. On any failure before the rename the previous file is intact
-/// and the temporary file is removed.
+/// directory. A missing directory is created 0700 ([`ensure_private_dir`]),
+/// so whichever file is written first (draft, config, secrets, allowlist)
+/// the config dir is private. On any failure before the rename the previous
+/// file is intact and the temporary file is removed.
 pub(crate) fn write_atomic(path: &Path, data: &[u8], fail: Option<FailPoint>) -> io::Result<()> {
     let target = write_target(path);
     let dir = match target.parent() {
@@ -72,6 +74,7 @@ pub(crate) fn write_atomic(path: &Path, data: &[u8], fail: Option<FailPoint>) ->
     if fail == Some(FailPoint::CreateTemp) {
         return Err(injected(FailPoint::CreateTemp));
     }
+    ensure_private_dir(&dir)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(".{file_name}."))
         .suffix(".tmp")

@@ -14,11 +14,16 @@
 //! the caller asks the user (TUI) or stops (non-interactive). There is never a
 //! silent fallback to a weaker store.
 //!
-//! Every store call runs on a dedicated worker thread, off the async runtime,
-//! under a timeout (default 3 s), so a hung D-Bus never freezes the UI. A
-//! detached thread is used rather than `tokio::task::spawn_blocking`: a hung
-//! blocking task cannot be cancelled and the runtime waits for it at
-//! shutdown, which would turn a hung keyring into a hung exit.
+//! Every store call runs off the async runtime, under a timeout (default
+//! 3 s), so a hung D-Bus never freezes the UI. A keyring (OS or kernel) is
+//! owned by one dedicated thread of its own ([`KeyringThread`]) from its
+//! creation to its drop: the Secret Service store holds a blocking zbus
+//! connection whose drop calls `block_on`, which panics on a tokio thread
+//! ("Cannot start a runtime from within a runtime"), so nothing zbus makes
+//! may be created, used or dropped on the runtime. Plain threads are used
+//! rather than `tokio::task::spawn_blocking`: those run inside the runtime's
+//! context, a hung blocking task cannot be cancelled, and the runtime waits
+//! for it at shutdown, which would turn a hung keyring into a hung exit.
 //!
 //! Nothing here logs or formats a secret: secrets are [`SecretString`]s and
 //! error messages never contain them.
@@ -277,7 +282,7 @@ impl SecretKey for SecretRef {
 
 #[derive(Clone)]
 enum Backend {
-    Keyring(Arc<CredentialStore>),
+    Keyring(KeyringThread),
     File(PathBuf),
     None,
 }
@@ -328,12 +333,11 @@ impl SecretStore {
     ) -> Result<Self, SecretError> {
         match choice {
             SecretStoreChoice::Auto | SecretStoreChoice::Keyring => {
-                let credential_store = match os_keyring {
-                    Some(s) => s,
+                let thread = match os_keyring {
+                    Some(s) => KeyringThread::adopt(s, SecretStoreKind::Keyring),
                     None => open_os_keyring(timeout).await?,
                 };
-                let store = Self::with_credential_store(credential_store, SecretStoreKind::Keyring)
-                    .with_timeout(timeout);
+                let store = Self::on_thread(thread, SecretStoreKind::Keyring).with_timeout(timeout);
                 if choice == SecretStoreChoice::Auto {
                     store
                         .round_trip()
@@ -344,8 +348,8 @@ impl SecretStore {
                 }
                 Ok(store)
             }
-            SecretStoreChoice::Keyutils => Ok(Self::with_credential_store(
-                open_keyutils()?,
+            SecretStoreChoice::Keyutils => Ok(Self::on_thread(
+                open_keyutils(timeout).await?,
                 SecretStoreKind::Keyutils,
             )
             .with_timeout(timeout)),
@@ -388,9 +392,13 @@ impl SecretStore {
     /// For tests (keyring-core's `mock`, fault-injecting stores) and for
     /// callers that build their own store.
     pub fn with_credential_store(store: Arc<CredentialStore>, kind: SecretStoreKind) -> Self {
+        Self::on_thread(KeyringThread::adopt(store, kind), kind)
+    }
+
+    fn on_thread(thread: KeyringThread, kind: SecretStoreKind) -> Self {
         SecretStore {
             kind,
-            backend: Backend::Keyring(store),
+            backend: Backend::Keyring(thread),
             service: SERVICE.to_string(),
             timeout: DEFAULT_TIMEOUT,
             label: None,
@@ -564,17 +572,17 @@ impl SecretStore {
         let kind = self.kind;
         match &self.backend {
             Backend::None => Err(SecretError::NotStored),
-            Backend::Keyring(store) => {
-                let store = store.clone();
-                run_blocking(kind, "write", self.timeout, move || {
-                    let entry = store
-                        .build(&service, &account, None)
-                        .map_err(|e| keyring_error(kind, "write", e))?;
-                    entry
-                        .set_password(secret.expose_secret())
-                        .map_err(|e| keyring_error(kind, "write", e))
-                })
-                .await
+            Backend::Keyring(thread) => {
+                thread
+                    .call(kind, "write", self.timeout, move |store| {
+                        let entry = store
+                            .build(&service, &account, None)
+                            .map_err(|e| keyring_error(kind, "write", e))?;
+                        entry
+                            .set_password(secret.expose_secret())
+                            .map_err(|e| keyring_error(kind, "write", e))
+                    })
+                    .await
             }
             Backend::File(path) => {
                 let path = path.clone();
@@ -600,19 +608,19 @@ impl SecretStore {
         let kind = self.kind;
         match &self.backend {
             Backend::None => Ok(None),
-            Backend::Keyring(store) => {
-                let store = store.clone();
-                run_blocking(kind, "read", self.timeout, move || {
-                    let entry = store
-                        .build(&service, &account, None)
-                        .map_err(|e| keyring_error(kind, "read", e))?;
-                    match entry.get_password() {
-                        Ok(p) => Ok(Some(SecretString::from(p))),
-                        Err(keyring_core::Error::NoEntry) => Ok(None),
-                        Err(e) => Err(keyring_error(kind, "read", e)),
-                    }
-                })
-                .await
+            Backend::Keyring(thread) => {
+                thread
+                    .call(kind, "read", self.timeout, move |store| {
+                        let entry = store
+                            .build(&service, &account, None)
+                            .map_err(|e| keyring_error(kind, "read", e))?;
+                        match entry.get_password() {
+                            Ok(p) => Ok(Some(SecretString::from(p))),
+                            Err(keyring_core::Error::NoEntry) => Ok(None),
+                            Err(e) => Err(keyring_error(kind, "read", e)),
+                        }
+                    })
+                    .await
             }
             Backend::File(path) => {
                 let path = path.clone();
@@ -633,19 +641,19 @@ impl SecretStore {
         let kind = self.kind;
         match &self.backend {
             Backend::None => Ok(false),
-            Backend::Keyring(store) => {
-                let store = store.clone();
-                run_blocking(kind, "delete", self.timeout, move || {
-                    let entry = store
-                        .build(&service, &account, None)
-                        .map_err(|e| keyring_error(kind, "delete", e))?;
-                    match entry.delete_credential() {
-                        Ok(()) => Ok(true),
-                        Err(keyring_core::Error::NoEntry) => Ok(false),
-                        Err(e) => Err(keyring_error(kind, "delete", e)),
-                    }
-                })
-                .await
+            Backend::Keyring(thread) => {
+                thread
+                    .call(kind, "delete", self.timeout, move |store| {
+                        let entry = store
+                            .build(&service, &account, None)
+                            .map_err(|e| keyring_error(kind, "delete", e))?;
+                        match entry.delete_credential() {
+                            Ok(()) => Ok(true),
+                            Err(keyring_core::Error::NoEntry) => Ok(false),
+                            Err(e) => Err(keyring_error(kind, "delete", e)),
+                        }
+                    })
+                    .await
             }
             Backend::File(path) => {
                 let path = path.clone();
@@ -667,6 +675,115 @@ impl SecretStore {
 // ---------------------------------------------------------------------------
 // Running store calls off the runtime
 // ---------------------------------------------------------------------------
+
+/// One call on a keyring's own thread.
+type KeyringJob = Box<dyn FnOnce(&CredentialStore) + Send>;
+
+/// A keyring owned by a thread of its own: created there (or handed to it),
+/// used only there, and dropped there when the last handle is gone. Calls
+/// are queued to it and awaited under a timeout; a call that hangs holds
+/// the thread (later calls time out too), never the caller or the exit.
+#[derive(Clone)]
+struct KeyringThread {
+    jobs: std::sync::mpsc::Sender<KeyringJob>,
+}
+
+impl KeyringThread {
+    /// Starts the thread and makes the store on it with `make`; the answer
+    /// says whether it could.
+    fn start<M>(
+        kind: SecretStoreKind,
+        make: M,
+    ) -> (
+        KeyringThread,
+        tokio::sync::oneshot::Receiver<Result<(), SecretError>>,
+    )
+    where
+        M: FnOnce() -> Result<Arc<CredentialStore>, SecretError> + Send + 'static,
+    {
+        let (jobs, queue) = std::sync::mpsc::channel::<KeyringJob>();
+        let (opened_tx, opened) = tokio::sync::oneshot::channel();
+        let spawned = std::thread::Builder::new()
+            .name(format!("ado-setup-{}", kind.as_str()))
+            .spawn(move || {
+                let store = match make() {
+                    Ok(store) => {
+                        let _ = opened_tx.send(Ok(()));
+                        store
+                    }
+                    Err(e) => {
+                        let _ = opened_tx.send(Err(e));
+                        return;
+                    }
+                };
+                while let Ok(job) = queue.recv() {
+                    job(&*store);
+                }
+                // Every handle is gone: the store is dropped here, on its
+                // own thread, never on the runtime.
+                drop(store);
+            });
+        // Without a thread the queue's receiver is gone: every call answers
+        // "not running" instead of hanging.
+        if let Err(e) = spawned {
+            tracing::debug!("cannot start the {} thread: {e}", kind.as_str());
+        }
+        (KeyringThread { jobs }, opened)
+    }
+
+    /// A thread for a store made elsewhere (tests, the demo's mock store).
+    fn adopt(store: Arc<CredentialStore>, kind: SecretStoreKind) -> KeyringThread {
+        Self::start(kind, move || Ok(store)).0
+    }
+
+    /// Runs `f` with the store on its thread, waiting at most `timeout`.
+    async fn call<T, F>(
+        &self,
+        store: SecretStoreKind,
+        op: &'static str,
+        timeout: Duration,
+        f: F,
+    ) -> Result<T, SecretError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&CredentialStore) -> Result<T, SecretError> + Send + 'static,
+    {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: KeyringJob = Box::new(move |credentials: &CredentialStore| {
+            let _ = tx.send(f(credentials));
+        });
+        if self.jobs.send(job).is_err() {
+            return Err(SecretError::Failed {
+                store,
+                op,
+                message: "the store's thread is not running".to_string(),
+            });
+        }
+        await_answer(store, op, timeout, rx).await
+    }
+}
+
+/// Waits at most `timeout` for the answer of a call made off the runtime.
+async fn await_answer<T>(
+    store: SecretStoreKind,
+    op: &'static str,
+    timeout: Duration,
+    rx: tokio::sync::oneshot::Receiver<Result<T, SecretError>>,
+) -> Result<T, SecretError> {
+    match tokio::time::timeout(timeout, rx).await {
+        Ok(Ok(result)) => result,
+        Ok(Err(_)) => Err(SecretError::Failed {
+            store,
+            op,
+            message: "the store crashed during the call".to_string(),
+        }),
+        Err(_) => Err(SecretError::Timeout {
+            store,
+            op,
+            after: timeout,
+        }),
+    }
+}
 
 /// Runs `f` on a detached thread and waits for it at most `timeout`. A call
 /// that hangs keeps its thread, but never the caller or the process exit.
@@ -691,23 +808,35 @@ where
             op,
             message: format!("cannot start a worker thread: {e}"),
         })?;
-    match tokio::time::timeout(timeout, rx).await {
-        Ok(Ok(result)) => result,
-        Ok(Err(_)) => Err(SecretError::Failed {
-            store,
-            op,
-            message: "the store crashed during the call".to_string(),
-        }),
-        Err(_) => Err(SecretError::Timeout {
-            store,
-            op,
-            after: timeout,
-        }),
-    }
+    await_answer(store, op, timeout, rx).await
 }
 
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A platform failure in words: the D-Bus faults an admin meets (no
+/// session bus, no Secret Service on it) instead of zbus's own text.
+fn platform_words(inner: &str) -> String {
+    let line = one_line(inner);
+    if line.contains("ServiceUnknown") || line.contains("was not provided by any") {
+        return "no Secret Service provider (GNOME Keyring, KWallet) is running on this \
+                D-Bus session"
+            .to_string();
+    }
+    if let Some(rest) = line.split("Failed to connect to address `").nth(1) {
+        let address = rest.split('`').next().unwrap_or_default();
+        return format!(
+            "no D-Bus session bus answers at {address} (DBUS_SESSION_BUS_ADDRESS; an SSH \
+             login or a service usually has none)"
+        );
+    }
+    if line.contains("DBUS_SESSION_BUS_ADDRESS") || line.contains("session bus") {
+        return "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset; an SSH login or a \
+                service usually has none)"
+            .to_string();
+    }
+    line.trim_start_matches("zbus error: ").to_string()
 }
 
 /// Maps a keyring-core error to a message that never holds secret data
@@ -719,11 +848,16 @@ fn keyring_error(store: SecretStoreKind, op: &'static str, e: keyring_core::Erro
             "the kernel refused access ({}); containers often block the keyctl calls",
             one_line(&inner.to_string())
         ),
+        E::NoStorageAccess(inner) if inner.to_string().contains("prompt dismissed") => {
+            "the keyring is locked, and its unlock prompt was dismissed or could not be shown \
+             (no desktop session)"
+                .to_string()
+        }
         E::NoStorageAccess(inner) => format!(
             "access denied or the keyring is locked ({})",
             one_line(&inner.to_string())
         ),
-        E::PlatformFailure(inner) => one_line(&inner.to_string()),
+        E::PlatformFailure(inner) => platform_words(&inner.to_string()),
         E::NoEntry => "no such entry".to_string(),
         E::BadEncoding(_) => "the stored secret is not UTF-8 text".to_string(),
         E::BadDataFormat(_, _) => "the stored secret is malformed".to_string(),
@@ -775,11 +909,11 @@ fn new_os_keyring() -> keyring_core::Result<Arc<CredentialStore>> {
     ))
 }
 
-/// Connects to the OS keyring (on Linux: the D-Bus session bus), off the
-/// runtime and under the timeout.
-async fn open_os_keyring(timeout: Duration) -> Result<Arc<CredentialStore>, SecretError> {
+/// Starts the OS keyring's thread and connects there (on Linux: to the
+/// D-Bus session bus), waiting at most `timeout`.
+async fn open_os_keyring(timeout: Duration) -> Result<KeyringThread, SecretError> {
     let kind = SecretStoreKind::Keyring;
-    run_blocking(kind, "open", timeout, move || {
+    open_on_thread(kind, timeout, move || {
         new_os_keyring().map_err(|e| keyring_error(kind, "open", e))
     })
     .await
@@ -793,8 +927,26 @@ async fn open_os_keyring(timeout: Duration) -> Result<Arc<CredentialStore>, Secr
     })
 }
 
+/// Starts the kernel keyring's thread and opens it there.
+async fn open_keyutils(timeout: Duration) -> Result<KeyringThread, SecretError> {
+    open_on_thread(SecretStoreKind::Keyutils, timeout, new_keyutils).await
+}
+
+async fn open_on_thread<M>(
+    kind: SecretStoreKind,
+    timeout: Duration,
+    make: M,
+) -> Result<KeyringThread, SecretError>
+where
+    M: FnOnce() -> Result<Arc<CredentialStore>, SecretError> + Send + 'static,
+{
+    let (thread, opened) = KeyringThread::start(kind, make);
+    await_answer(kind, "open", timeout, opened).await?;
+    Ok(thread)
+}
+
 #[cfg(target_os = "linux")]
-fn open_keyutils() -> Result<Arc<CredentialStore>, SecretError> {
+fn new_keyutils() -> Result<Arc<CredentialStore>, SecretError> {
     let store: Arc<CredentialStore> =
         linux_keyutils_keyring_store::Store::new().map_err(|e| SecretError::Unavailable {
             why: format!(
@@ -806,7 +958,7 @@ fn open_keyutils() -> Result<Arc<CredentialStore>, SecretError> {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn open_keyutils() -> Result<Arc<CredentialStore>, SecretError> {
+fn new_keyutils() -> Result<Arc<CredentialStore>, SecretError> {
     Err(SecretError::Unavailable {
         why: "the kernel keyring (keyutils) exists only on Linux".to_string(),
     })
@@ -980,6 +1132,29 @@ mod tests {
         assert_eq!(
             std::fs::read_to_string(&path).unwrap(),
             "[ado-setup]\nprod = \"hunter2\nbroken"
+        );
+    }
+
+    #[test]
+    fn d_bus_faults_are_said_in_words() {
+        let no_bus = platform_words(
+            "zbus error: Failed to connect to address `unix:path=/run/user/0/bus`: No such file or directory (os error 2)",
+        );
+        assert!(
+            no_bus.contains("no D-Bus session bus answers at unix:path=/run/user/0/bus"),
+            "{no_bus}"
+        );
+        let no_service = platform_words(
+            "zbus error: org.freedesktop.DBus.Error.ServiceUnknown: The name org.freedesktop.secrets was not provided by any .service files",
+        );
+        assert!(
+            no_service.starts_with("no Secret Service provider"),
+            "{no_service}"
+        );
+        assert!(!no_service.contains("zbus"));
+        assert_eq!(
+            platform_words("zbus error: something else"),
+            "something else"
         );
     }
 

@@ -1405,14 +1405,10 @@ fn on_key(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     }
 
-    // Esc cancels what is pending; otherwise it (and Backspace on an empty
-    // field) goes back.
-    let back = key.code == KeyCode::Esc
-        || (key.code == KeyCode::Backspace && text_empty && w.step != Step::Project && !org_list)
-        || (key.code == KeyCode::Backspace
-            && w.step == Step::Project
-            && w.projects.query().is_empty())
-        || (key.code == KeyCode::Backspace && org_list && w.orgs.query().is_empty());
+    // Esc cancels what is pending; otherwise it goes back. Backspace only
+    // edits (SPEC §2): a held Backspace after clearing a field must never
+    // leave the step, or the next paste (a token) lands in another field.
+    let back = key.code == KeyCode::Esc;
     if back && w.step == Step::Troubleshoot && w.pending.is_none() {
         // Guidance → checklist → connections → start menu.
         if w.trouble.detail {
