@@ -449,3 +449,37 @@ pub fn ado_setup_against(base: &str) -> std::process::Command {
         .env_remove("http_proxy");
     cmd
 }
+
+/// Says on stderr (past the test harness's capture, so CI logs show it)
+/// that `test` did not run and why. Under CI (`CI` set), where `.ci/run`
+/// provides everything the tests need, a skip is a failure instead.
+pub fn skip(test: &str, why: &str) {
+    if std::env::var_os("CI").is_some() {
+        panic!("{test}: {why}; CI must run it (.ci/run provides what it needs)");
+    }
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
+}
+
+/// Microsoft's example responses (`ADO_EXAMPLES_DIR`, relative to the
+/// repository), or `None` after [`skip`] says so. A value that is not a
+/// folder is a failure.
+pub fn examples_dir(test: &str) -> Option<std::path::PathBuf> {
+    let raw = std::env::var_os("ADO_EXAMPLES_DIR").filter(|v| !v.is_empty());
+    let Some(raw) = raw else {
+        skip(test, "ADO_EXAMPLES_DIR not set");
+        return None;
+    };
+    let dir = std::path::PathBuf::from(raw);
+    let dir = if dir.is_absolute() {
+        dir
+    } else {
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(dir)
+    };
+    assert!(
+        dir.is_dir(),
+        "ADO_EXAMPLES_DIR {} is not a directory",
+        dir.display()
+    );
+    Some(dir)
+}
