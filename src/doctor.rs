@@ -528,6 +528,32 @@ pub fn checklist(command: &str, subject: &Subject, report: &Report, ascii: bool)
         "{} passed, {} warned, {} failed, {} skipped",
         s.pass, s.warn, s.fail, s.skip
     );
+    if ascii { ascii_only(&out) } else { out }
+}
+
+/// `text` in plain ASCII (`--plain`, or a terminal that is not UTF-8): our
+/// own typography becomes its ASCII look-alike; anything else (a name from
+/// the server) is written as a `\u{…}` escape rather than bytes the
+/// terminal would garble.
+pub fn ascii_only(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            c if c.is_ascii() => out.push(c),
+            '›' | '→' => out.push('>'),
+            '‹' | '←' => out.push('<'),
+            '·' | '•' | '–' | '—' | '−' => out.push('-'),
+            '…' => out.push_str("..."),
+            '‘' | '’' => out.push('\''),
+            '“' | '”' => out.push('"'),
+            '✓' => out.push_str("OK"),
+            '✗' => out.push('x'),
+            '\u{a0}' => out.push(' '),
+            other => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(other));
+            }
+        }
+    }
     out
 }
 
@@ -624,6 +650,15 @@ mod tests {
             "http://***@proxy.example:8080/"
         );
         assert_eq!(redact_userinfo("proxy.example:3128"), "proxy.example:3128");
+    }
+
+    #[test]
+    fn plain_output_is_ascii_and_keeps_what_it_cannot_fold() {
+        assert_eq!(
+            ascii_only("Organization Settings › Policies · Zoë…"),
+            "Organization Settings > Policies - Zo\\u{eb}..."
+        );
+        assert!(ascii_only("日本 ✓ — “x”").is_ascii());
     }
 
     #[test]

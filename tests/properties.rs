@@ -417,8 +417,17 @@ proptest! {
             node.push_str(seg);
         }
         let field = field_form_of_node_path(&node);
+        // Built independently: the project, then each segment below the
+        // structure node.
+        let expected = std::iter::once(project.as_str())
+            .chain(below.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join("\\");
+        prop_assert_eq!(&field, &expected);
         prop_assert_eq!(&field, &field_form(&project, &below_text));
-        prop_assert_eq!(&field, &m::node_path_to_field_path(&node));
+        // The models' converter also reads the `/`-separated form some
+        // answers use.
+        prop_assert_eq!(&m::node_path_to_field_path(&node.replace('\\', "/")), &expected);
         // Idempotent: a field-form path comes back unchanged.
         prop_assert_eq!(&field_form_of_node_path(&field), &field);
         // And back below the root.

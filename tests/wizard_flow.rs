@@ -555,6 +555,7 @@ async fn an_interrupted_wizard_leaves_a_draft() {
     let jobs = file_jobs(&dir);
     let mut s = settings(&sb);
     s.demo = false;
+    let pat = leak(sb.pat());
     let script = vec![
         Act::At(Step::Deployment),
         Act::Key(KeyCode::Enter),
@@ -562,6 +563,11 @@ async fn an_interrupted_wizard_leaves_a_draft() {
         Act::Type("contoso-basic"),
         Act::Key(KeyCode::Enter),
         Act::At(Step::SignIn),
+        Act::Key(KeyCode::Tab), // Personal access token
+        Act::Type(pat),
+        Act::Key(KeyCode::Enter),
+        // Signed in with the PAT: the draft is written again here.
+        Act::At(Step::Organization),
         Act::Key(KeyCode::Char('q')),
         Act::Key(KeyCode::Char('y')),
     ];
@@ -569,7 +575,19 @@ async fn an_interrupted_wizard_leaves_a_draft() {
     assert_eq!(outcome, Outcome::Cancelled);
     let draft = ado_setup::store::draft::load(&dir).expect("a draft");
     assert_eq!(draft.target, "contoso-basic");
-    assert_eq!(draft.step, "Sign in");
+    assert_eq!(draft.step, "Organization");
+    assert_eq!(draft.sign_in, "pat");
+    // Never the secret: not in the draft, not in any file of the dir.
+    let raw = std::fs::read_to_string(dir.join("draft.toml")).unwrap();
+    assert!(!raw.contains(pat), "{raw}");
+    for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+        let bytes = std::fs::read(entry.path()).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(pat),
+            "{} holds the PAT",
+            entry.path().display()
+        );
+    }
     sb.shutdown().await;
 }
 

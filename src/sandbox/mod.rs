@@ -523,6 +523,16 @@ impl Sandbox {
             .load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// Requests the `throttled` scenario has answered 429 so far (each
+    /// distinct request once; its retry is served).
+    pub fn throttled_served(&self) -> usize {
+        self.state
+            .throttled_seen
+            .lock()
+            .map(|seen| seen.len())
+            .unwrap_or_else(|poisoned| poisoned.into_inner().len())
+    }
+
     /// The full-access PAT.
     pub fn pat(&self) -> &str {
         auth::FULL_PAT
