@@ -808,6 +808,33 @@ fn troubleshoot() {
     snap!("troubleshoot_rerun_detail", w);
     w.trouble.detail = false;
     snap!("troubleshoot_rerun_list", w);
+
+    // A rejected token: the check's fix, then the step-by-step guidance,
+    // naming this connection.
+    w.pending = None;
+    w.trouble.rerun = None;
+    w.trouble.index = w
+        .trouble
+        .outcomes
+        .iter()
+        .position(|c| c.id == "auth.credentials")
+        .unwrap();
+    w.trouble.outcomes[w.trouble.index] = support::outcome(
+        "auth.credentials",
+        CheckStatus::Fail,
+        Some("PROVIDER_AUTH_REQUIRED"),
+        "the token was rejected (expired or revoked)",
+        &["Create a new personal access token"],
+    );
+    w.trouble.detail = true;
+    let text = screen(&w);
+    assert!(
+        text.contains("2. User settings › Personal access tokens"),
+        "{text}"
+    );
+    assert!(text.contains("ado-setup edit contoso-payments"), "{text}");
+    assert!(!text.contains("later version"), "{text}");
+    snap!("troubleshoot_guidance", w);
 }
 
 #[test]

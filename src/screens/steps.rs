@@ -1341,7 +1341,7 @@ pub fn guidance(code: &str) -> &'static [&'static str] {
         "PROVIDER_AUTH_REQUIRED" => &[
             "User settings › Personal access tokens: is the token there, unexpired, not revoked?",
             "Create a new one with Work Items (Read & write) and Project and Team (Read)",
-            "Store it again with the wizard (edit comes in a later version)",
+            "Store the new one with ado-setup edit NAME, then press r",
         ],
         "PROVIDER_SCOPE_UNAVAILABLE" => &[
             "User settings › Personal access tokens › edit the token",
@@ -1418,7 +1418,7 @@ fn troubleshoot<'a>(w: &'a Wizard, theme: &Theme, height: u16) -> Vec<Line<'a>> 
         l.push(Line::from(format!("  {}", c.message)));
         let mut steps: Vec<String> = c.fix.clone();
         if let Some(code) = &c.code {
-            steps.extend(guidance(code).iter().map(|s| s.to_string()));
+            steps.extend(guidance(code).iter().map(|s| s.replace("NAME", name)));
         }
         if !steps.is_empty() {
             l.push(Line::from(""));
