@@ -1002,7 +1002,24 @@ async fn a_signal_during_a_save_lets_it_finish() {
     let sb = Sandbox::start(SandboxOptions::default()).await.unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("config");
-    let jobs = file_jobs(&dir);
+    // The save is held at its start until the signal has reached the
+    // wizard, so the signal lands inside the save whatever the timing.
+    let gate = Arc::new((std::sync::Mutex::new(false), std::sync::Condvar::new()));
+    let saving = Arc::new(tokio::sync::Notify::new());
+    let mut jobs = file_jobs(&dir);
+    jobs.config = {
+        let gate = gate.clone();
+        let saving = saving.clone();
+        jobs.config.clone().with_save_hook(move || {
+            saving.notify_one();
+            let (open, opened) = &*gate;
+            let mut open = open.lock().unwrap();
+            while !*open {
+                open = opened.wait(open).unwrap();
+            }
+        })
+    };
+    let delivered_while_saving = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let (tx, rx) = futures::channel::mpsc::unbounded::<std::io::Result<Event>>();
     let stop = Arc::new(tokio::sync::Notify::new());
     let sent = Arc::new(Mutex::new(None::<Step>));
@@ -1047,7 +1064,18 @@ async fn a_signal_during_a_save_lets_it_finish() {
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
     let shutdown = {
         let stop = stop.clone();
-        async move { stop.notified().await }
+        let gate = gate.clone();
+        let delivered = delivered_while_saving.clone();
+        async move {
+            stop.notified().await;
+            // The save has started and is held: deliver the signal, then
+            // let the save go on.
+            saving.notified().await;
+            delivered.store(true, std::sync::atomic::Ordering::SeqCst);
+            let (open, opened) = &*gate;
+            *open.lock().unwrap() = true;
+            opened.notify_all();
+        }
     };
     let (outcome, _) = tokio::time::timeout(
         Duration::from_secs(30),
@@ -1064,6 +1092,10 @@ async fn a_signal_during_a_save_lets_it_finish() {
     .await
     .unwrap()
     .unwrap();
+    assert!(
+        delivered_while_saving.load(std::sync::atomic::Ordering::SeqCst),
+        "the signal reached the wizard during the save"
+    );
     assert!(matches!(outcome, Outcome::Saved(_)), "{outcome:?}");
     let config = jobs.config.load().unwrap();
     assert_eq!(config.len(), 1);

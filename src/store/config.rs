@@ -1373,6 +1373,18 @@ pub struct SaveOutcome {
 pub struct ConfigStore {
     dir: PathBuf,
     fail_at: Option<FailPoint>,
+    before_save: Option<SaveHook>,
+}
+
+/// Test seam: run at the start of every save (to hold a save while a test
+/// signals the process, say).
+#[derive(Clone)]
+struct SaveHook(std::sync::Arc<dyn Fn() + Send + Sync>);
+
+impl std::fmt::Debug for SaveHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SaveHook")
+    }
 }
 
 impl ConfigStore {
@@ -1381,6 +1393,7 @@ impl ConfigStore {
         ConfigStore {
             dir: dir.into(),
             fail_at: None,
+            before_save: None,
         }
     }
 
@@ -1394,6 +1407,13 @@ impl ConfigStore {
     #[doc(hidden)]
     pub fn with_fail_point(mut self, at: FailPoint) -> Self {
         self.fail_at = Some(at);
+        self
+    }
+
+    /// Test seam: run `hook` at the start of every save.
+    #[doc(hidden)]
+    pub fn with_save_hook(mut self, hook: impl Fn() + Send + Sync + 'static) -> Self {
+        self.before_save = Some(SaveHook(std::sync::Arc::new(hook)));
         self
     }
 
@@ -1429,6 +1449,9 @@ impl ConfigStore {
     /// copied to `config.toml.bak-<timestamp>` (returned in
     /// [`SaveOutcome::backup`]). On any error the previous file is intact.
     pub fn save(&self, config: &Config) -> Result<SaveOutcome, ConfigError> {
+        if let Some(hook) = &self.before_save {
+            (hook.0)();
+        }
         let path = self.path();
         let text = config.to_toml()?;
         let write_err = |source| ConfigError::Write {

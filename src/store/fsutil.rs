@@ -80,6 +80,8 @@ pub(crate) fn write_atomic(path: &Path, data: &[u8], fail: Option<FailPoint>) ->
         .suffix(".tmp")
         .tempfile_in(&dir)?;
     set_private_file_mode(tmp.as_file())?;
+    #[cfg(debug_assertions)]
+    save_window::mark(&file_name, "entered");
 
     if fail == Some(FailPoint::Write) {
         let half = data.len() / 2;
@@ -95,9 +97,43 @@ pub(crate) fn write_atomic(path: &Path, data: &[u8], fail: Option<FailPoint>) ->
     if fail == Some(FailPoint::Rename) {
         return Err(injected(FailPoint::Rename));
     }
+    #[cfg(debug_assertions)]
+    save_window::pause(&file_name);
     tmp.persist(&target).map_err(|e| e.error)?;
     sync_dir(&dir);
+    #[cfg(debug_assertions)]
+    save_window::mark(&file_name, "left");
     Ok(())
+}
+
+/// Debug builds only: makes the save of `config.toml` observable to tests
+/// (`ADO_SETUP_TEST_SAVE_WINDOW=DIR`): the file `DIR/entered` when the
+/// temporary file exists, a pause of half a second before the rename, and
+/// `DIR/left` once the new file is in place. A test that kills the process
+/// then knows, from the markers, whether the kill landed before, inside or
+/// after the save.
+#[cfg(debug_assertions)]
+mod save_window {
+    const VAR: &str = "ADO_SETUP_TEST_SAVE_WINDOW";
+
+    fn dir(file_name: &str) -> Option<std::path::PathBuf> {
+        if file_name != super::super::config::CONFIG_FILE_NAME {
+            return None;
+        }
+        std::env::var_os(VAR).map(std::path::PathBuf::from)
+    }
+
+    pub(super) fn mark(file_name: &str, what: &str) {
+        if let Some(dir) = dir(file_name) {
+            let _ = std::fs::write(dir.join(what), b"");
+        }
+    }
+
+    pub(super) fn pause(file_name: &str) {
+        if dir(file_name).is_some() {
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        }
+    }
 }
 
 /// Writes a new file that must not exist yet, mode 0600 (used for backups).
