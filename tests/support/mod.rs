@@ -6,6 +6,8 @@
 #![allow(dead_code)]
 
 pub mod driver;
+#[cfg(unix)]
+pub mod pty_env;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
