@@ -483,3 +483,53 @@ fn an_interrupted_connect_leaves_a_draft_that_the_next_launch_resumes() {
     assert_eq!(real.saved_names(), vec![AGILE_PAYMENTS.to_string()]);
     real.assert_pat_only_in_the_secret_store();
 }
+
+#[test]
+fn connect_to_a_server_collection_asks_no_azure_cli() {
+    let real = Real::new();
+    let of8 = |n: u8| format!("Step {n} of 8");
+    let mut tty = real.launch(&["connect"]);
+    tty.wait_for("› 1 Azure DevOps Services");
+    tty.send("\x1b[B");
+    tty.wait_for("› 2 Azure DevOps Server");
+    tty.send("\r");
+    tty.wait_for("Collection URL of your Azure DevOps Server");
+    let collection = real.sb.collection_url();
+    tty.send(&collection);
+    tty.wait_for(&collection);
+    tty.send("\r");
+    tty.wait_for(&of8(3));
+    tty.wait_for("Sign in with a personal access token.");
+    let draft = real.draft();
+    assert_eq!(str_of(&draft, "deployment"), "server", "{draft:?}");
+    assert_eq!(str_of(&draft, "target"), collection, "{draft:?}");
+    assert_eq!(str_of(&draft, "sign_in"), "pat", "{draft:?}");
+    type_pat(&real, &mut tty);
+    tty.send("\r");
+    tty.wait_for(&of8(4));
+    tty.wait_for("projects");
+    tty.send("manufac");
+    tty.wait_for("› Manufacturing Execution");
+    tty.send("\r");
+    tty.wait_for(&of8(5));
+    tty.wait_for("Iteration path");
+    assert_eq!(str_of(&real.draft(), "project"), "Manufacturing Execution");
+    tty.send("\r");
+    tty.wait_for(&of8(6));
+    tty.wait_for("Allowlist status: direct");
+    tty.send("\r");
+    tty.wait_for(&of8(7));
+    tty.wait_for("0 failed");
+    tty.send("\r");
+    tty.wait_for(&of8(8));
+    tty.wait_for("saved");
+    real.assert_no_draft();
+    tty.send("\r");
+    assert_eq!(tty.wait_exit(), 0);
+    tty.assert_restored();
+    real.assert_pat_never_drawn(&tty);
+    assert_eq!(real.saved_names().len(), 1);
+    real.assert_pat_only_in_the_secret_store();
+    // Server signs in with a PAT only: the Azure CLI is never asked.
+    assert_eq!(real.h.az_calls(), Vec::<String>::new());
+}
