@@ -260,6 +260,7 @@ fn the_first_launch_runs_the_wizard_with_a_typed_pat_to_a_saved_connection() {
     // No connection yet: straight into the wizard, for real (no menu, no
     // demo banner).
     tty.wait_for("Where does Azure Boards run?");
+    tty.wait_stable();
     let first = tty.contents();
     assert!(first.contains(&step(1)), "{first}");
     assert!(!first.contains("New connection"), "{first}");
@@ -322,6 +323,7 @@ fn connect_saves_and_the_next_launch_opens_the_start_menu() {
     // `ado-setup` with a connection saved: the start menu, nothing to resume.
     let mut tty = real.launch(&[]);
     tty.wait_for("New connection");
+    tty.wait_stable();
     let menu = tty.contents();
     assert!(menu.contains("Troubleshoot a connection"), "{menu}");
     assert!(menu.contains("Quit"), "{menu}");
@@ -532,4 +534,45 @@ fn connect_to_a_server_collection_asks_no_azure_cli() {
     real.assert_pat_only_in_the_secret_store();
     // Server signs in with a PAT only: the Azure CLI is never asked.
     assert_eq!(real.h.az_calls(), Vec::<String>::new());
+}
+
+#[test]
+fn a_hangup_leaves_a_draft_and_new_connection_discards_it() {
+    let real = Real::new();
+    let mut tty = real.launch(&["connect"]);
+    deployment_to_sign_in(&real, &mut tty, "contoso-agile");
+    tty.send("\t");
+    type_pat(&real, &mut tty);
+    tty.send("\r");
+    tty.wait_for(&step(4));
+    tty.send("\r");
+    tty.wait_for(&step(5));
+    tty.wait_for("projects");
+    // The SSH connection drops.
+    let pid = tty.child.process_id().unwrap();
+    let ok = std::process::Command::new("kill")
+        .args(["-HUP", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    assert_eq!(tty.wait_exit(), 130);
+    tty.assert_restored();
+    real.assert_pat_never_drawn(&tty);
+    let draft = real.draft();
+    assert_eq!(str_of(&draft, "step"), "Project", "{draft:?}");
+    assert_eq!(str_of(&draft, "sign_in"), "pat", "{draft:?}");
+
+    // The next start offers it; New connection starts afresh and drops it.
+    let mut tty = real.launch(&[]);
+    tty.wait_for("› Resume: contoso-agile (Project)");
+    tty.send("\x1b[B");
+    tty.wait_for("› New connection");
+    tty.send("\r");
+    tty.wait_for(&step(1));
+    real.assert_no_draft();
+    tty.send("q");
+    assert_eq!(tty.wait_exit(), 130);
+    tty.assert_restored();
+    real.assert_no_draft();
+    assert!(!real.h.config_dir().join("secrets.toml").exists());
 }
