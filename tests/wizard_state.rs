@@ -1851,3 +1851,51 @@ fn a_user_assigned_managed_identity_is_chosen_by_its_client_id() {
     assert_eq!(w.sign_in_method, SignInMethod::ManagedIdentity);
     assert_eq!(w.mi_client.value(), "7e2d9c41-5a3b-4c8e-b1f6-0a9d8e7c6b52");
 }
+
+/// `edit` and a resumed draft keep the saved project through the Target
+/// step while the target is the one they started with (the Project step
+/// preselects it); another target drops it.
+#[test]
+fn edit_and_resume_keep_the_project_while_the_target_is_unchanged() {
+    let c = ado_setup::store::config::Connection {
+        name: "payments".into(),
+        organization: Some("contoso".into()),
+        base_url: "https://dev.azure.com/contoso".into(),
+        auth_method: ado_setup::store::config::AuthMethod::Pat,
+        project: "Payments".into(),
+        ..Default::default()
+    };
+    let mut w = Wizard::new(settings());
+    w.start_edit(&c, None);
+    update(&mut w, key(KeyCode::Enter));
+    assert_eq!(w.step, Step::Target);
+    assert_eq!(w.target.value(), "contoso");
+    update(&mut w, key(KeyCode::Enter));
+    assert_eq!(w.project_hint.as_deref(), Some("Payments"));
+
+    // Another organization: the saved project means nothing there.
+    let mut w = Wizard::new(settings());
+    w.start_edit(&c, None);
+    update(&mut w, key(KeyCode::Enter));
+    typed(&mut w, "-eu");
+    update(&mut w, key(KeyCode::Enter));
+    assert_eq!(w.project_hint, None);
+
+    // A draft interrupted after its Project step.
+    let mut s = settings();
+    let d = ado_setup::store::draft::Draft {
+        deployment: "services".into(),
+        target: "contoso".into(),
+        sign_in: "pat".into(),
+        project: Some("Payments".into()),
+        step: "Field mapping".into(),
+        ..Default::default()
+    };
+    s.draft = Some(d.clone());
+    let mut w = Wizard::new(s);
+    w.resume(&d);
+    update(&mut w, key(KeyCode::Enter));
+    assert_eq!(w.step, Step::Target);
+    update(&mut w, key(KeyCode::Enter));
+    assert_eq!(w.project_hint.as_deref(), Some("Payments"));
+}

@@ -129,7 +129,10 @@ fn what_answered(resp: &crate::ado::http::RawResponse) -> String {
 /// Network step and the `network.allowlist` check probe. Services: the
 /// Azure DevOps endpoint, the identity and profile endpoints (`services`),
 /// the sign-in authority when the sign-in uses one, and
-/// `{legacy_org}.visualstudio.com` when given. Server: the collection URL.
+/// `{legacy_org}.visualstudio.com` when given and the Azure DevOps endpoint
+/// is Microsoft's own (`dev.azure.com`): behind an overridden one (a
+/// sovereign cloud, a proxy, a test sandbox) there is no such host to allow.
+/// Server: the collection URL.
 pub fn required_endpoints(
     deployment: Deployment,
     devops: &Url,
@@ -144,6 +147,7 @@ pub fn required_endpoints(
             out.extend(services.iter().cloned());
             out.extend(authority.cloned());
             if let Some(org) = legacy_org
+                && devops.host_str() == Some("dev.azure.com")
                 && let Ok(u) = Url::parse(&format!("https://{org}.visualstudio.com"))
             {
                 out.push(u);
@@ -931,6 +935,22 @@ mod tests {
         );
         let pat = required_endpoints(Deployment::Services, &devops, &services, None, None, None);
         assert_eq!(pat.len(), 3);
+        // An overridden Azure DevOps endpoint has no legacy host beside it.
+        let sandbox = url("http://127.0.0.1:8080");
+        let overridden = required_endpoints(
+            Deployment::Services,
+            &sandbox,
+            &services,
+            None,
+            Some("contoso"),
+            None,
+        );
+        assert!(
+            overridden
+                .iter()
+                .all(|u| u.host_str() != Some("contoso.visualstudio.com")),
+            "{overridden:?}"
+        );
 
         let base = url("https://tfs.contoso.com:8443/tfs/DefaultCollection");
         let server = required_endpoints(

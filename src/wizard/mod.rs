@@ -1655,13 +1655,24 @@ fn key_target(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         Ok((base_url, org, project)) => {
+            // An edit (or a resumed draft) keeps its project for as long as
+            // the target is the one it started with.
+            let started_with = w
+                .editing
+                .as_ref()
+                .or(w.resumed.as_ref())
+                .map(|c| c.organization.clone().unwrap_or_else(|| c.base_url.clone()));
+            let kept = w
+                .project_hint
+                .clone()
+                .filter(|_| started_with.as_deref() == Some(text.as_str()));
             if w.base_url.as_ref() != Some(&base_url) {
                 w.forget_from_target();
             }
             w.base_url = Some(base_url.clone());
             w.target_warnings = warnings;
             w.organization = org;
-            w.project_hint = project;
+            w.project_hint = project.or(kept);
             w.spawn(Job::ProbeTarget {
                 deployment: w.deployment,
                 base_url,

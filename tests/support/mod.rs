@@ -6,6 +6,8 @@
 #![allow(dead_code)]
 
 pub mod driver;
+#[cfg(unix)]
+pub mod pty_env;
 pub mod secret_service;
 
 use std::net::SocketAddr;
