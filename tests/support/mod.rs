@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod driver;
+pub mod hostile;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
