@@ -138,6 +138,16 @@ pub async fn doctor(
         secrets,
     };
     let report = checks::run(&subject, &ctx).await;
+    // For the `-v` log attached to a ticket: each result in a line.
+    for o in &report.outcomes {
+        tracing::debug!(
+            check = o.id,
+            status = ?o.status,
+            code = o.code.as_deref().unwrap_or("-"),
+            message = %o.message,
+            "checked"
+        );
+    }
     if let Some(name) = &subject.name {
         keep_renewed_secret(ctx.secrets.as_ref(), name, &report).await;
     }

@@ -208,7 +208,12 @@ fn doctor_in_every_format_and_its_report_and_log_are_inert() {
     let log = std::fs::read(env.state_dir().join("ado-setup").join("ado-setup.log"))
         .expect("-v writes a log");
     assert_inert("the -v log", &log);
-    assert!(!String::from_utf8_lossy(&log).contains(env.sb.pat()));
+    let log = String::from_utf8_lossy(&log);
+    assert!(
+        log.contains("Avery Lindqvist"),
+        "the check results are logged:\n{log}"
+    );
+    assert!(!log.contains(env.sb.pat()));
 }
 
 #[test]
