@@ -1,6 +1,7 @@
 //! A hostile Azure DevOps: a real HTTP server in front of the sandbox that
 //! forwards every request and rewrites the JSON answers so that names
-//! (display name, project, area, field, work item type) and every error
+//! (display name, project, team, area, iteration, work item type, field,
+//! allowed value) and every error
 //! `message` carry terminal attacks — an OSC 52 clipboard write, a CSI
 //! clear screen, a C1 CSI (`U+009B`), a bidi override (`U+202E`) — around
 //! their visible text. Once the attacks are removed each name reads as the
@@ -32,8 +33,11 @@ pub const NAMES: &[&str] = &[
     "Avery Lindqvist",
     "Payments Platform",
     "Checkout",
+    "Sprint",
+    "Issue",
     "Customer Impact",
     "Priority",
+    "High",
 ];
 
 /// `s` as it appears between the quotes of a JSON string.
