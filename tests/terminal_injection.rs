@@ -385,6 +385,11 @@ fn hostile_text_already_in_the_config_is_printed_inert() {
     // doctor on it: the names it checks are shown inert too.
     let run = env.run(&["doctor", name, "--plain"], None);
     run.inert("doctor on a hostile saved connection");
+    assert!(run.text().contains("Payments Platform"), "{}", run.text());
+    let run = env.run(&["doctor", name, "--json"], None);
+    run.inert("doctor --json on a hostile saved connection");
+    let v: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(v["connection"]["project"], hostile("Payments Platform"));
 }
 
 /// `. FILE; printf %s "$VAR"` in a POSIX shell.
