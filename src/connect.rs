@@ -481,9 +481,7 @@ pub async fn connect(
             (Some(r), None) => json!({"code": "CHECKS_FAILED", "message": r}),
             (None, None) => serde_json::Value::Null,
         };
-        let mut s = serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".to_string());
-        s.push('\n');
-        s
+        crate::text::to_json_pretty(&v)
     } else {
         let ascii = !crate::doctor::utf8_locale(&env);
         let mut named = subject.clone();
@@ -514,7 +512,8 @@ pub async fn connect(
             (None, Some(r), None) => out.push_str(&format!("\n{r}.\n")),
             (None, None, None) => {}
         }
-        out
+        // The problem and names quote the server: nothing may drive a terminal.
+        crate::text::clean_lines_string(out)
     };
     Ok(ConnectOutput { stdout, code })
 }

@@ -16,6 +16,7 @@ use crate::cli::{ConnectionFlags, DeploymentChoice, DoctorArgs, GlobalArgs, exit
 use crate::problem::Problem;
 use crate::store::config::{Access, AuthMethod, ConfigStore, PriorityMap, ProviderKey};
 use crate::store::secrets::{PAT_ENV, SecretStore};
+use crate::text::Untrusted;
 
 /// What `doctor` prints and how it exits.
 #[derive(Debug)]
@@ -137,6 +138,16 @@ pub async fn doctor(
         secrets,
     };
     let report = checks::run(&subject, &ctx).await;
+    // For the `-v` log attached to a ticket: each result in a line.
+    for o in &report.outcomes {
+        tracing::debug!(
+            check = o.id,
+            status = ?o.status,
+            code = o.code.as_deref().unwrap_or("-"),
+            message = %o.message,
+            "checked"
+        );
+    }
     if let Some(name) = &subject.name {
         keep_renewed_secret(ctx.secrets.as_ref(), name, &report).await;
     }
@@ -441,10 +452,7 @@ pub(crate) fn utf8_locale(env: &impl Fn(&str) -> Option<String>) -> bool {
 
 /// The object of SPEC §5.
 pub fn json_output(subject: &Subject, report: &Report) -> String {
-    let mut s = serde_json::to_string_pretty(&json_value(subject, report))
-        .unwrap_or_else(|_| "{}".to_string());
-    s.push('\n');
-    s
+    crate::text::to_json_pretty(&json_value(subject, report))
 }
 
 /// The `doctor --json` object (SPEC §5), for `doctor` and `connect --json`.
@@ -490,6 +498,7 @@ pub fn human_output(subject: &Subject, report: &Report, ascii: bool) -> String {
 }
 
 /// The checklist under a header naming the command (`doctor`, `connect`).
+/// Names and messages (which quote the server) are made safe to show.
 pub fn checklist(command: &str, subject: &Subject, report: &Report, ascii: bool) -> String {
     let mark = |s: Status| match (s, ascii) {
         (Status::Pass, false) => "✓",
@@ -505,21 +514,28 @@ pub fn checklist(command: &str, subject: &Subject, report: &Report, ascii: bool)
     let what = subject.name.clone().unwrap_or_else(|| "ad hoc".to_string());
     let _ = writeln!(
         out,
-        "ado-setup {command}: {what} ({}{})",
-        report.base_url.as_deref().unwrap_or(&subject.target),
+        "ado-setup {command}: {} ({}{})",
+        Untrusted::new(&what),
+        Untrusted::new(report.base_url.as_deref().unwrap_or(&subject.target)),
         subject
             .project
             .as_ref()
-            .map(|p| format!(" · {p}"))
+            .map(|p| format!(" · {}", Untrusted::new(p)))
             .unwrap_or_default()
     );
     for o in &report.outcomes {
-        let _ = writeln!(out, "{} {:<26} {}", mark(o.status), o.id, o.message);
+        let _ = writeln!(
+            out,
+            "{} {:<26} {}",
+            mark(o.status),
+            o.id,
+            Untrusted::new(&o.message)
+        );
         if let Some(code) = &o.code {
-            let _ = writeln!(out, "    {code}");
+            let _ = writeln!(out, "    {}", Untrusted::new(code));
         }
         for f in &o.fix {
-            let _ = writeln!(out, "    fix: {f}");
+            let _ = writeln!(out, "    fix: {}", Untrusted::new(f));
         }
     }
     let s = report.summary();
@@ -528,6 +544,7 @@ pub fn checklist(command: &str, subject: &Subject, report: &Report, ascii: bool)
         "{} passed, {} warned, {} failed, {} skipped",
         s.pass, s.warn, s.fail, s.skip
     );
+    let out = crate::text::clean_lines_string(out);
     if ascii { ascii_only(&out) } else { out }
 }
 
@@ -588,7 +605,7 @@ fn write_report(
             let _ = writeln!(r, "{var}: {}", redact_userinfo(&v));
         }
     }
-    let _ = writeln!(r, "secret source: {}", subject.pat_source);
+    let _ = writeln!(r, "secret source: {}", Untrusted::new(&subject.pat_source));
     let _ = writeln!(
         r,
         "allowlist: {}",
@@ -603,7 +620,7 @@ fn write_report(
                 format!(
                     " http={} activity={}",
                     h.status.map_or("-".to_string(), |s| s.to_string()),
-                    h.activity_id.as_deref().unwrap_or("-")
+                    Untrusted::new(h.activity_id.as_deref().unwrap_or("-"))
                 )
             })
             .unwrap_or_default();
@@ -615,9 +632,12 @@ fn write_report(
             o.duration_ms,
             o.code.as_deref().unwrap_or(""),
             http,
-            o.message
+            Untrusted::new(&o.message)
         );
     }
+    // The report is read with `cat` and pasted into tickets: nothing in it
+    // may drive a terminal.
+    let r = crate::text::clean_lines_string(r);
     crate::store::fsutil::write_atomic(path, r.as_bytes(), None).map_err(|e| {
         Problem::new(
             "CONFIG_WRITE_FAILED",

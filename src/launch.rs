@@ -41,7 +41,14 @@ pub async fn real(global: &GlobalArgs, sign_in: SignInSettings) -> Result<Launch
         .map_err(|e| Problem::new(e.code(), e.to_string(), e.fix()))?;
     let existing = existing
         .connections()
-        .map(|c| (c.name.clone(), c.org_label().to_string(), c.project.clone()))
+        // Shown on the start menu: made safe like any text from outside.
+        .map(|c| {
+            (
+                c.name.clone(),
+                crate::text::clean(c.org_label()).into_owned(),
+                crate::text::clean(&c.project).into_owned(),
+            )
+        })
         .collect();
     // The store is proven with a round trip before the user types a secret.
     // When the OS keyring fails its test (headless Linux, SSH, containers),

@@ -19,6 +19,7 @@ pub mod sandbox;
 pub mod screens;
 pub mod store;
 pub mod terminal;
+pub mod text;
 pub mod theme;
 pub mod widgets;
 pub mod wizard;

@@ -1,5 +1,7 @@
 //! `-v`: a log file in the state dir (`~/.local/state/ado-setup/ado-setup.log`
-//! on Linux). Nothing here logs a header or a body, so no secret reaches it.
+//! on Linux). Nothing here logs a header or a body, so no secret reaches it;
+//! every line passes [`crate::text::CleanWriter`], so no server text in it
+//! carries a control sequence.
 
 use std::fs::OpenOptions;
 use std::path::PathBuf;
@@ -43,7 +45,9 @@ pub fn init(verbosity: u8) -> Result<Option<PathBuf>, String> {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(false)
-        .with_writer(Mutex::new(file))
+        // Log lines quote servers: nothing in the file may drive the
+        // terminal it is `cat` or `tail`ed on.
+        .with_writer(Mutex::new(crate::text::CleanWriter(file)))
         .try_init()
         .map_err(|e| format!("cannot start logging: {e}"))?;
     Ok(Some(path))

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use ado_setup::cli::{Cli, Command, DemoArgs, GlobalArgs, exit};
 use ado_setup::problem::Problem;
 use ado_setup::sandbox::{Sandbox, SandboxOptions, serve_banner};
+use ado_setup::text::Untrusted;
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -136,7 +137,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
 
 /// A runtime failure: one line on stderr, exit 1.
 fn fail(message: &str) -> ExitCode {
-    let _ = writeln!(std::io::stderr(), "ado-setup: {message}");
+    let _ = writeln!(std::io::stderr(), "ado-setup: {}", Untrusted::new(message));
     ExitCode::from(exit::FAILED)
 }
 
@@ -239,11 +240,11 @@ fn run_wizard(
         let note = launch.note;
         match result {
             Ok((ado_setup::wizard::Outcome::Saved(info), _)) => {
-                println!("Saved connection {}.", info.name);
-                println!("  settings: {}", info.config_path);
-                println!("  secret:   {}", info.secret_location);
+                println!("Saved connection {}.", Untrusted::new(&info.name));
+                println!("  settings: {}", Untrusted::new(&info.config_path));
+                println!("  secret:   {}", Untrusted::new(&info.secret_location));
                 match note {
-                    Some(n) => println!("{n}"),
+                    Some(n) => println!("{}", Untrusted::lines(&n)),
                     None => {
                         println!("Next: ado-setup doctor {}", info.name);
                         println!("      ado-setup export {}", info.name);
@@ -295,16 +296,17 @@ fn read_stdin_pat(
     Ok(Some(secrecy::SecretString::from(token)))
 }
 
-/// A command's output on stdout, and its exit code.
+/// A command's output on stdout, and its exit code. Whatever a server put
+/// in it reaches the terminal inert ([`Untrusted::lines`]).
 fn printed(stdout: &str, code: u8) -> ExitCode {
-    print!("{stdout}");
+    print!("{}", Untrusted::lines(stdout));
     let _ = std::io::stdout().flush();
     ExitCode::from(code)
 }
 
 /// Progress for people on stderr (the device code to enter, and so on).
 fn to_stderr(line: &str) {
-    let _ = writeln!(std::io::stderr(), "ado-setup: {line}");
+    let _ = writeln!(std::io::stderr(), "ado-setup: {}", Untrusted::lines(line));
 }
 
 /// `connect --non-interactive`.
@@ -381,10 +383,11 @@ fn run_manage(global: &GlobalArgs, command: &Command) -> ExitCode {
     };
     match runtime.block_on(ado_setup::manage::run(global, command, &mut console)) {
         Ok(out) => {
+            // Written through the filter, not copied: stdout may hold a secret.
             let mut stdout = std::io::stdout().lock();
-            let _ = stdout.write_all(out.stdout.as_bytes());
+            let _ = write!(stdout, "{}", Untrusted::lines(&out.stdout));
             let _ = stdout.flush();
-            let _ = std::io::stderr().write_all(out.stderr.as_bytes());
+            let _ = write!(std::io::stderr(), "{}", Untrusted::lines(&out.stderr));
             ExitCode::from(out.code)
         }
         Err(f) => problem_exit(&f.problem, f.code),
@@ -401,9 +404,9 @@ fn problem_exit(p: &Problem, code: u8) -> ExitCode {
     let _ = writeln!(
         std::io::stderr(),
         "ado-setup: {}: {}\n  fix: {}",
-        p.code,
-        p.message,
-        p.fix
+        Untrusted::new(&p.code),
+        Untrusted::new(&p.message),
+        Untrusted::lines(&p.fix)
     );
     ExitCode::from(code)
 }

@@ -25,6 +25,7 @@ use crate::store::config::{
     DeploymentMode, PriorityMap, ProviderKey, SecretRef, validate_connection_name,
 };
 use crate::store::secrets::{PAT_ENV, SecretError, SecretStore, SecretStoreKind};
+use crate::text::{self, Untrusted};
 
 /// Schema of `list --json`.
 pub const LIST_SCHEMA: &str = "ado-setup.list/v1";
@@ -234,6 +235,8 @@ pub fn list(store: &ConfigStore, json: bool) -> Result<Outcome, Failure> {
         "AUTH",
         "VALIDATED",
     ];
+    // The config may hold names as a server sent them (or as someone
+    // edited them): each cell is made safe before the columns are measured.
     let rows: Vec<[String; 6]> = connections
         .iter()
         .map(|c| {
@@ -247,6 +250,7 @@ pub fn list(store: &ConfigStore, json: bool) -> Result<Outcome, Failure> {
                     .clone()
                     .unwrap_or_else(|| "never".to_string()),
             ]
+            .map(text::clean_string)
         })
         .collect();
     Ok(Outcome::ok(table(&header, &rows)))
@@ -307,16 +311,21 @@ pub fn show(store: &ConfigStore, name: &str, json: bool) -> Result<Outcome, Fail
     }
     let none = || "(none)".to_string();
     let opt = |v: &Option<String>| v.clone().unwrap_or_else(none);
+    let safe = |v: &str| text::clean(v).into_owned();
     let user = c.user.as_ref().map_or_else(none, |u| match &u.sign_in {
-        Some(s) => format!("{} <{s}>", u.display_name),
-        None => u.display_name.clone(),
+        Some(s) => format!(
+            "{} <{}>",
+            Untrusted::new(&u.display_name),
+            Untrusted::new(s)
+        ),
+        None => safe(&u.display_name),
     });
     let field_defaults = if c.field_defaults.is_empty() {
         none()
     } else {
         c.field_defaults
             .iter()
-            .map(|(k, v)| format!("{k} = {v}"))
+            .map(|(k, v)| format!("{} = {}", Untrusted::new(k), Untrusted::new(v)))
             .collect::<Vec<_>>()
             .join(&format!("\n{}", " ".repeat(2 + LABEL_WIDTH)))
     };
@@ -353,8 +362,15 @@ pub fn show(store: &ConfigStore, name: &str, json: bool) -> Result<Outcome, Fail
                 .unwrap_or_else(|| "never".to_string()),
         ),
     ];
-    let mut out = format!("Connection {}\n", c.name);
+    let mut out = format!("Connection {}\n", Untrusted::new(&c.name));
     for (label, value) in fields {
+        // `field_defaults` spans lines of its own making; every other value
+        // is one line.
+        let value = if label == "field_defaults" {
+            text::clean_lines_string(value)
+        } else {
+            text::clean_string(value)
+        };
         let _ = writeln!(out, "  {label:<LABEL_WIDTH$}{value}");
     }
     let _ = writeln!(
@@ -821,7 +837,9 @@ fn export_env(
     let field_defaults = if c.field_defaults.is_empty() {
         String::new()
     } else {
-        serde_json::to_string(&c.field_defaults).unwrap_or_default()
+        serde_json::to_string(&c.field_defaults)
+            .map(|j| text::json_safe(&j).into_owned())
+            .unwrap_or_default()
     };
     let r = c.secret_ref.as_ref();
     let values: Vec<String> = vec![
@@ -849,7 +867,9 @@ fn export_env(
     ];
     let mut out = Zeroizing::new(String::new());
     for ((var, _), value) in ENV_VARS.iter().zip(&values) {
-        let _ = writeln!(out, "{var}={}", shell_quote(value));
+        // Safe on a terminal first (no control or bidi character survives),
+        // then quoted for the shell that sources it.
+        let _ = writeln!(out, "{var}={}", shell_quote(&text::clean(value)));
     }
     if let Some(((var, _), s)) = secret {
         let quoted = Zeroizing::new(shell_quote(s.expose_secret()));
@@ -876,8 +896,12 @@ pub fn shell_quote(value: &str) -> String {
 // Shared
 // ---------------------------------------------------------------------------
 
+/// Pretty JSON, safe on a terminal ([`text::json_safe`]). `export` puts
+/// the secret in it, so the unescaped text is zeroized too.
 fn pretty<T: Serialize>(value: &T) -> String {
-    let mut s = serde_json::to_string_pretty(value).unwrap_or_else(|_| "{}".to_string());
+    let raw =
+        Zeroizing::new(serde_json::to_string_pretty(value).unwrap_or_else(|_| "{}".to_string()));
+    let mut s = text::json_safe(&raw).into_owned();
     s.push('\n');
     s
 }

@@ -10,12 +10,14 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// A problem from its three parts.
+    /// A problem from its three parts. Message and fix often quote a
+    /// server or another tool, so both are made safe to show here (see
+    /// [`crate::text`]): the message on one line, the fix keeping its lines.
     pub fn new(code: &str, message: impl Into<String>, fix: impl Into<String>) -> Self {
         Problem {
-            code: code.to_string(),
-            message: message.into(),
-            fix: fix.into(),
+            code: crate::text::clean(code).into_owned(),
+            message: crate::text::clean_string(message.into()),
+            fix: crate::text::clean_lines_string(fix.into()),
         }
     }
 }

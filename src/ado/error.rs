@@ -34,7 +34,7 @@ impl SupportIds {
             headers
                 .get(name)
                 .and_then(|v| v.to_str().ok())
-                .map(|s| s.chars().take(100).collect::<String>())
+                .map(|s| crate::text::clean(s).chars().take(100).collect::<String>())
                 .filter(|s| !s.is_empty())
         };
         SupportIds {
@@ -438,7 +438,7 @@ pub fn html_title(body: &[u8]) -> Option<String> {
     let start = lower.find("<title")?;
     let open_end = start + lower[start..].find('>')? + 1;
     let close = open_end + lower[open_end..].find("</title")?;
-    let title: String = text[open_end..close]
+    let title: String = crate::text::clean(&text[open_end..close])
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
@@ -501,9 +501,7 @@ pub fn classify(answer: Answer<'_>) -> Result<(), AdoError> {
             from_host: host.to_string(),
             // Without its query and fragment: they can carry sign-in state.
             location: location.map(|l| {
-                l.split(['?', '#'])
-                    .next()
-                    .unwrap_or(l)
+                crate::text::clean(l.split(['?', '#']).next().unwrap_or(l))
                     .chars()
                     .take(300)
                     .collect()
@@ -536,7 +534,7 @@ pub fn classify(answer: Answer<'_>) -> Result<(), AdoError> {
     let parsed: Option<ApiErrorBody> = if html {
         None
     } else {
-        serde_json::from_slice(body).ok()
+        crate::text::from_json_slice(body).ok()
     };
     if let Some(event_id) = parsed.as_ref().and_then(|b| b.event_id) {
         ids.event_id = Some(event_id);
@@ -658,12 +656,9 @@ fn or_status(message: String, status: u16) -> String {
     }
 }
 
-/// Messages are shown on one line and bounded.
+/// Messages are shown on one line, made safe ([`crate::text`]) and bounded.
 fn one_line(s: &str) -> String {
-    let flat: String = s
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let flat = crate::text::clean(s);
     let trimmed = flat.trim();
     if trimmed.chars().count() > 400 {
         let mut t: String = trimmed.chars().take(399).collect();
@@ -736,6 +731,25 @@ mod tests {
         assert_eq!(html_title(b"<TITLE>x</TITLE>").as_deref(), Some("x"));
         assert_eq!(html_title(b"<title></title>"), None);
         assert_eq!(html_title(b"no title"), None);
+    }
+
+    #[test]
+    fn hostile_messages_titles_and_headers_are_made_safe() {
+        let inert = |s: &str| !s.chars().any(crate::text::is_unsafe);
+        let body = r#"{"message":"TF400813: \u001b]52;c;cm0=\u0007Denied\u009b2J for \u202eyou","typeKey":"X\u001b[1m"}"#;
+        let e = err(401, body);
+        let shown = e.to_string();
+        assert!(inert(&shown), "{shown:?}");
+        assert!(shown.contains("TF400813: Denied for you"), "{shown}");
+        let title = html_title("<title>\u{1b}]0;pwned\u{7}Proxy\u{202e} page</title>".as_bytes());
+        assert_eq!(title.as_deref(), Some("Proxy page"));
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            "activityid",
+            reqwest::header::HeaderValue::from_bytes(b"a1\tb2").unwrap_or_else(|e| panic!("{e}")),
+        );
+        let ids = SupportIds::from_headers(&headers);
+        assert!(ids.activity_id.as_deref().is_some_and(inert), "{ids:?}");
     }
 
     #[test]

@@ -98,9 +98,10 @@ impl RawResponse {
         Ok(self)
     }
 
-    /// Parses the JSON body into `T`; a wrong shape is `Malformed`.
+    /// Parses the JSON body into `T`, every string made safe to show
+    /// ([`crate::text::from_json_slice`]); a wrong shape is `Malformed`.
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, AdoError> {
-        serde_json::from_slice(&self.body).map_err(|e| AdoError::Malformed {
+        crate::text::from_json_slice(&self.body).map_err(|e| AdoError::Malformed {
             status: self.status,
             host: self.host.clone(),
             detail: match self.header("content-type") {

@@ -242,7 +242,7 @@ async fn post(http: &HttpClient, url: &Url, body: Body) -> Result<Bytes, EntraEr
     if (200..300).contains(&resp.status) {
         return Ok(resp.body);
     }
-    match serde_json::from_slice::<OAuthErrorResponse>(&resp.body) {
+    match crate::text::from_json_slice::<OAuthErrorResponse>(&resp.body) {
         Ok(err) => Err(EntraError {
             problem: explain(&err),
             aadsts: err.aadsts_code(),
@@ -267,7 +267,7 @@ async fn post(http: &HttpClient, url: &Url, body: Body) -> Result<Bytes, EntraEr
 }
 
 fn parse<T: serde::de::DeserializeOwned>(body: &[u8], what: &str) -> Result<T, EntraError> {
-    serde_json::from_slice(body).map_err(|e| {
+    crate::text::from_json_slice(body).map_err(|e| {
         EntraError::from(Problem::new(
             "PROVIDER_AUTH_REQUIRED",
             format!("the sign-in service sent an unreadable {what} ({e})"),
@@ -465,6 +465,33 @@ mod tests {
             assert!(!p.fix.is_empty());
             assert!(!p.message.contains("Correlation ID"), "{}", p.message);
         }
+    }
+
+    #[test]
+    fn a_hostile_description_reaches_no_terminal() {
+        let body = br#"{"error":"invalid_grant","error_codes":[53003],"error_description":"AADSTS53003: \u001b]52;c;cm0=\u0007Blocked\u009b2J by \u202epolicy. Trace ID: x","trace_id":"t\u001b[2J1"}"#;
+        let e: OAuthErrorResponse =
+            crate::text::from_json_slice(body).unwrap_or_else(|e| panic!("{e}"));
+        let p = explain(&e);
+        assert!(
+            !p.message.chars().any(crate::text::is_unsafe),
+            "{:?}",
+            p.message
+        );
+        assert!(p.message.contains("Blocked by policy"), "{}", p.message);
+        // Without the boundary too: the problem itself is made safe.
+        let raw = err(
+            "invalid_grant",
+            &[53003],
+            "AADSTS53003: \u{1b}]0;x\u{7}Blocked\u{202e}.",
+        );
+        let p = explain(&raw);
+        assert!(
+            !p.message.chars().any(crate::text::is_unsafe),
+            "{:?}",
+            p.message
+        );
+        assert!(p.message.contains("AADSTS53003: Blocked."), "{}", p.message);
     }
 
     #[test]

@@ -451,7 +451,7 @@ pub async fn managed_identity_token(
         break (status, body);
     };
     if (200..300).contains(&status) {
-        let t: TokenResponse = serde_json::from_slice(&body).map_err(|e| {
+        let t: TokenResponse = crate::text::from_json_slice(&body).map_err(|e| {
             Problem::new(
                 "PROVIDER_AUTH_REQUIRED",
                 format!(
@@ -463,7 +463,7 @@ pub async fn managed_identity_token(
         })?;
         return Ok(AppToken::new(t.access_token, t.expires_on));
     }
-    let err: ImdsError = serde_json::from_slice(&body).unwrap_or_default();
+    let err: ImdsError = crate::text::from_json_slice(&body).unwrap_or_default();
     let said = err
         .error_description
         .clone()
@@ -567,7 +567,7 @@ pub async fn client_credentials_token(
         .await
         .map_err(|e| Problem::from(&e))?;
     if (200..300).contains(&resp.status) {
-        let t: TokenResponse = serde_json::from_slice(&resp.body).map_err(|e| {
+        let t: TokenResponse = crate::text::from_json_slice(&resp.body).map_err(|e| {
             Problem::new(
                 "PROVIDER_AUTH_REQUIRED",
                 format!("Microsoft Entra ID sent an unreadable token ({e})"),
@@ -577,7 +577,7 @@ pub async fn client_credentials_token(
         let expires_on = t.expires_on.or(t.expires_in.map(|s| unix_now() + s));
         return Ok(AppToken::new(t.access_token, expires_on));
     }
-    match serde_json::from_slice::<OAuthErrorResponse>(&resp.body) {
+    match crate::text::from_json_slice::<OAuthErrorResponse>(&resp.body) {
         Ok(e) => Err(explain_client_credentials(
             &e, tenant, client_id, credential,
         )),
@@ -939,7 +939,7 @@ pub async fn azure_cli_token_with(
             &login,
         ));
     }
-    let t: AzAccessToken = serde_json::from_slice(&out.stdout).map_err(|e| {
+    let t: AzAccessToken = crate::text::from_json_slice(&out.stdout).map_err(|e| {
         Problem::new(
             "PROVIDER_AUTH_REQUIRED",
             format!("the Azure CLI answered something other than a token ({e})"),

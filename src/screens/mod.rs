@@ -24,8 +24,14 @@ pub fn spinner(tick: u64) -> &'static str {
     SPINNER[(tick % SPINNER.len() as u64) as usize]
 }
 
-/// Draws the whole wizard.
+/// Draws the whole wizard. Every cell drawn is made safe last
+/// ([`crate::text::clean_buffer`]): names and messages come from servers.
 pub fn render(frame: &mut Frame, w: &Wizard, theme: &Theme) {
+    render_all(frame, w, theme);
+    crate::text::clean_buffer(frame.buffer_mut());
+}
+
+fn render_all(frame: &mut Frame, w: &Wizard, theme: &Theme) {
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         let msg = Paragraph::new(vec![

@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod driver;
+pub mod hostile;
 #[cfg(unix)]
 pub mod pty_env;
 pub mod secret_service;

@@ -376,7 +376,11 @@ pub fn decode_jwt_claims(token: &str) -> Option<JwtClaims> {
     let payload = parts.next().filter(|p| !p.is_empty())?;
     let bytes = base64url_decode(payload)?;
     match serde_json::from_slice::<serde_json::Value>(&bytes).ok()? {
-        v @ serde_json::Value::Object(_) => serde_json::from_value(v).ok(),
+        mut v @ serde_json::Value::Object(_) => {
+            // Names and addresses in the token are shown: made safe here.
+            crate::text::clean_json(&mut v);
+            serde_json::from_value(v).ok()
+        }
         _ => None,
     }
 }
