@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 use ado_setup::sandbox::{Sandbox, SandboxOptions};
 use support::pty_env::{Hermetic, Tty, sandbox_vars};
+use support::secret_service::SecretService;
 
 /// The saved name of contoso-agile's Payments Platform project.
 const AGILE_PAYMENTS: &str = "contoso-agile-payments-platform";
@@ -31,6 +32,9 @@ struct Real {
     h: Hermetic,
     sb: Sandbox,
     _rt: tokio::runtime::Runtime,
+    /// The OS keyring of the session, when the launches use the default
+    /// store (`auto`) instead of the file store.
+    keyring: Option<SecretService>,
 }
 
 impl Real {
@@ -43,6 +47,16 @@ impl Real {
             h: Hermetic::new(),
             sb,
             _rt: rt,
+            keyring: None,
+        }
+    }
+
+    /// Launches that keep the secret where a desktop user's goes: the
+    /// default store, GNOME Keyring on `keyring`'s D-Bus session.
+    fn with_keyring(keyring: SecretService) -> Real {
+        Real {
+            keyring: Some(keyring),
+            ..Real::new()
         }
     }
 
@@ -55,14 +69,32 @@ impl Real {
     fn launch(&self, args: &[&str]) -> Tty {
         let config = self.h.config_dir();
         let mut all: Vec<&str> = args.to_vec();
-        all.extend([
-            "--allow-http",
-            "--secret-store",
-            "file",
-            "--config-dir",
-            config.to_str().unwrap(),
-        ]);
-        Tty::launch(&self.h, &all, &sandbox_vars(&self.sb))
+        all.push("--allow-http");
+        if self.keyring.is_none() {
+            all.extend(["--secret-store", "file"]);
+        }
+        all.extend(["--config-dir", config.to_str().unwrap()]);
+        let mut vars = sandbox_vars(&self.sb);
+        if let Some(k) = &self.keyring {
+            vars.push(("DBUS_SESSION_BUS_ADDRESS", k.address().to_string()));
+        }
+        Tty::launch(&self.h, &all, &vars)
+    }
+
+    /// What the OS keyring holds for `name` (read with `secret-tool`).
+    fn in_keyring(&self, name: &str) -> Option<String> {
+        self.keyring
+            .as_ref()
+            .and_then(|k| k.lookup("ado-setup", name))
+    }
+
+    /// No file of the runs holds the PAT (the OS keyring keeps it).
+    fn assert_pat_in_no_file(&self) {
+        let holders: Vec<PathBuf> = files_under(self.h.root())
+            .into_iter()
+            .filter(|f| String::from_utf8_lossy(&std::fs::read(f).unwrap()).contains(self.pat()))
+            .collect();
+        assert!(holders.is_empty(), "the PAT is in {holders:?}");
     }
 
     fn draft_path(&self) -> PathBuf {
@@ -339,26 +371,8 @@ fn edit_revalidates_with_the_stored_pat_and_replaces_the_connection() {
     connect_payments(&real);
     let az_before = real.h.az_calls().len();
 
-    let mut tty = real.launch(&["edit", AGILE_PAYMENTS]);
-    tty.wait_for(&step(1));
-    tty.wait_for("› 1 Azure DevOps Services");
-    tty.send("\r");
-    // Every answer prefilled: the organization …
-    tty.wait_for("Organization: contoso-agile");
-    tty.send("\r");
-    // … and the sign-in: the PAT from the file store, masked.
-    tty.wait_for(&step(3));
-    let dots = "•".repeat(real.pat().chars().count());
-    tty.wait_for(&format!("Token: {dots}"));
-    tty.wait_for("az is not signed in");
+    edit_renaming_to_agile_payments(&real);
     assert!(real.h.az_calls().len() > az_before, "az was not probed");
-    // The draft of the edit: its answers, never the stored PAT.
-    assert_eq!(str_of(&real.draft(), "sign_in"), "pat");
-    sign_in_to_done_keeping(&real, &mut tty);
-    tty.send("\r");
-    assert_eq!(tty.wait_exit(), 0);
-    tty.assert_restored();
-    real.assert_pat_never_drawn(&tty);
     assert_eq!(
         real.saved_names(),
         vec!["agile-payments".to_string()],
@@ -373,6 +387,31 @@ fn edit_revalidates_with_the_stored_pat_and_replaces_the_connection() {
         .unwrap();
     assert_eq!(saved.project, "Payments Platform", "the project was kept");
     real.assert_pat_only_in_the_secret_store();
+}
+
+/// `edit AGILE_PAYMENTS`: every answer prefilled (the PAT from its store,
+/// masked), accepted, the connection renamed `agile-payments` at Review,
+/// saved, and out.
+fn edit_renaming_to_agile_payments(real: &Real) {
+    let mut tty = real.launch(&["edit", AGILE_PAYMENTS]);
+    tty.wait_for(&step(1));
+    tty.wait_for("› 1 Azure DevOps Services");
+    tty.send("\r");
+    // Every answer prefilled: the organization …
+    tty.wait_for("Organization: contoso-agile");
+    tty.send("\r");
+    // … and the sign-in: the PAT from its store, masked.
+    tty.wait_for(&step(3));
+    let dots = "•".repeat(real.pat().chars().count());
+    tty.wait_for(&format!("Token: {dots}"));
+    tty.wait_for("az is not signed in");
+    // The draft of the edit: its answers, never the stored PAT.
+    assert_eq!(str_of(&real.draft(), "sign_in"), "pat");
+    sign_in_to_done_keeping(real, &mut tty);
+    tty.send("\r");
+    assert_eq!(tty.wait_exit(), 0);
+    tty.assert_restored();
+    real.assert_pat_never_drawn(&tty);
 }
 
 /// [`sign_in_to_done`] for an edit: every prefilled answer accepted, the
@@ -575,4 +614,67 @@ fn a_hangup_leaves_a_draft_and_new_connection_discards_it() {
     tty.assert_restored();
     real.assert_no_draft();
     assert!(!real.h.config_dir().join("secrets.toml").exists());
+}
+
+/// The path of a desktop user: no `--secret-store`, so the OS keyring
+/// (GNOME Keyring's Secret Service) after its round trip. The wizard saves
+/// there and exits with its summary (it used to panic at exit); `edit`
+/// reads the PAT back and a rename moves it; the troubleshooter signs in
+/// with it; `export --include-secret` reads it after asking. Nothing but
+/// the keyring holds it.
+#[test]
+fn the_os_keyring_keeps_the_secret_through_connect_edit_doctor_and_export() {
+    let Some(keyring) = SecretService::start("PTY: the wizard with the OS keyring") else {
+        return;
+    };
+    let real = Real::with_keyring(keyring);
+    let pat = real.pat().to_string();
+    connect_payments(&real);
+    assert_eq!(
+        real.in_keyring(AGILE_PAYMENTS).as_deref(),
+        Some(pat.as_str())
+    );
+    let config = std::fs::read_to_string(real.h.config_dir().join("config.toml")).unwrap();
+    assert!(config.contains("store = \"keyring\""), "{config}");
+    real.assert_pat_in_no_file();
+
+    // edit: the PAT comes back from the keyring; the rename moves it.
+    edit_renaming_to_agile_payments(&real);
+    assert_eq!(real.saved_names(), vec!["agile-payments".to_string()]);
+    assert_eq!(
+        real.in_keyring(AGILE_PAYMENTS),
+        None,
+        "the old entry is gone"
+    );
+    assert_eq!(
+        real.in_keyring("agile-payments").as_deref(),
+        Some(pat.as_str())
+    );
+
+    // The troubleshooter signs in with it.
+    let mut tty = real.launch(&["doctor", "agile-payments", "--tui"]);
+    tty.wait_for("› agile-payments");
+    tty.send("\r");
+    tty.wait_for("agile-payments: ");
+    tty.wait_for(" passed, ");
+    let checklist = tty.contents();
+    assert!(checklist.contains("0 failed"), "{checklist}");
+    tty.send("q");
+    assert_eq!(tty.wait_exit(), 0);
+    tty.assert_restored();
+    real.assert_pat_never_drawn(&tty);
+
+    // export --include-secret: asked first, then the PAT from the keyring.
+    let mut tty = real.launch(&[
+        "export",
+        "agile-payments",
+        "--format",
+        "env",
+        "--include-secret",
+    ]);
+    tty.wait_for("Print the personal access token of agile-payments");
+    tty.send("y\r");
+    assert_eq!(tty.wait_exit(), 0);
+    assert!(tty.contents().contains(&pat), "{}", tty.contents());
+    real.assert_pat_in_no_file();
 }
