@@ -6,6 +6,8 @@
 #![allow(dead_code)]
 
 pub mod driver;
+pub mod proxy;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -445,6 +447,10 @@ pub fn ado_setup_against(base: &str) -> std::process::Command {
         .env_remove("HTTPS_PROXY")
         .env_remove("https_proxy")
         .env_remove("HTTP_PROXY")
-        .env_remove("http_proxy");
+        .env_remove("http_proxy")
+        .env_remove("ALL_PROXY")
+        .env_remove("all_proxy")
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy");
     cmd
 }
