@@ -441,3 +441,14 @@ fn demo_serve_tls_prints_its_ca_file_and_serves_https() {
     let _ = child.wait();
     assert_eq!(r.exit, 0, "{}", r.all());
 }
+
+#[test]
+fn tls_needs_serve() {
+    let out = Command::new(env!("CARGO_BIN_EXE_ado-setup"))
+        .args(["demo", "--tls"])
+        .env("HOME", std::env::temp_dir())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--serve"));
+}

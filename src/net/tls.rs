@@ -965,6 +965,66 @@ mod tests {
     }
 
     #[test]
+    fn variant_names_become_words() {
+        assert_eq!(
+            words("Other(OtherError(CaUsedAsEndEntity))"),
+            "ca used as end entity"
+        );
+        assert_eq!(words("HandshakeFailure"), "handshake failure");
+        assert_eq!(words(""), "");
+    }
+
+    /// Stands for webpki's error of the same name (only its `Debug` matters).
+    #[derive(Debug)]
+    struct CaUsedAsEndEntity;
+    impl std::fmt::Display for CaUsedAsEndEntity {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "{self:?}")
+        }
+    }
+    impl std::error::Error for CaUsedAsEndEntity {}
+
+    #[test]
+    fn no_failure_is_said_with_debug_text() {
+        let other = |e| {
+            rustls::Error::InvalidCertificate(CertificateError::Other(rustls::OtherError(
+                Arc::new(e),
+            )))
+        };
+        let stage = TlsStage {
+            certificate: Some(CertInfo {
+                subject: "CN=tfs.contoso.example".into(),
+                issuer: "CN=Contoso Issuing CA".into(),
+                not_after: "2030-01-01 00:00:00 UTC".into(),
+                days_left: 1000,
+                names: vec!["tfs.contoso.example".into()],
+            }),
+            ca: Some("CN=Contoso Issuing CA".into()),
+            ..TlsStage::default()
+        };
+        let errors = [
+            other(CaUsedAsEndEntity),
+            rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer),
+            rustls::Error::InvalidCertificate(CertificateError::Revoked),
+            rustls::Error::InvalidCertificate(CertificateError::UnhandledCriticalExtension),
+            rustls::Error::AlertReceived(rustls::AlertDescription::HandshakeFailure),
+            rustls::Error::PeerIncompatible(rustls::PeerIncompatible::Tls12NotOffered),
+            rustls::Error::NoCertificatesPresented,
+        ];
+        for e in &errors {
+            let (message, fix) = explain("tfs.contoso.example", &stage, Some(e), "closed");
+            for text in [&message, &fix] {
+                for debug in ["Other(", "Error(", "Certificate", "{", "Context"] {
+                    assert!(!text.contains(debug), "{e:?}: {text}");
+                }
+                assert!(!text.is_empty());
+            }
+        }
+        let (message, _) = explain("tfs.contoso.example", &stage, Some(&errors[0]), "");
+        assert!(message.contains("is a CA certificate"), "{message}");
+    }
+
+    #[test]
     fn server_names_for_domains_and_addresses() {
         assert!(matches!(
             server_name("dev.azure.com"),
