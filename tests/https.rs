@@ -452,3 +452,9 @@ fn tls_needs_serve() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--serve"));
 }
+
+#[test]
+fn a_self_signed_server_certificate_without_ca_flag_is_accepted_with_ca_file() {
+    let pem = certs::self_signed(&Spec::default());
+    self_signed_ca_certificate_is_trusted_as_itself(&pem);
+}

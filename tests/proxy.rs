@@ -334,3 +334,35 @@ fn a_dead_proxy_is_named_as_the_cause() {
         assert!(!env.config_text().contains("never-saved"));
     }
 }
+
+/// Plain `http://` (a lab sandbox, `--allow-http`) through `HTTP_PROXY`:
+/// the proxy gets absolute-form requests and forwards them.
+#[test]
+fn plain_http_goes_through_http_proxy_in_absolute_form() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sb = rt
+        .block_on(Sandbox::start(SandboxOptions::default()))
+        .unwrap();
+    let proxy = rt.block_on(Proxy::start(Some((PROXY_USER, PROXY_PASSWORD))));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = support::ado_setup_against(&sb.devops_url())
+        .args(["doctor", "--json"])
+        .args(AGILE)
+        .env("AZURE_DEVOPS_EXT_PAT", sb.pat())
+        .env("HTTP_PROXY", proxy.url_with(PROXY_USER, PROXY_PASSWORD))
+        .env("HOME", tmp.path())
+        .env("XDG_STATE_HOME", tmp.path().join("state"))
+        .output()
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert!(!all.contains(PROXY_PASSWORD), "{all}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    assert_eq!(v["allowlist_status"], "proxy", "{all}");
+    assert!(proxy.forwarded_to(&sb.addr().to_string()) >= 2);
+    assert_eq!(proxy.refused_auth(), 0);
+}
