@@ -472,19 +472,20 @@ fn proxy_error(
     }
 }
 
-/// The rustls error inside a reqwest error (wrapped in I/O errors on the way).
+/// The rustls error inside a reqwest error (wrapped in I/O errors on the
+/// way, which hide it from `source()`).
 fn rustls_error(e: &reqwest::Error) -> Option<rustls::Error> {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = cur {
-        if let Some(r) = err.downcast_ref::<rustls::Error>() {
-            return Some(r.clone());
-        }
-        if let Some(r) = err
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        {
-            return Some(r.clone());
+        let mut inner: Option<&(dyn std::error::Error + 'static)> = Some(err);
+        while let Some(i) = inner {
+            if let Some(r) = i.downcast_ref::<rustls::Error>() {
+                return Some(r.clone());
+            }
+            inner = i
+                .downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .map(|b| b as &(dyn std::error::Error + 'static));
         }
         cur = err.source();
     }
