@@ -388,6 +388,25 @@ fn connect_says_a_certificate_failure_in_words() {
         r.all()
     );
     assert!(!env.tmp.path().join("config/config.toml").exists());
+
+    // Nor in the report or the -v log.
+    let report = env.tmp.path().join("report.txt");
+    let mut cmd = env.cmd(Some(&ca_file), &["-v", "doctor", "--report"]);
+    cmd.arg(&report)
+        .args(AGILE)
+        .env("AZURE_DEVOPS_EXT_PAT", env.sb.pat());
+    let r = run(cmd, None);
+    assert_ne!(r.exit, 0, "{}", r.all());
+    let report = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        report.contains("is a CA certificate, not a server certificate"),
+        "{report}"
+    );
+    assert_no_debug_text(&report);
+    let log = env.tmp.path().join("state/ado-setup/ado-setup.log");
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(!log.is_empty());
+    assert_no_debug_text(&log);
 }
 
 /// `demo --serve --tls`: the banner names the CA file on a line of its own,

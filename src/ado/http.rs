@@ -202,10 +202,12 @@ impl HttpClient {
                     .header(header::CONTENT_TYPE, b.content_type)
                     .body(b.bytes.clone());
             }
-            let resp = rb
-                .send()
-                .await
-                .map_err(|e| self.transport_error(url, &host, &e))?;
+            let resp = rb.send().await.map_err(|e| {
+                let e = self.transport_error(url, &host, &e);
+                // In words (never rustls' `Debug`), without query or headers.
+                tracing::debug!(%method, %host, path = url.path(), code = e.code(), "failed: {e}");
+                e
+            })?;
             let status = resp.status();
             let headers = resp.headers().clone();
             let ids = SupportIds::from_headers(&headers);
