@@ -93,9 +93,10 @@ fn run_demo_server(args: &DemoArgs) -> ExitCode {
             Some(_) => " (every request gets the --fault)",
             None => "",
         };
+        let scheme = if sandbox.is_tls() { "HTTPS" } else { "HTTP" };
         let _ = writeln!(
             std::io::stderr(),
-            "Sandbox serving on {}{fault}; press Ctrl-C to stop.",
+            "Sandbox serving {scheme} on {}{fault}; press Ctrl-C to stop.",
             sandbox.addr()
         );
         shutdown.await;

@@ -649,7 +649,8 @@ impl Drop for Sandbox {
     }
 }
 
-/// Lines `ado-setup demo --serve` prints first: one `url <URL>` per
+/// Lines `ado-setup demo --serve` prints first (after `ca-file <PATH>`,
+/// the CA's PEM file, with `--tls`): one `url <URL>` per
 /// organization (scenario organizations aside) and collection, then
 /// `pat <PAT>`; after them one line each of
 /// - `scenario <name> <PAT> <description>` (the scenario PATs),
