@@ -177,8 +177,9 @@ fn doctor_connect_and_a_saved_connection_work_over_https_with_the_ca_file() {
     assert!(message.contains("not trusted"), "{message}");
     assert!(c["fix"].to_string().contains("--ca-file"), "{c}");
     let allowlist = r.check("network.allowlist");
+    assert_eq!(allowlist["code"], "NETWORK_BLOCKED", "{allowlist}");
     assert!(
-        allowlist["message"].to_string().contains(SANDBOX_CA_NAME) || allowlist["status"] == "skip",
+        allowlist["message"].to_string().contains(SANDBOX_CA_NAME),
         "{allowlist}"
     );
 }
