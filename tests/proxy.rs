@@ -282,13 +282,16 @@ fn a_dead_proxy_is_named_as_the_cause() {
     let env = env();
     // Bound, not listening: connections are refused.
     let (_socket, dead) = dead_port();
-    // Listening, but closes every connection at once.
+    // Listening, but closes every connection without an answer.
     let closing = env.rt.block_on(async {
         let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = l.local_addr().unwrap();
         tokio::spawn(async move {
-            while let Ok((s, _)) = l.accept().await {
-                drop(s);
+            while let Ok((mut s, _)) = l.accept().await {
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                let mut buf = [0u8; 4096];
+                let _ = s.read(&mut buf).await;
+                let _ = s.shutdown().await;
             }
         });
         addr

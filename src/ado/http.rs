@@ -444,7 +444,10 @@ fn proxy_error(
             format!("it refused a tunnel to {host}"),
             format!("Ask your network team to allow {host} through the proxy, {bypass}"),
         )
-    } else if all.contains("unexpected end of file") {
+    } else if all.contains("unexpected end of file")
+        || all.contains("connection reset")
+        || all.contains("broken pipe")
+    {
         (
             format!("it closed the connection instead of opening a tunnel to {host}"),
             format!("Check that {var} names a working HTTP proxy (http://HOST:PORT), {bypass}"),
