@@ -266,6 +266,7 @@ fn host_of(url: &Url) -> String {
 }
 
 impl HttpClient {
+    /// The body, at most `max_body_bytes` of it.
     async fn read_bounded(
         &self,
         mut resp: reqwest::Response,
@@ -330,9 +331,10 @@ const TLS_SIGNS: [&str; 9] = [
     "unknownissuer",
 ];
 
-/// Sorts a reqwest failure into a transport kind, with the innermost cause as
-/// detail (never the URL's query or any header).
 impl HttpClient {
+    /// Sorts a reqwest failure into a transport kind, with the innermost
+    /// cause as detail (never the URL's query or any header); a failing
+    /// proxy and a TLS failure are said in words, each with its own fix.
     fn transport_error(&self, url: &Url, host: &str, e: &reqwest::Error) -> AdoError {
         let opts = &self.opts;
         // Start below reqwest's own message: it names the URL, whose words

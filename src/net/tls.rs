@@ -122,7 +122,10 @@ impl Trust {
                     format!(
                         "--ca-file {}: cannot be used as a CA: {}",
                         path.display(),
-                        one_line(&e.to_string())
+                        match &e {
+                            rustls::Error::InvalidCertificate(c) => words(&format!("{c:?}")),
+                            other => one_line(&other.to_string()),
+                        }
                     ),
                     "Pass --ca-file a PEM file with CA certificates (not a server certificate or a key)",
                 ));
