@@ -367,3 +367,35 @@ fn plain_http_goes_through_http_proxy_in_absolute_form() {
     assert!(proxy.forwarded_to(&sb.addr().to_string()) >= 2);
     assert_eq!(proxy.refused_auth(), 0);
 }
+
+/// Through the tunnel, the server's certificate is still checked: without
+/// the CA, the failure is TLS (in words, naming the CA), not the proxy's.
+#[test]
+fn an_untrusted_certificate_behind_the_proxy_is_a_tls_failure() {
+    let env = env();
+    let proxy = env.proxy(None);
+    let out = ado_setup_over_https(&env.sb.devops_url(), None)
+        .args(["doctor", "--json"])
+        .args(AGILE)
+        .env("AZURE_DEVOPS_EXT_PAT", env.sb.pat())
+        .env("HTTPS_PROXY", proxy.url())
+        .env("HOME", env.tmp.path())
+        .env("XDG_STATE_HOME", env.tmp.path().join("state"))
+        .output()
+        .unwrap();
+    let r = Run {
+        exit: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert_no_debug_text(&r.all());
+    assert_ne!(r.exit, 0, "{}", r.all());
+    assert!(proxy.forwarded_to(&env.target()) >= 1);
+    let c = r.check("network.reachable");
+    assert_eq!(c["code"], "NETWORK_TLS_FAILED", "{c}");
+    let message = c["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains(ado_setup::sandbox::SANDBOX_CA_NAME),
+        "{message}"
+    );
+}
