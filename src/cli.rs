@@ -210,6 +210,11 @@ pub struct DemoArgs {
     /// with /_fault/SPEC
     #[arg(long, requires = "serve", value_name = "SPEC", value_parser = parse_fault)]
     pub fault: Option<crate::sandbox::fault::Fault>,
+
+    /// With --serve: serve HTTPS with a CA and certificate made at start; the
+    /// CA's PEM file is printed as `ca-file PATH` (pass it with --ca-file)
+    #[arg(long, requires = "serve")]
+    pub tls: bool,
 }
 
 fn parse_fault(spec: &str) -> Result<crate::sandbox::fault::Fault, String> {

@@ -41,7 +41,11 @@ pub fn init(verbosity: u8) -> Result<Option<PathBuf>, String> {
         .open(&path)
         .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
     let level = if verbosity >= 2 { "trace" } else { "debug" };
-    let filter = EnvFilter::new(format!("ado_setup={level},warn"));
+    // rustls-platform-verifier logs each rejected certificate as an error in
+    // rustls' `Debug` text; ado-setup says the same failure in words.
+    let filter = EnvFilter::new(format!(
+        "ado_setup={level},rustls_platform_verifier=off,warn"
+    ));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(false)

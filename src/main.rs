@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use ado_setup::cli::{Cli, Command, DemoArgs, GlobalArgs, exit};
 use ado_setup::problem::Problem;
-use ado_setup::sandbox::{Sandbox, SandboxOptions, serve_banner};
+use ado_setup::sandbox::{Sandbox, SandboxOptions, SandboxTls, serve_banner};
 use ado_setup::text::Untrusted;
 use clap::Parser;
 
@@ -61,6 +61,7 @@ fn run_demo_server(args: &DemoArgs) -> ExitCode {
         let opts = SandboxOptions {
             port: args.port.unwrap_or(0),
             fault: args.fault.clone(),
+            tls: args.tls.then_some(SandboxTls::Generated),
             ..SandboxOptions::default()
         };
         let sandbox = match Sandbox::start(opts).await {
@@ -72,9 +73,17 @@ fn run_demo_server(args: &DemoArgs) -> ExitCode {
                 ));
             }
         };
+        let ca_file = match sandbox.ca_pem() {
+            Some(pem) => match write_sandbox_ca(pem, sandbox.addr().port()) {
+                Ok(path) => Some(path),
+                Err(e) => return fail(&e),
+            },
+            None => None,
+        };
         let shutdown = wait_for_shutdown_signal();
         let mut out = std::io::stdout().lock();
-        for line in serve_banner(&sandbox) {
+        let ca_line = ca_file.iter().map(|p| format!("ca-file {}", p.display()));
+        for line in ca_line.chain(serve_banner(&sandbox)) {
             if writeln!(out, "{line}").is_err() {
                 break;
             }
@@ -85,15 +94,30 @@ fn run_demo_server(args: &DemoArgs) -> ExitCode {
             Some(_) => " (every request gets the --fault)",
             None => "",
         };
+        let scheme = if sandbox.is_tls() { "HTTPS" } else { "HTTP" };
         let _ = writeln!(
             std::io::stderr(),
-            "Sandbox serving on {}{fault}; press Ctrl-C to stop.",
+            "Sandbox serving {scheme} on {}{fault}; press Ctrl-C to stop.",
             sandbox.addr()
         );
         shutdown.await;
         sandbox.shutdown().await;
         ExitCode::from(exit::OK)
     })
+}
+
+/// Writes the HTTPS sandbox's CA to `sandbox-ca-PORT.pem` in the state dir
+/// (beside the `-v` log) and returns its path.
+fn write_sandbox_ca(pem: &str, port: u16) -> Result<std::path::PathBuf, String> {
+    let dir = ado_setup::logging::log_path()
+        .and_then(|p| p.parent().map(std::path::Path::to_path_buf))
+        .unwrap_or_else(std::env::temp_dir);
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| format!("cannot create {} for the sandbox CA: {e}", dir.display()))?;
+    let path = dir.join(format!("sandbox-ca-{port}.pem"));
+    std::fs::write(&path, pem)
+        .map_err(|e| format!("cannot write the sandbox CA to {}: {e}", path.display()))?;
+    Ok(path)
 }
 
 /// Registers for Ctrl-C, SIGTERM and SIGHUP now (so a signal that arrives

@@ -318,8 +318,11 @@ fn a_failed_tls_handshake_is_network_tls_failed() {
     let (exit, v, raw) = env.doctor(Some(&pat), &["--base-url", &url, "--project", "x"]);
     assert_eq!(exit, 1, "{raw}");
     assert_eq!(code(&v, "network.reachable"), "NETWORK_TLS_FAILED", "{raw}");
+    // Said as what it is: no TLS on that port (not an untrusted certificate).
+    let message = check(&v, "network.reachable")["message"].as_str().unwrap();
+    assert!(message.contains("does not answer with TLS"), "{message}");
     let fix = check(&v, "network.reachable")["fix"][0].as_str().unwrap();
-    assert!(fix.contains("--ca-file"), "{fix}");
+    assert!(fix.contains("https://"), "{fix}");
     assert_eq!(status(&v, "auth.credentials"), "skip");
     assert!(!raw.contains(&pat));
 }

@@ -77,6 +77,9 @@ pub enum TransportKind {
     Connect,
     /// TLS handshake failed (untrusted certificate, wrong name, protocol).
     Tls,
+    /// The proxy in effect (`HTTPS_PROXY`) failed: unreachable, closed the
+    /// connection, refused the tunnel or asked for credentials.
+    Proxy,
     /// No complete answer within the timeout.
     Timeout,
     /// The connection broke while the answer was being read, or HTTP was violated.
@@ -184,6 +187,9 @@ pub enum AdoError {
         kind: TransportKind,
         host: String,
         detail: String,
+        /// A fix for this very failure (TLS failures say which), instead of
+        /// the generic one of its kind.
+        fix: Option<String>,
     },
 
     /// The body is not what the endpoint returns (not JSON, wrong shape, truncated).
@@ -241,6 +247,7 @@ fn transport_message(kind: TransportKind, host: &str, detail: &str) -> String {
         TransportKind::Dns => format!("cannot resolve {host}"),
         TransportKind::Connect => format!("cannot connect to {host}"),
         TransportKind::Tls => format!("TLS with {host} failed"),
+        TransportKind::Proxy => format!("the proxy {host} failed"),
         TransportKind::Timeout => format!("{host} did not answer in time"),
         TransportKind::Protocol => format!("the connection to {host} broke"),
     };
@@ -334,6 +341,7 @@ impl AdoError {
                 "Use the organization's or collection's own URL (https://dev.azure.com/ORG or https://SERVER/tfs/COLLECTION)"
                     .into()
             }
+            AdoError::Transport { fix: Some(fix), .. } => fix.clone(),
             AdoError::Transport {
                 kind: TransportKind::Tls,
                 ..
@@ -925,6 +933,7 @@ mod tests {
                 kind: TransportKind::Tls,
                 host: "h".into(),
                 detail: String::new(),
+                fix: None,
             },
             AdoError::TooLarge {
                 host: "h".into(),

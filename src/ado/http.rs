@@ -13,6 +13,8 @@ use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 use super::error::{AdoError, Answer, SupportIds, TransportKind, classify};
+use crate::net::proxy::{ProxyRules, ProxyTarget};
+use crate::net::tls::Trust;
 
 /// `ado-setup/<version>`, sent as User-Agent on every request.
 pub const USER_AGENT: &str = concat!("ado-setup/", env!("CARGO_PKG_VERSION"));
@@ -127,6 +129,10 @@ impl RawResponse {
 pub struct HttpClient {
     inner: reqwest::Client,
     opts: ClientOptions,
+    trust: Trust,
+    /// The proxy rules reqwest follows (read from the environment when the
+    /// client is built, as reqwest reads them), to blame a failing proxy.
+    proxy: ProxyRules,
 }
 
 impl HttpClient {
@@ -148,30 +154,23 @@ impl HttpClient {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(opts.connect_timeout)
             .timeout(opts.request_timeout);
-        if let Some(path) = &opts.ca_file {
-            let pem = std::fs::read(path).map_err(|e| {
-                AdoError::InvalidRequest(format!("cannot read CA file {}: {e}", path.display()))
-            })?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                AdoError::InvalidRequest(format!(
-                    "{} is not a PEM certificate bundle: {e}",
-                    path.display()
-                ))
-            })?;
-            if certs.is_empty() {
-                return Err(AdoError::InvalidRequest(format!(
-                    "{} holds no PEM certificate",
-                    path.display()
-                )));
-            }
-            for cert in certs {
-                builder = builder.add_root_certificate(cert);
-            }
-        }
+        // The probes' trust (src/net/tls.rs): system CAs, `--ca-file`, and a
+        // server certificate found in `--ca-file` trusted as it is.
+        let trust =
+            Trust::new(opts.ca_file.as_deref()).map_err(|p| AdoError::InvalidRequest(p.message))?;
+        let tls = trust
+            .client_config(&[b"h2", b"http/1.1"])
+            .map_err(AdoError::InvalidRequest)?;
+        builder = builder.tls_backend_preconfigured(tls);
         let inner = builder
             .build()
             .map_err(|e| AdoError::InvalidRequest(format!("cannot set up HTTP: {e}")))?;
-        Ok(HttpClient { inner, opts })
+        Ok(HttpClient {
+            inner,
+            opts,
+            trust,
+            proxy: ProxyRules::system(),
+        })
     }
 
     /// The options the client was built with.
@@ -204,10 +203,12 @@ impl HttpClient {
                     .header(header::CONTENT_TYPE, b.content_type)
                     .body(b.bytes.clone());
             }
-            let resp = rb
-                .send()
-                .await
-                .map_err(|e| transport_error(&host, &e, &self.opts))?;
+            let resp = rb.send().await.map_err(|e| {
+                let e = self.transport_error(url, &host, &e);
+                // In words (never rustls' `Debug`), without query or headers.
+                tracing::debug!(%method, %host, path = url.path(), code = e.code(), "failed: {e}");
+                e
+            })?;
             let status = resp.status();
             let headers = resp.headers().clone();
             let ids = SupportIds::from_headers(&headers);
@@ -234,7 +235,7 @@ impl HttpClient {
                 });
             }
 
-            let body = read_bounded(resp, &host, &self.opts).await?;
+            let body = self.read_bounded(resp, url, &host).await?;
             // What support needs from a -v log: never a header, query or body.
             tracing::debug!(
                 %method,
@@ -265,40 +266,45 @@ fn host_of(url: &Url) -> String {
     }
 }
 
-async fn read_bounded(
-    mut resp: reqwest::Response,
-    host: &str,
-    opts: &ClientOptions,
-) -> Result<Bytes, AdoError> {
-    let limit = opts.max_body_bytes;
-    if resp.content_length().is_some_and(|n| n > limit as u64) {
-        return Err(AdoError::TooLarge {
-            host: host.to_string(),
-            limit,
-        });
-    }
-    // One allocation when the length is announced (no doubling of large
-    // bodies such as a 20,000-node tree).
-    let announced = resp
-        .content_length()
-        .and_then(|n| usize::try_from(n).ok())
-        .unwrap_or(0)
-        .min(limit);
-    let mut buf = BytesMut::with_capacity(announced);
-    while let Some(chunk) = resp
-        .chunk()
-        .await
-        .map_err(|e| transport_error(host, &e, opts))?
-    {
-        if buf.len() + chunk.len() > limit {
+impl HttpClient {
+    /// The body, at most `max_body_bytes` of it.
+    async fn read_bounded(
+        &self,
+        mut resp: reqwest::Response,
+        url: &Url,
+        host: &str,
+    ) -> Result<Bytes, AdoError> {
+        let opts = &self.opts;
+        let limit = opts.max_body_bytes;
+        if resp.content_length().is_some_and(|n| n > limit as u64) {
             return Err(AdoError::TooLarge {
                 host: host.to_string(),
                 limit,
             });
         }
-        buf.extend_from_slice(&chunk);
+        // One allocation when the length is announced (no doubling of large
+        // bodies such as a 20,000-node tree).
+        let announced = resp
+            .content_length()
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(0)
+            .min(limit);
+        let mut buf = BytesMut::with_capacity(announced);
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| self.transport_error(url, host, &e))?
+        {
+            if buf.len() + chunk.len() > limit {
+                return Err(AdoError::TooLarge {
+                    host: host.to_string(),
+                    limit,
+                });
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        Ok(buf.freeze())
     }
-    Ok(buf.freeze())
 }
 
 /// `Retry-After` in seconds (the form Azure DevOps sends). An HTTP-date is not
@@ -326,53 +332,183 @@ const TLS_SIGNS: [&str; 9] = [
     "unknownissuer",
 ];
 
-/// Sorts a reqwest failure into a transport kind, with the innermost cause as
-/// detail (never the URL's query or any header).
-fn transport_error(host: &str, e: &reqwest::Error, opts: &ClientOptions) -> AdoError {
-    // Start below reqwest's own message: it names the URL, whose words
-    // ("tls", "alert", …) must not decide the kind.
-    let mut chain = Vec::new();
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
-    while let Some(err) = cur {
-        chain.push(err.to_string());
-        cur = err.source();
+impl HttpClient {
+    /// Sorts a reqwest failure into a transport kind, with the innermost
+    /// cause as detail (never the URL's query or any header); a failing
+    /// proxy and a TLS failure are said in words, each with its own fix.
+    fn transport_error(&self, url: &Url, host: &str, e: &reqwest::Error) -> AdoError {
+        let opts = &self.opts;
+        // Start below reqwest's own message: it names the URL, whose words
+        // ("tls", "alert", …) must not decide the kind.
+        let mut chain = Vec::new();
+        let mut cur: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+        while let Some(err) = cur {
+            chain.push(err.to_string());
+            cur = err.source();
+        }
+        let all = chain.join(" | ").to_ascii_lowercase();
+        if e.is_connect()
+            && (all.contains("tunnel error") || !TLS_SIGNS.iter().any(|sign| all.contains(sign)))
+            && let Some(proxy) = self.proxy.for_url(url)
+        {
+            return proxy_error(&proxy, url, host, &all, chain.last(), e.is_timeout(), opts);
+        }
+        let kind = if e.is_timeout() || all.contains("timed out") {
+            TransportKind::Timeout
+        } else if all.contains("dns error")
+            || all.contains("failed to lookup address")
+            || all.contains("name or service not known")
+            || all.contains("no such host")
+        {
+            TransportKind::Dns
+        } else if TLS_SIGNS.iter().any(|sign| all.contains(sign)) {
+            TransportKind::Tls
+        } else if e.is_connect() {
+            TransportKind::Connect
+        } else {
+            TransportKind::Protocol
+        };
+        if kind == TransportKind::Tls {
+            // Said in words from the rustls error and the certificate the
+            // server presented — never rustls' `Debug` text.
+            let tls_host = url.host_str().unwrap_or(host);
+            let rejection = self.trust.verifier().rejection(tls_host);
+            let error = rustls_error(e).or_else(|| rejection.as_ref().map(|r| r.error.clone()));
+            let chain = rejection.map(|r| r.chain).unwrap_or_default();
+            let fallback = chain_text(e);
+            let (message, fix) =
+                crate::net::tls::describe_failure(tls_host, &chain, error.as_ref(), &fallback);
+            return AdoError::Transport {
+                kind,
+                host: host.to_string(),
+                detail: message,
+                fix: Some(fix),
+            };
+        }
+        let detail = match kind {
+            // "operation timed out" says less than the limit that was reached.
+            TransportKind::Timeout if e.is_connect() => format!(
+                "no connection within {} s",
+                opts.connect_timeout.as_secs_f32()
+            ),
+            TransportKind::Timeout => format!(
+                "no complete answer within {} s (--timeout)",
+                opts.request_timeout.as_secs_f32()
+            ),
+            _ => chain
+                .last()
+                .map(|s| s.chars().take(200).collect::<String>())
+                .unwrap_or_default(),
+        };
+        AdoError::Transport {
+            kind,
+            host: host.to_string(),
+            detail,
+            fix: None,
+        }
     }
-    let all = chain.join(" | ").to_ascii_lowercase();
-    let kind = if e.is_timeout() || all.contains("timed out") {
-        TransportKind::Timeout
-    } else if all.contains("dns error")
-        || all.contains("failed to lookup address")
-        || all.contains("name or service not known")
-        || all.contains("no such host")
-    {
-        TransportKind::Dns
-    } else if TLS_SIGNS.iter().any(|sign| all.contains(sign)) {
-        TransportKind::Tls
-    } else if e.is_connect() {
-        TransportKind::Connect
+}
+
+/// A request that failed at the proxy in effect for it: said as the
+/// proxy's failure (its address, never its credentials), with a fix about
+/// `HTTPS_PROXY`/`NO_PROXY`.
+fn proxy_error(
+    proxy: &ProxyTarget,
+    url: &Url,
+    host: &str,
+    all: &str,
+    last: Option<&String>,
+    timed_out: bool,
+    opts: &ClientOptions,
+) -> AdoError {
+    let var = if url.scheme() == "https" {
+        "HTTPS_PROXY"
     } else {
-        TransportKind::Protocol
+        "HTTP_PROXY"
     };
-    let detail = match kind {
-        // "operation timed out" says less than the limit that was reached.
-        TransportKind::Timeout if e.is_connect() => format!(
-            "no connection within {} s",
-            opts.connect_timeout.as_secs_f32()
-        ),
-        TransportKind::Timeout => format!(
-            "no complete answer within {} s (--timeout)",
-            opts.request_timeout.as_secs_f32()
-        ),
-        _ => chain
-            .last()
-            .map(|s| s.chars().take(200).collect::<String>())
-            .unwrap_or_default(),
+    let bare_host = url.host_str().unwrap_or(host);
+    let bypass = format!("or add {bare_host} to NO_PROXY to reach it directly");
+    let (what, fix) = if all.contains("proxy authorization required") {
+        if proxy.has_credentials() {
+            (
+                "it rejected the user and password (HTTP 407)".to_string(),
+                format!("Correct the user and password in {var} (http://USER:PASSWORD@HOST:PORT)"),
+            )
+        } else {
+            (
+                "it requires a user and password (HTTP 407)".to_string(),
+                format!(
+                    "Put the proxy's user and password in {var} (http://USER:PASSWORD@HOST:PORT)"
+                ),
+            )
+        }
+    } else if all.contains("tunnel error: unsuccessful") {
+        (
+            format!("it refused a tunnel to {host}"),
+            format!("Ask your network team to allow {host} through the proxy, {bypass}"),
+        )
+    } else if all.contains("unexpected end of file")
+        || all.contains("connection reset")
+        || all.contains("broken pipe")
+    {
+        (
+            format!("it closed the connection instead of opening a tunnel to {host}"),
+            format!("Check that {var} names a working HTTP proxy (http://HOST:PORT), {bypass}"),
+        )
+    } else {
+        let why = if timed_out || all.contains("timed out") {
+            format!(
+                "no connection within {} s",
+                opts.connect_timeout.as_secs_f32()
+            )
+        } else if all.contains("refused") {
+            "connection refused".to_string()
+        } else {
+            last.map(|l| crate::net::tls::one_line(l))
+                .unwrap_or_else(|| "no connection".into())
+        };
+        (
+            format!("cannot connect to it ({why})"),
+            format!("Check the proxy's address and port in {var} (or unset it), {bypass}"),
+        )
     };
     AdoError::Transport {
-        kind,
-        host: host.to_string(),
-        detail,
+        kind: TransportKind::Proxy,
+        host: proxy.address(),
+        detail: format!("{what}; it is in {var} for {host}"),
+        fix: Some(fix),
     }
+}
+
+/// The rustls error inside a reqwest error (wrapped in I/O errors on the
+/// way, which hide it from `source()`).
+fn rustls_error(e: &reqwest::Error) -> Option<rustls::Error> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        let mut inner: Option<&(dyn std::error::Error + 'static)> = Some(err);
+        while let Some(i) = inner {
+            if let Some(r) = i.downcast_ref::<rustls::Error>() {
+                return Some(r.clone());
+            }
+            inner = i
+                .downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .map(|b| b as &(dyn std::error::Error + 'static));
+        }
+        cur = err.source();
+    }
+    None
+}
+
+/// The innermost cause of a reqwest error, one bounded line.
+fn chain_text(e: &reqwest::Error) -> String {
+    let mut last = None;
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(err) = cur {
+        last = Some(err.to_string());
+        cur = err.source();
+    }
+    crate::net::tls::one_line(&last.unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -427,9 +427,12 @@ impl Prober {
                 UNREACHABLE,
                 format!("DNS: cannot resolve {what}: {e}"),
                 if proxy.is_some() {
-                    "Check the proxy's host name in HTTPS_PROXY/HTTP_PROXY"
+                    format!(
+                        "Check the proxy's host name in HTTPS_PROXY/HTTP_PROXY, or add {host} to NO_PROXY to reach it directly"
+                    )
                 } else {
                     "Check the host name and this machine's DNS settings; behind a proxy, set HTTPS_PROXY"
+                        .to_string()
                 },
             ));
         }
@@ -449,7 +452,9 @@ impl Prober {
                     tcp.ms
                 ),
                 if proxy.is_some() {
-                    "Check the proxy address and port in HTTPS_PROXY/HTTP_PROXY".to_string()
+                    format!(
+                        "Check the proxy address and port in HTTPS_PROXY/HTTP_PROXY, or add {host} to NO_PROXY to reach it directly"
+                    )
                 } else {
                     format!(
                         "Ask your network team to allow outbound TCP {dial_port} to {dial_host}, or set HTTPS_PROXY"

@@ -84,20 +84,19 @@ pub fn load_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, Problem
     Ok(certs)
 }
 
-/// The trust every probe uses: built once per batch (it reads the system's
-/// CA store and the `--ca-file`).
+/// The trust every probe and the HTTP client use: built once (it reads the
+/// system's CA store and the `--ca-file`).
 #[derive(Debug, Clone)]
 pub struct Trust {
     provider: Arc<CryptoProvider>,
-    /// The platform verifier, or why there is none (no CA on this machine).
-    verifier: Result<Arc<dyn ServerCertVerifier>, String>,
+    verifier: Arc<TrustVerifier>,
     extra_roots: usize,
 }
 
 impl Trust {
-    /// The system's CAs plus those of `ca_file`, verified like the HTTP
-    /// client verifies them. A bad `ca_file` is an error; a machine without
-    /// CA certificates is not (each TLS stage then says so).
+    /// The system's CAs plus those of `ca_file`. A bad `ca_file` is an
+    /// error; a machine without CA certificates is not (each TLS
+    /// connection then says so).
     pub fn new(ca_file: Option<&Path>) -> Result<Trust, Problem> {
         let provider = CryptoProvider::get_default()
             .cloned()
@@ -107,25 +106,43 @@ impl Trust {
             None => Vec::new(),
         };
         let extra_roots = extra.len();
-        let verifier = if extra.is_empty() {
+        let platform = if extra.is_empty() {
             rustls_platform_verifier::Verifier::new(provider.clone())
         } else {
-            rustls_platform_verifier::Verifier::new_with_extra_roots(extra, provider.clone())
+            rustls_platform_verifier::Verifier::new_with_extra_roots(
+                extra.clone(),
+                provider.clone(),
+            )
         };
-        let verifier = match (verifier, ca_file) {
+        let platform = match (platform, ca_file) {
             (Ok(v), _) => Ok(Arc::new(v) as Arc<dyn ServerCertVerifier>),
             (Err(e), Some(path)) => {
                 return Err(Problem::new(
                     TLS_CODE,
-                    format!("--ca-file {}: cannot be used as a CA: {e}", path.display()),
+                    format!(
+                        "--ca-file {}: cannot be used as a CA: {}",
+                        path.display(),
+                        match &e {
+                            rustls::Error::InvalidCertificate(c) => words(&format!("{c:?}")),
+                            other => one_line(&other.to_string()),
+                        }
+                    ),
                     "Pass --ca-file a PEM file with CA certificates (not a server certificate or a key)",
                 ));
             }
-            (Err(e), None) => Err(format!("no CA certificates to verify with: {e}")),
+            (Err(e), None) => Err(format!(
+                "no CA certificates to verify with: {}",
+                one_line(&e.to_string())
+            )),
         };
         Ok(Trust {
+            verifier: Arc::new(TrustVerifier {
+                platform,
+                pinned: extra,
+                provider: provider.clone(),
+                rejected: Mutex::new(Vec::new()),
+            }),
             provider,
-            verifier,
             extra_roots,
         })
     }
@@ -135,20 +152,209 @@ impl Trust {
         self.extra_roots
     }
 
+    /// The certificate check every connection makes.
+    pub fn verifier(&self) -> &Arc<TrustVerifier> {
+        &self.verifier
+    }
+
+    /// A client configuration with this trust, offering `alpn`.
+    pub fn client_config(&self, alpn: &[&[u8]]) -> Result<ClientConfig, String> {
+        let mut config = ClientConfig::builder_with_provider(self.provider.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| format!("cannot set up TLS: {}", one_line(&e.to_string())))?
+            .dangerous()
+            .with_custom_certificate_verifier(self.verifier.clone())
+            .with_no_client_auth();
+        config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+        Ok(config)
+    }
+
     fn config(&self) -> Result<(Arc<ClientConfig>, Arc<Recorder>), String> {
         let recorder = Arc::new(Recorder {
             inner: self.verifier.clone(),
-            provider: self.provider.clone(),
             seen: Mutex::new(Seen::default()),
         });
         let mut config = ClientConfig::builder_with_provider(self.provider.clone())
             .with_safe_default_protocol_versions()
-            .map_err(|e| format!("cannot set up TLS: {e}"))?
+            .map_err(|e| format!("cannot set up TLS: {}", one_line(&e.to_string())))?
             .dangerous()
             .with_custom_certificate_verifier(recorder.clone())
             .with_no_client_auth();
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
         Ok((Arc::new(config), recorder))
+    }
+}
+
+/// A certificate a server presented and why it was rejected.
+#[derive(Debug, Clone)]
+pub struct Rejection {
+    /// The chain as presented, server certificate first.
+    pub chain: Vec<CertificateDer<'static>>,
+    pub error: rustls::Error,
+}
+
+/// How many hosts' last rejections are kept (for the messages).
+const REJECTIONS_KEPT: usize = 16;
+
+/// The platform verifier (system CAs plus `--ca-file`), except for a server
+/// certificate that is itself in `--ca-file`: that one is trusted as it is
+/// (pinned), as curl and git trust it — a self-signed certificate that is
+/// its own CA, common on Azure DevOps Server, included — with its host
+/// names and validity dates still checked. Remembers the last rejected
+/// certificate of each host, so the failure can be said in words.
+#[derive(Debug)]
+pub struct TrustVerifier {
+    platform: Result<Arc<dyn ServerCertVerifier>, String>,
+    pinned: Vec<CertificateDer<'static>>,
+    provider: Arc<CryptoProvider>,
+    rejected: Mutex<Vec<(String, Rejection)>>,
+}
+
+impl TrustVerifier {
+    /// The last certificate `host` presented that was rejected (the host as
+    /// in a URL; IPv6 with or without brackets).
+    pub fn rejection(&self, host: &str) -> Option<Rejection> {
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_ascii_lowercase();
+        let list = match self.rejected.lock() {
+            Ok(l) => l,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        list.iter()
+            .rev()
+            .find(|(h, _)| *h == host)
+            .map(|(_, r)| r.clone())
+    }
+
+    fn remember(&self, host: String, rejection: Rejection) {
+        let mut list = match self.rejected.lock() {
+            Ok(l) => l,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        list.retain(|(h, _)| *h != host);
+        if list.len() >= REJECTIONS_KEPT {
+            list.remove(0);
+        }
+        list.push((host, rejection));
+    }
+}
+
+/// Checks a server certificate found in `--ca-file` as itself: its names
+/// and its validity dates (the handshake proves the server holds its key).
+fn verify_pinned(
+    end_entity: &CertificateDer<'_>,
+    server_name: &ServerName<'_>,
+    now: UnixTime,
+) -> Result<ServerCertVerified, rustls::Error> {
+    let parsed = rustls::server::ParsedCertificate::try_from(end_entity)?;
+    rustls::client::verify_server_name(&parsed, server_name)?;
+    let (_, cert) = x509_parser::parse_x509_certificate(end_entity.as_ref())
+        .map_err(|_| rustls::Error::InvalidCertificate(CertificateError::BadEncoding))?;
+    let at =
+        |t: i64| UnixTime::since_unix_epoch(Duration::from_secs(u64::try_from(t).unwrap_or(0)));
+    let now_secs = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
+    let not_before = cert.validity().not_before.timestamp();
+    let not_after = cert.validity().not_after.timestamp();
+    if now_secs < not_before {
+        return Err(rustls::Error::InvalidCertificate(
+            CertificateError::NotValidYetContext {
+                time: now,
+                not_before: at(not_before),
+            },
+        ));
+    }
+    if now_secs > not_after {
+        return Err(rustls::Error::InvalidCertificate(
+            CertificateError::ExpiredContext {
+                time: now,
+                not_after: at(not_after),
+            },
+        ));
+    }
+    Ok(ServerCertVerified::assertion())
+}
+
+impl ServerCertVerifier for TrustVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let pinned = self
+            .pinned
+            .iter()
+            .any(|p| p.as_ref() == end_entity.as_ref());
+        let verdict = if pinned {
+            verify_pinned(end_entity, server_name, now)
+        } else {
+            match &self.platform {
+                Ok(v) => {
+                    v.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+                }
+                Err(why) => Err(rustls::Error::General(why.clone())),
+            }
+        };
+        if let Err(error) = &verdict {
+            let mut chain = vec![end_entity.clone().into_owned()];
+            chain.extend(intermediates.iter().map(|c| c.clone().into_owned()));
+            self.remember(
+                server_name.to_str().to_ascii_lowercase(),
+                Rejection {
+                    chain,
+                    error: error.clone(),
+                },
+            );
+        }
+        verdict
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        match &self.platform {
+            Ok(v) => v.verify_tls12_signature(message, cert, dss),
+            Err(_) => rustls::crypto::verify_tls12_signature(
+                message,
+                cert,
+                dss,
+                &self.provider.signature_verification_algorithms,
+            ),
+        }
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        match &self.platform {
+            Ok(v) => v.verify_tls13_signature(message, cert, dss),
+            Err(_) => rustls::crypto::verify_tls13_signature(
+                message,
+                cert,
+                dss,
+                &self.provider.signature_verification_algorithms,
+            ),
+        }
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        match &self.platform {
+            Ok(v) => v.supported_verify_schemes(),
+            Err(_) => self
+                .provider
+                .signature_verification_algorithms
+                .supported_schemes(),
+        }
     }
 }
 
@@ -158,12 +364,11 @@ struct Seen {
     error: Option<rustls::Error>,
 }
 
-/// Verifies like the platform verifier, and remembers the chain the server
-/// presented and the verdict.
+/// Verifies like [`TrustVerifier`], and remembers the chain the server
+/// presented and the verdict (one handshake).
 #[derive(Debug)]
 struct Recorder {
-    inner: Result<Arc<dyn ServerCertVerifier>, String>,
-    provider: Arc<CryptoProvider>,
+    inner: Arc<TrustVerifier>,
     seen: Mutex<Seen>,
 }
 
@@ -185,12 +390,13 @@ impl ServerCertVerifier for Recorder {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let verdict = match &self.inner {
-            Ok(v) => {
-                v.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-            }
-            Err(why) => Err(rustls::Error::General(why.clone())),
-        };
+        let verdict = self.inner.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        );
         let mut chain = vec![end_entity.clone().into_owned()];
         chain.extend(intermediates.iter().map(|c| c.clone().into_owned()));
         let seen = Seen {
@@ -210,15 +416,7 @@ impl ServerCertVerifier for Recorder {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        match &self.inner {
-            Ok(v) => v.verify_tls12_signature(message, cert, dss),
-            Err(_) => rustls::crypto::verify_tls12_signature(
-                message,
-                cert,
-                dss,
-                &self.provider.signature_verification_algorithms,
-            ),
-        }
+        self.inner.verify_tls12_signature(message, cert, dss)
     }
 
     fn verify_tls13_signature(
@@ -227,25 +425,11 @@ impl ServerCertVerifier for Recorder {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        match &self.inner {
-            Ok(v) => v.verify_tls13_signature(message, cert, dss),
-            Err(_) => rustls::crypto::verify_tls13_signature(
-                message,
-                cert,
-                dss,
-                &self.provider.signature_verification_algorithms,
-            ),
-        }
+        self.inner.verify_tls13_signature(message, cert, dss)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        match &self.inner {
-            Ok(v) => v.supported_verify_schemes(),
-            Err(_) => self
-                .provider
-                .signature_verification_algorithms
-                .supported_schemes(),
-        }
+        self.inner.supported_verify_schemes()
     }
 }
 
@@ -323,19 +507,9 @@ where
     let result = tokio::time::timeout(timeout, connector.connect(name, stream)).await;
     stage.ms = millis(started);
     let seen = recorder.take();
-    if let Some(leaf) = seen.chain.first() {
-        stage.certificate = cert_info(leaf.as_ref());
-    }
-    stage.ca = seen
-        .chain
-        .last()
-        .and_then(|c| cert_info(c.as_ref()))
-        .map(|c| c.issuer);
-    stage.inspected = microsoft_host(host)
-        && stage
-            .ca
-            .as_deref()
-            .is_some_and(|ca| !microsoft_public_ca(ca));
+    let ms = stage.ms;
+    stage = chain_stage(host, &seen.chain);
+    stage.ms = ms;
     match result {
         Ok(Ok(tls)) => {
             stage.trusted = true;
@@ -352,8 +526,13 @@ where
                     .and_then(|e| e.downcast_ref::<rustls::Error>())
                     .cloned()
             });
-            let (message, fix) = explain(host, &stage, rustls_error.as_ref(), &io);
-            fail(stage, message, fix)
+            let (message, fix) = explain(
+                host,
+                &stage,
+                rustls_error.as_ref(),
+                &one_line(&io.to_string()),
+            );
+            fail(stage, format!("TLS: {message}"), fix)
         }
         Err(_) => {
             let message = format!(
@@ -370,12 +549,61 @@ where
     }
 }
 
-/// One line saying why a handshake failed, and the fix.
+/// The certificate facts of a presented chain, as the TLS stage shows them.
+fn chain_stage(host: &str, chain: &[CertificateDer<'_>]) -> TlsStage {
+    let mut stage = TlsStage::default();
+    if let Some(leaf) = chain.first() {
+        stage.certificate = cert_info(leaf.as_ref());
+    }
+    stage.ca = chain
+        .last()
+        .and_then(|c| cert_info(c.as_ref()))
+        .map(|c| c.issuer);
+    stage.inspected = microsoft_host(host)
+        && stage
+            .ca
+            .as_deref()
+            .is_some_and(|ca| !microsoft_public_ca(ca));
+    stage
+}
+
+/// Why a TLS connection to `host` (a URL host, no port) failed, in words,
+/// and the fix: from the error rustls gave and the certificates `host`
+/// presented (when it got that far). `fallback` is said when there is no
+/// rustls error (the connection closed). Never rustls' `Debug` text.
+pub fn describe_failure(
+    host: &str,
+    chain: &[CertificateDer<'_>],
+    error: Option<&rustls::Error>,
+    fallback: &str,
+) -> (String, String) {
+    explain(host, &chain_stage(host, chain), error, fallback)
+}
+
+/// `CaUsedAsEndEntity` → `ca used as end entity`: the name of a variant
+/// rustls or webpki gave, as words (its last identifier).
+fn words(debug: &str) -> String {
+    let ident = debug
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .rfind(|w| w.chars().next().is_some_and(|c| c.is_ascii_alphabetic()))
+        .unwrap_or_default();
+    let mut out = String::new();
+    for (i, c) in ident.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push(' ');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+/// One line saying why a handshake failed (without a `TLS:` prefix), and
+/// the fix.
 fn explain(
     host: &str,
     stage: &TlsStage,
     error: Option<&rustls::Error>,
-    io: &std::io::Error,
+    fallback: &str,
 ) -> (String, String) {
     let ca = stage.ca.clone().unwrap_or_else(|| "an unknown CA".into());
     let inspection = if stage.inspected {
@@ -384,84 +612,188 @@ fn explain(
         ""
     };
     let add_ca = format!(
-        "Get the certificate of \"{ca}\" from your network team (PEM) and pass it with --ca-file PEM"
+        "Get the certificate of \"{ca}\" from your network team or the server's administrator (PEM) and pass it with --ca-file PEM"
     );
-    match error {
-        Some(rustls::Error::InvalidCertificate(cert_error)) => match cert_error {
-            CertificateError::UnknownIssuer | CertificateError::BadSignature => (
-                format!(
-                    "TLS: the certificate of {host} is issued by \"{ca}\", which is not trusted here{inspection}; add that CA with --ca-file PEM"
-                ),
-                add_ca,
+    let subject = stage
+        .certificate
+        .as_ref()
+        .map(|c| c.subject.clone())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "no subject".into());
+    let self_signed = stage
+        .certificate
+        .as_ref()
+        .is_some_and(|c| c.subject == c.issuer);
+    let pin_fix = format!(
+        "If you trust this server, get its certificate as PEM from its administrator (or with `openssl s_client -connect {host}:PORT -showcerts`) and pass it with --ca-file PEM"
+    );
+    let admin = |what: &str| format!("Ask the server's administrator to {what}");
+    let Some(error) = error else {
+        return (
+            format!("the connection to {host} closed during the handshake ({fallback})"),
+            "A firewall or proxy may block TLS to this host; ask for it to be allowed".to_string(),
+        );
+    };
+    let rustls::Error::InvalidCertificate(cert_error) = error else {
+        return match error {
+            rustls::Error::InvalidMessage(_) => (
+                format!("{host} does not answer with TLS on this port"),
+                "Check the port and the scheme (https://); a proxy or captive portal may answer instead"
+                    .to_string(),
             ),
-            CertificateError::Expired | CertificateError::ExpiredContext { .. } => (
+            rustls::Error::AlertReceived(alert) => (
                 format!(
-                    "TLS: the certificate of {host} expired on {}{inspection}",
-                    stage
-                        .certificate
-                        .as_ref()
-                        .map(|c| c.not_after.as_str())
-                        .unwrap_or("an earlier date")
+                    "{host} refused the handshake (TLS alert: {})",
+                    words(&format!("{alert:?}"))
                 ),
+                "The server does not accept this client's TLS settings, or something in the path blocks it"
+                    .to_string(),
+            ),
+            rustls::Error::PeerIncompatible(why) => (
+                format!(
+                    "{host} and this tool have no TLS version or cipher in common ({})",
+                    words(&format!("{why:?}"))
+                ),
+                admin("enable TLS 1.2 or 1.3 with current ciphers"),
+            ),
+            rustls::Error::PeerMisbehaved(why) => (
+                format!(
+                    "{host} broke the TLS protocol ({})",
+                    words(&format!("{why:?}"))
+                ),
+                "A proxy or load balancer in the path may interfere; try without it, or ask the server's administrator"
+                    .to_string(),
+            ),
+            rustls::Error::General(why) => (
+                format!("{host}: {}", one_line(why)),
+                "Install the system CA certificates (e.g. the ca-certificates package) or pass --ca-file PEM"
+                    .to_string(),
+            ),
+            other => (
+                format!("TLS with {host} failed ({})", words(&format!("{other:?}"))),
+                "If a proxy inspects TLS, pass its CA certificate with --ca-file PEM".to_string(),
+            ),
+        };
+    };
+    let debug = format!("{cert_error:?}");
+    let ca_as_server = debug.contains("CaUsedAsEndEntity");
+    match cert_error {
+        CertificateError::UnknownIssuer
+        | CertificateError::BadSignature
+        | CertificateError::Other(_)
+            if self_signed
+                && (ca_as_server || !matches!(cert_error, CertificateError::Other(_))) =>
+        {
+            (
+                format!(
+                    "the certificate of {host} is self-signed ({subject}), which is not trusted here{inspection}"
+                ),
+                if stage.inspected { add_ca } else { pin_fix },
+            )
+        }
+        CertificateError::Other(_) if ca_as_server => (
+            format!(
+                "the certificate of {host} ({subject}) is a CA certificate, not a server certificate{inspection}"
+            ),
+            format!(
+                "{}; or, if you trust this exact certificate, pass it with --ca-file PEM",
+                admin(&format!(
+                    "install a server certificate (not a CA one) issued by \"{ca}\""
+                ))
+            ),
+        ),
+        CertificateError::UnknownIssuer => (
+            format!(
+                "the certificate of {host} is issued by \"{ca}\", which is not trusted here{inspection}; add that CA with --ca-file PEM"
+            ),
+            add_ca,
+        ),
+        CertificateError::BadSignature => (
+            format!(
+                "the certificate of {host} carries a signature that does not match its issuer \"{ca}\"{inspection}"
+            ),
+            add_ca,
+        ),
+        CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
+            let when = match cert_error {
+                CertificateError::ExpiredContext { not_after, .. } => {
+                    utc(i64::try_from(not_after.as_secs()).unwrap_or(i64::MAX))
+                }
+                _ => stage
+                    .certificate
+                    .as_ref()
+                    .map(|c| c.not_after.clone())
+                    .unwrap_or_else(|| "an earlier date".into()),
+            };
+            (
+                format!("the certificate of {host} expired on {when}{inspection}"),
                 if stage.inspected {
                     add_ca
                 } else {
                     "Ask the server's administrator to renew its certificate (or check this machine's clock)"
                         .to_string()
                 },
-            ),
-            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
-                let names = stage
-                    .certificate
-                    .as_ref()
-                    .map(|c| c.names.join(", "))
-                    .filter(|n| !n.is_empty())
-                    .unwrap_or_else(|| "other names".into());
-                (
-                    format!(
-                        "TLS: the certificate presented for {host} is for {names}, not {host}{inspection}"
-                    ),
-                    if stage.inspected {
-                        add_ca
-                    } else {
-                        "Use the host name the certificate is issued for, or ask the server's administrator for a certificate that names this host"
-                            .to_string()
-                    },
-                )
-            }
-            other => (
+            )
+        }
+        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+            let when = match cert_error {
+                CertificateError::NotValidYetContext { not_before, .. } => {
+                    utc(i64::try_from(not_before.as_secs()).unwrap_or(i64::MAX))
+                }
+                _ => "a later date".into(),
+            };
+            (
+                format!("the certificate of {host} is not valid before {when}{inspection}"),
+                "Check this machine's clock, date and time zone; if they are right, ask the server's administrator for a certificate valid now"
+                    .to_string(),
+            )
+        }
+        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+            let names = stage
+                .certificate
+                .as_ref()
+                .map(|c| c.names.join(", "))
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| "other names (none for this host)".into());
+            (
                 format!(
-                    "TLS: the certificate of {host} (issued by \"{ca}\") was rejected: {}{inspection}",
-                    one_line(&format!("{other:?}"))
+                    "the certificate presented for {host} is for {names}, not {host}{inspection}"
                 ),
-                add_ca,
-            ),
-        },
-        Some(rustls::Error::InvalidMessage(_)) => (
-            format!("TLS: {host} does not answer with TLS on this port"),
-            "Check the port and the scheme (https://); a proxy or captive portal may answer instead"
-                .to_string(),
+                if stage.inspected {
+                    add_ca
+                } else {
+                    "Use a host name the certificate names (above), or ask the server's administrator for a certificate that names this host"
+                        .to_string()
+                },
+            )
+        }
+        CertificateError::Revoked => (
+            format!("the certificate of {host} has been revoked by its issuer \"{ca}\""),
+            admin("install a new certificate"),
         ),
-        Some(rustls::Error::AlertReceived(alert)) => (
-            format!("TLS: {host} refused the handshake (alert {alert:?})"),
-            "The server does not accept this client's TLS settings, or something in the path blocks it"
-                .to_string(),
-        ),
-        Some(rustls::Error::General(why)) => (
-            format!("TLS: {host}: {}", one_line(why)),
-            "Install the system CA certificates (e.g. the ca-certificates package) or pass --ca-file PEM"
-                .to_string(),
-        ),
-        Some(other) => (
-            format!("TLS with {host} failed: {}", one_line(&other.to_string())),
-            "If a proxy inspects TLS, pass its CA certificate with --ca-file PEM".to_string(),
-        ),
-        None => (
+        CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => (
             format!(
-                "TLS: the connection to {host} closed during the handshake ({})",
-                one_line(&io.to_string())
+                "the certificate of {host} is not meant for TLS servers (its extended key usage lacks server authentication)"
             ),
-            "A firewall or proxy may block TLS to this host; ask for it to be allowed".to_string(),
+            admin("install a certificate for server authentication"),
+        ),
+        CertificateError::BadEncoding => (
+            format!("the certificate of {host} is malformed"),
+            admin("install a valid certificate"),
+        ),
+        CertificateError::UnsupportedSignatureAlgorithmContext { .. }
+        | CertificateError::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => (
+            format!(
+                "the certificate of {host} is signed with an algorithm this tool does not accept (e.g. SHA-1)"
+            ),
+            admin("install a certificate signed with SHA-256 or better"),
+        ),
+        other => (
+            format!(
+                "the certificate of {host} (issued by \"{ca}\") was rejected: {}{inspection}",
+                words(&format!("{other:?}"))
+            ),
+            add_ca,
         ),
     }
 }
@@ -555,10 +887,14 @@ fn millis(since: Instant) -> u64 {
     u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
-/// Bounded, control-free text for messages.
+/// Bounded, control-free text for messages: C0/C1 controls (ESC and so every
+/// terminal sequence included) become spaces, bidi overrides and other
+/// invisible formatting characters are dropped.
 pub(crate) fn one_line(s: &str) -> String {
+    let invisible = |c: char| matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}');
     let flat: String = s
         .chars()
+        .filter(|c| !invisible(*c))
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     let flat = flat.trim();
@@ -633,6 +969,74 @@ mod tests {
                 "{p:?}"
             );
         }
+    }
+
+    #[test]
+    fn one_line_drops_controls_and_bidi_overrides() {
+        assert_eq!(
+            one_line("CN=a\u{1b}]52;c;eA==\u{7}b\u{202E}gpj.exe\u{9b}31m"),
+            "CN=a ]52;c;eA== bgpj.exe 31m"
+        );
+    }
+
+    #[test]
+    fn variant_names_become_words() {
+        assert_eq!(
+            words("Other(OtherError(CaUsedAsEndEntity))"),
+            "ca used as end entity"
+        );
+        assert_eq!(words("HandshakeFailure"), "handshake failure");
+        assert_eq!(words(""), "");
+    }
+
+    /// Stands for webpki's error of the same name (only its `Debug` matters).
+    #[derive(Debug)]
+    struct CaUsedAsEndEntity;
+    impl std::fmt::Display for CaUsedAsEndEntity {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "{self:?}")
+        }
+    }
+    impl std::error::Error for CaUsedAsEndEntity {}
+
+    #[test]
+    fn no_failure_is_said_with_debug_text() {
+        let other = |e| {
+            rustls::Error::InvalidCertificate(CertificateError::Other(rustls::OtherError(
+                Arc::new(e),
+            )))
+        };
+        let stage = TlsStage {
+            certificate: Some(CertInfo {
+                subject: "CN=tfs.contoso.example".into(),
+                issuer: "CN=Contoso Issuing CA".into(),
+                not_after: "2030-01-01 00:00:00 UTC".into(),
+                days_left: 1000,
+                names: vec!["tfs.contoso.example".into()],
+            }),
+            ca: Some("CN=Contoso Issuing CA".into()),
+            ..TlsStage::default()
+        };
+        let errors = [
+            other(CaUsedAsEndEntity),
+            rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer),
+            rustls::Error::InvalidCertificate(CertificateError::Revoked),
+            rustls::Error::InvalidCertificate(CertificateError::UnhandledCriticalExtension),
+            rustls::Error::AlertReceived(rustls::AlertDescription::HandshakeFailure),
+            rustls::Error::PeerIncompatible(rustls::PeerIncompatible::Tls12NotOffered),
+            rustls::Error::NoCertificatesPresented,
+        ];
+        for e in &errors {
+            let (message, fix) = explain("tfs.contoso.example", &stage, Some(e), "closed");
+            for text in [&message, &fix] {
+                for debug in ["Other(", "Error(", "Certificate", "{", "Context"] {
+                    assert!(!text.contains(debug), "{e:?}: {text}");
+                }
+                assert!(!text.is_empty());
+            }
+        }
+        let (message, _) = explain("tfs.contoso.example", &stage, Some(&errors[0]), "");
+        assert!(message.contains("is a CA certificate"), "{message}");
     }
 
     #[test]

@@ -200,6 +200,7 @@ pub mod fault;
 mod http;
 mod imds;
 mod server;
+mod tls;
 mod util;
 mod wit;
 
@@ -225,7 +226,33 @@ pub struct SandboxOptions {
     /// A fault for every request (`demo --serve --fault`); a `/_fault/…`
     /// path prefix picks one per request regardless.
     pub fault: Option<fault::Fault>,
+    /// Serve HTTPS instead of plain HTTP (`demo --serve --tls`).
+    pub tls: Option<SandboxTls>,
 }
+
+/// The certificate an HTTPS sandbox presents.
+#[derive(Clone)]
+pub enum SandboxTls {
+    /// A CA and a server certificate for `127.0.0.1` and `localhost`, made
+    /// at start; the CA is [`Sandbox::ca_pem`] (what `--ca-file` takes).
+    Generated,
+    /// This certificate chain (server certificate first) and private key,
+    /// both PEM: a self-signed certificate, an expired one, one for
+    /// another name, ….
+    Given { cert_pem: String, key_pem: String },
+}
+
+impl std::fmt::Debug for SandboxTls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SandboxTls::Generated => f.write_str("Generated"),
+            SandboxTls::Given { .. } => f.write_str("Given { .. }"),
+        }
+    }
+}
+
+/// Name of the CA an HTTPS sandbox makes at start.
+pub const SANDBOX_CA_NAME: &str = tls::CA_NAME;
 
 impl Default for SandboxOptions {
     fn default() -> Self {
@@ -234,6 +261,7 @@ impl Default for SandboxOptions {
             approve_after: Duration::from_secs(3),
             latency: Duration::ZERO,
             fault: None,
+            tls: None,
         }
     }
 }
@@ -328,6 +356,7 @@ pub struct HostScenario {
 pub struct Sandbox {
     addr: SocketAddr,
     state: Arc<State>,
+    ca_pem: Option<String>,
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
 }
@@ -347,19 +376,31 @@ impl Sandbox {
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on 127.0.0.1:{}: {e}", opts.port))?;
         let addr = listener.local_addr()?;
-        let state = Arc::new(State::new(
+        let identity = match &opts.tls {
+            None => None,
+            Some(SandboxTls::Generated) => Some(tls::generated()?),
+            Some(SandboxTls::Given { cert_pem, key_pem }) => Some(tls::given(cert_pem, key_pem)?),
+        };
+        let mut state = State::new(
             cat,
             addr,
             opts.approve_after,
             opts.latency,
             opts.fault.clone(),
-        ));
+        );
+        if identity.is_some() {
+            state.base = format!("https://{addr}");
+        }
+        let state = Arc::new(state);
+        let ca_pem = identity.as_ref().and_then(|i| i.ca_pem.clone());
+        let acceptor = identity.map(|i| tokio_rustls::TlsAcceptor::from(i.config));
         let (stop, rx) = watch::channel(false);
-        let task = tokio::spawn(server::serve(listener, state.clone(), rx));
+        let task = tokio::spawn(server::serve(listener, state.clone(), rx, acceptor));
         tracing::debug!(%addr, "Azure DevOps sandbox listening");
         Ok(Sandbox {
             addr,
             state,
+            ca_pem,
             stop,
             task: Some(task),
         })
@@ -377,7 +418,19 @@ impl Sandbox {
         self.addr
     }
 
-    /// Stands for `https://dev.azure.com`: `http://127.0.0.1:PORT`.
+    /// Serves HTTPS.
+    pub fn is_tls(&self) -> bool {
+        self.state.base.starts_with("https://")
+    }
+
+    /// The CA (PEM) of the certificate an HTTPS sandbox made at start
+    /// ([`SandboxTls::Generated`]): pass it with `--ca-file`.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
+    }
+
+    /// Stands for `https://dev.azure.com`: `http://127.0.0.1:PORT`
+    /// (`https://` when serving TLS).
     pub fn devops_url(&self) -> String {
         self.state.base.clone()
     }
@@ -606,7 +659,8 @@ impl Drop for Sandbox {
     }
 }
 
-/// Lines `ado-setup demo --serve` prints first: one `url <URL>` per
+/// Lines `ado-setup demo --serve` prints first (after `ca-file <PATH>`,
+/// the CA's PEM file, with `--tls`): one `url <URL>` per
 /// organization (scenario organizations aside) and collection, then
 /// `pat <PAT>`; after them one line each of
 /// - `scenario <name> <PAT> <description>` (the scenario PATs),

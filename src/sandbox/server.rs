@@ -225,7 +225,12 @@ pub(crate) fn project_not_found(key: &str) -> Resp {
 }
 
 /// Runs the accept loop until `stop` turns true.
-pub(crate) async fn serve(listener: TcpListener, st: Arc<State>, mut stop: watch::Receiver<bool>) {
+pub(crate) async fn serve(
+    listener: TcpListener,
+    st: Arc<State>,
+    mut stop: watch::Receiver<bool>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) {
     let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
@@ -249,12 +254,30 @@ pub(crate) async fn serve(listener: TcpListener, st: Arc<State>, mut stop: watch
                 };
                 let st = st.clone();
                 let builder = builder.clone();
+                let tls = tls.clone();
                 conns.spawn(async move {
                     let svc = service_fn(move |req| {
                         let st = st.clone();
                         async move { Ok::<_, Infallible>(respond(st, req).await) }
                     });
-                    let _ = builder.serve_connection(TokioIo::new(stream), svc).await;
+                    match tls {
+                        None => {
+                            let _ = builder.serve_connection(TokioIo::new(stream), svc).await;
+                        }
+                        Some(acceptor) => {
+                            // A client that rejects the certificate ends it here.
+                            let accepted = tokio::time::timeout(
+                                Duration::from_secs(30),
+                                acceptor.accept(stream),
+                            )
+                            .await;
+                            if let Ok(Ok(tls_stream)) = accepted {
+                                let _ = builder
+                                    .serve_connection(TokioIo::new(tls_stream), svc)
+                                    .await;
+                            }
+                        }
+                    }
                 });
             }
             Some(_) = conns.join_next(), if !conns.is_empty() => {}
@@ -391,7 +414,12 @@ fn host_scenario(st: &State, method: &Method, uri: &hyper::Uri) -> Option<Resp> 
 /// server (`302` to `http://localhost:PORT/{path}`, query kept), like a load
 /// balancer redirecting to a canonical name.
 fn redirect_elsewhere(st: &State, path: &str, query: Option<&str>) -> Resp {
-    let mut location = format!("http://localhost:{}/{path}", st.port);
+    let scheme = if st.base.starts_with("https://") {
+        "https"
+    } else {
+        "http"
+    };
+    let mut location = format!("{scheme}://localhost:{}/{path}", st.port);
     if let Some(q) = query.filter(|q| !q.is_empty()) {
         location.push('?');
         location.push_str(q);

@@ -7,9 +7,11 @@
 
 pub mod driver;
 pub mod hostile;
+pub mod proxy;
 #[cfg(unix)]
 pub mod pty_env;
 pub mod secret_service;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -449,7 +451,11 @@ pub fn ado_setup_against(base: &str) -> std::process::Command {
         .env_remove("HTTPS_PROXY")
         .env_remove("https_proxy")
         .env_remove("HTTP_PROXY")
-        .env_remove("http_proxy");
+        .env_remove("http_proxy")
+        .env_remove("ALL_PROXY")
+        .env_remove("all_proxy")
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy");
     cmd
 }
 
