@@ -631,3 +631,30 @@ async fn a_permission_answer_of_the_wrong_length_is_malformed() {
         .await;
     assert!(matches!(bad, Err(AdoError::Malformed { .. })), "{bad:?}");
 }
+
+/// A 400 that is not a work item rule: PROVIDER_REQUEST_REJECTED, with the
+/// server's own message (and its support ids) kept.
+#[tokio::test]
+async fn a_bad_request_is_provider_request_rejected_with_the_servers_message() {
+    let server = FaultServer::start(|_, _| {
+        Reply::Bytes(http(
+            400,
+            &[
+                ("Content-Type", "application/json; charset=utf-8"),
+                ("ActivityId", "0f1e2d3c-0000-4000-8000-00000000abcd"),
+            ],
+            br#"{"$id":"1","innerException":null,"message":"TF400813: The continuation token is not valid.","typeName":"Microsoft.TeamFoundation.Core.WebApi.InvalidArgumentValueException, Microsoft.TeamFoundation.Core.WebApi","typeKey":"InvalidArgumentValueException","errorCode":0,"eventId":3000}"#,
+        ))
+    })
+    .await;
+    let e = client(&server)
+        .projects_page(None, None, None)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AdoError::BadRequest { .. }), "{e:?}");
+    assert_eq!(e.code(), "PROVIDER_REQUEST_REJECTED");
+    let text = e.to_string();
+    assert!(text.contains("TF400813"), "{text}");
+    assert!(!text.contains('\n'), "{text}");
+    assert_eq!(server.received().len(), 1, "a 400 is not retried");
+}
