@@ -862,3 +862,35 @@ fn menu_with_a_draft_to_resume() {
     let w = Wizard::new(s);
     snap!("menu_resume", w);
 }
+
+/// The help of every step, at 80×24: the box and nothing of the step
+/// beside it (the band behind it is cleared).
+#[test]
+fn help_of_every_step() {
+    for step in [
+        Step::Storage,
+        Step::Menu,
+        Step::Deployment,
+        Step::Target,
+        Step::SignIn,
+        Step::Organization,
+        Step::Project,
+        Step::Mapping,
+        Step::Network,
+        Step::Review,
+        Step::Done,
+        Step::Troubleshoot,
+    ] {
+        let mut w = at(step);
+        w.show_help = true;
+        let text = screen(&w);
+        let title = format!("Help: {}", step.title());
+        assert!(text.contains(&title), "{step:?}:\n{text}");
+        // Each row the box spans starts with its border, after blanks only.
+        for line in text.lines().filter(|l| l.contains('│')) {
+            let before = line.split('│').next().unwrap_or_default();
+            assert!(before.trim().is_empty(), "{step:?}: {line:?}");
+        }
+        insta::assert_snapshot!(format!("help_of_{step:?}").to_lowercase(), text);
+    }
+}

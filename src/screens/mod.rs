@@ -353,7 +353,16 @@ fn render_help(frame: &mut Frame, area: Rect, w: &Wizard, theme: &Theme) {
     let inner = usize::from(width.saturating_sub(2)).max(1);
     let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
     let rect = centered(area, width, rows as u16 + 2);
-    frame.render_widget(Clear, rect);
+    // The whole band behind the box is cleared: no half-covered text of the
+    // step shows at its sides.
+    frame.render_widget(
+        Clear,
+        Rect {
+            x: area.x,
+            width: area.width,
+            ..rect
+        },
+    );
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: true }).block(
             Block::default().borders(Borders::ALL).title(Span::styled(
