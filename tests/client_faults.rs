@@ -335,11 +335,9 @@ async fn server_versions_are_negotiated() {
 
 #[tokio::test]
 async fn transport_failures_are_sorted() {
-    // Closed port: bind, learn the port, drop the listener.
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
-        l.local_addr().unwrap_or_else(|e| panic!("{e}")).port()
-    };
+    // Closed port: bound (nobody else can take it), not listening.
+    let (_closed, closed) = support::proxy::dead_port();
+    let port = closed.port();
     let http_client = HttpClient::new(opts()).unwrap_or_else(|e| panic!("{e}"));
     let cred = Credential::Anonymous;
     let url = |s: &str| Url::parse(s).unwrap_or_else(|e| panic!("{e}"));

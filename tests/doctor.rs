@@ -289,12 +289,9 @@ fn plain_http_needs_allow_http_and_a_closed_port_is_unreachable() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--allow-http"));
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let url = format!("http://127.0.0.1:{port}/tfs/DefaultCollection");
+    // Bound (nobody else can take it), not listening.
+    let (_closed, closed) = support::proxy::dead_port();
+    let url = format!("http://{closed}/tfs/DefaultCollection");
     let (exit, v, _) = env.doctor(Some(&pat), &["--base-url", &url, "--project", "x"]);
     assert_eq!(exit, 1);
     assert_eq!(code(&v, "network.reachable"), "NETWORK_UNREACHABLE");

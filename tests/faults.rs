@@ -5,7 +5,7 @@
 //! - `doctor --json` ad hoc, with every endpoint behind the fault;
 //! - `connect --non-interactive --json` with a connection already saved;
 //! - `doctor NAME` of a saved connection whose server now answers with the
-//!   fault (the sandbox restarted on the same port with `fault` set);
+//!   fault (the sandbox turned faulty in place, `Sandbox::set_fault`);
 //! - the wizard (`app::run`), meeting the fault after sign-in, on the
 //!   Project step.
 //!
@@ -373,16 +373,9 @@ fn every_command_meets(kind: &str) {
         "{kind}: the wizard changed saved files"
     );
 
-    // doctor on the saved connection, its server now answering with the fault.
-    let port = sb.addr().port();
-    rt.block_on(sb.shutdown());
-    let faulty_server = rt
-        .block_on(Sandbox::start(SandboxOptions {
-            port,
-            fault: Some(Fault::parse(kind).unwrap()),
-            ..SandboxOptions::default()
-        }))
-        .unwrap();
+    // doctor on the saved connection, its server now answering with the
+    // fault (the same server: no port is given up and taken again).
+    sb.set_fault(Some(Fault::parse(kind).unwrap()));
     let cmd = ado_setup(&healthy, &config, &["doctor", "--json", "prod"]);
     let (out, _) = run_guarded(cmd, None);
     assert_clear_failure(&format!("{kind}: doctor prod"), &out, e.whole, &pat);
@@ -391,7 +384,7 @@ fn every_command_meets(kind: &str) {
         saved,
         "{kind}: doctor prod changed saved files"
     );
-    rt.block_on(faulty_server.shutdown());
+    rt.block_on(sb.shutdown());
 }
 
 /// The wizard against `base`: Services, contoso-agile, the PAT, then waits

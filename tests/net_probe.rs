@@ -4,6 +4,8 @@
 //! (plain, inspecting, refusing, with credentials), and a redirecting server
 //! (nothing reaches the second host).
 
+mod support;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -391,10 +393,9 @@ async fn a_bad_ca_file_is_a_clear_coded_error() {
 
 #[tokio::test]
 async fn a_closed_port_fails_at_tcp_with_its_time() {
-    let port = {
-        let l = ok(TcpListener::bind("127.0.0.1:0").await, "bind");
-        ok(l.local_addr(), "addr").port()
-    };
+    // Bound (nobody else can take it), not listening.
+    let (_closed, closed) = support::proxy::dead_port();
+    let port = closed.port();
     let p = probe(
         &url(&format!("https://127.0.0.1:{port}")),
         opts(ProxyRules::none(), None),

@@ -419,12 +419,8 @@ fn a_saved_managed_identity_off_azure_fails_auth_credentials_with_the_reason() {
         None,
     );
     assert_passed(&run);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    env.imds = format!("http://127.0.0.1:{port}");
+    let (_closed, closed) = support::proxy::dead_port();
+    env.imds = format!("http://{closed}");
     let run = env.doctor("payments-mi");
     assert_eq!(run.exit, 4, "{}", run.all());
     let cred = run.check("auth.credentials");

@@ -576,6 +576,17 @@ impl Sandbox {
             .load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// From now on, answers every request without a `/_fault/…` prefix with
+    /// `fault` (or, with `None`, with none): the same server, on the same
+    /// port, turned faulty for the saved connections that point at it.
+    pub fn set_fault(&self, fault: Option<fault::Fault>) {
+        *self
+            .state
+            .fault
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = fault;
+    }
+
     /// Requests the `throttled` scenario has answered 429 so far (each
     /// distinct request once; its retry is served).
     pub fn throttled_served(&self) -> usize {

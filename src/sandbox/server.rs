@@ -77,8 +77,9 @@ pub(crate) struct State {
     pub latency: Duration,
     /// Requests answered so far.
     pub requests: AtomicU64,
-    /// Applied to every request without a `/_fault/…` prefix.
-    pub fault: Option<Fault>,
+    /// Applied to every request without a `/_fault/…` prefix (changed at
+    /// run time by [`super::Sandbox::set_fault`]).
+    pub fault: Mutex<Option<Fault>>,
 }
 
 impl State {
@@ -102,7 +103,7 @@ impl State {
             throttled_seen: Mutex::new(std::collections::HashSet::new()),
             latency,
             requests: AtomicU64::new(0),
-            fault,
+            fault: Mutex::new(fault),
         }
     }
 
@@ -315,7 +316,11 @@ async fn respond(st: Arc<State>, mut req: Request<Incoming>) -> Response<FaultBo
             Some(f)
         }
         Some((Err(message), _)) => return unchanged(bad_fault(&st, &message)).await,
-        None => st.fault.clone(),
+        None => st
+            .fault
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone(),
     };
     match fault.filter(|f| f.applies_to(req.uri().path())) {
         Some(f) => {
