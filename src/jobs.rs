@@ -956,15 +956,7 @@ mod tests {
 
     #[tokio::test]
     async fn no_metadata_endpoint_is_unavailable_in_a_few_words() {
-        // A port bound (nobody else can take it) that does not listen.
-        let socket = tokio::net::TcpSocket::new_v4().unwrap_or_else(|e| panic!("{e}"));
-        socket
-            .bind(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
-            .unwrap_or_else(|e| panic!("{e}"));
-        let port = socket
-            .local_addr()
-            .map(|a| a.port())
-            .unwrap_or_else(|e| panic!("{e}"));
+        let (_closed, port) = crate::net::closed_port();
         let Ok(url) = Url::parse(&format!("http://127.0.0.1:{port}")) else {
             panic!("a loopback URL")
         };

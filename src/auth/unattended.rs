@@ -1156,19 +1156,9 @@ mod tests {
 
     #[tokio::test]
     async fn no_metadata_endpoint_is_said_within_the_probe_timeout() {
-        // A port bound (so nobody else takes it) that does not listen:
-        // every connection is refused.
-        let socket = tokio::net::TcpSocket::new_v4().unwrap_or_else(|e| panic!("{e}"));
-        socket
-            .bind(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
-            .unwrap_or_else(|e| panic!("{e}"));
-        let port = socket
-            .local_addr()
-            .map(|a| a.port())
-            .unwrap_or_else(|e| panic!("{e}"));
+        let (_closed, port) = crate::net::closed_port();
         let url = Url::parse(&format!("http://127.0.0.1:{port}")).unwrap_or_else(|e| panic!("{e}"));
         let p = probe_imds(&url).await;
-        drop(socket);
         match p {
             Err(p) => {
                 assert!(

@@ -5,3 +5,20 @@ pub mod probe;
 pub mod proxy;
 pub mod target;
 pub mod tls;
+
+/// For tests: a port on 127.0.0.1 that is bound, so nobody else can take
+/// it, and does not listen, so every connection is refused — for as long
+/// as the socket is kept.
+#[cfg(test)]
+#[allow(clippy::panic)]
+pub(crate) fn closed_port() -> (tokio::net::TcpSocket, u16) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap_or_else(|e| panic!("{e}"));
+    socket
+        .bind(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let port = socket
+        .local_addr()
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("{e}"));
+    (socket, port)
+}

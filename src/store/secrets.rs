@@ -574,13 +574,8 @@ impl SecretStore {
             Backend::None => Err(SecretError::NotStored),
             Backend::Keyring(thread) => {
                 thread
-                    .call(kind, "write", self.timeout, move |store| {
-                        let entry = store
-                            .build(&service, &account, None)
-                            .map_err(|e| keyring_error(kind, "write", e))?;
-                        entry
-                            .set_password(secret.expose_secret())
-                            .map_err(|e| keyring_error(kind, "write", e))
+                    .with_entry(kind, "write", self.timeout, (service, account), move |e| {
+                        e.set_password(secret.expose_secret())
                     })
                     .await
             }
@@ -610,15 +605,12 @@ impl SecretStore {
             Backend::None => Ok(None),
             Backend::Keyring(thread) => {
                 thread
-                    .call(kind, "read", self.timeout, move |store| {
-                        let entry = store
-                            .build(&service, &account, None)
-                            .map_err(|e| keyring_error(kind, "read", e))?;
-                        match entry.get_password() {
-                            Ok(p) => Ok(Some(SecretString::from(p))),
-                            Err(keyring_core::Error::NoEntry) => Ok(None),
-                            Err(e) => Err(keyring_error(kind, "read", e)),
-                        }
+                    .with_entry(kind, "read", self.timeout, (service, account), |e| match e
+                        .get_password()
+                    {
+                        Ok(p) => Ok(Some(SecretString::from(p))),
+                        Err(keyring_core::Error::NoEntry) => Ok(None),
+                        Err(e) => Err(e),
                     })
                     .await
             }
@@ -643,16 +635,17 @@ impl SecretStore {
             Backend::None => Ok(false),
             Backend::Keyring(thread) => {
                 thread
-                    .call(kind, "delete", self.timeout, move |store| {
-                        let entry = store
-                            .build(&service, &account, None)
-                            .map_err(|e| keyring_error(kind, "delete", e))?;
-                        match entry.delete_credential() {
+                    .with_entry(
+                        kind,
+                        "delete",
+                        self.timeout,
+                        (service, account),
+                        |e| match e.delete_credential() {
                             Ok(()) => Ok(true),
                             Err(keyring_core::Error::NoEntry) => Ok(false),
-                            Err(e) => Err(keyring_error(kind, "delete", e)),
-                        }
-                    })
+                            Err(e) => Err(e),
+                        },
+                    )
                     .await
             }
             Backend::File(path) => {
@@ -760,6 +753,29 @@ impl KeyringThread {
             });
         }
         await_answer(store, op, timeout, rx).await
+    }
+
+    /// Runs `f` on the entry of (service, account), built on the thread;
+    /// errors of either are said with [`keyring_error`].
+    async fn with_entry<T, F>(
+        &self,
+        store: SecretStoreKind,
+        op: &'static str,
+        timeout: Duration,
+        (service, account): (String, String),
+        f: F,
+    ) -> Result<T, SecretError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&keyring_core::Entry) -> keyring_core::Result<T> + Send + 'static,
+    {
+        self.call(store, op, timeout, move |credentials| {
+            let entry = credentials
+                .build(&service, &account, None)
+                .map_err(|e| keyring_error(store, op, e))?;
+            f(&entry).map_err(|e| keyring_error(store, op, e))
+        })
+        .await
     }
 }
 
