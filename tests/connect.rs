@@ -8,8 +8,10 @@
 
 mod support;
 
+use support::run::{Run, files_with};
+
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -37,21 +39,6 @@ fn env() -> Env {
     }
 }
 
-struct Run {
-    exit: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or(Value::Null)
-    }
-    fn all(&self) -> String {
-        format!("{}{}", self.stdout, self.stderr)
-    }
-}
-
 impl Env {
     fn dir(&self) -> PathBuf {
         self.tmp.path().join("config")
@@ -71,48 +58,12 @@ impl Env {
     fn connect(&self, args: &[&str], stdin: Option<&str>) -> Run {
         let mut all = vec!["--secret-store", "file", "connect", "--non-interactive"];
         all.extend_from_slice(args);
-        let mut cmd = self.cmd(&all);
-        cmd.stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        if let Some(text) = stdin {
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(text.as_bytes())
-                .unwrap();
-        } else {
-            drop(child.stdin.take());
-        }
-        let out = child.wait_with_output().unwrap();
-        Run {
-            exit: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        support::run::run(self.cmd(&all), stdin)
     }
 
     fn config_text(&self) -> Option<String> {
         std::fs::read_to_string(self.dir().join("config.toml")).ok()
     }
-}
-
-fn files_with(dir: &Path, needle: &str) -> Vec<PathBuf> {
-    let mut hits = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return hits;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            hits.extend(files_with(&p, needle));
-        } else if String::from_utf8_lossy(&std::fs::read(&p).unwrap()).contains(needle) {
-            hits.push(p);
-        }
-    }
-    hits
 }
 
 const AGILE: &[&str] = &["--org", "contoso-agile", "--project", "Payments Platform"];

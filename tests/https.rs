@@ -10,13 +10,14 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Write};
+use support::run::Run;
+
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use ado_setup::sandbox::{SANDBOX_CA_NAME, Sandbox, SandboxOptions, SandboxTls};
-use serde_json::Value;
 use support::tls::{self as certs, Pem, Spec, ado_setup_over_https, assert_no_debug_text};
 
 struct Env {
@@ -42,48 +43,8 @@ fn start(tls: SandboxTls) -> Env {
     }
 }
 
-struct Run {
-    exit: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or(Value::Null)
-    }
-    fn all(&self) -> String {
-        format!("{}{}", self.stdout, self.stderr)
-    }
-    fn check(&self, id: &str) -> Value {
-        self.json()["checks"]
-            .as_array()
-            .and_then(|a| a.iter().find(|c| c["id"] == id).cloned())
-            .unwrap_or_else(|| panic!("no check {id}:\n{}", self.all()))
-    }
-}
-
-fn run(mut cmd: Command, stdin: Option<&str>) -> Run {
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    if let Some(text) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-    } else {
-        drop(child.stdin.take());
-    }
-    let out = child.wait_with_output().unwrap();
-    let r = Run {
-        exit: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
+fn run(cmd: Command, stdin: Option<&str>) -> Run {
+    let r = support::run::run(cmd, stdin);
     assert_no_debug_text(&r.all());
     r
 }

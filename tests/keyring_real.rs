@@ -15,13 +15,12 @@
 
 mod support;
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use support::run::{Run, files_with};
+
+use std::path::PathBuf;
+use std::process::Command;
 
 use ado_setup::sandbox::{Sandbox, SandboxOptions};
-use serde_json::Value;
 use support::secret_service::{SecretService, on_path, skip};
 
 const ARGS: &[&str] = &["--org", "contoso-agile", "--project", "Payments Platform"];
@@ -33,37 +32,16 @@ struct Env {
     tmp: tempfile::TempDir,
 }
 
-struct Run {
-    exit: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn all(&self) -> String {
-        format!("{}{}", self.stdout, self.stderr)
-    }
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or(Value::Null)
-    }
-    /// The check `id` of a `--json` answer.
-    fn check(&self, id: &str) -> Value {
-        self.json()["checks"]
-            .as_array()
-            .and_then(|c| c.iter().find(|c| c["id"] == id).cloned())
-            .unwrap_or(Value::Null)
-    }
-    /// Exited by itself, not by a panic (101) or a signal.
-    fn assert_no_panic(&self) {
-        assert_ne!(self.exit, 101, "panicked:\n{}", self.all());
-        assert_ne!(self.exit, -1, "killed or crashed:\n{}", self.all());
-        assert!(!self.stderr.contains("panicked"), "{}", self.stderr);
-        assert!(
-            !self.stderr.contains("Cannot start a runtime"),
-            "{}",
-            self.stderr
-        );
-    }
+/// Exited by itself, not by a panic (101) or a signal.
+fn assert_no_panic(run: &Run) {
+    assert_ne!(run.exit, 101, "panicked:\n{}", run.all());
+    assert_ne!(run.exit, -1, "killed or crashed:\n{}", run.all());
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("Cannot start a runtime"),
+        "{}",
+        run.stderr
+    );
 }
 
 fn env() -> Env {
@@ -106,39 +84,6 @@ impl Env {
         cmd
     }
 
-    /// Runs `cmd` with `stdin`, killing it (and failing) if it has not
-    /// ended after a minute: a guard against a hang, not a speed check.
-    fn run(&self, mut cmd: Command, stdin: Option<&str>) -> Run {
-        cmd.stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        let mut input = child.stdin.take().unwrap();
-        if let Some(text) = stdin {
-            input.write_all(text.as_bytes()).unwrap();
-        }
-        drop(input);
-        let started = Instant::now();
-        while child.try_wait().unwrap().is_none() {
-            if started.elapsed() > Duration::from_secs(60) {
-                let _ = child.kill();
-                let out = child.wait_with_output().unwrap();
-                panic!(
-                    "hung for a minute:\n{}{}",
-                    String::from_utf8_lossy(&out.stdout),
-                    String::from_utf8_lossy(&out.stderr)
-                );
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let out = child.wait_with_output().unwrap();
-        Run {
-            exit: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
     /// `[GLOBAL] connect --non-interactive [FLAGS]` with the sandbox's PAT
     /// on stdin.
     fn connect(&self, session: Option<&SecretService>, global: &[&str], flags: &[&str]) -> Run {
@@ -146,37 +91,20 @@ impl Env {
         args.extend(["connect", "--non-interactive", "--pat-stdin", "--json"]);
         args.extend_from_slice(ARGS);
         args.extend_from_slice(flags);
-        let run = self.run(self.cmd(session, &args), Some(self.sb.pat()));
-        run.assert_no_panic();
+        let run = support::run::run(self.cmd(session, &args), Some(self.sb.pat()));
+        assert_no_panic(&run);
         run
     }
 
     fn command(&self, session: Option<&SecretService>, args: &[&str]) -> Run {
-        let run = self.run(self.cmd(session, args), None);
-        run.assert_no_panic();
+        let run = support::run::run(self.cmd(session, args), None);
+        assert_no_panic(&run);
         run
     }
 
     fn config_text(&self) -> String {
         std::fs::read_to_string(self.dir().join("config.toml")).unwrap_or_default()
     }
-}
-
-/// Every file under `dir` that holds `needle`.
-fn files_with(dir: &Path, needle: &str) -> Vec<PathBuf> {
-    let mut hits = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return hits;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            hits.extend(files_with(&p, needle));
-        } else if std::fs::read(&p).is_ok_and(|b| String::from_utf8_lossy(&b).contains(needle)) {
-            hits.push(p);
-        }
-    }
-    hits
 }
 
 #[test]
@@ -361,8 +289,8 @@ fn the_kernel_keyring_is_written_read_and_deleted() {
             .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
     };
     let run_in_session = |args: &[&str], stdin: Option<&str>| {
-        let run = env.run(in_key_session(&env.cmd(None, args), &session), stdin);
-        run.assert_no_panic();
+        let run = support::run::run(in_key_session(&env.cmd(None, args), &session), stdin);
+        assert_no_panic(&run);
         run
     };
 

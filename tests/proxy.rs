@@ -10,9 +10,10 @@
 
 mod support;
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use support::run::{Run, files_with};
+
+use std::path::PathBuf;
+use std::process::Command;
 use std::time::Duration;
 
 use ado_setup::sandbox::{Sandbox, SandboxOptions, SandboxTls};
@@ -45,27 +46,6 @@ fn env() -> Env {
     Env { sb, rt, tmp, ca }
 }
 
-struct Run {
-    exit: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or(Value::Null)
-    }
-    fn all(&self) -> String {
-        format!("{}{}", self.stdout, self.stderr)
-    }
-    fn check(&self, id: &str) -> Value {
-        self.json()["checks"]
-            .as_array()
-            .and_then(|a| a.iter().find(|c| c["id"] == id).cloned())
-            .unwrap_or_else(|| panic!("no check {id}:\n{}", self.all()))
-    }
-}
-
 impl Env {
     fn proxy(&self, credentials: Option<(&str, &str)>) -> Proxy {
         self.rt.block_on(Proxy::start(credentials))
@@ -92,26 +72,7 @@ impl Env {
     }
 
     fn run(&self, vars: &[(&str, &str)], args: &[&str], stdin: Option<&str>) -> Run {
-        let mut cmd = self.cmd(vars, args);
-        cmd.stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        match stdin {
-            Some(text) => child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(text.as_bytes())
-                .unwrap(),
-            None => drop(child.stdin.take()),
-        }
-        let out = child.wait_with_output().unwrap();
-        let r = Run {
-            exit: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        };
+        let r = support::run::run(self.cmd(vars, args), stdin);
         assert_no_debug_text(&r.all());
         r
     }
@@ -140,22 +101,6 @@ impl Env {
 }
 
 const AGILE: &[&str] = &["--org", "contoso-agile", "--project", "Payments Platform"];
-
-fn files_with(dir: &Path, needle: &str) -> Vec<PathBuf> {
-    let mut hits = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return hits;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            hits.extend(files_with(&p, needle));
-        } else if String::from_utf8_lossy(&std::fs::read(&p).unwrap_or_default()).contains(needle) {
-            hits.push(p);
-        }
-    }
-    hits
-}
 
 #[test]
 fn doctor_and_connect_go_through_the_https_proxy() {

@@ -15,9 +15,10 @@
 
 mod support;
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use support::run::{Run, files_with};
+
+use std::path::PathBuf;
+use std::process::Command;
 use std::time::Duration;
 
 use ado_setup::sandbox::{Sandbox, SandboxApp, SandboxOptions};
@@ -36,27 +37,6 @@ struct Env {
     /// `PATH` for the runs (default: the test's, with the stand-in dir first).
     path: Option<String>,
     extra_env: Vec<(String, String)>,
-}
-
-struct Run {
-    exit: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or(Value::Null)
-    }
-    fn all(&self) -> String {
-        format!("{}{}", self.stdout, self.stderr)
-    }
-    fn check(&self, id: &str) -> Value {
-        self.json()["checks"]
-            .as_array()
-            .and_then(|a| a.iter().find(|c| c["id"] == id).cloned())
-            .unwrap_or(Value::Null)
-    }
 }
 
 fn env() -> Env {
@@ -122,27 +102,7 @@ impl Env {
     }
 
     fn run(&self, args: &[&str], stdin: Option<&str>) -> Run {
-        let mut cmd = self.cmd(args);
-        cmd.stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        if let Some(text) = stdin {
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(text.as_bytes())
-                .unwrap();
-        } else {
-            drop(child.stdin.take());
-        }
-        let out = child.wait_with_output().unwrap();
-        Run {
-            exit: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        support::run::run(self.cmd(args), stdin)
     }
 
     /// `connect --non-interactive --json ARGS` on contoso-agile / Payments Platform.
@@ -216,22 +176,6 @@ impl Env {
             tokens.access.expose_secret().to_string()
         })
     }
-}
-
-fn files_with(dir: &Path, needle: &str) -> Vec<PathBuf> {
-    let mut hits = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return hits;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            hits.extend(files_with(&p, needle));
-        } else if String::from_utf8_lossy(&std::fs::read(&p).unwrap()).contains(needle) {
-            hits.push(p);
-        }
-    }
-    hits
 }
 
 fn assert_passed(run: &Run) {

@@ -10,6 +10,7 @@ pub mod hostile;
 pub mod proxy;
 #[cfg(unix)]
 pub mod pty_env;
+pub mod run;
 pub mod secret_service;
 pub mod tls;
 
