@@ -3038,3 +3038,196 @@ async fn the_accounts_list_never_shows_the_wrong_directory_organization() {
     }
     sb.shutdown().await;
 }
+
+/// The location service Microsoft's clients resolve before their first call
+/// (issue 16): per-area OPTIONS, resource areas, the deployment level, the
+/// api-version in the Accept header, connectionData without one.
+#[tokio::test]
+async fn location_service_answers_as_microsofts_clients_expect() {
+    let sb = start().await;
+    let base = sb.devops_url();
+    let ids = |r: &Reply| -> Vec<String> {
+        r.json()["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for org in [
+        format!("{base}/contoso-agile"),
+        sb.collection_url(),
+        sb.legacy_collection_url(),
+    ] {
+        let all = send(Method::OPTIONS, &format!("{org}/_apis/"), None, &[], None).await;
+        assert_eq!(all.status, 200, "{org}");
+        let all_ids = ids(&all);
+        // The locations the Python and Node clients ask for.
+        for id in [
+            "00d9565f-ed9c-4a06-9a50-00e7896ccab4",
+            "e81700f7-3be2-46de-8624-2eb35882fcaa",
+            "603fe2ac-9723-48b9-88ad-09305aa6c6e1",
+            "d30a3dd1-f8ba-442a-b86a-bd0c0c383e59",
+            "294c494c-2600-4d7e-b76c-3dd50c3c95be",
+            "7c8d7a76-4a09-43e8-b5df-bd792f4ac6aa",
+            "bd293ce5-3d25-4192-8e67-e8092e879efb",
+            "5a172953-1b41-49d3-840a-33f79c3ce89f",
+            "a70579d1-f53a-48ee-a5be-7be8659023b9",
+            "62d3d110-0047-428c-ad3c-4fe872c91c74",
+            "c3c1012b-bea7-49d7-b45e-1664e566f84c",
+        ] {
+            assert!(all_ids.iter().any(|i| i == id), "{org}: {id} missing");
+        }
+        for l in all.json()["value"].as_array().unwrap() {
+            for key in [
+                "id",
+                "area",
+                "resourceName",
+                "routeTemplate",
+                "resourceVersion",
+                "minVersion",
+                "maxVersion",
+                "releasedVersion",
+            ] {
+                assert!(!l[key].is_null(), "{org}: {key} of {l}");
+            }
+        }
+        // One area: exactly its locations, any case.
+        for (area, want) in [("core", 4), ("WIT", 9), ("work", 2), ("Location", 2)] {
+            let r = send(
+                Method::OPTIONS,
+                &format!("{org}/_apis/{area}"),
+                None,
+                &[],
+                None,
+            )
+            .await;
+            assert_eq!(r.status, 200, "{org} {area}");
+            let v = r.json();
+            let locs = v["value"].as_array().unwrap();
+            assert_eq!(locs.len(), want, "{org} {area}: {v}");
+            assert!(
+                locs.iter()
+                    .all(|l| l["area"].as_str().unwrap().eq_ignore_ascii_case(area)),
+                "{org} {area}"
+            );
+        }
+        let none = send(
+            Method::OPTIONS,
+            &format!("{org}/_apis/git"),
+            None,
+            &[],
+            None,
+        )
+        .await;
+        assert_eq!(none.json()["count"], 0, "{org}");
+    }
+
+    // Resource areas: Services name where each area lives; a collection
+    // answers none (the clients then use the collection URL).
+    let pat = basic(sb.pat());
+    let accept = [("Accept", "application/json;api-version=7.2-preview.1")];
+    let areas = send(
+        Method::GET,
+        &format!("{base}/contoso-agile/_apis/resourceAreas"),
+        Some(&pat),
+        &accept,
+        None,
+    )
+    .await;
+    assert_eq!(areas.status, 200, "{}", areas.text);
+    let v = areas.json();
+    assert_eq!(v["count"], 3);
+    for a in v["value"].as_array().unwrap() {
+        assert_eq!(a["locationUrl"], format!("{base}/contoso-agile/"));
+    }
+    let core = send(
+        Method::GET,
+        &format!("{base}/contoso-agile/_apis/resourceAreas/79134C72-4A58-4B42-976C-04E7115F32BF"),
+        Some(&pat),
+        &accept,
+        None,
+    )
+    .await;
+    assert_eq!(core.json()["name"], "core");
+    let server = send(
+        Method::GET,
+        &format!("{}/_apis/resourceAreas", sb.collection_url()),
+        Some(&pat),
+        &[("Accept", "application/json;api-version=6.0-preview.1")],
+        None,
+    )
+    .await;
+    assert_eq!(server.status, 200);
+    assert_eq!(
+        server.json(),
+        serde_json::json!({"count": 0, "value": null})
+    );
+
+    // The deployment level: never taken for an organization named `_apis`.
+    for (url, max) in [
+        (format!("{base}/_apis/"), "7.2"),
+        (format!("{base}/tfs/_apis/"), "6.0"),
+    ] {
+        let r = send(Method::OPTIONS, &url, None, &[], None).await;
+        assert_eq!(r.status, 200, "{url}: {}", r.text);
+        let v = r.json();
+        assert_eq!(v["count"], 2, "{url}: {v}");
+        assert!(
+            v["value"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|l| l["area"] == "Location" && l["maxVersion"] == max)
+        );
+    }
+    let dep = send(
+        Method::GET,
+        &format!("{base}/_apis/resourceAreas/5264459e-e5e0-4bd8-b118-0985e68a4ec5?accountName=contoso-scrum"),
+        None,
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(dep.status, 200);
+    assert_eq!(dep.json()["locationUrl"], format!("{base}/contoso-scrum/"));
+
+    // api-version in the Accept header, as the clients send it.
+    let r = send(
+        Method::GET,
+        &format!("{base}/contoso-agile/_apis/projects"),
+        Some(&pat),
+        &[("Accept", "application/json;api-version=7.1-preview.4")],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(
+        r.header("content-type")
+            .unwrap()
+            .contains("api-version=7.1-preview.4")
+    );
+    // connectionData without any (WebApi.connect() of the Node client).
+    let cd = send(
+        Method::GET,
+        &format!("{base}/contoso-agile/_apis/connectionData"),
+        Some(&pat),
+        &[("Accept", "application/json")],
+        None,
+    )
+    .await;
+    assert_eq!(cd.status, 200, "{}", cd.text);
+    assert_eq!(cd.json()["deploymentType"], "hosted");
+    // Other resources still need one.
+    let r = send(
+        Method::GET,
+        &format!("{base}/contoso-agile/_apis/projects"),
+        Some(&pat),
+        &[("Accept", "application/json")],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.type_key(), "VssVersionNotSpecifiedException");
+    sb.shutdown().await;
+}
