@@ -3231,3 +3231,47 @@ async fn location_service_answers_as_microsofts_clients_expect() {
     assert_eq!(r.type_key(), "VssVersionNotSpecifiedException");
     sb.shutdown().await;
 }
+
+/// Entra ID refuses a device code for a public client it does not know
+/// (`AADSTS700016`); the known Microsoft public clients are accepted.
+#[tokio::test]
+async fn device_code_for_an_unknown_public_client_is_aadsts700016() {
+    let sb = start().await;
+    let ask = |client: &'static str| {
+        let url = format!(
+            "{}/organizations/oauth2/v2.0/devicecode",
+            sb.authority_url()
+        );
+        async move {
+            send(
+                Method::POST,
+                &url,
+                None,
+                &[("Content-Type", "application/x-www-form-urlencoded")],
+                Some(format!("client_id={client}&scope={ADO_SCOPE_FORM}")),
+            )
+            .await
+        }
+    };
+    let unknown = ask("0b1e2d3c-4a5b-4c6d-8e7f-9a0b1c2d3e4f").await;
+    assert_eq!(unknown.status, 400, "{}", unknown.text);
+    let v = unknown.json();
+    assert_eq!(v["error"], "unauthorized_client");
+    assert_eq!(v["error_codes"], serde_json::json!([700016]));
+    let description = v["error_description"].as_str().unwrap();
+    assert!(
+        description.starts_with(
+            "AADSTS700016: Application with identifier '0b1e2d3c-4a5b-4c6d-8e7f-9a0b1c2d3e4f' was not found in the directory '"
+        ),
+        "{description}"
+    );
+    for known in [
+        "872cd9fa-d31f-45e0-9eab-6e460a02d1f1",
+        "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+    ] {
+        let r = ask(known).await;
+        assert_eq!(r.status, 200, "{known}: {}", r.text);
+        assert!(r.json()["device_code"].is_string());
+    }
+    sb.shutdown().await;
+}
