@@ -1,6 +1,6 @@
 //! Core, process and security APIs: connectionData, projects (paged), project
 //! properties, teams and members, processes, security namespaces, permission
-//! evaluation, and the `OPTIONS /_apis` resource locations.
+//! evaluation (the resource locations are in `location`).
 //!
 //! Contract: bodies have the shapes of the official examples
 //! (`core__Projects_List.json`, `core__Teams_*.json`,
@@ -14,11 +14,11 @@
 use serde_json::{Value, json};
 
 use super::data::{
-    ANONYMOUS_ID, MSA_TENANT, NS_CSS, NS_ITERATION, NS_PROJECT, NS_SERVICE_HOOKS, NS_TAGGING, Org,
+    ANONYMOUS_ID, MSA_TENANT, NS_CSS, NS_ITERATION, NS_PROJECT, NS_SERVICE_HOOKS, NS_TAGGING,
     Person, Project, SERVER_DEPLOYMENT_ID, SERVICES_DEPLOYMENT_ID, full_mask, namespace_name,
 };
-use super::http::{HResult, Resp, add_header, ado_error, json_resp, list, truncate};
-use super::server::{Ctx, State};
+use super::http::{HResult, Resp, add_header, ado_error, list, truncate};
+use super::server::Ctx;
 use super::util::{guid_from, is_guid, wildcard_match};
 
 /// The identity object of connectionData.
@@ -671,173 +671,4 @@ pub(crate) fn permission_batch(ctx: &Ctx) -> HResult {
         .and_then(Value::as_bool)
         .unwrap_or(false);
     ctx.ok(&json!({"alwaysAllowAdministrators": always, "evaluations": out}))
-}
-
-/// `OPTIONS {org}/_apis`: resource locations (no credentials needed).
-pub(crate) fn resource_locations(_st: &State, org: &Org) -> Resp {
-    // Services: 7.2 is preview, 7.1 the released version; a collection
-    // serves exactly its api_version.
-    let (max, released) = if org.server {
-        (org.max_api_version(), org.max_api_version())
-    } else {
-        (org.max_api_version(), "7.1".to_string())
-    };
-    const LOCS: &[(&str, &str, &str, &str, u32)] = &[
-        (
-            "00d9565f-ed9c-4a06-9a50-00e7896ccab4",
-            "Location",
-            "ConnectionData",
-            "_apis/{resource}",
-            1,
-        ),
-        (
-            "603fe2ac-9723-48b9-88ad-09305aa6c6e1",
-            "core",
-            "projects",
-            "_apis/{resource}/{*projectId}",
-            4,
-        ),
-        (
-            "4976a71a-4487-49aa-8aab-a1eda469037a",
-            "core",
-            "properties",
-            "_apis/projects/{projectId}/{resource}",
-            1,
-        ),
-        (
-            "d30a3dd1-f8ba-442a-b86a-bd0c0c383e59",
-            "core",
-            "teams",
-            "_apis/projects/{projectId}/{resource}/{*teamId}",
-            3,
-        ),
-        (
-            "294c494c-2600-4d7e-b76c-3dd50c3c95be",
-            "core",
-            "members",
-            "_apis/projects/{projectId}/teams/{teamId}/{resource}",
-            2,
-        ),
-        (
-            "02cc6a73-5cfb-427d-8c8e-b49fb086e8af",
-            "processes",
-            "processes",
-            "_apis/work/{resource}/{processTypeId}",
-            2,
-        ),
-        (
-            "7c8d7a76-4a09-43e8-b5df-bd792f4ac6aa",
-            "wit",
-            "workItemTypes",
-            "{project}/_apis/wit/{resource}/{type}",
-            2,
-        ),
-        (
-            "bd293ce5-3d25-4192-8e67-e8092e879efb",
-            "wit",
-            "workItemTypesField",
-            "{project}/_apis/wit/workitemtypes/{type}/fields/{field}",
-            3,
-        ),
-        (
-            "7c9d7a76-4a09-43e8-b5df-bd792f4ac6aa",
-            "wit",
-            "workItemTypeStates",
-            "{project}/_apis/wit/workitemtypes/{type}/{resource}",
-            1,
-        ),
-        (
-            "9b9f5734-36c8-415e-ba67-f83b45c31408",
-            "wit",
-            "workItemTypeCategories",
-            "{project}/_apis/wit/{resource}/{category}",
-            2,
-        ),
-        (
-            "b51fd764-e5c2-4b9b-aaf7-3395cf4bdd94",
-            "wit",
-            "fields",
-            "{project}/_apis/wit/{resource}/{fieldNameOrRefName}",
-            3,
-        ),
-        (
-            "5a172953-1b41-49d3-840a-33f79c3ce89f",
-            "wit",
-            "classificationNodes",
-            "{project}/_apis/wit/{resource}/{structureGroup}/{*path}",
-            2,
-        ),
-        (
-            "a70579d1-f53a-48ee-a5be-7be8659023b9",
-            "wit",
-            "classificationNodes",
-            "{project}/_apis/wit/{resource}",
-            2,
-        ),
-        (
-            "62d3d110-0047-428c-ad3c-4fe872c91c74",
-            "wit",
-            "workItems",
-            "{project}/_apis/wit/{resource}/${type}",
-            3,
-        ),
-        (
-            "72c7ddf8-2cdc-4f60-90cd-ab71c14a399b",
-            "wit",
-            "workItems",
-            "{project}/_apis/wit/{resource}/{id}",
-            3,
-        ),
-        (
-            "c3c1012b-bea7-49d7-b45e-1664e566f84c",
-            "work",
-            "teamsettings",
-            "{project}/{team}/_apis/work/{resource}",
-            1,
-        ),
-        (
-            "07ced576-58ed-49e6-9c1e-5cb53ab8bf2a",
-            "work",
-            "teamfieldvalues",
-            "{project}/{team}/_apis/work/teamsettings/{resource}",
-            2,
-        ),
-        (
-            "ce7b9f95-fde9-4be8-a86d-83b366f0b87a",
-            "Security",
-            "SecurityNamespaces",
-            "_apis/{resource}/{securityNamespaceId}",
-            1,
-        ),
-        (
-            "dd3b8bd6-c7fc-4cbd-929a-933d9c011c9d",
-            "Security",
-            "Permissions",
-            "_apis/{resource}/{securityNamespaceId}/{permissions}",
-            2,
-        ),
-        (
-            "cf1faa59-1b63-4448-bf04-13d981a46f5d",
-            "Security",
-            "PermissionEvaluationBatch",
-            "_apis/security/{resource}",
-            1,
-        ),
-    ];
-    let items: Vec<Value> = LOCS
-        .iter()
-        .map(|(id, area, name, route, rv)| {
-            json!({
-                "id": id,
-                "area": area,
-                "resourceName": name,
-                "routeTemplate": route,
-                "resourceVersion": rv,
-                "minVersion": "1.0",
-                "maxVersion": max,
-                "releasedVersion": released
-            })
-        })
-        .collect();
-    json_resp(200, &list(items), None)
 }

@@ -2,7 +2,9 @@
 //! code flow, under `{authority_url}`.
 //!
 //! Contract:
-//! - `POST /{tenant}/oauth2/v2.0/devicecode` (form: `client_id`, `scope`) →
+//! - `POST /{tenant}/oauth2/v2.0/devicecode` (form: `client_id`, `scope`;
+//!   a client id not in [`KNOWN_PUBLIC_CLIENTS`] → `unauthorized_client`
+//!   `AADSTS700016`) →
 //!   `{user_code, device_code, verification_uri, expires_in, interval,
 //!   message}`. `{tenant}` is `organizations`, `common`, `consumers`, a known
 //!   tenant id or domain; the all-zero tenant and unknown tenants fail with
@@ -360,6 +362,18 @@ impl Form {
     }
 }
 
+/// The public client applications the sandbox's Entra ID knows, as every
+/// tenant does (multi-tenant Microsoft apps pre-authorized for Azure
+/// DevOps). A device code for any other client id → `unauthorized_client`
+/// `AADSTS700016`, as Entra ID answers for an app not in the directory.
+pub(crate) const KNOWN_PUBLIC_CLIENTS: &[(&str, &str)] = &[
+    ("872cd9fa-d31f-45e0-9eab-6e460a02d1f1", "Visual Studio"),
+    (
+        "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+        "Microsoft Azure CLI",
+    ),
+];
+
 fn device_code(st: &State, tenant: &str, form: &Form) -> Resp {
     let f = |k: &str| form.get(k);
     let Some(client_id) = f("client_id") else {
@@ -407,6 +421,26 @@ fn device_code(st: &State, tenant: &str, form: &Form) -> Resp {
             );
         }
     };
+    if !KNOWN_PUBLIC_CLIENTS
+        .iter()
+        .any(|(id, _)| id.eq_ignore_ascii_case(client_id))
+    {
+        let directory = st
+            .cat
+            .tenant(&tid)
+            .map_or_else(|| tid.clone(), |t| t.name.clone());
+        return aad_error(
+            400,
+            "unauthorized_client",
+            700016,
+            &format!(
+                "Application with identifier '{}' was not found in the directory '{}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.",
+                super::http::truncate(client_id, 100),
+                super::http::truncate(&directory, 100)
+            ),
+            st,
+        );
+    }
     let slow = st.approve_after >= Duration::from_secs(5);
     let interval: u64 = if slow { 5 } else { 1 };
     let lifetime = match tenant_sign_in(st.cat, &tid) {

@@ -172,6 +172,12 @@
 //!   (an org with a public project), which answers the anonymous identity
 //!   `aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa`. `OPTIONS {org}/_apis` needs no
 //!   credentials.
+//! - The location service as Microsoft's clients use it (see `location`):
+//!   `OPTIONS {org}/_apis/` and `OPTIONS {org}/_apis/{area}`,
+//!   `_apis/resourceAreas`, and the deployment level (`/_apis/…`,
+//!   `/tfs/_apis/…`). `connectionData` needs no api-version (the latest
+//!   released is used); everything else takes it from the query or the
+//!   `Accept` header (`application/json;api-version=7.1`).
 //! - Project list: sorted by name; page size `$top` (default 100); the
 //!   continuation token is the offset of the next page.
 //! - Unknown project: by id → 404 `VS800075` (`ProjectDoesNotExistException`);
@@ -199,6 +205,7 @@ mod entra;
 pub mod fault;
 mod http;
 mod imds;
+mod location;
 mod server;
 mod tls;
 mod util;

@@ -10,6 +10,7 @@
 //!   `X-VSS-E2EID` and `X-TFS-ProcessId`; organization responses also
 //!   `X-VSS-ResourceTenant`.
 //! - URL layout (all on one host): `/{org}/…` Services organizations,
+//!   `/_apis/…` and `/tfs/_apis/…` the deployment level (see [`location`]),
 //!   `/tfs/{collection}/…` the Server collections, `/_vssps/{org}/…` the
 //!   vssps host, `/_profile/…` the profile host, `/_login/…` Entra ID,
 //!   `/_imds/…` the Azure instance metadata service (managed identities).
@@ -51,7 +52,7 @@ use super::http::{
     not_found, truncate,
 };
 use super::util::{encode_segment, parse_pairs, percent_decode, random_guid, random_u64};
-use super::{core_api, entra, imds, wit};
+use super::{core_api, entra, imds, location, wit};
 
 /// Largest request body accepted.
 const MAX_BODY: usize = 4 * 1024 * 1024;
@@ -519,6 +520,10 @@ async fn route(
             },
             None => not_found(raw_path),
         },
+        "_apis" => location::deployment(st, false, method, &segs[1..], &query),
+        "tfs" if segs.get(1).is_some_and(|s| s.eq_ignore_ascii_case("_apis")) => {
+            location::deployment(st, true, method, &segs[2..], &query)
+        }
         "tfs" => match segs.get(1) {
             Some(c) => match st.cat.collection_named(c) {
                 Some(org) => org_request(st, org, method, &segs[2..], headers, body, &query),
@@ -600,9 +605,10 @@ fn org_request(
     // Resource locations need no credentials.
     if method == Method::OPTIONS {
         if let Scope::Org(tail) = &scope
-            && tail.is_empty()
+            && tail.len() <= 1
         {
-            return with_tenant(core_api::resource_locations(st, org));
+            let area = tail.first().map(String::as_str);
+            return with_tenant(location::resource_locations(st, org, area));
         }
         return with_tenant(method_not_allowed("OPTIONS", "GET, POST"));
     }
@@ -641,7 +647,10 @@ fn org_request(
         return with_tenant(auth::anonymous_401(st, org));
     }
 
-    let ver = match version_check(org, method, query, headers) {
+    // connectionData is answered without an api-version (the latest), as
+    // Azure DevOps does: `WebApi.connect()` of the Node client sends none.
+    let version_optional = matches!(&scope, Scope::Org(t) if t.len() == 1 && t[0].eq_ignore_ascii_case("connectiondata"));
+    let ver = match version_check(org, method, query, headers, version_optional) {
         Ok(v) => v,
         Err(r) => return with_tenant(r),
     };
@@ -704,12 +713,28 @@ fn version_check(
     method: &Method,
     query: &[(String, String)],
     headers: &HeaderMap,
+    optional: bool,
 ) -> Result<ApiVersion, Resp> {
     let accept = headers
         .get(hyper::header::ACCEPT)
         .and_then(|v| v.to_str().ok());
+    let latest_released = if org.server {
+        org.max_api_version()
+    } else {
+        "7.1".to_string()
+    };
     let ver = match find_api_version(query, accept) {
         Ok(Some(v)) => v,
+        Ok(None) if optional => match ApiVersion::parse(&latest_released) {
+            Some(v) => v,
+            None => {
+                return Err(ado_error(
+                    500,
+                    "The sandbox has no api-version to default to.",
+                    "VssServiceException",
+                ));
+            }
+        },
         Ok(None) => {
             return Err(ado_error(
                 400,
@@ -770,6 +795,17 @@ fn get(ctx: &Ctx, f: impl FnOnce() -> HResult) -> HResult {
 fn org_api(ctx: &Ctx, l: &[&str], orig: &[String]) -> HResult {
     match l {
         ["connectiondata"] => get(ctx, || core_api::connection_data(ctx)),
+        ["resourceareas"] => get(ctx, || {
+            Ok(location::resource_areas(ctx.st, ctx.org, None, &ctx.ver))
+        }),
+        ["resourceareas", _] => get(ctx, || {
+            Ok(location::resource_areas(
+                ctx.st,
+                ctx.org,
+                Some(&orig[1]),
+                &ctx.ver,
+            ))
+        }),
         ["projects"] => get(ctx, || core_api::projects_list(ctx)),
         ["projects", _] => get(ctx, || core_api::project_get(ctx, &orig[1])),
         ["projects", _, "properties"] => get(ctx, || core_api::project_properties(ctx, &orig[1])),

@@ -108,9 +108,84 @@ pub fn is_guid(s: &str) -> bool {
     })
 }
 
-/// Base64 for the sandbox (Basic credentials, JWT segments, descriptors):
-/// the same codec the client uses to read tokens.
-pub use crate::ado::models::{base64url_decode as b64_decode, base64url_encode as b64url_encode};
+/// The base64 alphabets of RFC 4648: §4 (standard) and §5 (URL and file
+/// name safe).
+const B64_STANDARD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const B64_URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// The sandbox's own base64 (RFC 4648), written apart from the client's so
+/// that a bug in one cannot hide a bug in the other: the sandbox decodes
+/// what the product encodes (Basic credentials, JWT segments) with this.
+fn b64_encode_with(input: &[u8], alphabet: &[u8; 64], pad: bool) -> String {
+    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+    for group in input.chunks(3) {
+        // 24 bits, left-aligned; missing bytes are zero.
+        let n = group
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        let chars = group.len() + 1;
+        for i in 0..4 {
+            if i < chars {
+                out.push(char::from(alphabet[((n >> (18 - 6 * i)) & 0x3f) as usize]));
+            } else if pad {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Standard base64 with padding (RFC 4648 §4), as in `Authorization: Basic`
+/// (the tests' side of the RFC vectors; the sandbox only decodes it).
+#[cfg(test)]
+pub fn b64_encode(input: &[u8]) -> String {
+    b64_encode_with(input, B64_STANDARD, true)
+}
+
+/// base64url without padding (RFC 4648 §5), as JWTs use.
+pub fn b64url_encode(input: &[u8]) -> String {
+    b64_encode_with(input, B64_URL, false)
+}
+
+/// The value of one base64 character in either alphabet.
+fn b64_value(c: u8) -> Option<u32> {
+    B64_STANDARD
+        .iter()
+        .position(|a| *a == c)
+        .or_else(|| B64_URL.iter().position(|a| *a == c))
+        .map(|v| v as u32)
+}
+
+/// Decodes base64 or base64url (RFC 4648 §4 and §5), padded or not. `None`
+/// for anything else: a character outside the alphabets (whitespace
+/// included), padding that does not complete the last group of four, a
+/// length no encoding produces, or non-zero bits after the last byte
+/// (a non-canonical encoding).
+pub fn b64_decode(input: &str) -> Option<Vec<u8>> {
+    let bytes = input.as_bytes();
+    let data_len = bytes.iter().rposition(|c| *c != b'=').map_or(0, |i| i + 1);
+    let padding = bytes.len() - data_len;
+    if padding > 2 || (padding > 0 && !bytes.len().is_multiple_of(4)) || data_len % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(data_len / 4 * 3 + 2);
+    for group in bytes[..data_len].chunks(4) {
+        let mut n = 0u32;
+        for (i, c) in group.iter().enumerate() {
+            n |= b64_value(*c)? << (18 - 6 * i);
+        }
+        let whole = group.len() - 1;
+        let spare = n & (0x00ff_ffff >> (8 * whole));
+        if spare != 0 {
+            return None;
+        }
+        for i in 0..whole {
+            out.push(((n >> (16 - 8 * i)) & 0xff) as u8);
+        }
+    }
+    Some(out)
+}
 
 fn hex_val(c: u8) -> Option<u8> {
     match c {
@@ -292,6 +367,57 @@ mod tests {
         assert_eq!(&a[14..15], "4");
         assert!(is_guid(&random_guid()));
         assert!(!is_guid("not-a-guid"));
+    }
+
+    /// RFC 4648 §10 test vectors, both ways, padded and not, in both
+    /// alphabets; and what a decoder must refuse.
+    #[test]
+    fn base64_matches_the_rfc_4648_test_vectors() {
+        let vectors: [(&[u8], &str); 7] = [
+            (b"", ""),
+            (b"f", "Zg=="),
+            (b"fo", "Zm8="),
+            (b"foo", "Zm9v"),
+            (b"foob", "Zm9vYg=="),
+            (b"fooba", "Zm9vYmE="),
+            (b"foobar", "Zm9vYmFy"),
+        ];
+        for (plain, encoded) in vectors {
+            assert_eq!(b64_encode(plain), encoded);
+            assert_eq!(b64url_encode(plain), encoded.trim_end_matches('='));
+            assert_eq!(b64_decode(encoded).as_deref(), Some(plain), "{encoded}");
+            let unpadded = encoded.trim_end_matches('=');
+            assert_eq!(b64_decode(unpadded).as_deref(), Some(plain), "{unpadded}");
+        }
+        // The two alphabets differ in 62 and 63 only.
+        assert_eq!(b64_encode(&[0xfb, 0xff]), "+/8=");
+        assert_eq!(b64url_encode(&[0xfb, 0xff]), "-_8");
+        assert_eq!(b64_decode("+/8=").as_deref(), Some(&[0xfb, 0xff][..]));
+        assert_eq!(b64_decode("-_8").as_deref(), Some(&[0xfb, 0xff][..]));
+        // Every byte value survives.
+        let all: Vec<u8> = (0..=255).collect();
+        assert_eq!(b64_decode(&b64_encode(&all)).as_deref(), Some(&all[..]));
+        assert_eq!(b64_decode(&b64url_encode(&all)).as_deref(), Some(&all[..]));
+        for bad in [
+            "Z", "Zg=", "Zg===", "Zm9v=", "Zm=9", "Zm 9v", "Zm9v\n", "Zh==", "Zm9=", "Zm9v*",
+        ] {
+            assert!(b64_decode(bad).is_none(), "{bad:?} accepted");
+        }
+    }
+
+    /// The sandbox and the client agree on every input (each written on
+    /// its own, so a shared bug would have to be made twice).
+    #[test]
+    fn base64_agrees_with_the_clients_codec() {
+        for len in 0..40usize {
+            let data: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
+            let ours = b64url_encode(&data);
+            assert_eq!(ours, crate::ado::models::base64url_encode(&data));
+            assert_eq!(
+                crate::ado::models::base64url_decode(&ours).as_deref(),
+                Some(&data[..])
+            );
+        }
     }
 
     #[test]

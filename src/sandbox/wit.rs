@@ -625,8 +625,10 @@ pub(crate) fn nodes_root(ctx: &Ctx, p: &Project) -> HResult {
 /// `GET {project}/_apis/wit/classificationnodes/{areas|iterations}[/{path}]`
 pub(crate) fn nodes_get(ctx: &Ctx, p: &Project, group: &str, path: &[String]) -> HResult {
     let is_area = match group.to_lowercase().as_str() {
-        "areas" | "area" => true,
-        "iterations" | "iteration" => false,
+        // The enum's numbers bind too (TreeStructureGroup: Areas = 0,
+        // Iterations = 1), as the Node client sends them.
+        "areas" | "area" | "0" => true,
+        "iterations" | "iteration" | "1" => false,
         _ => {
             return Err(ado_error(
                 400,
