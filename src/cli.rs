@@ -191,6 +191,11 @@ pub struct DoctorArgs {
     #[arg(long)]
     pub strict: bool,
 
+    /// List every skipped check on its own line (by default, checks skipped for
+    /// the same cause are one line; --json always lists every check)
+    #[arg(long)]
+    pub all: bool,
+
     /// Open the TUI troubleshooter on NAME (a terminal is needed)
     #[arg(long, requires = "name")]
     pub tui: bool,
