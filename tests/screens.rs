@@ -664,6 +664,44 @@ fn network() {
         "Saved the firewall request to /home/avery/.config/ado-setup/allowlist-contoso.txt".into(),
     );
     snap!("network_proxy_saved", w);
+    // The demo (or ADO_SETUP_*_URL): four endpoints on one host and port;
+    // each row says what it stands for and the real host it replaces.
+    let mut s = settings();
+    s.demo = true;
+    s.devops_base = Url::parse("http://127.0.0.1:41234").unwrap();
+    s.vssps_base = Url::parse("http://127.0.0.1:41234/_vssps").unwrap();
+    s.profile_base = Url::parse("http://127.0.0.1:41234/_profile").unwrap();
+    s.authority_base = Url::parse("http://127.0.0.1:41234/_entra").unwrap();
+    let mut demo = Wizard::new(s);
+    demo.step = Step::Network;
+    with_mapping(&mut demo);
+    let urls = demo.endpoints();
+    assert_eq!(urls.len(), 4, "{urls:?}");
+    let mut rows = endpoints(true, false);
+    rows.truncate(4);
+    for (row, u) in rows.iter_mut().zip(&urls) {
+        row.result.url = u.as_str().trim_end_matches('/').to_string();
+    }
+    demo.network = Some(rows);
+    let text = screen(&demo);
+    for (what, real) in [
+        ("Azure DevOps", "dev.azure.com"),
+        ("identity", "vssps.dev.azure.com"),
+        ("profile", "app.vssps.visualstudio.com"),
+        ("sign-in", "login.microsoftonline.com"),
+    ] {
+        assert!(
+            text.lines()
+                .any(|l| l.contains(what) && l.contains("127.0.0.1:41234")),
+            "{what}:\n{text}"
+        );
+        assert!(
+            text.contains(&format!("in place of {real} (the demo's sandbox)")),
+            "{real}:\n{text}"
+        );
+    }
+    snap!("network_overridden", demo);
+
     // The firewall request text.
     let text = w.firewall_request().unwrap();
     assert!(text.contains("dev.azure.com:443"), "{text}");

@@ -327,6 +327,9 @@ pub fn help_text(step: Step) -> &'static [&'static str] {
             "through the proxy of HTTPS_PROXY/NO_PROXY when one applies.",
             "r re-tests; c copies the list for a firewall request (OSC 52); s saves it as",
             "a text file next to the config. Status: direct, proxy, partial or blocked.",
+            "Each row names its service (Azure DevOps, identity, profile, sign-in, the",
+            "organization's legacy host); one replaced by ADO_SETUP_*_URL or the demo says",
+            "which real host it stands in for.",
         ],
         Step::Review => &[
             "The checks ran against Azure DevOps; nothing was created there.",

@@ -1008,11 +1008,20 @@ fn mapping_picker<'a>(
     l
 }
 
+/// A stage's time in at most five characters (`15ms`, `1.2s`, `12s`).
+fn stage_time(ms: u64) -> String {
+    match ms {
+        0..=999 => format!("{ms}ms"),
+        1_000..=9_999 => format!("{:.1}s", ms as f64 / 1000.0),
+        _ => format!("{}s", ms / 1000),
+    }
+}
+
 fn network<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
     let mut l = vec![Line::styled(
         format!(
-            "{:<34} {:>6} {:>6} {:>6} {:>6}  result",
-            "Endpoint (outbound TCP)", "DNS", "TCP", "TLS", "HTTP"
+            "  {:<13}{:<28} {:>5} {:>5} {:>5} {:>5}  result",
+            "Service", "Host (outbound TCP)", "DNS", "TCP", "TLS", "HTTP"
         ),
         theme.key(),
     )];
@@ -1026,22 +1035,30 @@ fn network<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
         }
         return l;
     };
-    let stage = |ms: Option<u64>, failed: bool| match (ms, failed) {
-        (None, _) => "     -".to_string(),
-        (Some(_), true) => "     ✗".to_string(),
-        (Some(ms), false) => format!("{ms:>4}ms"),
+    let stage = |x: Option<(u64, bool)>| match x {
+        None => "-".to_string(),
+        Some((_, true)) => "✗".to_string(),
+        Some((ms, false)) => stage_time(ms),
     };
     let mut proxies: Vec<&str> = Vec::new();
     for p in network {
+        // HTTPS's port 443 goes without saying; any other is shown.
         let host = url::Url::parse(&p.result.url)
-            .map(|u| crate::net::allowlist::host_port(&u))
+            .map(|u| match u.port_or_known_default() {
+                Some(443) => u.host_str().unwrap_or_default().to_string(),
+                _ => crate::net::allowlist::host_port(&u),
+            })
             .unwrap_or_else(|_| p.result.url.clone());
-        let host: String = host.chars().take(34).collect();
+        let host: String = if host.chars().count() > 28 {
+            host.chars().take(27).chain(['…']).collect()
+        } else {
+            host
+        };
+        let role = w.endpoint_role(&p.result.url);
         let dns = p.dns.as_ref().map(|d| (d.ms, d.error.is_some()));
         let tcp = p.tcp.as_ref().map(|d| (d.ms, d.error.is_some()));
         let tls = p.tls.as_ref().map(|d| (d.ms, d.error.is_some()));
         let http = p.http.as_ref().map(|d| (d.ms, d.error.is_some()));
-        let f = |x: Option<(u64, bool)>| stage(x.map(|v| v.0), x.is_some_and(|v| v.1));
         let result = match (&p.http, p.result.ok) {
             (Some(h), true) => match h.status {
                 Some(code) => format!("HTTP {code}"),
@@ -1055,13 +1072,25 @@ fn network<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
             } else {
                 Span::styled("✗ ", theme.error())
             },
-            Span::raw(format!("{host:<32} ")),
+            Span::styled(format!("{:<13}", role.what), theme.key()),
+            Span::raw(format!("{host:<28} ")),
             Span::styled(
-                format!("{} {} {} {}  ", f(dns), f(tcp), f(tls), f(http)),
+                format!(
+                    "{:>5} {:>5} {:>5} {:>5}  ",
+                    stage(dns),
+                    stage(tcp),
+                    stage(tls),
+                    stage(http)
+                ),
                 theme.dim(),
             ),
             Span::raw(result),
         ]));
+        // Where the endpoint is overridden: the real host it stands in for.
+        let in_place = role
+            .replaces
+            .map(|r| format!("in place of {} ({})", r.host, r.by))
+            .unwrap_or_default();
         // What a firewall or support engineer needs to see next to it.
         let detail = if !p.result.ok {
             p.problem
@@ -1099,7 +1128,11 @@ fn network<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
             };
             format!("{addrs}{cert}{inspected}")
         };
-        // A failure gets two lines for its reason, a success one.
+        // The stand-in gets a line of its own; then a failure gets two for
+        // its reason, a success one.
+        if !in_place.is_empty() {
+            l.push(Line::styled(format!("    {in_place}"), theme.dim()));
+        }
         let chars: Vec<char> = detail.chars().collect();
         let lines = if p.result.ok { 1 } else { 2 };
         for chunk in chars.chunks(74).take(lines) {

@@ -309,6 +309,23 @@ impl Settings {
     }
 }
 
+/// What an endpoint of the Network step stands for (`Azure DevOps`,
+/// `identity`, `profile`, `sign-in`, `org (legacy)`, `collection`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EndpointRole {
+    pub what: &'static str,
+    /// Set when the endpoint replaces Microsoft's own host.
+    pub replaces: Option<EndpointOverride>,
+}
+
+/// The real host an overridden endpoint stands in for, and what put it
+/// there (the variable, or the demo).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EndpointOverride {
+    pub host: &'static str,
+    pub by: &'static str,
+}
+
 /// The Review form's saved-name field and its checks.
 #[derive(Debug, Default)]
 pub struct ReviewState {
@@ -884,6 +901,74 @@ impl Wizard {
             probes,
             probes_status(probes).as_str(),
         ))
+    }
+
+    /// What a probed endpoint (`url`, as the Network step's rows give it)
+    /// stands for, and — where `ADO_SETUP_*_URL` or the demo replaced it —
+    /// the real host it stands in for.
+    pub fn endpoint_role(&self, url: &str) -> EndpointRole {
+        let url = url.trim_end_matches('/');
+        let same = |u: &Url| u.as_str().trim_end_matches('/').eq_ignore_ascii_case(url);
+        let s = &self.settings;
+        let known: [(&Url, &'static str, &'static str, &'static str); 4] = [
+            (
+                &s.devops_base,
+                "Azure DevOps",
+                "dev.azure.com",
+                "ADO_SETUP_DEVOPS_URL",
+            ),
+            (
+                &s.vssps_base,
+                "identity",
+                "vssps.dev.azure.com",
+                "ADO_SETUP_VSSPS_URL",
+            ),
+            (
+                &s.profile_base,
+                "profile",
+                "app.vssps.visualstudio.com",
+                "ADO_SETUP_PROFILE_URL",
+            ),
+            (
+                &s.authority_base,
+                "sign-in",
+                "login.microsoftonline.com",
+                "ADO_SETUP_AUTHORITY_URL",
+            ),
+        ];
+        if self.deployment == Deployment::Services {
+            for (base, what, real, var) in known {
+                if same(base) {
+                    let replaced = base
+                        .host_str()
+                        .is_some_and(|h| !h.eq_ignore_ascii_case(real));
+                    return EndpointRole {
+                        what,
+                        replaces: replaced.then_some(EndpointOverride {
+                            host: real,
+                            by: if s.demo { "the demo's sandbox" } else { var },
+                        }),
+                    };
+                }
+            }
+            if Url::parse(url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+                .is_some_and(|h| h.ends_with(".visualstudio.com"))
+            {
+                return EndpointRole {
+                    what: "org (legacy)",
+                    replaces: None,
+                };
+            }
+        }
+        EndpointRole {
+            what: match self.deployment {
+                Deployment::Server => "collection",
+                Deployment::Services => "endpoint",
+            },
+            replaces: None,
+        }
     }
 
     /// The endpoints this connection needs (SPEC §6).
