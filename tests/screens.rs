@@ -771,6 +771,68 @@ fn review() {
         "Fix what the failed checks say, then press Enter to run them again",
     );
     snap!("review_failed", w);
+    // Fixes are said in the wizard's words, not the command line's.
+    let text = screen(&w);
+    assert!(!text.contains("--field"), "{text}");
+    assert!(text.contains("Field mapping (Esc twice)"), "{text}");
+
+    // Every answer that will be saved, then the checks by their titles,
+    // grouped, with what each established; ↓ scrolls to them.
+    let mut w = at(Step::Review);
+    with_mapping(&mut w);
+    w.network = Some(endpoints(true, false));
+    w.review.name = Input::new("contoso-payments-platform".into());
+    w.review.checks = checks(false);
+    let text = screen(&w);
+    for label in [
+        "Deployment",
+        "Organization",
+        "Sign-in",
+        "Project",
+        "Work item type",
+        "Area path",
+        "Iteration path",
+        "Priority",
+        "Assignee",
+        "Allowlist",
+        "Secret",
+    ] {
+        assert!(
+            text.lines().any(|l| l.trim_start().starts_with(label)),
+            "{label}:\n{text}"
+        );
+    }
+    assert!(text.contains("Payments Platform (Agile process)"), "{text}");
+    assert!(text.contains("direct (5 endpoint(s) probed)"), "{text}");
+    assert!(text.contains("↓ more below"), "{text}");
+    w.review.scroll = usize::MAX;
+    let end = screen(&w);
+    assert!(!end.contains("↓ more below"), "{end}");
+    assert!(end.contains("Secret and config"), "{end}");
+    w.review.scroll = 8;
+    snap!("review_scrolled", w);
+    // Scrolled through, every check is there by its title, in its group.
+    let mut seen = String::new();
+    for at in 0..=w.review.max_scroll.get() {
+        w.review.scroll = at;
+        seen.push_str(&screen(&w));
+    }
+    for d in ado_setup::checks::CATALOGUE {
+        assert!(seen.contains(d.title), "{}:\n{seen}", d.title);
+    }
+    for group in [
+        "Target and network",
+        "Sign-in",
+        "Project and permissions",
+        "Field mapping",
+    ] {
+        assert!(seen.contains(group), "{group}");
+    }
+    assert!(
+        seen.contains("The user is a Project Administrator · Project Administrator"),
+        "{seen}"
+    );
+    assert!(seen.contains("Work items can be created · can create work items (dry run)"));
 
     let mut w = at(Step::Review);
     with_mapping(&mut w);

@@ -1899,3 +1899,117 @@ fn edit_and_resume_keep_the_project_while_the_target_is_unchanged() {
     update(&mut w, key(KeyCode::Enter));
     assert_eq!(w.project_hint.as_deref(), Some("Payments"));
 }
+
+#[test]
+fn review_fixes_name_wizard_steps_not_command_line_flags() {
+    use ado_setup::wizard::review_fix;
+    // Every command-line fix the checks give for a mapping, said in TUI words.
+    let cases = [
+        (
+            "mapping.required_fields",
+            "--field Custom.CustomerImpact=VALUE",
+        ),
+        (
+            "mapping.dry_run",
+            "Give each field named a value: --field REF=VALUE (or its default in the config)",
+        ),
+        (
+            "mapping.work_item_type",
+            "Choose an enabled type (--work-item-type), or enable it under Organization Settings › Boards › Process",
+        ),
+        (
+            "mapping.assignee",
+            "Use the sign-in address of a project member (--assignee), or add the user to a team under Project Settings › Teams",
+        ),
+        (
+            "mapping.priority",
+            "Map each severity to one of: 1, 2, 3, 4 (--priority-map)",
+        ),
+        (
+            "project.access",
+            "Pass --project NAME, or check a saved connection: ado-setup doctor NAME",
+        ),
+        (
+            "auth.credentials",
+            "Set AZURE_DEVOPS_EXT_PAT or pass --pat-stdin, or run `ado-setup connect` to store one",
+        ),
+        (
+            "auth.identity",
+            "Check that the account is a member of the organization (Organization Settings › Users), then sign in again: ado-setup connect",
+        ),
+    ];
+    for (id, fix) in cases {
+        let said = review_fix(id, fix);
+        for flag in [
+            "--field",
+            "--work-item-type",
+            "--assignee",
+            "--priority-map",
+            "--project",
+            "--pat-stdin",
+            "ado-setup connect",
+            "ado-setup doctor",
+        ] {
+            assert!(!said.contains(flag), "{id}: {said}");
+        }
+        assert_ne!(said, fix, "{id} was not reworded");
+    }
+    assert!(review_fix("mapping.required_fields", "--field Custom.X=VALUE").contains("Custom.X"));
+    assert!(
+        review_fix("mapping.assignee", "x (--assignee)")
+            .contains("Field mapping (Esc twice) › Assignee")
+    );
+    // A fix without command-line words stays as it is.
+    let plain = "Grant \"Create tag definition\" under Project Settings › Permissions";
+    assert_eq!(review_fix("permission.tags", plain), plain);
+}
+
+#[test]
+fn review_lists_every_answer_and_arrows_scroll_without_touching_the_name() {
+    let mut w = Wizard::new(settings());
+    to_project_step(&mut w);
+    let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    let e = done(&mut w, id, JobResult::ProjectOk(project_info()));
+    let e = pass_mapping(&mut w, spawned(&e).0);
+    let (id, _) = spawned(&e);
+    done(&mut w, id, JobResult::Network(Vec::new()));
+    update(&mut w, key(KeyCode::Enter));
+    assert_eq!(w.step, Step::Review);
+    let answers = w.review_answers();
+    let labels: Vec<&str> = answers.iter().map(|a| a.label).collect();
+    for label in [
+        "Deployment",
+        "Organization",
+        "Sign-in",
+        "Project",
+        "Work item type",
+        "Area path",
+        "Iteration path",
+        "Priority",
+        "Assignee",
+        "Allowlist",
+        "Secret",
+    ] {
+        assert!(labels.contains(&label), "{label}: {labels:?}");
+    }
+    let value = |l: &str| answers.iter().find(|a| a.label == l).unwrap().value.clone();
+    assert!(value("Sign-in").contains("Avery Lindqvist"), "{answers:?}");
+    assert_eq!(value("Secret"), w.settings.secret_store);
+
+    // The screen found 12 lines to scroll; the keys stop there.
+    w.review.max_scroll.set(12);
+    let name = w.review.name.value().to_string();
+    update(&mut w, key(KeyCode::Down));
+    update(&mut w, key(KeyCode::Down));
+    assert_eq!(w.review.scroll, 2);
+    update(&mut w, key(KeyCode::PageDown));
+    update(&mut w, key(KeyCode::PageDown));
+    assert_eq!(w.review.scroll, 12);
+    update(&mut w, key(KeyCode::Up));
+    assert_eq!(w.review.scroll, 11);
+    update(&mut w, key(KeyCode::PageUp));
+    update(&mut w, key(KeyCode::PageUp));
+    assert_eq!(w.review.scroll, 0);
+    assert_eq!(w.review.name.value(), name, "scrolling edits nothing");
+    assert_eq!(w.step, Step::Review);
+}

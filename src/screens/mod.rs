@@ -158,7 +158,7 @@ pub fn key_hints(w: &Wizard) -> Vec<(&'static str, &'static str)> {
         Step::Menu | Step::Storage => vec![("↑↓", "move"), ("Enter", "choose"), ("q", "quit")],
         Step::Deployment => vec![("↑↓", "choose"), ("Enter", "continue")],
         Step::Target => vec![("Enter", "check & continue")],
-        Step::Review => vec![("Enter", "save")],
+        Step::Review => vec![("Enter", "save"), ("↑↓", "scroll")],
         Step::SignIn if w.deployment == crate::ado::endpoints::Deployment::Services => {
             use crate::wizard::{Availability, SignInMethod, SpCredential};
             match (w.sign_in_method, w.probes.of(w.sign_in_method)) {
@@ -332,6 +332,9 @@ pub fn help_text(step: Step) -> &'static [&'static str] {
             "which real host it stands in for.",
         ],
         Step::Review => &[
+            "Every answer that will be saved, then every check (the same as",
+            "`ado-setup doctor`) by group, with what each established; failures first,",
+            "each with what to change and where. ↑↓ PgUp PgDn scroll.",
             "The checks ran against Azure DevOps; nothing was created there.",
             "Name the connection and press Enter to save it. Saving is the only step that writes.",
         ],

@@ -26,7 +26,7 @@ pub fn render_step(frame: &mut Frame, area: Rect, w: &Wizard, theme: &Theme) {
         Step::Project => project(w, theme, area.height),
         Step::Mapping => mapping(w, theme, area.height),
         Step::Network => network(w, theme),
-        Step::Review => review(w, theme),
+        Step::Review => review(w, theme, area.height, area.width),
         Step::Done => done(w, theme),
         Step::Troubleshoot => troubleshoot(w, theme, area.height),
     };
@@ -1187,9 +1187,67 @@ fn network<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
     l
 }
 
-fn review<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
-    let mut l = Vec::new();
-    l.push(text_field(
+/// `text` in lines of at most `width` characters, broken between words
+/// (a word longer than a line is cut).
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let mut word: String = word.to_string();
+        loop {
+            let len = line.chars().count();
+            let need = word.chars().count() + usize::from(len > 0);
+            if len + need <= width {
+                if len > 0 {
+                    line.push(' ');
+                }
+                line.push_str(&word);
+                break;
+            }
+            if len > 0 {
+                lines.push(std::mem::take(&mut line));
+                continue;
+            }
+            // A word wider than the line: cut it.
+            let head: String = word.chars().take(width).collect();
+            word = word.chars().skip(width).collect();
+            lines.push(head);
+            if word.is_empty() {
+                break;
+            }
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// `line` cut to `width` characters (a final `…` where it was cut), so a
+/// row never wraps and the scroll arithmetic stays true.
+fn fit(line: Line<'_>, width: usize) -> Line<'_> {
+    if line.width() <= width {
+        return line;
+    }
+    let mut room = width.saturating_sub(1);
+    let mut spans = Vec::new();
+    for span in line.spans {
+        if room == 0 {
+            break;
+        }
+        let text: String = span.content.chars().take(room).collect();
+        room -= text.chars().count();
+        spans.push(Span::styled(text, span.style));
+    }
+    spans.push(Span::raw("…"));
+    Line::from(spans).style(line.style)
+}
+
+fn review<'a>(w: &'a Wizard, theme: &Theme, height: u16, width: u16) -> Vec<Line<'a>> {
+    let width = usize::from(width).max(20);
+    let mut head = Vec::new();
+    head.push(text_field(
         "Save as:",
         w.review.name.value(),
         w.review.name.cursor(),
@@ -1198,113 +1256,114 @@ fn review<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
         theme,
     ));
     if let Some(e) = &w.review.name_error {
-        l.push(Line::styled(format!("  {e}"), theme.error()));
+        head.push(Line::styled(format!("  {e}"), theme.error()));
     }
-    let target = match (&w.organization, &w.base_url) {
-        (Some(o), _) => o.clone(),
-        (None, Some(u)) => u.as_str().trim_end_matches('/').to_string(),
-        _ => String::new(),
-    };
-    let project = w
-        .project
-        .as_ref()
-        .map(|p| p.name.clone())
-        .unwrap_or_default();
-    l.push(Line::styled(
-        format!(
-            "{target} · {project} · {} · {} → {}",
-            w.mapping
-                .as_ref()
-                .map(|m| m.work_item_type.clone())
-                .unwrap_or_default(),
-            if w.entra.is_some() {
-                "Microsoft sign-in"
-            } else {
-                "PAT"
-            },
-            w.settings.secret_store
-        ),
-        theme.dim(),
-    ));
-    if w.review.checks.is_empty() && w.is_pending() {
-        l.push(pending_line(w, "Running the checks…", theme));
-    }
-    if !w.review.checks.is_empty() {
-        let count = |st: CheckStatus| w.review.checks.iter().filter(|c| c.status == st).count();
-        let (pass, warn, fail, skip) = (
-            count(CheckStatus::Pass),
-            count(CheckStatus::Warn),
-            count(CheckStatus::Fail),
-            count(CheckStatus::Skip),
-        );
-        l.push(Line::from(vec![
-            Span::styled(format!("✓ {pass} passed  "), theme.ok()),
-            Span::styled(format!("! {warn} warned  "), theme.warn()),
+    let checks = &w.review.checks;
+    if checks.is_empty() && w.is_pending() {
+        head.push(pending_line(w, "Running the checks…", theme));
+    } else if w.is_pending() {
+        head.push(pending_line(w, "Saving…", theme));
+    } else if !checks.is_empty() {
+        let count = |st: CheckStatus| checks.iter().filter(|c| c.status == st).count();
+        let fail = count(CheckStatus::Fail);
+        head.push(Line::from(vec![
+            Span::styled(
+                format!("✓ {} passed  ", count(CheckStatus::Pass)),
+                theme.ok(),
+            ),
+            Span::styled(
+                format!("! {} warned  ", count(CheckStatus::Warn)),
+                theme.warn(),
+            ),
             Span::styled(
                 format!("✗ {fail} failed  "),
                 if fail > 0 { theme.error() } else { theme.dim() },
             ),
-            Span::styled(format!("- {skip} skipped"), theme.dim()),
+            Span::styled(
+                format!("- {} skipped", count(CheckStatus::Skip)),
+                theme.dim(),
+            ),
         ]));
     }
-    // Failures and warnings in full, with their fixes; the rest by id.
-    for c in w
-        .review
-        .checks
+
+    let mut body: Vec<Line> = Vec::new();
+    // Failures and warnings first, in full, with their fixes in the
+    // wizard's words.
+    for c in checks
         .iter()
         .filter(|c| matches!(c.status, CheckStatus::Fail | CheckStatus::Warn))
     {
-        let (mark, style) = match c.status {
-            CheckStatus::Fail => ("✗", theme.error()),
-            _ => ("!", theme.warn()),
-        };
-        l.push(Line::from(vec![
-            Span::styled(format!("{mark} {} ", c.id), style),
-            Span::raw(c.title),
+        body.push(Line::from(vec![
+            status_mark(c.status, theme),
+            Span::styled(c.title, theme.key()),
         ]));
         let code = c
             .code
             .as_deref()
             .map(|c| format!("{c}: "))
             .unwrap_or_default();
-        l.push(Line::from(format!("    {code}{}", c.message)));
+        let message = format!("{code}{}", crate::wizard::established(c));
+        for part in wrap_words(&message, width - 4).into_iter().take(2) {
+            body.push(Line::from(format!("    {part}")));
+        }
         for fix in &c.fix {
-            l.push(Line::from(vec![
-                Span::styled("    Fix: ", theme.key()),
-                Span::raw(fix.clone()),
+            let fix = crate::wizard::review_fix(c.id, &crate::text::clean(fix));
+            for (i, part) in wrap_words(&fix, width - 9).into_iter().take(3).enumerate() {
+                body.push(Line::from(vec![
+                    Span::styled(if i == 0 { "    Fix: " } else { "         " }, theme.key()),
+                    Span::raw(part),
+                ]));
+            }
+        }
+    }
+    body.push(Line::styled("What will be saved", theme.title()));
+    for a in w.review_answers() {
+        body.push(Line::from(vec![
+            Span::styled(format!("  {:<17}", a.label), theme.key()),
+            Span::raw(a.value),
+        ]));
+    }
+    if !checks.is_empty() {
+        body.push(Line::styled(
+            "Checks (the same as `ado-setup doctor`)",
+            theme.title(),
+        ));
+    }
+    for (group, _) in crate::wizard::CHECK_GROUPS {
+        let in_group: Vec<_> = checks
+            .iter()
+            .filter(|c| crate::wizard::check_group(c.id) == group)
+            .collect();
+        if in_group.is_empty() {
+            continue;
+        }
+        body.push(Line::styled(format!(" {group}"), theme.key()));
+        for c in in_group {
+            body.push(Line::from(vec![
+                Span::raw("  "),
+                status_mark(c.status, theme),
+                Span::raw(c.title),
+                Span::styled(format!(" · {}", crate::wizard::established(c)), theme.dim()),
             ]));
         }
     }
-    let passed: Vec<&str> = w
-        .review
-        .checks
-        .iter()
-        .filter(|c| c.status == CheckStatus::Pass)
-        .map(|c| c.id)
-        .collect();
-    if !passed.is_empty() {
+
+    // The body scrolls under the fixed head; the last row says there is more.
+    let room = usize::from(height).saturating_sub(head.len()).max(1);
+    let max = body.len().saturating_sub(room);
+    w.review.max_scroll.set(max);
+    let offset = w.review.scroll.min(max);
+    let more = offset < max;
+    let take = if more { room - 1 } else { room };
+    let mut l = head;
+    l.extend(body.into_iter().skip(offset).take(take));
+    if more {
         l.push(Line::styled(
-            format!("✓ {}", passed.join(", ")),
+            "↓ more below: ↑↓ PgUp PgDn scroll",
             theme.dim(),
         ));
     }
-    let skipped: Vec<&str> = w
-        .review
-        .checks
-        .iter()
-        .filter(|c| c.status == CheckStatus::Skip)
-        .map(|c| c.id)
-        .collect();
-    if !skipped.is_empty() {
-        l.push(Line::styled(
-            format!("- skipped: {}", skipped.join(", ")),
-            theme.dim(),
-        ));
-    }
-    if w.is_pending() && !w.review.checks.is_empty() {
-        l.push(pending_line(w, "Saving…", theme));
-    }
-    l
+    l.into_iter().map(|line| fit(line, width)).collect()
 }
 
 fn done<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {

@@ -7,6 +7,7 @@
 
 pub mod jobs;
 mod mapping;
+mod review;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use secrecy::SecretString;
@@ -24,6 +25,7 @@ use crate::store::config::{
 use crate::widgets::filter::FilterList;
 pub use jobs::*;
 pub use mapping::{MappingForm, Picker, Row as MappingRow};
+pub use review::{Answer, CHECK_GROUPS, check_group, established, review_fix};
 
 // ─── Steps ──────────────────────────────────────────────────────────────────
 
@@ -334,6 +336,11 @@ pub struct ReviewState {
     pub name_edited: bool,
     pub name_error: Option<String>,
     pub checks: Vec<CheckOutcome>,
+    /// Lines scrolled past below the name field (↑↓ PgUp PgDn).
+    pub scroll: usize,
+    /// The furthest `scroll` can go, as the last frame drawn found it (the
+    /// screen knows its height; the keys stop there).
+    pub max_scroll: std::cell::Cell<usize>,
 }
 
 /// The troubleshooter: which connection, its checks, which one is open.
@@ -811,6 +818,7 @@ impl Wizard {
                 match (self.session(), self.project.clone(), self.mapping.clone()) {
                     (Some(session), Some(project), Some(mapping)) => {
                         self.review.checks.clear();
+                        self.review.scroll = 0;
                         let extra_endpoints = self.settings.service_endpoints();
                         self.spawn(Job::Review(Box::new(ReviewRequest {
                             session,
@@ -2165,6 +2173,23 @@ fn key_project(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
 }
 
 fn key_review(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
+    // ↑↓ PgUp PgDn scroll the answers and checks (the name field has one
+    // line: they edit nothing).
+    let page = 10;
+    match key.code {
+        KeyCode::Up => w.review.scroll = w.review.scroll.saturating_sub(1),
+        KeyCode::Down => w.review.scroll = w.review.scroll.saturating_add(1),
+        KeyCode::PageUp => w.review.scroll = w.review.scroll.saturating_sub(page),
+        KeyCode::PageDown => w.review.scroll = w.review.scroll.saturating_add(page),
+        _ => {}
+    }
+    w.review.scroll = w.review.scroll.min(w.review.max_scroll.get());
+    if matches!(
+        key.code,
+        KeyCode::Up | KeyCode::Down | KeyCode::PageUp | KeyCode::PageDown
+    ) {
+        return Vec::new();
+    }
     if key.code != KeyCode::Enter {
         if edit(&mut w.review.name, key) {
             w.review.name_edited = true;
