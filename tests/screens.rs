@@ -460,6 +460,23 @@ fn mapping() {
     with_mapping(&mut w);
     snap!("mapping_ok", w);
 
+    // The dry run passed: what it would have created, before going on.
+    let mut w = at(Step::Mapping);
+    with_mapping(&mut w);
+    let form = w.form.as_mut().unwrap();
+    let info = form.info();
+    form.verified = Some((info.clone(), "would create an Issue in Payments Platform\\Checkout, iteration Payments Platform\\Release 2026.1\\Sprint 3; nothing was created".into()));
+    let text = screen(&w);
+    assert!(
+        text.contains("✓ Dry run accepted: would create an Issue in Payments Platform\\Checkout"),
+        "{text}"
+    );
+    assert!(
+        text.contains("[ Continue to the Network allowlist ]"),
+        "{text}"
+    );
+    snap!("mapping_verified", w);
+
     // A type without a Priority field.
     let mut w = at(Step::Mapping);
     with_mapping(&mut w);

@@ -524,6 +524,9 @@ async fn a_wizard_run_against_the_hostile_server_draws_clean_names() {
         Act::Key(KeyCode::Enter),
         Act::At(Step::Mapping),
         Act::Key(KeyCode::Enter),
+        // The dry run's result is shown; Enter goes on.
+        Act::Shows("Dry run accepted".into()),
+        Act::Key(KeyCode::Enter),
         Act::At(Step::Network),
         Act::Key(KeyCode::Enter),
         Act::At(Step::Review),

@@ -80,11 +80,11 @@ fn pass_mapping(w: &mut Wizard, load_id: u64) -> Vec<Effect> {
         Job::ValidateMapping(req) => req.mapping,
         other => panic!("{other:?}"),
     };
-    done(
+    let e = done(
         w,
         id,
         JobResult::MappingChecked {
-            mapping: Box::new(mapping),
+            mapping: Box::new(mapping.clone()),
             outcomes: vec![support::outcome(
                 "mapping.dry_run",
                 CheckStatus::Pass,
@@ -93,7 +93,19 @@ fn pass_mapping(w: &mut Wizard, load_id: u64) -> Vec<Effect> {
                 &[],
             )],
         },
-    )
+    );
+    // The dry run's result is shown first; Enter goes on.
+    assert!(e.is_empty(), "{e:?}");
+    assert_eq!(w.step, Step::Mapping);
+    let said = w.form.as_ref().unwrap().verified().unwrap().to_string();
+    assert!(
+        said.starts_with(&format!(
+            "would create an {} in {}",
+            mapping.work_item_type, mapping.area_path
+        )),
+        "{said}"
+    );
+    update(w, key(KeyCode::Enter))
 }
 
 fn items() -> Vec<ProjectItem> {
@@ -2012,4 +2024,45 @@ fn review_lists_every_answer_and_arrows_scroll_without_touching_the_name() {
     assert_eq!(w.review.scroll, 0);
     assert_eq!(w.review.name.value(), name, "scrolling edits nothing");
     assert_eq!(w.step, Step::Review);
+}
+
+#[test]
+fn an_accepted_dry_run_is_shown_and_a_changed_answer_checks_again() {
+    let mut w = Wizard::new(settings());
+    to_project_step(&mut w);
+    let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    let e = done(&mut w, id, JobResult::ProjectOk(project_info()));
+    let (load, _) = spawned(&e);
+    done(
+        &mut w,
+        load,
+        JobResult::MappingLoaded(support::mapping_data(false)),
+    );
+    let (id, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    let Job::ValidateMapping(req) = job else {
+        panic!("{job:?}")
+    };
+    done(
+        &mut w,
+        id,
+        JobResult::MappingChecked {
+            mapping: Box::new(req.mapping.clone()),
+            outcomes: vec![support::outcome(
+                "mapping.dry_run",
+                CheckStatus::Pass,
+                None,
+                "accepted",
+                &[],
+            )],
+        },
+    );
+    assert_eq!(w.step, Step::Mapping, "the result is shown before going on");
+    assert!(w.form.as_ref().unwrap().verified().is_some());
+    // Another area: the accepted run no longer applies; Enter checks again.
+    let form = w.form.as_mut().unwrap();
+    form.area = "Payments Platform".into();
+    assert!(form.verified().is_none());
+    let (_, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    assert!(matches!(job, Job::ValidateMapping(_)), "{job:?}");
+    assert_eq!(w.step, Step::Mapping);
 }

@@ -198,6 +198,9 @@ pub fn key_hints(w: &Wizard) -> Vec<(&'static str, &'static str)> {
                 ("Enter", "choose"),
                 ("Esc", "close"),
             ],
+            None if w.form.as_ref().is_some_and(|f| f.verified().is_some()) => {
+                vec![("↑↓", "row"), ("Enter", "change / continue")]
+            }
             None => vec![("↑↓", "row"), ("Enter", "change / check")],
         },
         Step::Organization if w.entra.is_some() => {
@@ -315,7 +318,8 @@ pub fn help_text(step: Step) -> &'static [&'static str] {
         Step::Mapping => &[
             "How work items are created. Defaults come from the project's default team.",
             "↑↓ choose a row, Enter changes it; the last row checks everything with a",
-            "validateOnly create (nothing is created) and continues.",
+            "validateOnly create (nothing is created) and shows what it would have",
+            "created; Enter then continues.",
             "Pickers: type to filter; trees: ←→ collapse/expand, Tab the team's default;",
             "priority: ←→ change a severity's value; assignee: type an address for",
             "someone not in a team; Delete clears it. Esc closes a picker.",

@@ -788,8 +788,18 @@ fn mapping<'a>(w: &'a Wizard, theme: &Theme, height: u16) -> Vec<Line<'a>> {
             }
             MappingRow::Continue => {
                 l.push(Line::from(""));
+                let label = match form.verified() {
+                    Some(said) => {
+                        let said = format!("✓ Dry run accepted: {said}");
+                        for part in wrap_words(&said, 76).into_iter().take(3) {
+                            l.push(Line::styled(part, theme.ok()));
+                        }
+                        "[ Continue to the Network allowlist ]"
+                    }
+                    None => "[ Check with a dry run and continue ]",
+                };
                 l.push(Line::from(Span::styled(
-                    format!("{marker}[ Check with a dry run and continue ]"),
+                    format!("{marker}{label}"),
                     if selected {
                         theme.selected()
                     } else {

@@ -1244,9 +1244,12 @@ fn on_result(w: &mut Wizard, id: u64, result: JobResult) -> Vec<Effect> {
                 .filter(|o| o.status == CheckStatus::Fail)
                 .collect();
             if failed.is_empty() {
+                // Shown on the form; Enter goes on (SPEC §2.6: the dry run's
+                // result is seen before the step advances).
+                form.verified = Some(((*mapping).clone(), mapping::would_create(&mapping)));
+                form.row = form.rows().len().saturating_sub(1);
                 w.mapping = Some(*mapping);
-                let next = w.next_step();
-                return w.enter(next);
+                return Vec::new();
             }
             let code = failed
                 .iter()
