@@ -75,6 +75,7 @@ fn project_items(n: usize) -> Vec<ProjectItem> {
             name: format!("Project {i:04}"),
             description: format!("Description of project {i}"),
             visibility: if i == 3 { "public" } else { "private" }.into(),
+            process: ["Agile", "Scrum", "Payments Agile", "Basic"][i % 4].into(),
         })
         .collect()
 }
@@ -459,6 +460,42 @@ fn mapping() {
     let mut w = at(Step::Mapping);
     with_mapping(&mut w);
     snap!("mapping_ok", w);
+
+    // The permission checks of the chosen project, shown on the way.
+    let mut w = at(Step::Mapping);
+    with_mapping(&mut w);
+    w.permissions = ado_setup::wizard::Permissions::Checked(vec![
+        support::outcome(
+            "permission.project_admin",
+            CheckStatus::Pass,
+            None,
+            "GENERIC_WRITE allowed",
+            &[],
+        ),
+        support::outcome(
+            "permission.service_hooks",
+            CheckStatus::Pass,
+            None,
+            "EditSubscriptions allowed",
+            &[],
+        ),
+        support::outcome(
+            "permission.tags",
+            CheckStatus::Fail,
+            Some("PERMISSION_MISSING"),
+            "Create is not allowed for this user",
+            &["Grant \"Create tag definition\" under Project Settings › Permissions"],
+        ),
+    ]);
+    let text = screen(&w);
+    assert!(
+        text.contains("Permissions     ✓ Project Administrator  ✓ service hooks  ✗ tags"),
+        "{text}"
+    );
+    assert!(text.contains("Create tag definition"), "{text}");
+    snap!("mapping_permissions", w);
+    w.permissions = ado_setup::wizard::Permissions::Checking { id: 9 };
+    assert!(screen(&w).contains("checking Project Administrator"));
 
     // The dry run passed: what it would have created, before going on.
     let mut w = at(Step::Mapping);

@@ -457,6 +457,7 @@ fn the_wizard_draws_hostile_names_inert() {
         name: hostile("Payments Platform"),
         description: hostile("Cards and ledgers"),
         visibility: "private".into(),
+        process: hostile("Agile"),
     }]);
     w.projects_loaded = true;
     w.problem = Some(raw_problem.clone());

@@ -35,11 +35,13 @@ fn typed(w: &mut Wizard, text: &str) {
     }
 }
 
-/// The single job spawned by `effects`, with its id.
+/// The single job spawned by `effects`, with its id (the permission checks
+/// a chosen project starts beside the next step aside).
 fn spawned(effects: &[Effect]) -> (u64, Job) {
     let spawns: Vec<_> = effects
         .iter()
         .filter_map(|e| match e {
+            Effect::Spawn { job, .. } if matches!(**job, Job::CheckPermissions { .. }) => None,
             Effect::Spawn { id, job } => Some((*id, (**job).clone())),
             _ => None,
         })
@@ -117,6 +119,7 @@ fn items() -> Vec<ProjectItem> {
             name: n.to_string(),
             description: String::new(),
             visibility: "private".into(),
+            process: "Agile".into(),
         })
         .collect()
 }
@@ -2065,4 +2068,72 @@ fn an_accepted_dry_run_is_shown_and_a_changed_answer_checks_again() {
     let (_, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
     assert!(matches!(job, Job::ValidateMapping(_)), "{job:?}");
     assert_eq!(w.step, Step::Mapping);
+}
+
+#[test]
+fn choosing_a_project_checks_its_permissions_beside_the_next_step() {
+    use ado_setup::wizard::Permissions;
+    let mut w = Wizard::new(settings());
+    to_project_step(&mut w);
+    let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    let e = done(&mut w, id, JobResult::ProjectOk(project_info()));
+    // Two jobs: the mapping's data (pending) and the permissions (beside).
+    let perm = e
+        .iter()
+        .find_map(|e| match e {
+            Effect::Spawn { id, job } => match &**job {
+                Job::CheckPermissions { project, .. } => Some((*id, project.id.clone())),
+                _ => None,
+            },
+            _ => None,
+        })
+        .expect("the permission checks start");
+    assert_eq!(perm.1, project_info().id);
+    assert_eq!(w.permissions, Permissions::Checking { id: perm.0 });
+    let (load, job) = spawned(&e);
+    assert!(matches!(job, Job::LoadMapping { .. }), "{job:?}");
+    assert_eq!(w.step, Step::Mapping);
+    assert!(w.is_pending());
+
+    let outcomes = vec![support::outcome(
+        "permission.project_admin",
+        CheckStatus::Fail,
+        Some("PERMISSION_MISSING"),
+        "GENERIC_WRITE is not allowed for this user",
+        &["Add the user to Project Administrators"],
+    )];
+    // A result for another project (or an older run) is ignored.
+    done(
+        &mut w,
+        perm.0,
+        JobResult::Permissions {
+            project_id: "another".into(),
+            outcomes: outcomes.clone(),
+        },
+    );
+    assert_eq!(w.permissions, Permissions::Checking { id: perm.0 });
+    done(
+        &mut w,
+        perm.0 + 100,
+        JobResult::Permissions {
+            project_id: project_info().id,
+            outcomes: outcomes.clone(),
+        },
+    );
+    assert_eq!(w.permissions, Permissions::Checking { id: perm.0 });
+    // Its own result lands, and the mapping's load is still pending.
+    done(
+        &mut w,
+        perm.0,
+        JobResult::Permissions {
+            project_id: project_info().id,
+            outcomes: outcomes.clone(),
+        },
+    );
+    assert_eq!(w.permissions, Permissions::Checked(outcomes));
+    assert_eq!(w.pending.map(|p| p.id), Some(load));
+    // Going back to another project forgets them.
+    update(&mut w, key(KeyCode::Esc));
+    update(&mut w, key(KeyCode::Esc));
+    assert_eq!(w.step, Step::Project);
 }

@@ -314,6 +314,9 @@ pub fn help_text(step: Step) -> &'static [&'static str] {
         Step::Project => &[
             "Type to filter (fuzzy: `pay plat` finds Payments Platform).",
             "↑↓ PgUp PgDn Home End move; Enter checks the project and continues.",
+            "Each row shows the project's process and visibility (? where unknown).",
+            "The permission checks (Project Administrator, service hooks, tags) run",
+            "when a project is chosen; the next step shows them as they land.",
         ],
         Step::Mapping => &[
             "How work items are created. Defaults come from the project's default team.",

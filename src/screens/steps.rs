@@ -640,42 +640,63 @@ fn project<'a>(w: &'a Wizard, theme: &Theme, height: u16) -> Vec<Line<'a>> {
         }
         return l;
     }
-    let rows = height.saturating_sub(3) as usize;
+    let rows = height.saturating_sub(4) as usize;
     let offset = w.projects.scroll_offset(0, rows);
     let window = w.projects.window(offset, rows);
-    let width = window
+    // Columns sized to the rows shown: name, process, visibility, then as
+    // much of the description as fits (SPEC §2.5).
+    let cut = |s: &str, n: usize| -> String {
+        if s.chars().count() > n {
+            s.chars().take(n - 1).chain(['…']).collect()
+        } else {
+            s.to_string()
+        }
+    };
+    let name_w = window
         .iter()
-        .map(|r| r.item.name.chars().count() + if r.item.visibility == "public" { 9 } else { 0 })
+        .map(|r| r.item.name.chars().count())
         .max()
         .unwrap_or(0)
-        .min(49);
+        .clamp(7, 36);
+    let process_w = window
+        .iter()
+        .map(|r| r.item.process.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(7, 18);
+    l.push(Line::styled(
+        format!(
+            "  {:<name_w$}  {:<process_w$}  {:<7}  Description",
+            "Project", "Process", "Access"
+        ),
+        theme.dim(),
+    ));
     for row in window {
         let item = row.item;
-        // Long names are cut so every row stays one line.
-        let name: String = if item.name.chars().count() > 40 {
-            item.name.chars().take(39).chain(['…']).collect()
-        } else {
-            item.name.clone()
-        };
-        let label = if item.visibility == "public" {
-            format!("{name} (public)")
-        } else {
-            name
-        };
         let marker = if row.selected { "› " } else { "  " };
         let style = if row.selected {
             theme.selected()
         } else {
             ratatui::style::Style::default()
         };
-        let room = 74usize.saturating_sub(width + 2);
+        let process = if item.process.is_empty() {
+            "?".to_string()
+        } else {
+            cut(&item.process, process_w)
+        };
+        let visibility = match item.visibility.as_str() {
+            "" => "?".to_string(),
+            v => cut(v, 7),
+        };
+        let room = 76usize.saturating_sub(name_w + process_w + 7 + 6);
         l.push(Line::from(vec![
-            Span::styled(format!("{marker}{label:<width$}"), style),
             Span::styled(
-                format!(
-                    "  {}",
-                    item.description.chars().take(room).collect::<String>()
-                ),
+                format!("{marker}{:<name_w$}", cut(&item.name, name_w)),
+                style,
+            ),
+            Span::raw(format!("  {process:<process_w$}  {visibility:<7}")),
+            Span::styled(
+                format!("  {}", cut(&item.description, room.max(2))),
                 theme.dim(),
             ),
         ]));
@@ -701,6 +722,60 @@ fn check_line<'a>(ok: bool, label: &str, value: String, theme: &Theme) -> Line<'
     ])
 }
 
+/// The chosen project's permission checks, as the Field mapping step shows
+/// them: one line of marks, and for one that did not pass, what to do.
+fn permission_lines<'a>(w: &Wizard, theme: &Theme) -> Vec<Line<'a>> {
+    use crate::wizard::Permissions;
+    fn label(id: &'static str) -> &'static str {
+        match id {
+            "permission.project_admin" => "Project Administrator",
+            "permission.service_hooks" => "service hooks",
+            "permission.tags" => "tags",
+            other => other,
+        }
+    }
+    match &w.permissions {
+        Permissions::NotRun => Vec::new(),
+        Permissions::Checking { .. } => vec![Line::from(vec![
+            Span::styled(format!("{:<16}", "Permissions"), theme.key()),
+            Span::styled(
+                format!(
+                    "{} checking Project Administrator, service hooks, tags…",
+                    spinner(w.tick)
+                ),
+                theme.dim(),
+            ),
+        ])],
+        Permissions::Checked(outcomes) => {
+            let mut marks = vec![Span::styled(format!("{:<16}", "Permissions"), theme.key())];
+            for o in outcomes {
+                marks.push(status_mark(o.status, theme));
+                marks.push(Span::raw(format!("{}  ", label(o.id))));
+            }
+            let mut l = vec![Line::from(marks)];
+            if let Some(o) = outcomes
+                .iter()
+                .find(|o| matches!(o.status, CheckStatus::Fail | CheckStatus::Warn))
+            {
+                let fix = o
+                    .fix
+                    .first()
+                    .map(|f| crate::wizard::review_fix(o.id, &crate::text::clean(f)))
+                    .unwrap_or_default();
+                let said = format!(
+                    "{}: {}. {fix} (You can go on; Review lists it.)",
+                    label(o.id),
+                    crate::text::clean(&o.message)
+                );
+                for part in wrap_words(&said, 72).into_iter().take(2) {
+                    l.push(Line::styled(format!("    {part}"), theme.warn()));
+                }
+            }
+            l
+        }
+    }
+}
+
 fn mapping<'a>(w: &'a Wizard, theme: &Theme, height: u16) -> Vec<Line<'a>> {
     let mut l = Vec::new();
     let Some(form) = &w.form else {
@@ -712,6 +787,7 @@ fn mapping<'a>(w: &'a Wizard, theme: &Theme, height: u16) -> Vec<Line<'a>> {
                 theme,
             ));
         }
+        l.extend(permission_lines(w, theme));
         if w.is_pending() {
             l.push(pending_line(
                 w,
@@ -735,6 +811,7 @@ fn mapping<'a>(w: &'a Wizard, theme: &Theme, height: u16) -> Vec<Line<'a>> {
             theme.dim(),
         ));
     }
+    l.extend(permission_lines(w, theme));
     let rows = form.rows();
     for (i, row) in rows.iter().enumerate() {
         let selected = i == form.row;
@@ -1097,7 +1174,7 @@ fn network<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
             Span::raw(result),
         ]));
         // Where the endpoint is overridden: the real host it stands in for.
-        let in_place = role
+        let mut in_place = role
             .replaces
             .map(|r| format!("in place of {} ({})", r.host, r.by))
             .unwrap_or_default();
@@ -1138,8 +1215,18 @@ fn network<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
             };
             format!("{addrs}{cert}{inspected}")
         };
-        // The stand-in gets a line of its own; then a failure gets two for
-        // its reason, a success one.
+        // The stand-in shares the success's line where both fit, else it
+        // gets its own; a failure then gets two lines for its reason.
+        let detail = if p.result.ok
+            && !in_place.is_empty()
+            && in_place.chars().count() + 3 + detail.chars().count() <= 74
+        {
+            let joined = format!("{in_place} · {detail}");
+            in_place.clear();
+            joined
+        } else {
+            detail
+        };
         if !in_place.is_empty() {
             l.push(Line::styled(format!("    {in_place}"), theme.dim()));
         }

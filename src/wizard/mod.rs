@@ -311,6 +311,18 @@ impl Settings {
     }
 }
 
+/// The permission checks run when a project is chosen (SPEC §2.5).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Permissions {
+    #[default]
+    NotRun,
+    /// The job with this id is running.
+    Checking {
+        id: u64,
+    },
+    Checked(Vec<CheckOutcome>),
+}
+
 /// What an endpoint of the Network step stands for (`Azure DevOps`,
 /// `identity`, `profile`, `sign-in`, `org (legacy)`, `collection`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -406,6 +418,9 @@ pub struct Wizard {
     pub user: Option<UserInfo>,
     pub api_version: Option<String>,
     pub project: Option<ProjectInfo>,
+    /// The `permission.*` checks of the chosen project: running (the job's
+    /// id), then their outcomes. Shown from the Field mapping step on.
+    pub permissions: Permissions,
     /// The Field mapping form, once its data is loaded.
     pub form: Option<MappingForm>,
     /// The mapping, once its checks passed.
@@ -488,6 +503,7 @@ impl Wizard {
             user: None,
             api_version: None,
             project: None,
+            permissions: Permissions::NotRun,
             form: None,
             mapping: None,
             network: None,
@@ -902,6 +918,32 @@ impl Wizard {
         })
     }
 
+    /// Starts the permission checks of the chosen project beside the
+    /// Field mapping step (nothing waits for them).
+    fn check_permissions(&mut self) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if let Permissions::Checking { id } = self.permissions {
+            effects.push(Effect::Cancel { id });
+        }
+        let (Some(session), Some(project)) = (self.session(), self.project.clone()) else {
+            self.permissions = Permissions::NotRun;
+            return effects;
+        };
+        self.next_id += 1;
+        let id = self.next_id;
+        self.permissions = Permissions::Checking { id };
+        effects.push(Effect::Spawn {
+            id,
+            job: Box::new(Job::CheckPermissions {
+                session,
+                project,
+                devops_base: self.settings.devops_base.clone(),
+                allow_http: self.settings.allow_http,
+            }),
+        });
+        effects
+    }
+
     /// The firewall request for the probed endpoints.
     pub fn firewall_request(&self) -> Option<String> {
         let probes = self.network.as_ref()?;
@@ -1035,6 +1077,7 @@ impl Wizard {
 
     fn forget_from_project(&mut self) {
         self.project = None;
+        self.permissions = Permissions::NotRun;
         self.form = None;
         self.mapping = None;
         self.network = None;
@@ -1069,6 +1112,20 @@ fn on_result(w: &mut Wizard, id: u64, result: JobResult) -> Vec<Effect> {
                 Ok(detail) => Availability::Available(detail),
                 Err(why) => Availability::Unavailable(why),
             };
+        }
+        return Vec::new();
+    }
+    // Likewise the chosen project's permission checks: they land whatever
+    // the step, unless another project was chosen since.
+    if let JobResult::Permissions {
+        project_id,
+        outcomes,
+    } = result
+    {
+        if w.permissions == (Permissions::Checking { id })
+            && w.project.as_ref().is_some_and(|p| p.id == project_id)
+        {
+            w.permissions = Permissions::Checked(outcomes);
         }
         return Vec::new();
     }
@@ -1187,9 +1244,13 @@ fn on_result(w: &mut Wizard, id: u64, result: JobResult) -> Vec<Effect> {
             w.form = None;
             w.mapping = None;
             w.network = None;
+            let mut effects = w.check_permissions();
             let next = w.next_step();
-            w.enter(next)
+            effects.extend(w.enter(next));
+            effects
         }
+        // Handled before the pending check.
+        JobResult::Permissions { .. } => Vec::new(),
         JobResult::MappingLoaded(data) => {
             let mut form = MappingForm::new(data);
             w.mapping = None;

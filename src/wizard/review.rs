@@ -47,7 +47,7 @@ pub fn established(o: &CheckOutcome) -> String {
         "permission.project_admin" => "Project Administrator".into(),
         "permission.service_hooks" => "can create service hooks".into(),
         "permission.tags" => "can create tags".into(),
-        "mapping.dry_run" => "a dry-run create was accepted; nothing was created".into(),
+        "mapping.dry_run" => "accepted; nothing was created".into(),
         _ => Untrusted::new(&o.message).to_string(),
     }
 }
