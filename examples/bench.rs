@@ -130,6 +130,7 @@ fn project_list() -> Vec<Duration> {
             name: format!("{} {} {i}", words[i % 8], words[(i / 8) % 8]),
             description: format!("Project number {i}"),
             visibility: "private".into(),
+            process: "Agile".into(),
         })
         .collect();
     let mut w = Wizard::new(settings());

@@ -28,7 +28,11 @@ pub mod exit {
         Without a command, starts the setup wizard (a menu when connections exist). \
         Every step is validated against the Azure DevOps REST API; the result is a named \
         connection: settings in the config file, the secret in the OS keyring.",
-    after_help = "Try it without an Azure DevOps account: `ado-setup demo --serve` runs a local sandbox."
+    after_help = "Try it without an Azure DevOps account: `ado-setup demo --serve` runs a local sandbox.",
+    // A single-valued flag given twice takes the last value, so a script can
+    // override a default it was handed (`--area-path A … --area-path B`).
+    // Repeatable flags (`--field`, `-v`) still add up.
+    args_override_self = true
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -186,6 +190,11 @@ pub struct DoctorArgs {
     /// Exit 1 on warnings too
     #[arg(long)]
     pub strict: bool,
+
+    /// List every skipped check on its own line (by default, checks skipped for
+    /// the same cause are one line; --json always lists every check)
+    #[arg(long)]
+    pub all: bool,
 
     /// Open the TUI troubleshooter on NAME (a terminal is needed)
     #[arg(long, requires = "name")]
@@ -410,5 +419,43 @@ mod tests {
             other => panic!("unexpected {other:?}"),
         }
         assert!(Cli::try_parse_from(["ado-setup", "demo", "--port", "80"]).is_err());
+    }
+
+    #[test]
+    fn a_single_valued_flag_given_twice_takes_the_last() {
+        let cli = Cli::try_parse_from([
+            "ado-setup",
+            "--secret-store",
+            "file",
+            "doctor",
+            "--area-path",
+            "A",
+            "--area-path",
+            "B",
+            "--json",
+            "--json",
+            "--field",
+            "Custom.A=1",
+            "--field",
+            "Custom.B=2",
+            "-v",
+            "-v",
+            "--secret-store",
+            "none",
+        ]);
+        let cli = match cli {
+            Ok(c) => c,
+            Err(e) => panic!("parse failed: {e}"),
+        };
+        assert_eq!(cli.global.secret_store, SecretStoreChoice::None);
+        assert_eq!(cli.global.verbose, 2, "-v still counts");
+        match cli.command {
+            Some(Command::Doctor(d)) => {
+                assert_eq!(d.connection.area_path.as_deref(), Some("B"));
+                assert!(d.json);
+                assert_eq!(d.connection.fields, ["Custom.A=1", "Custom.B=2"]);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
     }
 }

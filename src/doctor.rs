@@ -159,7 +159,7 @@ pub async fn doctor(
         json_output(&subject, &report)
     } else {
         let ascii = args.plain || !utf8_locale(&env);
-        human_output(&subject, &report, ascii)
+        human_output(&subject, &report, ascii, args.all)
     };
     Ok(DoctorOutput {
         stdout,
@@ -492,14 +492,65 @@ pub fn json_value(subject: &Subject, report: &Report) -> serde_json::Value {
     })
 }
 
-/// The checklist for people.
-pub fn human_output(subject: &Subject, report: &Report, ascii: bool) -> String {
-    checklist("doctor", subject, report, ascii)
+/// The checklist for people. Skipped checks are folded into one line per
+/// cause unless `all` (`doctor --all`) asks for each of them.
+pub fn human_output(subject: &Subject, report: &Report, ascii: bool, all: bool) -> String {
+    render_checklist("doctor", subject, report, ascii, all)
 }
 
-/// The checklist under a header naming the command (`doctor`, `connect`).
-/// Names and messages (which quote the server) are made safe to show.
+/// The checklist under a header naming the command (`doctor`, `connect`),
+/// skipped checks folded by cause. Names and messages (which quote the
+/// server) are made safe to show.
 pub fn checklist(command: &str, subject: &Subject, report: &Report, ascii: bool) -> String {
+    render_checklist(command, subject, report, ascii, false)
+}
+
+/// Why a skipped check did not run, traced to its root: the check whose
+/// failure (or own skip reason) stopped it. `needs X, which did not run`
+/// follows X; `needs X, which failed` ends at X.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SkipCause {
+    /// This check failed, and everything below it waited for it.
+    Failed(&'static str),
+    /// A reason of its own (`read-only connection: …`), said as is.
+    Reason(String),
+}
+
+/// The root cause of each skipped check of `report`, by check id.
+pub fn skip_causes(report: &Report) -> Vec<(&'static str, SkipCause)> {
+    let find = |id: &str| report.outcomes.iter().find(|o| o.id == id);
+    report
+        .outcomes
+        .iter()
+        .filter(|o| o.status == Status::Skip)
+        .map(|o| {
+            let mut at = o;
+            // The chain is acyclic (prerequisites come earlier); the bound
+            // is only a guard against a malformed report.
+            for _ in 0..report.outcomes.len() {
+                let need = at
+                    .message
+                    .strip_prefix("needs ")
+                    .and_then(|m| m.split_once(", which "))
+                    .and_then(|(need, _)| find(need));
+                match need {
+                    Some(n) if n.status == Status::Skip => at = n,
+                    Some(n) => return (o.id, SkipCause::Failed(n.id)),
+                    None => break,
+                }
+            }
+            (o.id, SkipCause::Reason(at.message.clone()))
+        })
+        .collect()
+}
+
+fn render_checklist(
+    command: &str,
+    subject: &Subject,
+    report: &Report,
+    ascii: bool,
+    all: bool,
+) -> String {
     let mark = |s: Status| match (s, ascii) {
         (Status::Pass, false) => "✓",
         (Status::Warn, false) => "!",
@@ -523,7 +574,50 @@ pub fn checklist(command: &str, subject: &Subject, report: &Report, ascii: bool)
             .map(|p| format!(" · {}", Untrusted::new(p)))
             .unwrap_or_default()
     );
+    // Skipped checks sharing a cause are one line: after the check that
+    // failed, or where the first of them would be.
+    let causes = skip_causes(report);
+    let members = |cause: &SkipCause| -> Vec<&'static str> {
+        causes
+            .iter()
+            .filter(|(_, c)| c == cause)
+            .map(|(id, _)| *id)
+            .collect()
+    };
+    let folded = |id: &str| -> Option<&SkipCause> {
+        let (_, cause) = causes.iter().find(|(i, _)| *i == id)?;
+        (!all && members(cause).len() > 1).then_some(cause)
+    };
+    let fold_line = |out: &mut String, cause: &SkipCause| {
+        let ids = members(cause);
+        let why = match cause {
+            SkipCause::Failed(id) => format!("{id} failed"),
+            SkipCause::Reason(r) => Untrusted::new(r).to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "{} {} checks skipped: {why} ({}{})",
+            mark(Status::Skip),
+            ids.len(),
+            ids.iter().take(3).copied().collect::<Vec<_>>().join(", "),
+            if ids.len() > 3 {
+                ", …; --all lists each"
+            } else {
+                ""
+            }
+        );
+    };
+    let mut said: Vec<SkipCause> = Vec::new();
     for o in &report.outcomes {
+        if let Some(cause) = folded(o.id) {
+            let root_shown = matches!(cause, SkipCause::Failed(root)
+                if report.outcomes.iter().any(|r| r.id == *root));
+            if !root_shown && !said.contains(cause) {
+                fold_line(&mut out, cause);
+                said.push(cause.clone());
+            }
+            continue;
+        }
         let _ = writeln!(
             out,
             "{} {:<26} {}",
@@ -536,6 +630,11 @@ pub fn checklist(command: &str, subject: &Subject, report: &Report, ascii: bool)
         }
         for f in &o.fix {
             let _ = writeln!(out, "    fix: {}", Untrusted::new(f));
+        }
+        let waiting = SkipCause::Failed(o.id);
+        if !all && members(&waiting).len() > 1 {
+            fold_line(&mut out, &waiting);
+            said.push(waiting);
         }
     }
     let s = report.summary();

@@ -98,6 +98,12 @@ pub async fn run(ctx: &JobContext, job: Job) -> JobResult {
         Job::CheckProject { session, project } => {
             check_project(&ctx.http, &session, &project).await
         }
+        Job::CheckPermissions {
+            session,
+            project,
+            devops_base,
+            allow_http,
+        } => Ok(check_permissions(ctx, &session, &project, devops_base, allow_http).await),
         Job::LoadMapping { session, project } => load_mapping(&ctx.http, &session, &project).await,
         Job::LoadTypeFields {
             session,
@@ -498,13 +504,35 @@ async fn load_projects(http: &HttpClient, session: &Session) -> Result<JobResult
     let c = client(http, session)?;
     let mut projects = c.all_projects().await.map_err(|e| Problem::from(&e))?;
     projects.sort_by_key(|p| p.name.to_lowercase());
+    // Each project's process, from one request (the processes with their
+    // projects). A server without the process API (XML-process
+    // collections) or a token that may not read it leaves it unknown.
+    let process_of: std::collections::HashMap<String, String> = c
+        .processes_with_projects()
+        .await
+        .map(|processes| {
+            processes
+                .into_iter()
+                .flat_map(|p| {
+                    let name = p.name;
+                    p.projects
+                        .into_iter()
+                        .map(move |r| (r.id.to_lowercase(), name.clone()))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(JobResult::Projects(
         projects
             .into_iter()
             .map(|p| ProjectItem {
-                id: p.id,
+                id: p.id.clone(),
                 name: p.name,
                 description: p.description.unwrap_or_default(),
+                process: process_of
+                    .get(&p.id.to_lowercase())
+                    .map(|name| crate::text::clean_string(name.clone()))
+                    .unwrap_or_default(),
                 visibility: p
                     .visibility
                     .map(|v| v.as_str().to_string())
@@ -761,6 +789,53 @@ fn review_context(ctx: &JobContext, req: &ReviewRequest, stores: bool) -> (Subje
         secrets: stores.then(|| ctx.secrets.clone()),
     };
     (subject, check_ctx)
+}
+
+/// The `permission.*` checks for the project just chosen (and the checks
+/// they need), as the Project step's validation (SPEC §2.5).
+async fn check_permissions(
+    ctx: &JobContext,
+    session: &Session,
+    project: &ProjectInfo,
+    devops_base: Url,
+    allow_http: bool,
+) -> JobResult {
+    const IDS: [&str; 3] = [
+        "permission.project_admin",
+        "permission.service_hooks",
+        "permission.tags",
+    ];
+    let mapping = MappingInfo {
+        work_item_type: String::new(),
+        type_states: Vec::new(),
+        area_path: String::new(),
+        iteration_path: String::new(),
+        has_priority: false,
+        priority_map: Default::default(),
+        assignee: None,
+        field_defaults: Default::default(),
+    };
+    let mut subject = session_subject(session, project, &mapping);
+    subject.work_item_type = None;
+    subject.area_path = None;
+    subject.iteration_path = None;
+    let check_ctx = CheckContext {
+        http: ctx.http.clone(),
+        devops_base,
+        extra_endpoints: Vec::new(),
+        allow_http,
+        config: None,
+        secrets: None,
+    };
+    let report = crate::checks::run_some(&subject, &check_ctx, &IDS).await;
+    JobResult::Permissions {
+        project_id: project.id.clone(),
+        outcomes: report
+            .outcomes
+            .into_iter()
+            .filter(|o| IDS.contains(&o.id))
+            .collect(),
+    }
 }
 
 /// The checks' subject for the wizard's answers so far.

@@ -297,6 +297,71 @@ fn plain_http_needs_allow_http_and_a_closed_port_is_unreachable() {
     assert_eq!(code(&v, "network.reachable"), "NETWORK_UNREACHABLE");
 }
 
+/// The network is down: the human output says the skipped checks once per
+/// cause (after the check that failed), `--all` lists each, and `--json`
+/// keeps every check.
+#[test]
+fn skipped_checks_fold_into_one_line_per_cause() {
+    let env = sandbox();
+    let pat = env.sb.pat().to_string();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/tfs/DefaultCollection");
+    let human = |extra: &[&str]| {
+        let out = support::ado_setup_against(&env.sb.devops_url())
+            .args(["doctor", "--base-url", &url, "--project", "x"])
+            .args(extra)
+            .env("AZURE_DEVOPS_EXT_PAT", &pat)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let folded = human(&[]);
+    let skip_lines: Vec<&str> = folded.lines().filter(|l| l.starts_with("- ")).collect();
+    assert!(skip_lines.len() <= 3, "skips are not folded:\n{folded}");
+    assert!(!folded.contains("which did not run"), "{folded}");
+    let line = folded
+        .lines()
+        .find(|l| l.contains("checks skipped: network.reachable failed"))
+        .unwrap_or_else(|| panic!("no fold line:\n{folded}"));
+    assert!(line.contains("--all"), "{line}");
+    // The fold line follows the failure and its fix.
+    let at = |needle: &str| folded.find(needle).unwrap();
+    assert!(at("network.reachable") < at("checks skipped: network.reachable"));
+
+    let (_, v, _) = env.doctor(Some(&pat), &["--base-url", &url, "--project", "x"]);
+    let skipped: Vec<&str> = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "skip")
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert!(skipped.len() > 5, "{v}");
+    assert_eq!(v["checks"].as_array().unwrap().len(), CATALOGUE.len());
+    let n: usize = line
+        .trim_start_matches("- ")
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(n > 1 && n <= skipped.len(), "{line}");
+
+    let every = human(&["--all"]);
+    for id in &skipped {
+        assert!(
+            every.lines().any(|l| l.starts_with("- ") && l.contains(id)),
+            "--all does not list {id}:\n{every}"
+        );
+    }
+    assert!(!every.contains("checks skipped:"), "{every}");
+}
+
 /// A server that answers plain HTTP where TLS is expected: the handshake
 /// fails, and doctor says it is TLS (not "unreachable").
 #[test]

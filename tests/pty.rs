@@ -69,6 +69,9 @@ fn a_full_pat_run_to_done_and_the_pat_is_nowhere() {
     tty.send("\r");
     tty.wait_for("Iteration path");
     tty.send("\r");
+    // The dry run's result is shown before the step advances.
+    tty.wait_for("Dry run accepted: would create");
+    tty.send("\r");
     tty.wait_for("Allowlist status: direct");
     tty.send("\r");
     tty.wait_for("0 failed");
@@ -146,6 +149,9 @@ fn a_full_microsoft_sign_in_run_to_done() {
     tty.wait_for("Inventory Service");
     tty.send("\r");
     tty.wait_for("Iteration path");
+    tty.send("\r");
+    // The dry run's result is shown before the step advances.
+    tty.wait_for("Dry run accepted: would create");
     tty.send("\r");
     tty.wait_for("Allowlist status: direct");
     tty.send("\r");

@@ -244,6 +244,8 @@ fn sign_in_to_done(real: &Real, tty: &mut Tty, org: &str, filter: &str, project:
     tty.wait_for("Iteration path");
     assert_eq!(str_of(&real.draft(), "project"), project);
     tty.send("\r");
+    tty.wait_for("Dry run accepted: would create");
+    tty.send("\r");
     tty.wait_for(&step(7));
     tty.wait_for("Allowlist status: direct");
     tty.send("\r");
@@ -426,6 +428,8 @@ fn sign_in_to_done_keeping(real: &Real, tty: &mut Tty) {
     tty.wait_for(&step(6));
     tty.wait_for("Iteration path");
     tty.send("\r");
+    tty.wait_for("Dry run accepted: would create");
+    tty.send("\r");
     tty.wait_for(&step(7));
     tty.wait_for("Allowlist status: direct");
     tty.send("\r");
@@ -555,6 +559,8 @@ fn connect_to_a_server_collection_asks_no_azure_cli() {
     tty.wait_for(&of8(5));
     tty.wait_for("Iteration path");
     assert_eq!(str_of(&real.draft(), "project"), "Manufacturing Execution");
+    tty.send("\r");
+    tty.wait_for("Dry run accepted: would create");
     tty.send("\r");
     tty.wait_for(&of8(6));
     tty.wait_for("Allowlist status: direct");

@@ -75,6 +75,7 @@ fn project_items(n: usize) -> Vec<ProjectItem> {
             name: format!("Project {i:04}"),
             description: format!("Description of project {i}"),
             visibility: if i == 3 { "public" } else { "private" }.into(),
+            process: ["Agile", "Scrum", "Payments Agile", "Basic"][i % 4].into(),
         })
         .collect()
 }
@@ -460,6 +461,59 @@ fn mapping() {
     with_mapping(&mut w);
     snap!("mapping_ok", w);
 
+    // The permission checks of the chosen project, shown on the way.
+    let mut w = at(Step::Mapping);
+    with_mapping(&mut w);
+    w.permissions = ado_setup::wizard::Permissions::Checked(vec![
+        support::outcome(
+            "permission.project_admin",
+            CheckStatus::Pass,
+            None,
+            "GENERIC_WRITE allowed",
+            &[],
+        ),
+        support::outcome(
+            "permission.service_hooks",
+            CheckStatus::Pass,
+            None,
+            "EditSubscriptions allowed",
+            &[],
+        ),
+        support::outcome(
+            "permission.tags",
+            CheckStatus::Fail,
+            Some("PERMISSION_MISSING"),
+            "Create is not allowed for this user",
+            &["Grant \"Create tag definition\" under Project Settings › Permissions"],
+        ),
+    ]);
+    let text = screen(&w);
+    assert!(
+        text.contains("Permissions     ✓ Project Administrator  ✓ service hooks  ✗ tags"),
+        "{text}"
+    );
+    assert!(text.contains("Create tag definition"), "{text}");
+    snap!("mapping_permissions", w);
+    w.permissions = ado_setup::wizard::Permissions::Checking { id: 9 };
+    assert!(screen(&w).contains("checking Project Administrator"));
+
+    // The dry run passed: what it would have created, before going on.
+    let mut w = at(Step::Mapping);
+    with_mapping(&mut w);
+    let form = w.form.as_mut().unwrap();
+    let info = form.info();
+    form.verified = Some((info.clone(), "would create an Issue in Payments Platform\\Checkout, iteration Payments Platform\\Release 2026.1\\Sprint 3; nothing was created".into()));
+    let text = screen(&w);
+    assert!(
+        text.contains("✓ Dry run accepted: would create an Issue in Payments Platform\\Checkout"),
+        "{text}"
+    );
+    assert!(
+        text.contains("[ Continue to the Network allowlist ]"),
+        "{text}"
+    );
+    snap!("mapping_verified", w);
+
     // A type without a Priority field.
     let mut w = at(Step::Mapping);
     with_mapping(&mut w);
@@ -664,6 +718,44 @@ fn network() {
         "Saved the firewall request to /home/avery/.config/ado-setup/allowlist-contoso.txt".into(),
     );
     snap!("network_proxy_saved", w);
+    // The demo (or ADO_SETUP_*_URL): four endpoints on one host and port;
+    // each row says what it stands for and the real host it replaces.
+    let mut s = settings();
+    s.demo = true;
+    s.devops_base = Url::parse("http://127.0.0.1:41234").unwrap();
+    s.vssps_base = Url::parse("http://127.0.0.1:41234/_vssps").unwrap();
+    s.profile_base = Url::parse("http://127.0.0.1:41234/_profile").unwrap();
+    s.authority_base = Url::parse("http://127.0.0.1:41234/_entra").unwrap();
+    let mut demo = Wizard::new(s);
+    demo.step = Step::Network;
+    with_mapping(&mut demo);
+    let urls = demo.endpoints();
+    assert_eq!(urls.len(), 4, "{urls:?}");
+    let mut rows = endpoints(true, false);
+    rows.truncate(4);
+    for (row, u) in rows.iter_mut().zip(&urls) {
+        row.result.url = u.as_str().trim_end_matches('/').to_string();
+    }
+    demo.network = Some(rows);
+    let text = screen(&demo);
+    for (what, real) in [
+        ("Azure DevOps", "dev.azure.com"),
+        ("identity", "vssps.dev.azure.com"),
+        ("profile", "app.vssps.visualstudio.com"),
+        ("sign-in", "login.microsoftonline.com"),
+    ] {
+        assert!(
+            text.lines()
+                .any(|l| l.contains(what) && l.contains("127.0.0.1:41234")),
+            "{what}:\n{text}"
+        );
+        assert!(
+            text.contains(&format!("in place of {real} (the demo's sandbox)")),
+            "{real}:\n{text}"
+        );
+    }
+    snap!("network_overridden", demo);
+
     // The firewall request text.
     let text = w.firewall_request().unwrap();
     assert!(text.contains("dev.azure.com:443"), "{text}");
@@ -733,6 +825,68 @@ fn review() {
         "Fix what the failed checks say, then press Enter to run them again",
     );
     snap!("review_failed", w);
+    // Fixes are said in the wizard's words, not the command line's.
+    let text = screen(&w);
+    assert!(!text.contains("--field"), "{text}");
+    assert!(text.contains("Field mapping (Esc twice)"), "{text}");
+
+    // Every answer that will be saved, then the checks by their titles,
+    // grouped, with what each established; ↓ scrolls to them.
+    let mut w = at(Step::Review);
+    with_mapping(&mut w);
+    w.network = Some(endpoints(true, false));
+    w.review.name = Input::new("contoso-payments-platform".into());
+    w.review.checks = checks(false);
+    let text = screen(&w);
+    for label in [
+        "Deployment",
+        "Organization",
+        "Sign-in",
+        "Project",
+        "Work item type",
+        "Area path",
+        "Iteration path",
+        "Priority",
+        "Assignee",
+        "Allowlist",
+        "Secret",
+    ] {
+        assert!(
+            text.lines().any(|l| l.trim_start().starts_with(label)),
+            "{label}:\n{text}"
+        );
+    }
+    assert!(text.contains("Payments Platform (Agile process)"), "{text}");
+    assert!(text.contains("direct (5 endpoint(s) probed)"), "{text}");
+    assert!(text.contains("↓ more below"), "{text}");
+    w.review.scroll = usize::MAX;
+    let end = screen(&w);
+    assert!(!end.contains("↓ more below"), "{end}");
+    assert!(end.contains("Secret and config"), "{end}");
+    w.review.scroll = 8;
+    snap!("review_scrolled", w);
+    // Scrolled through, every check is there by its title, in its group.
+    let mut seen = String::new();
+    for at in 0..=w.review.max_scroll.get() {
+        w.review.scroll = at;
+        seen.push_str(&screen(&w));
+    }
+    for d in ado_setup::checks::CATALOGUE {
+        assert!(seen.contains(d.title), "{}:\n{seen}", d.title);
+    }
+    for group in [
+        "Target and network",
+        "Sign-in",
+        "Project and permissions",
+        "Field mapping",
+    ] {
+        assert!(seen.contains(group), "{group}");
+    }
+    assert!(
+        seen.contains("The user is a Project Administrator · Project Administrator"),
+        "{seen}"
+    );
+    assert!(seen.contains("Work items can be created · can create work items (dry run)"));
 
     let mut w = at(Step::Review);
     with_mapping(&mut w);

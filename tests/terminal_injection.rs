@@ -457,6 +457,7 @@ fn the_wizard_draws_hostile_names_inert() {
         name: hostile("Payments Platform"),
         description: hostile("Cards and ledgers"),
         visibility: "private".into(),
+        process: hostile("Agile"),
     }]);
     w.projects_loaded = true;
     w.problem = Some(raw_problem.clone());
@@ -523,6 +524,9 @@ async fn a_wizard_run_against_the_hostile_server_draws_clean_names() {
         Act::Shows("Payments Platform".into()),
         Act::Key(KeyCode::Enter),
         Act::At(Step::Mapping),
+        Act::Key(KeyCode::Enter),
+        // The dry run's result is shown; Enter goes on.
+        Act::Shows("Dry run accepted".into()),
         Act::Key(KeyCode::Enter),
         Act::At(Step::Network),
         Act::Key(KeyCode::Enter),

@@ -62,6 +62,9 @@ fn accept_to_done() -> Vec<Act> {
     vec![
         Act::At(Step::Mapping),
         Act::Key(KeyCode::Enter),
+        // The dry run's result is shown; Enter goes on.
+        Act::Shows("Dry run accepted".into()),
+        Act::Key(KeyCode::Enter),
         Act::At(Step::Network),
         Act::Key(KeyCode::Enter),
         Act::At(Step::Review),
@@ -355,6 +358,9 @@ async fn edit_revalidates_and_replaces_the_saved_connection() {
         Act::Key(KeyCode::Enter),
         Act::At(Step::Mapping),
         Act::Key(KeyCode::Enter),
+        // The dry run's result is shown; Enter goes on.
+        Act::Shows("Dry run accepted".into()),
+        Act::Key(KeyCode::Enter),
         Act::At(Step::Network),
         Act::Key(KeyCode::Enter),
         Act::At(Step::Review),
@@ -630,6 +636,9 @@ async fn the_store_chosen_when_the_keyring_fails_is_the_one_saved_to() {
         Act::Key(KeyCode::Enter),
         Act::At(Step::Mapping),
         Act::Key(KeyCode::Enter),
+        // The dry run's result is shown; Enter goes on.
+        Act::Shows("Dry run accepted".into()),
+        Act::Key(KeyCode::Enter),
         Act::At(Step::Network),
         Act::Key(KeyCode::Enter),
         Act::At(Step::Review),
@@ -679,6 +688,9 @@ async fn the_dry_run_rejects_a_field_and_the_user_fixes_it() {
         Act::Key(KeyCode::Enter),
         Act::Key(KeyCode::Enter),
         Act::Key(KeyCode::Down),
+        Act::Key(KeyCode::Enter),
+        // The dry run's result is shown; Enter goes on.
+        Act::Shows("Dry run accepted".into()),
         Act::Key(KeyCode::Enter),
         Act::At(Step::Network),
         Act::Key(KeyCode::Enter),
@@ -811,6 +823,9 @@ async fn server_with_a_pat_to_a_saved_connection_in_the_keyring() {
         Act::Type("manufac"),
         Act::Key(KeyCode::Enter),
         Act::At(Step::Mapping),
+        Act::Key(KeyCode::Enter),
+        // The dry run's result is shown; Enter goes on.
+        Act::Shows("Dry run accepted".into()),
         Act::Key(KeyCode::Enter),
         Act::At(Step::Network),
         Act::Key(KeyCode::Enter),
@@ -1022,7 +1037,9 @@ async fn a_signal_during_a_save_lets_it_finish() {
     let delivered_while_saving = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let (tx, rx) = futures::channel::mpsc::unbounded::<std::io::Result<Event>>();
     let stop = Arc::new(tokio::sync::Notify::new());
-    let sent = Arc::new(Mutex::new(None::<Step>));
+    // The step, and whether the mapping's dry run is shown as accepted
+    // (Enter again goes on).
+    let sent = Arc::new(Mutex::new(None::<(Step, bool)>));
     let target = format!("{}/contoso-agile/Payments%20Platform", sb.devops_url());
     let pat = sb.pat().to_string();
     let observe = {
@@ -1038,10 +1055,11 @@ async fn a_signal_during_a_save_lets_it_finish() {
                 return;
             }
             let mut last = sent.lock().unwrap();
-            if w.is_pending() || w.problem.is_some() || *last == Some(w.step) {
+            let verified = w.form.as_ref().is_some_and(|f| f.verified().is_some());
+            if w.is_pending() || w.problem.is_some() || *last == Some((w.step, verified)) {
                 return;
             }
-            *last = Some(w.step);
+            *last = Some((w.step, verified));
             match w.step {
                 Step::Target => {
                     for c in target.chars() {

@@ -35,11 +35,13 @@ fn typed(w: &mut Wizard, text: &str) {
     }
 }
 
-/// The single job spawned by `effects`, with its id.
+/// The single job spawned by `effects`, with its id (the permission checks
+/// a chosen project starts beside the next step aside).
 fn spawned(effects: &[Effect]) -> (u64, Job) {
     let spawns: Vec<_> = effects
         .iter()
         .filter_map(|e| match e {
+            Effect::Spawn { job, .. } if matches!(**job, Job::CheckPermissions { .. }) => None,
             Effect::Spawn { id, job } => Some((*id, (**job).clone())),
             _ => None,
         })
@@ -80,11 +82,11 @@ fn pass_mapping(w: &mut Wizard, load_id: u64) -> Vec<Effect> {
         Job::ValidateMapping(req) => req.mapping,
         other => panic!("{other:?}"),
     };
-    done(
+    let e = done(
         w,
         id,
         JobResult::MappingChecked {
-            mapping: Box::new(mapping),
+            mapping: Box::new(mapping.clone()),
             outcomes: vec![support::outcome(
                 "mapping.dry_run",
                 CheckStatus::Pass,
@@ -93,7 +95,19 @@ fn pass_mapping(w: &mut Wizard, load_id: u64) -> Vec<Effect> {
                 &[],
             )],
         },
-    )
+    );
+    // The dry run's result is shown first; Enter goes on.
+    assert!(e.is_empty(), "{e:?}");
+    assert_eq!(w.step, Step::Mapping);
+    let said = w.form.as_ref().unwrap().verified().unwrap().to_string();
+    assert!(
+        said.starts_with(&format!(
+            "would create an {} in {}",
+            mapping.work_item_type, mapping.area_path
+        )),
+        "{said}"
+    );
+    update(w, key(KeyCode::Enter))
 }
 
 fn items() -> Vec<ProjectItem> {
@@ -105,6 +119,7 @@ fn items() -> Vec<ProjectItem> {
             name: n.to_string(),
             description: String::new(),
             visibility: "private".into(),
+            process: "Agile".into(),
         })
         .collect()
 }
@@ -1898,4 +1913,227 @@ fn edit_and_resume_keep_the_project_while_the_target_is_unchanged() {
     assert_eq!(w.step, Step::Target);
     update(&mut w, key(KeyCode::Enter));
     assert_eq!(w.project_hint.as_deref(), Some("Payments"));
+}
+
+#[test]
+fn review_fixes_name_wizard_steps_not_command_line_flags() {
+    use ado_setup::wizard::review_fix;
+    // Every command-line fix the checks give for a mapping, said in TUI words.
+    let cases = [
+        (
+            "mapping.required_fields",
+            "--field Custom.CustomerImpact=VALUE",
+        ),
+        (
+            "mapping.dry_run",
+            "Give each field named a value: --field REF=VALUE (or its default in the config)",
+        ),
+        (
+            "mapping.work_item_type",
+            "Choose an enabled type (--work-item-type), or enable it under Organization Settings › Boards › Process",
+        ),
+        (
+            "mapping.assignee",
+            "Use the sign-in address of a project member (--assignee), or add the user to a team under Project Settings › Teams",
+        ),
+        (
+            "mapping.priority",
+            "Map each severity to one of: 1, 2, 3, 4 (--priority-map)",
+        ),
+        (
+            "project.access",
+            "Pass --project NAME, or check a saved connection: ado-setup doctor NAME",
+        ),
+        (
+            "auth.credentials",
+            "Set AZURE_DEVOPS_EXT_PAT or pass --pat-stdin, or run `ado-setup connect` to store one",
+        ),
+        (
+            "auth.identity",
+            "Check that the account is a member of the organization (Organization Settings › Users), then sign in again: ado-setup connect",
+        ),
+    ];
+    for (id, fix) in cases {
+        let said = review_fix(id, fix);
+        for flag in [
+            "--field",
+            "--work-item-type",
+            "--assignee",
+            "--priority-map",
+            "--project",
+            "--pat-stdin",
+            "ado-setup connect",
+            "ado-setup doctor",
+        ] {
+            assert!(!said.contains(flag), "{id}: {said}");
+        }
+        assert_ne!(said, fix, "{id} was not reworded");
+    }
+    assert!(review_fix("mapping.required_fields", "--field Custom.X=VALUE").contains("Custom.X"));
+    assert!(
+        review_fix("mapping.assignee", "x (--assignee)")
+            .contains("Field mapping (Esc twice) › Assignee")
+    );
+    // A fix without command-line words stays as it is.
+    let plain = "Grant \"Create tag definition\" under Project Settings › Permissions";
+    assert_eq!(review_fix("permission.tags", plain), plain);
+}
+
+#[test]
+fn review_lists_every_answer_and_arrows_scroll_without_touching_the_name() {
+    let mut w = Wizard::new(settings());
+    to_project_step(&mut w);
+    let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    let e = done(&mut w, id, JobResult::ProjectOk(project_info()));
+    let e = pass_mapping(&mut w, spawned(&e).0);
+    let (id, _) = spawned(&e);
+    done(&mut w, id, JobResult::Network(Vec::new()));
+    update(&mut w, key(KeyCode::Enter));
+    assert_eq!(w.step, Step::Review);
+    let answers = w.review_answers();
+    let labels: Vec<&str> = answers.iter().map(|a| a.label).collect();
+    for label in [
+        "Deployment",
+        "Organization",
+        "Sign-in",
+        "Project",
+        "Work item type",
+        "Area path",
+        "Iteration path",
+        "Priority",
+        "Assignee",
+        "Allowlist",
+        "Secret",
+    ] {
+        assert!(labels.contains(&label), "{label}: {labels:?}");
+    }
+    let value = |l: &str| answers.iter().find(|a| a.label == l).unwrap().value.clone();
+    assert!(value("Sign-in").contains("Avery Lindqvist"), "{answers:?}");
+    assert_eq!(value("Secret"), w.settings.secret_store);
+
+    // The screen found 12 lines to scroll; the keys stop there.
+    w.review.max_scroll.set(12);
+    let name = w.review.name.value().to_string();
+    update(&mut w, key(KeyCode::Down));
+    update(&mut w, key(KeyCode::Down));
+    assert_eq!(w.review.scroll, 2);
+    update(&mut w, key(KeyCode::PageDown));
+    update(&mut w, key(KeyCode::PageDown));
+    assert_eq!(w.review.scroll, 12);
+    update(&mut w, key(KeyCode::Up));
+    assert_eq!(w.review.scroll, 11);
+    update(&mut w, key(KeyCode::PageUp));
+    update(&mut w, key(KeyCode::PageUp));
+    assert_eq!(w.review.scroll, 0);
+    assert_eq!(w.review.name.value(), name, "scrolling edits nothing");
+    assert_eq!(w.step, Step::Review);
+}
+
+#[test]
+fn an_accepted_dry_run_is_shown_and_a_changed_answer_checks_again() {
+    let mut w = Wizard::new(settings());
+    to_project_step(&mut w);
+    let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    let e = done(&mut w, id, JobResult::ProjectOk(project_info()));
+    let (load, _) = spawned(&e);
+    done(
+        &mut w,
+        load,
+        JobResult::MappingLoaded(support::mapping_data(false)),
+    );
+    let (id, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    let Job::ValidateMapping(req) = job else {
+        panic!("{job:?}")
+    };
+    done(
+        &mut w,
+        id,
+        JobResult::MappingChecked {
+            mapping: Box::new(req.mapping.clone()),
+            outcomes: vec![support::outcome(
+                "mapping.dry_run",
+                CheckStatus::Pass,
+                None,
+                "accepted",
+                &[],
+            )],
+        },
+    );
+    assert_eq!(w.step, Step::Mapping, "the result is shown before going on");
+    assert!(w.form.as_ref().unwrap().verified().is_some());
+    // Another area: the accepted run no longer applies; Enter checks again.
+    let form = w.form.as_mut().unwrap();
+    form.area = "Payments Platform".into();
+    assert!(form.verified().is_none());
+    let (_, job) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    assert!(matches!(job, Job::ValidateMapping(_)), "{job:?}");
+    assert_eq!(w.step, Step::Mapping);
+}
+
+#[test]
+fn choosing_a_project_checks_its_permissions_beside_the_next_step() {
+    use ado_setup::wizard::Permissions;
+    let mut w = Wizard::new(settings());
+    to_project_step(&mut w);
+    let (id, _) = spawned(&update(&mut w, key(KeyCode::Enter)));
+    let e = done(&mut w, id, JobResult::ProjectOk(project_info()));
+    // Two jobs: the mapping's data (pending) and the permissions (beside).
+    let perm = e
+        .iter()
+        .find_map(|e| match e {
+            Effect::Spawn { id, job } => match &**job {
+                Job::CheckPermissions { project, .. } => Some((*id, project.id.clone())),
+                _ => None,
+            },
+            _ => None,
+        })
+        .expect("the permission checks start");
+    assert_eq!(perm.1, project_info().id);
+    assert_eq!(w.permissions, Permissions::Checking { id: perm.0 });
+    let (load, job) = spawned(&e);
+    assert!(matches!(job, Job::LoadMapping { .. }), "{job:?}");
+    assert_eq!(w.step, Step::Mapping);
+    assert!(w.is_pending());
+
+    let outcomes = vec![support::outcome(
+        "permission.project_admin",
+        CheckStatus::Fail,
+        Some("PERMISSION_MISSING"),
+        "GENERIC_WRITE is not allowed for this user",
+        &["Add the user to Project Administrators"],
+    )];
+    // A result for another project (or an older run) is ignored.
+    done(
+        &mut w,
+        perm.0,
+        JobResult::Permissions {
+            project_id: "another".into(),
+            outcomes: outcomes.clone(),
+        },
+    );
+    assert_eq!(w.permissions, Permissions::Checking { id: perm.0 });
+    done(
+        &mut w,
+        perm.0 + 100,
+        JobResult::Permissions {
+            project_id: project_info().id,
+            outcomes: outcomes.clone(),
+        },
+    );
+    assert_eq!(w.permissions, Permissions::Checking { id: perm.0 });
+    // Its own result lands, and the mapping's load is still pending.
+    done(
+        &mut w,
+        perm.0,
+        JobResult::Permissions {
+            project_id: project_info().id,
+            outcomes: outcomes.clone(),
+        },
+    );
+    assert_eq!(w.permissions, Permissions::Checked(outcomes));
+    assert_eq!(w.pending.map(|p| p.id), Some(load));
+    // Going back to another project forgets them.
+    update(&mut w, key(KeyCode::Esc));
+    update(&mut w, key(KeyCode::Esc));
+    assert_eq!(w.step, Step::Project);
 }

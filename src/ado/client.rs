@@ -259,6 +259,20 @@ impl AdoClient {
         Ok(list.value)
     }
 
+    /// The organization's processes, each with the projects that use it
+    /// (`$expand=projects`): every project's process in one request.
+    pub async fn processes_with_projects(&self) -> Result<Vec<Process>, AdoError> {
+        let list: ListResponse<Process> = self
+            .get(
+                &["_apis", "work", "processes"],
+                &[("$expand", "projects")],
+                &self.stable(),
+            )
+            .await?
+            .value;
+        Ok(list.value)
+    }
+
     /// One process by type id.
     pub async fn process(&self, type_id: &str) -> Result<Process, AdoError> {
         Ok(self

@@ -158,7 +158,7 @@ pub fn key_hints(w: &Wizard) -> Vec<(&'static str, &'static str)> {
         Step::Menu | Step::Storage => vec![("↑↓", "move"), ("Enter", "choose"), ("q", "quit")],
         Step::Deployment => vec![("↑↓", "choose"), ("Enter", "continue")],
         Step::Target => vec![("Enter", "check & continue")],
-        Step::Review => vec![("Enter", "save")],
+        Step::Review => vec![("Enter", "save"), ("↑↓", "scroll")],
         Step::SignIn if w.deployment == crate::ado::endpoints::Deployment::Services => {
             use crate::wizard::{Availability, SignInMethod, SpCredential};
             match (w.sign_in_method, w.probes.of(w.sign_in_method)) {
@@ -198,6 +198,9 @@ pub fn key_hints(w: &Wizard) -> Vec<(&'static str, &'static str)> {
                 ("Enter", "choose"),
                 ("Esc", "close"),
             ],
+            None if w.form.as_ref().is_some_and(|f| f.verified().is_some()) => {
+                vec![("↑↓", "row"), ("Enter", "change / continue")]
+            }
             None => vec![("↑↓", "row"), ("Enter", "change / check")],
         },
         Step::Organization if w.entra.is_some() => {
@@ -311,11 +314,15 @@ pub fn help_text(step: Step) -> &'static [&'static str] {
         Step::Project => &[
             "Type to filter (fuzzy: `pay plat` finds Payments Platform).",
             "↑↓ PgUp PgDn Home End move; Enter checks the project and continues.",
+            "Each row shows the project's process and visibility (? where unknown).",
+            "The permission checks (Project Administrator, service hooks, tags) run",
+            "when a project is chosen; the next step shows them as they land.",
         ],
         Step::Mapping => &[
             "How work items are created. Defaults come from the project's default team.",
             "↑↓ choose a row, Enter changes it; the last row checks everything with a",
-            "validateOnly create (nothing is created) and continues.",
+            "validateOnly create (nothing is created) and shows what it would have",
+            "created; Enter then continues.",
             "Pickers: type to filter; trees: ←→ collapse/expand, Tab the team's default;",
             "priority: ←→ change a severity's value; assignee: type an address for",
             "someone not in a team; Delete clears it. Esc closes a picker.",
@@ -327,8 +334,14 @@ pub fn help_text(step: Step) -> &'static [&'static str] {
             "through the proxy of HTTPS_PROXY/NO_PROXY when one applies.",
             "r re-tests; c copies the list for a firewall request (OSC 52); s saves it as",
             "a text file next to the config. Status: direct, proxy, partial or blocked.",
+            "Each row names its service (Azure DevOps, identity, profile, sign-in, the",
+            "organization's legacy host); one replaced by ADO_SETUP_*_URL or the demo says",
+            "which real host it stands in for.",
         ],
         Step::Review => &[
+            "Every answer that will be saved, then every check (the same as",
+            "`ado-setup doctor`) by group, with what each established; failures first,",
+            "each with what to change and where. ↑↓ PgUp PgDn scroll.",
             "The checks ran against Azure DevOps; nothing was created there.",
             "Name the connection and press Enter to save it. Saving is the only step that writes.",
         ],

@@ -26,7 +26,7 @@ pub fn render_step(frame: &mut Frame, area: Rect, w: &Wizard, theme: &Theme) {
         Step::Project => project(w, theme, area.height),
         Step::Mapping => mapping(w, theme, area.height),
         Step::Network => network(w, theme),
-        Step::Review => review(w, theme),
+        Step::Review => review(w, theme, area.height, area.width),
         Step::Done => done(w, theme),
         Step::Troubleshoot => troubleshoot(w, theme, area.height),
     };
@@ -640,42 +640,63 @@ fn project<'a>(w: &'a Wizard, theme: &Theme, height: u16) -> Vec<Line<'a>> {
         }
         return l;
     }
-    let rows = height.saturating_sub(3) as usize;
+    let rows = height.saturating_sub(4) as usize;
     let offset = w.projects.scroll_offset(0, rows);
     let window = w.projects.window(offset, rows);
-    let width = window
+    // Columns sized to the rows shown: name, process, visibility, then as
+    // much of the description as fits (SPEC §2.5).
+    let cut = |s: &str, n: usize| -> String {
+        if s.chars().count() > n {
+            s.chars().take(n - 1).chain(['…']).collect()
+        } else {
+            s.to_string()
+        }
+    };
+    let name_w = window
         .iter()
-        .map(|r| r.item.name.chars().count() + if r.item.visibility == "public" { 9 } else { 0 })
+        .map(|r| r.item.name.chars().count())
         .max()
         .unwrap_or(0)
-        .min(49);
+        .clamp(7, 36);
+    let process_w = window
+        .iter()
+        .map(|r| r.item.process.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(7, 18);
+    l.push(Line::styled(
+        format!(
+            "  {:<name_w$}  {:<process_w$}  {:<7}  Description",
+            "Project", "Process", "Access"
+        ),
+        theme.dim(),
+    ));
     for row in window {
         let item = row.item;
-        // Long names are cut so every row stays one line.
-        let name: String = if item.name.chars().count() > 40 {
-            item.name.chars().take(39).chain(['…']).collect()
-        } else {
-            item.name.clone()
-        };
-        let label = if item.visibility == "public" {
-            format!("{name} (public)")
-        } else {
-            name
-        };
         let marker = if row.selected { "› " } else { "  " };
         let style = if row.selected {
             theme.selected()
         } else {
             ratatui::style::Style::default()
         };
-        let room = 74usize.saturating_sub(width + 2);
+        let process = if item.process.is_empty() {
+            "?".to_string()
+        } else {
+            cut(&item.process, process_w)
+        };
+        let visibility = match item.visibility.as_str() {
+            "" => "?".to_string(),
+            v => cut(v, 7),
+        };
+        let room = 76usize.saturating_sub(name_w + process_w + 7 + 6);
         l.push(Line::from(vec![
-            Span::styled(format!("{marker}{label:<width$}"), style),
             Span::styled(
-                format!(
-                    "  {}",
-                    item.description.chars().take(room).collect::<String>()
-                ),
+                format!("{marker}{:<name_w$}", cut(&item.name, name_w)),
+                style,
+            ),
+            Span::raw(format!("  {process:<process_w$}  {visibility:<7}")),
+            Span::styled(
+                format!("  {}", cut(&item.description, room.max(2))),
                 theme.dim(),
             ),
         ]));
@@ -701,6 +722,60 @@ fn check_line<'a>(ok: bool, label: &str, value: String, theme: &Theme) -> Line<'
     ])
 }
 
+/// The chosen project's permission checks, as the Field mapping step shows
+/// them: one line of marks, and for one that did not pass, what to do.
+fn permission_lines<'a>(w: &Wizard, theme: &Theme) -> Vec<Line<'a>> {
+    use crate::wizard::Permissions;
+    fn label(id: &'static str) -> &'static str {
+        match id {
+            "permission.project_admin" => "Project Administrator",
+            "permission.service_hooks" => "service hooks",
+            "permission.tags" => "tags",
+            other => other,
+        }
+    }
+    match &w.permissions {
+        Permissions::NotRun => Vec::new(),
+        Permissions::Checking { .. } => vec![Line::from(vec![
+            Span::styled(format!("{:<16}", "Permissions"), theme.key()),
+            Span::styled(
+                format!(
+                    "{} checking Project Administrator, service hooks, tags…",
+                    spinner(w.tick)
+                ),
+                theme.dim(),
+            ),
+        ])],
+        Permissions::Checked(outcomes) => {
+            let mut marks = vec![Span::styled(format!("{:<16}", "Permissions"), theme.key())];
+            for o in outcomes {
+                marks.push(status_mark(o.status, theme));
+                marks.push(Span::raw(format!("{}  ", label(o.id))));
+            }
+            let mut l = vec![Line::from(marks)];
+            if let Some(o) = outcomes
+                .iter()
+                .find(|o| matches!(o.status, CheckStatus::Fail | CheckStatus::Warn))
+            {
+                let fix = o
+                    .fix
+                    .first()
+                    .map(|f| crate::wizard::review_fix(o.id, &crate::text::clean(f)))
+                    .unwrap_or_default();
+                let said = format!(
+                    "{}: {}. {fix} (You can go on; Review lists it.)",
+                    label(o.id),
+                    crate::text::clean(&o.message)
+                );
+                for part in wrap_words(&said, 72).into_iter().take(2) {
+                    l.push(Line::styled(format!("    {part}"), theme.warn()));
+                }
+            }
+            l
+        }
+    }
+}
+
 fn mapping<'a>(w: &'a Wizard, theme: &Theme, height: u16) -> Vec<Line<'a>> {
     let mut l = Vec::new();
     let Some(form) = &w.form else {
@@ -712,6 +787,7 @@ fn mapping<'a>(w: &'a Wizard, theme: &Theme, height: u16) -> Vec<Line<'a>> {
                 theme,
             ));
         }
+        l.extend(permission_lines(w, theme));
         if w.is_pending() {
             l.push(pending_line(
                 w,
@@ -735,6 +811,7 @@ fn mapping<'a>(w: &'a Wizard, theme: &Theme, height: u16) -> Vec<Line<'a>> {
             theme.dim(),
         ));
     }
+    l.extend(permission_lines(w, theme));
     let rows = form.rows();
     for (i, row) in rows.iter().enumerate() {
         let selected = i == form.row;
@@ -788,8 +865,18 @@ fn mapping<'a>(w: &'a Wizard, theme: &Theme, height: u16) -> Vec<Line<'a>> {
             }
             MappingRow::Continue => {
                 l.push(Line::from(""));
+                let label = match form.verified() {
+                    Some(said) => {
+                        let said = format!("✓ Dry run accepted: {said}");
+                        for part in wrap_words(&said, 76).into_iter().take(3) {
+                            l.push(Line::styled(part, theme.ok()));
+                        }
+                        "[ Continue to the Network allowlist ]"
+                    }
+                    None => "[ Check with a dry run and continue ]",
+                };
                 l.push(Line::from(Span::styled(
-                    format!("{marker}[ Check with a dry run and continue ]"),
+                    format!("{marker}{label}"),
                     if selected {
                         theme.selected()
                     } else {
@@ -1008,11 +1095,20 @@ fn mapping_picker<'a>(
     l
 }
 
+/// A stage's time in at most five characters (`15ms`, `1.2s`, `12s`).
+fn stage_time(ms: u64) -> String {
+    match ms {
+        0..=999 => format!("{ms}ms"),
+        1_000..=9_999 => format!("{:.1}s", ms as f64 / 1000.0),
+        _ => format!("{}s", ms / 1000),
+    }
+}
+
 fn network<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
     let mut l = vec![Line::styled(
         format!(
-            "{:<34} {:>6} {:>6} {:>6} {:>6}  result",
-            "Endpoint (outbound TCP)", "DNS", "TCP", "TLS", "HTTP"
+            "  {:<13}{:<28} {:>5} {:>5} {:>5} {:>5}  result",
+            "Service", "Host (outbound TCP)", "DNS", "TCP", "TLS", "HTTP"
         ),
         theme.key(),
     )];
@@ -1026,22 +1122,30 @@ fn network<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
         }
         return l;
     };
-    let stage = |ms: Option<u64>, failed: bool| match (ms, failed) {
-        (None, _) => "     -".to_string(),
-        (Some(_), true) => "     ✗".to_string(),
-        (Some(ms), false) => format!("{ms:>4}ms"),
+    let stage = |x: Option<(u64, bool)>| match x {
+        None => "-".to_string(),
+        Some((_, true)) => "✗".to_string(),
+        Some((ms, false)) => stage_time(ms),
     };
     let mut proxies: Vec<&str> = Vec::new();
     for p in network {
+        // HTTPS's port 443 goes without saying; any other is shown.
         let host = url::Url::parse(&p.result.url)
-            .map(|u| crate::net::allowlist::host_port(&u))
+            .map(|u| match u.port_or_known_default() {
+                Some(443) => u.host_str().unwrap_or_default().to_string(),
+                _ => crate::net::allowlist::host_port(&u),
+            })
             .unwrap_or_else(|_| p.result.url.clone());
-        let host: String = host.chars().take(34).collect();
+        let host: String = if host.chars().count() > 28 {
+            host.chars().take(27).chain(['…']).collect()
+        } else {
+            host
+        };
+        let role = w.endpoint_role(&p.result.url);
         let dns = p.dns.as_ref().map(|d| (d.ms, d.error.is_some()));
         let tcp = p.tcp.as_ref().map(|d| (d.ms, d.error.is_some()));
         let tls = p.tls.as_ref().map(|d| (d.ms, d.error.is_some()));
         let http = p.http.as_ref().map(|d| (d.ms, d.error.is_some()));
-        let f = |x: Option<(u64, bool)>| stage(x.map(|v| v.0), x.is_some_and(|v| v.1));
         let result = match (&p.http, p.result.ok) {
             (Some(h), true) => match h.status {
                 Some(code) => format!("HTTP {code}"),
@@ -1055,13 +1159,25 @@ fn network<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
             } else {
                 Span::styled("✗ ", theme.error())
             },
-            Span::raw(format!("{host:<32} ")),
+            Span::styled(format!("{:<13}", role.what), theme.key()),
+            Span::raw(format!("{host:<28} ")),
             Span::styled(
-                format!("{} {} {} {}  ", f(dns), f(tcp), f(tls), f(http)),
+                format!(
+                    "{:>5} {:>5} {:>5} {:>5}  ",
+                    stage(dns),
+                    stage(tcp),
+                    stage(tls),
+                    stage(http)
+                ),
                 theme.dim(),
             ),
             Span::raw(result),
         ]));
+        // Where the endpoint is overridden: the real host it stands in for.
+        let mut in_place = role
+            .replaces
+            .map(|r| format!("in place of {} ({})", r.host, r.by))
+            .unwrap_or_default();
         // What a firewall or support engineer needs to see next to it.
         let detail = if !p.result.ok {
             p.problem
@@ -1099,7 +1215,21 @@ fn network<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
             };
             format!("{addrs}{cert}{inspected}")
         };
-        // A failure gets two lines for its reason, a success one.
+        // The stand-in shares the success's line where both fit, else it
+        // gets its own; a failure then gets two lines for its reason.
+        let detail = if p.result.ok
+            && !in_place.is_empty()
+            && in_place.chars().count() + 3 + detail.chars().count() <= 74
+        {
+            let joined = format!("{in_place} · {detail}");
+            in_place.clear();
+            joined
+        } else {
+            detail
+        };
+        if !in_place.is_empty() {
+            l.push(Line::styled(format!("    {in_place}"), theme.dim()));
+        }
         let chars: Vec<char> = detail.chars().collect();
         let lines = if p.result.ok { 1 } else { 2 };
         for chunk in chars.chunks(74).take(lines) {
@@ -1154,9 +1284,67 @@ fn network<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
     l
 }
 
-fn review<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
-    let mut l = Vec::new();
-    l.push(text_field(
+/// `text` in lines of at most `width` characters, broken between words
+/// (a word longer than a line is cut).
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let mut word: String = word.to_string();
+        loop {
+            let len = line.chars().count();
+            let need = word.chars().count() + usize::from(len > 0);
+            if len + need <= width {
+                if len > 0 {
+                    line.push(' ');
+                }
+                line.push_str(&word);
+                break;
+            }
+            if len > 0 {
+                lines.push(std::mem::take(&mut line));
+                continue;
+            }
+            // A word wider than the line: cut it.
+            let head: String = word.chars().take(width).collect();
+            word = word.chars().skip(width).collect();
+            lines.push(head);
+            if word.is_empty() {
+                break;
+            }
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// `line` cut to `width` characters (a final `…` where it was cut), so a
+/// row never wraps and the scroll arithmetic stays true.
+fn fit(line: Line<'_>, width: usize) -> Line<'_> {
+    if line.width() <= width {
+        return line;
+    }
+    let mut room = width.saturating_sub(1);
+    let mut spans = Vec::new();
+    for span in line.spans {
+        if room == 0 {
+            break;
+        }
+        let text: String = span.content.chars().take(room).collect();
+        room -= text.chars().count();
+        spans.push(Span::styled(text, span.style));
+    }
+    spans.push(Span::raw("…"));
+    Line::from(spans).style(line.style)
+}
+
+fn review<'a>(w: &'a Wizard, theme: &Theme, height: u16, width: u16) -> Vec<Line<'a>> {
+    let width = usize::from(width).max(20);
+    let mut head = Vec::new();
+    head.push(text_field(
         "Save as:",
         w.review.name.value(),
         w.review.name.cursor(),
@@ -1165,113 +1353,114 @@ fn review<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
         theme,
     ));
     if let Some(e) = &w.review.name_error {
-        l.push(Line::styled(format!("  {e}"), theme.error()));
+        head.push(Line::styled(format!("  {e}"), theme.error()));
     }
-    let target = match (&w.organization, &w.base_url) {
-        (Some(o), _) => o.clone(),
-        (None, Some(u)) => u.as_str().trim_end_matches('/').to_string(),
-        _ => String::new(),
-    };
-    let project = w
-        .project
-        .as_ref()
-        .map(|p| p.name.clone())
-        .unwrap_or_default();
-    l.push(Line::styled(
-        format!(
-            "{target} · {project} · {} · {} → {}",
-            w.mapping
-                .as_ref()
-                .map(|m| m.work_item_type.clone())
-                .unwrap_or_default(),
-            if w.entra.is_some() {
-                "Microsoft sign-in"
-            } else {
-                "PAT"
-            },
-            w.settings.secret_store
-        ),
-        theme.dim(),
-    ));
-    if w.review.checks.is_empty() && w.is_pending() {
-        l.push(pending_line(w, "Running the checks…", theme));
-    }
-    if !w.review.checks.is_empty() {
-        let count = |st: CheckStatus| w.review.checks.iter().filter(|c| c.status == st).count();
-        let (pass, warn, fail, skip) = (
-            count(CheckStatus::Pass),
-            count(CheckStatus::Warn),
-            count(CheckStatus::Fail),
-            count(CheckStatus::Skip),
-        );
-        l.push(Line::from(vec![
-            Span::styled(format!("✓ {pass} passed  "), theme.ok()),
-            Span::styled(format!("! {warn} warned  "), theme.warn()),
+    let checks = &w.review.checks;
+    if checks.is_empty() && w.is_pending() {
+        head.push(pending_line(w, "Running the checks…", theme));
+    } else if w.is_pending() {
+        head.push(pending_line(w, "Saving…", theme));
+    } else if !checks.is_empty() {
+        let count = |st: CheckStatus| checks.iter().filter(|c| c.status == st).count();
+        let fail = count(CheckStatus::Fail);
+        head.push(Line::from(vec![
+            Span::styled(
+                format!("✓ {} passed  ", count(CheckStatus::Pass)),
+                theme.ok(),
+            ),
+            Span::styled(
+                format!("! {} warned  ", count(CheckStatus::Warn)),
+                theme.warn(),
+            ),
             Span::styled(
                 format!("✗ {fail} failed  "),
                 if fail > 0 { theme.error() } else { theme.dim() },
             ),
-            Span::styled(format!("- {skip} skipped"), theme.dim()),
+            Span::styled(
+                format!("- {} skipped", count(CheckStatus::Skip)),
+                theme.dim(),
+            ),
         ]));
     }
-    // Failures and warnings in full, with their fixes; the rest by id.
-    for c in w
-        .review
-        .checks
+
+    let mut body: Vec<Line> = Vec::new();
+    // Failures and warnings first, in full, with their fixes in the
+    // wizard's words.
+    for c in checks
         .iter()
         .filter(|c| matches!(c.status, CheckStatus::Fail | CheckStatus::Warn))
     {
-        let (mark, style) = match c.status {
-            CheckStatus::Fail => ("✗", theme.error()),
-            _ => ("!", theme.warn()),
-        };
-        l.push(Line::from(vec![
-            Span::styled(format!("{mark} {} ", c.id), style),
-            Span::raw(c.title),
+        body.push(Line::from(vec![
+            status_mark(c.status, theme),
+            Span::styled(c.title, theme.key()),
         ]));
         let code = c
             .code
             .as_deref()
             .map(|c| format!("{c}: "))
             .unwrap_or_default();
-        l.push(Line::from(format!("    {code}{}", c.message)));
+        let message = format!("{code}{}", crate::wizard::established(c));
+        for part in wrap_words(&message, width - 4).into_iter().take(2) {
+            body.push(Line::from(format!("    {part}")));
+        }
         for fix in &c.fix {
-            l.push(Line::from(vec![
-                Span::styled("    Fix: ", theme.key()),
-                Span::raw(fix.clone()),
+            let fix = crate::wizard::review_fix(c.id, &crate::text::clean(fix));
+            for (i, part) in wrap_words(&fix, width - 9).into_iter().take(3).enumerate() {
+                body.push(Line::from(vec![
+                    Span::styled(if i == 0 { "    Fix: " } else { "         " }, theme.key()),
+                    Span::raw(part),
+                ]));
+            }
+        }
+    }
+    body.push(Line::styled("What will be saved", theme.title()));
+    for a in w.review_answers() {
+        body.push(Line::from(vec![
+            Span::styled(format!("  {:<17}", a.label), theme.key()),
+            Span::raw(a.value),
+        ]));
+    }
+    if !checks.is_empty() {
+        body.push(Line::styled(
+            "Checks (the same as `ado-setup doctor`)",
+            theme.title(),
+        ));
+    }
+    for (group, _) in crate::wizard::CHECK_GROUPS {
+        let in_group: Vec<_> = checks
+            .iter()
+            .filter(|c| crate::wizard::check_group(c.id) == group)
+            .collect();
+        if in_group.is_empty() {
+            continue;
+        }
+        body.push(Line::styled(format!(" {group}"), theme.key()));
+        for c in in_group {
+            body.push(Line::from(vec![
+                Span::raw("  "),
+                status_mark(c.status, theme),
+                Span::raw(c.title),
+                Span::styled(format!(" · {}", crate::wizard::established(c)), theme.dim()),
             ]));
         }
     }
-    let passed: Vec<&str> = w
-        .review
-        .checks
-        .iter()
-        .filter(|c| c.status == CheckStatus::Pass)
-        .map(|c| c.id)
-        .collect();
-    if !passed.is_empty() {
+
+    // The body scrolls under the fixed head; the last row says there is more.
+    let room = usize::from(height).saturating_sub(head.len()).max(1);
+    let max = body.len().saturating_sub(room);
+    w.review.max_scroll.set(max);
+    let offset = w.review.scroll.min(max);
+    let more = offset < max;
+    let take = if more { room - 1 } else { room };
+    let mut l = head;
+    l.extend(body.into_iter().skip(offset).take(take));
+    if more {
         l.push(Line::styled(
-            format!("✓ {}", passed.join(", ")),
+            "↓ more below: ↑↓ PgUp PgDn scroll",
             theme.dim(),
         ));
     }
-    let skipped: Vec<&str> = w
-        .review
-        .checks
-        .iter()
-        .filter(|c| c.status == CheckStatus::Skip)
-        .map(|c| c.id)
-        .collect();
-    if !skipped.is_empty() {
-        l.push(Line::styled(
-            format!("- skipped: {}", skipped.join(", ")),
-            theme.dim(),
-        ));
-    }
-    if w.is_pending() && !w.review.checks.is_empty() {
-        l.push(pending_line(w, "Saving…", theme));
-    }
-    l
+    l.into_iter().map(|line| fit(line, width)).collect()
 }
 
 fn done<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {

@@ -70,6 +70,18 @@ pub enum Job {
     LoadProjects { session: Session },
     /// The chosen project: readable, its process and default team.
     CheckProject { session: Session, project: String },
+    /// The permission checks of SPEC §4 (`permission.*`) for the project
+    /// just chosen. Runs beside the Field mapping step (not [`Pending`]:
+    /// nothing waits for it); the result is shown there and at Review.
+    ///
+    /// [`Pending`]: super::Pending
+    CheckPermissions {
+        session: Session,
+        project: ProjectInfo,
+        /// `https://dev.azure.com` or its override.
+        devops_base: Url,
+        allow_http: bool,
+    },
     /// What the Field mapping step offers: types, area and iteration trees,
     /// the team's defaults, team members, the default type's fields.
     LoadMapping {
@@ -333,6 +345,11 @@ pub enum JobResult {
     OrganizationOk(Box<OrganizationOk>),
     Projects(Vec<ProjectItem>),
     ProjectOk(ProjectInfo),
+    /// The `permission.*` outcomes for the project with this id.
+    Permissions {
+        project_id: String,
+        outcomes: Vec<CheckOutcome>,
+    },
     MappingLoaded(Box<MappingData>),
     TypeFields(TypeFields),
     /// The mapping checks' outcomes for `mapping` (passed when none failed).
@@ -375,6 +392,9 @@ pub struct ProjectItem {
     pub name: String,
     pub description: String,
     pub visibility: String,
+    /// Its process (`Agile`, an inherited process's name), when the
+    /// organization's process list could be read; empty otherwise.
+    pub process: String,
 }
 
 impl crate::widgets::filter::Filterable for ProjectItem {

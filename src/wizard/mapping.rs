@@ -81,6 +81,9 @@ pub struct MappingForm {
     pub picker: Option<Picker>,
     /// The type's fields are being read (after a type change).
     pub loading_fields: bool,
+    /// What the accepted dry run would have created, in words, for the
+    /// mapping it checked; shown until Enter goes on (or an answer changes).
+    pub verified: Option<(MappingInfo, String)>,
 }
 
 impl MappingForm {
@@ -99,6 +102,7 @@ impl MappingForm {
             row: 0,
             picker: None,
             loading_fields: false,
+            verified: None,
             data,
         };
         f.row = f.first_focus();
@@ -124,6 +128,15 @@ impl MappingForm {
         r.extend((0..self.fields.required.len()).map(Row::Field));
         r.push(Row::Continue);
         r
+    }
+
+    /// The accepted dry run's words, while the form still holds the
+    /// mapping it checked.
+    pub fn verified(&self) -> Option<&str> {
+        self.verified
+            .as_ref()
+            .filter(|(checked, _)| *checked == self.info())
+            .map(|(_, said)| said.as_str())
     }
 
     /// The states of the chosen type.
@@ -315,10 +328,30 @@ fn open(w: &mut Wizard, row: Row) -> Vec<Effect> {
             }
         }
         Row::Continue => {
+            // The dry run passed for exactly these answers: go on.
+            if form.verified().is_some() {
+                w.mapping = Some(form.info());
+                let next = w.next_step();
+                return w.enter(next);
+            }
             return validate(w);
         }
     };
     Vec::new()
+}
+
+/// What an accepted dry run of `m` would have created, in words.
+pub fn would_create(m: &MappingInfo) -> String {
+    let t = crate::text::clean(&m.work_item_type);
+    let article = match t.chars().next() {
+        Some(c) if "AEIOUaeiou".contains(c) => "an",
+        _ => "a",
+    };
+    format!(
+        "would create {article} {t} in {}, iteration {}; nothing was created",
+        crate::text::clean(&m.area_path),
+        crate::text::clean(&m.iteration_path)
+    )
 }
 
 /// "Check and continue": the mapping checks, ending with the dry run.

@@ -7,6 +7,7 @@
 
 pub mod jobs;
 mod mapping;
+mod review;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use secrecy::SecretString;
@@ -24,6 +25,7 @@ use crate::store::config::{
 use crate::widgets::filter::FilterList;
 pub use jobs::*;
 pub use mapping::{MappingForm, Picker, Row as MappingRow};
+pub use review::{Answer, CHECK_GROUPS, check_group, established, review_fix};
 
 // ─── Steps ──────────────────────────────────────────────────────────────────
 
@@ -309,6 +311,35 @@ impl Settings {
     }
 }
 
+/// The permission checks run when a project is chosen (SPEC §2.5).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Permissions {
+    #[default]
+    NotRun,
+    /// The job with this id is running.
+    Checking {
+        id: u64,
+    },
+    Checked(Vec<CheckOutcome>),
+}
+
+/// What an endpoint of the Network step stands for (`Azure DevOps`,
+/// `identity`, `profile`, `sign-in`, `org (legacy)`, `collection`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EndpointRole {
+    pub what: &'static str,
+    /// Set when the endpoint replaces Microsoft's own host.
+    pub replaces: Option<EndpointOverride>,
+}
+
+/// The real host an overridden endpoint stands in for, and what put it
+/// there (the variable, or the demo).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EndpointOverride {
+    pub host: &'static str,
+    pub by: &'static str,
+}
+
 /// The Review form's saved-name field and its checks.
 #[derive(Debug, Default)]
 pub struct ReviewState {
@@ -317,6 +348,11 @@ pub struct ReviewState {
     pub name_edited: bool,
     pub name_error: Option<String>,
     pub checks: Vec<CheckOutcome>,
+    /// Lines scrolled past below the name field (↑↓ PgUp PgDn).
+    pub scroll: usize,
+    /// The furthest `scroll` can go, as the last frame drawn found it (the
+    /// screen knows its height; the keys stop there).
+    pub max_scroll: std::cell::Cell<usize>,
 }
 
 /// The troubleshooter: which connection, its checks, which one is open.
@@ -382,6 +418,9 @@ pub struct Wizard {
     pub user: Option<UserInfo>,
     pub api_version: Option<String>,
     pub project: Option<ProjectInfo>,
+    /// The `permission.*` checks of the chosen project: running (the job's
+    /// id), then their outcomes. Shown from the Field mapping step on.
+    pub permissions: Permissions,
     /// The Field mapping form, once its data is loaded.
     pub form: Option<MappingForm>,
     /// The mapping, once its checks passed.
@@ -464,6 +503,7 @@ impl Wizard {
             user: None,
             api_version: None,
             project: None,
+            permissions: Permissions::NotRun,
             form: None,
             mapping: None,
             network: None,
@@ -794,6 +834,7 @@ impl Wizard {
                 match (self.session(), self.project.clone(), self.mapping.clone()) {
                     (Some(session), Some(project), Some(mapping)) => {
                         self.review.checks.clear();
+                        self.review.scroll = 0;
                         let extra_endpoints = self.settings.service_endpoints();
                         self.spawn(Job::Review(Box::new(ReviewRequest {
                             session,
@@ -877,6 +918,32 @@ impl Wizard {
         })
     }
 
+    /// Starts the permission checks of the chosen project beside the
+    /// Field mapping step (nothing waits for them).
+    fn check_permissions(&mut self) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if let Permissions::Checking { id } = self.permissions {
+            effects.push(Effect::Cancel { id });
+        }
+        let (Some(session), Some(project)) = (self.session(), self.project.clone()) else {
+            self.permissions = Permissions::NotRun;
+            return effects;
+        };
+        self.next_id += 1;
+        let id = self.next_id;
+        self.permissions = Permissions::Checking { id };
+        effects.push(Effect::Spawn {
+            id,
+            job: Box::new(Job::CheckPermissions {
+                session,
+                project,
+                devops_base: self.settings.devops_base.clone(),
+                allow_http: self.settings.allow_http,
+            }),
+        });
+        effects
+    }
+
     /// The firewall request for the probed endpoints.
     pub fn firewall_request(&self) -> Option<String> {
         let probes = self.network.as_ref()?;
@@ -884,6 +951,74 @@ impl Wizard {
             probes,
             probes_status(probes).as_str(),
         ))
+    }
+
+    /// What a probed endpoint (`url`, as the Network step's rows give it)
+    /// stands for, and — where `ADO_SETUP_*_URL` or the demo replaced it —
+    /// the real host it stands in for.
+    pub fn endpoint_role(&self, url: &str) -> EndpointRole {
+        let url = url.trim_end_matches('/');
+        let same = |u: &Url| u.as_str().trim_end_matches('/').eq_ignore_ascii_case(url);
+        let s = &self.settings;
+        let known: [(&Url, &'static str, &'static str, &'static str); 4] = [
+            (
+                &s.devops_base,
+                "Azure DevOps",
+                "dev.azure.com",
+                "ADO_SETUP_DEVOPS_URL",
+            ),
+            (
+                &s.vssps_base,
+                "identity",
+                "vssps.dev.azure.com",
+                "ADO_SETUP_VSSPS_URL",
+            ),
+            (
+                &s.profile_base,
+                "profile",
+                "app.vssps.visualstudio.com",
+                "ADO_SETUP_PROFILE_URL",
+            ),
+            (
+                &s.authority_base,
+                "sign-in",
+                "login.microsoftonline.com",
+                "ADO_SETUP_AUTHORITY_URL",
+            ),
+        ];
+        if self.deployment == Deployment::Services {
+            for (base, what, real, var) in known {
+                if same(base) {
+                    let replaced = base
+                        .host_str()
+                        .is_some_and(|h| !h.eq_ignore_ascii_case(real));
+                    return EndpointRole {
+                        what,
+                        replaces: replaced.then_some(EndpointOverride {
+                            host: real,
+                            by: if s.demo { "the demo's sandbox" } else { var },
+                        }),
+                    };
+                }
+            }
+            if Url::parse(url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+                .is_some_and(|h| h.ends_with(".visualstudio.com"))
+            {
+                return EndpointRole {
+                    what: "org (legacy)",
+                    replaces: None,
+                };
+            }
+        }
+        EndpointRole {
+            what: match self.deployment {
+                Deployment::Server => "collection",
+                Deployment::Services => "endpoint",
+            },
+            replaces: None,
+        }
     }
 
     /// The endpoints this connection needs (SPEC §6).
@@ -942,6 +1077,7 @@ impl Wizard {
 
     fn forget_from_project(&mut self) {
         self.project = None;
+        self.permissions = Permissions::NotRun;
         self.form = None;
         self.mapping = None;
         self.network = None;
@@ -976,6 +1112,20 @@ fn on_result(w: &mut Wizard, id: u64, result: JobResult) -> Vec<Effect> {
                 Ok(detail) => Availability::Available(detail),
                 Err(why) => Availability::Unavailable(why),
             };
+        }
+        return Vec::new();
+    }
+    // Likewise the chosen project's permission checks: they land whatever
+    // the step, unless another project was chosen since.
+    if let JobResult::Permissions {
+        project_id,
+        outcomes,
+    } = result
+    {
+        if w.permissions == (Permissions::Checking { id })
+            && w.project.as_ref().is_some_and(|p| p.id == project_id)
+        {
+            w.permissions = Permissions::Checked(outcomes);
         }
         return Vec::new();
     }
@@ -1094,9 +1244,13 @@ fn on_result(w: &mut Wizard, id: u64, result: JobResult) -> Vec<Effect> {
             w.form = None;
             w.mapping = None;
             w.network = None;
+            let mut effects = w.check_permissions();
             let next = w.next_step();
-            w.enter(next)
+            effects.extend(w.enter(next));
+            effects
         }
+        // Handled before the pending check.
+        JobResult::Permissions { .. } => Vec::new(),
         JobResult::MappingLoaded(data) => {
             let mut form = MappingForm::new(data);
             w.mapping = None;
@@ -1151,9 +1305,12 @@ fn on_result(w: &mut Wizard, id: u64, result: JobResult) -> Vec<Effect> {
                 .filter(|o| o.status == CheckStatus::Fail)
                 .collect();
             if failed.is_empty() {
+                // Shown on the form; Enter goes on (SPEC §2.6: the dry run's
+                // result is seen before the step advances).
+                form.verified = Some(((*mapping).clone(), mapping::would_create(&mapping)));
+                form.row = form.rows().len().saturating_sub(1);
                 w.mapping = Some(*mapping);
-                let next = w.next_step();
-                return w.enter(next);
+                return Vec::new();
             }
             let code = failed
                 .iter()
@@ -2080,6 +2237,23 @@ fn key_project(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
 }
 
 fn key_review(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
+    // ↑↓ PgUp PgDn scroll the answers and checks (the name field has one
+    // line: they edit nothing).
+    let page = 10;
+    match key.code {
+        KeyCode::Up => w.review.scroll = w.review.scroll.saturating_sub(1),
+        KeyCode::Down => w.review.scroll = w.review.scroll.saturating_add(1),
+        KeyCode::PageUp => w.review.scroll = w.review.scroll.saturating_sub(page),
+        KeyCode::PageDown => w.review.scroll = w.review.scroll.saturating_add(page),
+        _ => {}
+    }
+    w.review.scroll = w.review.scroll.min(w.review.max_scroll.get());
+    if matches!(
+        key.code,
+        KeyCode::Up | KeyCode::Down | KeyCode::PageUp | KeyCode::PageDown
+    ) {
+        return Vec::new();
+    }
     if key.code != KeyCode::Enter {
         if edit(&mut w.review.name, key) {
             w.review.name_edited = true;

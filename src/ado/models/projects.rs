@@ -281,6 +281,18 @@ pub struct Process {
     /// `system`, `inherited` or `custom`.
     #[serde(default)]
     pub customization_type: Option<CustomizationType>,
+    /// The projects using it (only with `$expand=projects`).
+    #[serde(default)]
+    pub projects: Vec<ProcessProject>,
+}
+
+/// A project of a process (`$expand=projects`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProcessProject {
+    pub id: String,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub name: Option<String>,
 }
 
 impl Process {
