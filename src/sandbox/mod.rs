@@ -199,6 +199,7 @@ mod entra;
 pub mod fault;
 mod http;
 mod imds;
+mod record;
 mod server;
 mod tls;
 mod util;
@@ -212,6 +213,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use record::{ServedRequest, round_trips};
 use server::State;
 
 /// Options for [`Sandbox::start`].
@@ -574,6 +576,19 @@ impl Sandbox {
         self.state
             .requests
             .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// How many requests are in the log of served requests: a mark for
+    /// [`Sandbox::served_since`].
+    pub fn served_mark(&self) -> usize {
+        self.state.log.len()
+    }
+
+    /// The requests served after `mark`, each with when it arrived and
+    /// when its answer was ready ([`round_trips`] counts the sequential
+    /// round trips among them).
+    pub fn served_since(&self, mark: usize) -> Vec<ServedRequest> {
+        self.state.log.since(mark)
     }
 
     /// Requests the `throttled` scenario has answered 429 so far (each
