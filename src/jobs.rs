@@ -12,7 +12,7 @@ use crate::ado::client::{AdoClient, StructureGroup};
 use crate::ado::endpoints::Deployment;
 use crate::ado::error::AdoError;
 use crate::ado::http::{Credential, HttpClient};
-use crate::ado::version::{ApiVersion, negotiate_server};
+use crate::ado::version::{ApiVersion, who_am_i};
 use crate::auth::ClientCredential;
 use crate::auth::unattended::{client_assertion, probe_imds, read_certificate};
 use crate::checks::{
@@ -455,19 +455,11 @@ pub async fn sign_in(
     base_url: &Url,
     pat: SecretString,
 ) -> Result<JobResult, Problem> {
-    let cred = Credential::Pat(pat);
-    let version = match deployment {
-        Deployment::Services => ApiVersion::SERVICES,
-        Deployment::Server => negotiate_server(http, base_url, &cred)
-            .await
-            .map_err(|e| auth_problem(&e))?,
-    };
-    let client = AdoClient::new(http.clone(), base_url.clone(), cred, version)
-        .map_err(|e| Problem::from(&e))?;
-    let me = client
-        .connection_data()
+    // One round trip: who am I, and (Server) the api-version at once.
+    let (client, me) = who_am_i(http, deployment, base_url, &Credential::Pat(pat))
         .await
         .map_err(|e| auth_problem(&e))?;
+    let version = client.version();
     if me.authenticated_user.is_anonymous() {
         return Err(Problem::new(
             "PROVIDER_AUTH_REQUIRED",
@@ -565,9 +557,31 @@ async fn load_mapping(
 ) -> Result<JobResult, Problem> {
     let c = client(http, session)?;
     let p = project.name.as_str();
-    let d = project_defaults(&c, p, project.default_team.as_deref())
-        .await
-        .map_err(|e| scope_read(&e))?;
+    // Two round trips: the defaults, the whole trees and the teams at once,
+    // then the default type's fields and the teams' members. The whole
+    // trees are read at once: a 20,000-node tree is a few MB, read once,
+    // then picked from and filtered locally.
+    let defaults_and_fields = async {
+        let d = project_defaults(&c, p, project.default_team.as_deref())
+            .await
+            .map_err(|e| scope_read(&e))?;
+        let Some(default_type) = d.work_item_type.clone() else {
+            return Err(Problem::new(
+                "MAPPING_INVALID",
+                format!("project {p} has no enabled work item type"),
+                "Enable a work item type under Organization Settings › Boards › Process",
+            ));
+        };
+        let fields = type_fields(&c, p, &default_type).await;
+        Ok((d, default_type, fields))
+    };
+    let (read, areas, iterations, members) = tokio::join!(
+        defaults_and_fields,
+        c.classification_tree(p, StructureGroup::Areas, TREE_DEPTH),
+        c.classification_tree(p, StructureGroup::Iterations, TREE_DEPTH),
+        team_members(&c, p),
+    );
+    let (d, default_type, fields) = read?;
     let types: Vec<TypeChoice> = d
         .types
         .iter()
@@ -577,21 +591,6 @@ async fn load_mapping(
             states: t.states.iter().map(|s| s.name.clone()).collect(),
         })
         .collect();
-    let Some(default_type) = d.work_item_type.clone() else {
-        return Err(Problem::new(
-            "MAPPING_INVALID",
-            format!("project {p} has no enabled work item type"),
-            "Enable a work item type under Organization Settings › Boards › Process",
-        ));
-    };
-    // The whole trees at once: a 20,000-node tree is a few MB, read once,
-    // then picked from and filtered locally.
-    let (areas, iterations, fields, members) = tokio::join!(
-        c.classification_tree(p, StructureGroup::Areas, TREE_DEPTH),
-        c.classification_tree(p, StructureGroup::Iterations, TREE_DEPTH),
-        type_fields(&c, p, &default_type),
-        team_members(&c, p),
-    );
     let areas = TreePicker::from_classification(&areas.map_err(|e| scope_read(&e))?);
     let iterations = TreePicker::from_classification(&iterations.map_err(|e| scope_read(&e))?);
     let (area, iteration) = (d.area_path.clone(), d.iteration_path.clone());
@@ -853,6 +852,8 @@ fn session_subject(session: &Session, project: &ProjectInfo, mapping: &MappingIn
         deployment: session.deployment,
         target,
         project: Some(project.name.clone()),
+        project_id: Some(project.id.clone()).filter(|id| !id.is_empty()),
+        api_version: Some(session.api_version.clone()).filter(|v| !v.is_empty()),
         access: Access::ReadWrite,
         pat: match &session.credential {
             Credential::Pat(p) => Some(p.clone()),

@@ -8,9 +8,11 @@ use std::fmt;
 use reqwest::Method;
 use url::Url;
 
+use super::client::AdoClient;
+use super::endpoints::Deployment;
 use super::error::AdoError;
 use super::http::{Credential, HttpClient};
-use super::models::{ListResponse, ResourceLocation};
+use super::models::{ConnectionData, ListResponse, ResourceLocation};
 
 /// A REST api-version such as `7.1`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -118,6 +120,45 @@ pub async fn negotiate_server(
             }),
         },
         Err(e) => Err(e),
+    }
+}
+
+/// Who am I, and at which api-version to go on, in one round trip:
+/// Services speaks [`ApiVersion::SERVICES`]; for a Server collection the
+/// negotiation ([`negotiate_server`]) and a who-am-I at
+/// [`ApiVersion::OLDEST`] (which every supported server answers) go out
+/// together. Returns a client at the negotiated version.
+///
+/// Which failure is said: a refused credential (401) from who-am-I first
+/// (it says more: not materialized, a policy), then the negotiation's
+/// (a server too old), then who-am-I's.
+pub async fn who_am_i(
+    http: &HttpClient,
+    deployment: Deployment,
+    base: &Url,
+    credential: &Credential,
+) -> Result<(AdoClient, ConnectionData), AdoError> {
+    let version = match deployment {
+        Deployment::Services => ApiVersion::SERVICES,
+        Deployment::Server => ApiVersion::OLDEST,
+    };
+    let client = AdoClient::new(http.clone(), base.clone(), credential.clone(), version)?;
+    match deployment {
+        Deployment::Services => {
+            let me = client.connection_data().await?;
+            Ok((client, me))
+        }
+        Deployment::Server => {
+            let (negotiated, me) = tokio::join!(
+                negotiate_server(http, base, credential),
+                client.connection_data()
+            );
+            match (negotiated, me) {
+                (_, Err(e @ AdoError::Unauthorized { .. })) => Err(e),
+                (Err(e), _) | (Ok(_), Err(e)) => Err(e),
+                (Ok(v), Ok(me)) => Ok((client.with_version(v), me)),
+            }
+        }
     }
 }
 

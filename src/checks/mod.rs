@@ -6,6 +6,7 @@
 //! dependencies force. A check whose prerequisite did not pass is `skip`
 //! with the reason.
 
+mod early;
 mod run;
 
 use std::collections::BTreeMap;
@@ -227,6 +228,12 @@ pub struct Subject {
     /// Services: the organization name (or URL as typed); Server: the collection URL.
     pub target: String,
     pub project: Option<String>,
+    /// The project's id, when known (a saved connection): the permission
+    /// checks need not wait for the project to be read.
+    pub project_id: Option<String>,
+    /// The api-version a saved Server connection negotiated: requests that
+    /// need no project go out with the sign-in.
+    pub api_version: Option<String>,
     pub access: Access,
     /// The PAT, when one was found.
     pub pat: Option<SecretString>,

@@ -7,16 +7,17 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 use url::Url;
 
+use super::early::Pre;
 use super::{CheckOutcome, Context, HttpTrace, Report, Status, Subject, def};
 use crate::ado::client::{AdoClient, StructureGroup};
 use crate::ado::endpoints::Deployment;
 use crate::ado::error::{AdoError, AuthFailure};
 use crate::ado::http::Credential;
 use crate::ado::models::{
-    JsonPatchOperation, SecurityNamespace, WebApiTeam, WorkItemType, WorkItemTypeField,
+    JsonPatchOperation, Process, SecurityNamespace, WorkItemType, WorkItemTypeField,
     security_namespace,
 };
-use crate::ado::version::{ApiVersion, negotiate_server};
+use crate::ado::version::{ApiVersion, who_am_i};
 use crate::net::allowlist::probes_status;
 use crate::net::probe::{ProbeOptions, probe_azure_devops, probe_endpoints_staged};
 use crate::net::target::{parse_server_url, parse_services_target};
@@ -142,7 +143,46 @@ fn from_error(id: &'static str, e: &AdoError, started: Instant) -> CheckOutcome 
     }
 }
 
+/// The three permission checks.
+const PERMISSION_IDS: [&str; 3] = [
+    "permission.project_admin",
+    "permission.service_hooks",
+    "permission.tags",
+];
+
+/// The api-version known before any request: Services', or the one a
+/// saved Server connection negotiated.
+fn known_version(subject: &Subject) -> Option<ApiVersion> {
+    match subject.deployment {
+        Deployment::Services => Some(ApiVersion::SERVICES),
+        Deployment::Server => subject.api_version.as_deref().and_then(ApiVersion::parse),
+    }
+}
+
 impl Run {
+    fn new(focus: Option<HashSet<&'static str>>) -> Run {
+        Run {
+            outcomes: HashMap::new(),
+            renewed_secret: None,
+            facts: super::Facts::default(),
+            focus,
+        }
+    }
+
+    /// Takes what a stage run on its own found (the early sign-in).
+    fn absorb(&mut self, other: Run) {
+        self.outcomes.extend(other.outcomes);
+        if other.renewed_secret.is_some() {
+            self.renewed_secret = other.renewed_secret;
+        }
+        if other.facts.api_version.is_some() {
+            self.facts.api_version = other.facts.api_version;
+        }
+        if other.facts.user.is_some() {
+            self.facts.user = other.facts.user;
+        }
+    }
+
     fn set(&mut self, o: CheckOutcome) {
         self.outcomes.insert(o.id, o);
     }
@@ -252,144 +292,92 @@ async fn run_focused(
     );
     secret_o.into_iter().chain(config_o).for_each(|o| r.set(o));
 
-    // ─── Network: is it Azure DevOps, is every endpoint reachable ───────────
-    if !r.wants_any(&["network.reachable", "network.allowlist"]) {
-        // Not asked for.
-    } else if let Some(base) = base.clone() {
-        let started = Instant::now();
-        // Entra ID: for a Microsoft sign-in or a service principal.
-        let authority = match (&subject.entra, &subject.unattended) {
-            (Some(e), _) => Some(&e.app.authority),
-            (None, Some(crate::auth::Unattended::ServicePrincipal(sp))) => Some(&sp.authority),
-            _ => None,
-        };
-        let endpoints = crate::net::probe::required_endpoints(
-            subject.deployment,
-            &ctx.devops_base,
-            &ctx.extra_endpoints,
-            authority,
-            None,
-            Some(&base),
-        );
-        let (probe, rows) = tokio::join!(
-            maybe(r.wants("network.reachable"), || probe_azure_devops(
-                &ctx.http,
-                subject.deployment,
-                &base
-            )),
-            maybe(r.wants("network.allowlist"), || probe_endpoints_staged(
-                &endpoints,
-                ProbeOptions::for_client(&ctx.http)
-            ))
-        );
-        if let Some(probe) = probe {
-            if let Ok(t) = &probe {
-                org_tenant.clone_from(t);
-            }
-            r.set(match probe {
-                Ok(tenant) => pass(
-                    "network.reachable",
-                    match tenant {
-                        Some(t) => format!("Azure DevOps answered (tenant {t})"),
-                        None => "Azure DevOps answered".to_string(),
-                    },
-                    started,
-                ),
-                Err(p) => {
-                    let code = match p.code.as_str() {
-                        // Busy or failing (429/5xx that persisted) is not a wrong URL.
-                        "NETWORK_UNREACHABLE" | "NETWORK_TLS_FAILED" | "PROVIDER_UNAVAILABLE" => {
-                            p.code.clone()
-                        }
-                        _ => "PROVIDER_BASE_URL_BLOCKED".to_string(),
-                    };
-                    CheckOutcome {
-                        code: Some(code),
-                        fix: vec![p.fix],
-                        ..not_pass(
-                            "network.reachable",
-                            Status::Fail,
-                            "",
-                            p.message,
-                            &[],
-                            started,
-                        )
-                    }
-                }
-            });
-        }
-        if let Some(probes) = rows {
-            let probes = match probes {
-                Ok(p) => p,
-                Err(problem) => {
-                    // The trust store could not be built (a bad --ca-file).
-                    r.set(fail_with(
-                        "network.allowlist",
-                        &problem.code,
-                        problem.message,
-                        problem.fix,
-                        started,
-                    ));
-                    Vec::new()
-                }
-            };
-            let status = probes_status(&probes);
-            allowlist = Some(status.as_str().to_string());
-            let blocked: Vec<String> = probes
-                .iter()
-                .filter(|p| !p.result.ok)
-                .map(|p| format!("{} ({})", p.result.url, p.result.detail))
-                .collect();
-            let mut fixes: Vec<String> = probes
-                .iter()
-                .filter_map(|p| p.problem.as_ref().map(|pr| pr.fix.clone()))
-                .collect();
-            fixes.dedup();
-            if probes.is_empty() {
-                // Reported above.
-            } else if !blocked.is_empty() {
-                fixes.push(
-                    "Ask your network team to allow outbound HTTPS to the hosts above (the wizard's Network step saves the list), or set HTTPS_PROXY/NO_PROXY".into(),
-                );
-                r.set(CheckOutcome {
-                    fix: fixes,
-                    ..not_pass(
-                        "network.allowlist",
-                        Status::Fail,
-                        "NETWORK_BLOCKED",
-                        format!("not reachable: {}", blocked.join(", ")),
-                        &[],
-                        started,
-                    )
-                });
-            } else {
-                r.set(pass(
-                    "network.allowlist",
-                    format!(
-                        "{} endpoint(s) reachable, {}",
-                        probes.len(),
-                        status.as_str()
-                    ),
-                    started,
-                ));
-            }
-        }
-    } else {
-        r.gate(&["network.reachable", "network.allowlist"]);
-    }
-
-    // ─── Sign-in: who am I, and what that answer says ───────────────────────
-    let mut client = None;
-    if r.wants_any(&[
+    // ─── Round trip 1: the network probes and, for a PAT, the sign-in ───────
+    // A PAT needs nothing from the probes, so who-am-I (and a Server's
+    // api-version) go out with them, and round trip 2 goes out as soon as
+    // the sign-in is known; what came early is reported only where the
+    // prerequisites passed. A Microsoft or unattended sign-in needs the
+    // organization's tenant from the probe first.
+    let auth_ids = [
         "auth.credentials",
         "auth.identity",
         "auth.directory",
         "auth.policy",
         "auth.expiry",
-    ]) && r.gate(&["auth.credentials"])
+    ];
+    let wants_auth = r.wants_any(&auth_ids);
+    let wants_net = r.wants_any(&["network.reachable", "network.allowlist"]);
+    let pat_sign_in = subject.entra.is_none() && subject.unattended.is_none();
+    let mut pre = Pre::default();
+    // Org-level reads that need no project id go out with the sign-in when
+    // the api-version is known without negotiating (Services, or a saved
+    // Server connection's): the permission names, the assignee's teams.
+    if wants_auth
+        && pat_sign_in
+        && let (Some(b), Some(pat), Some(v)) = (&base, &subject.pat, known_version(subject))
+        && let Ok(c) = AdoClient::new(ctx.http.clone(), b.clone(), Credential::Pat(pat.clone()), v)
+    {
+        if r.wants("project.access") && r.wants_any(&PERMISSION_IDS) {
+            pre.namespaces(&c);
+        }
+        if r.wants("mapping.assignee")
+            && let (Some(project), Some(who)) = (&subject.project, &subject.assignee)
+        {
+            pre.assignee(&c, project, who);
+        }
+    }
+    let net = async {
+        match (&base, wants_net) {
+            (Some(b), true) => Some(network_stage(&r, subject, ctx, b).await),
+            _ => None,
+        }
+    };
+    let focus = r.focus.clone();
+    let early_sign_in = async {
+        match (&base, wants_auth && pat_sign_in) {
+            (Some(b), true) => {
+                let mut sub = Run::new(focus);
+                let c = sign_in(&mut sub, subject, ctx, b.clone(), None).await;
+                if let Some(c) = &c {
+                    pre.start(c, subject, &|id| sub.wants(id));
+                }
+                Some((sub, c))
+            }
+            _ => None,
+        }
+    };
+    let (net, early_sign_in) = tokio::join!(net, early_sign_in);
+    match net {
+        Some(n) => {
+            n.outcomes.into_iter().for_each(|o| r.set(o));
+            allowlist = n.allowlist;
+            org_tenant = n.tenant;
+        }
+        None if wants_net && base.is_none() => {
+            r.gate(&["network.reachable", "network.allowlist"]);
+        }
+        None => {}
+    }
+
+    // ─── Sign-in: who am I, and what that answer says ───────────────────────
+    let mut client = None;
+    if wants_auth
+        && r.gate(&["auth.credentials"])
         && let Some(base) = base.clone()
     {
-        client = sign_in(&mut r, subject, ctx, base, org_tenant.as_deref()).await;
+        client = match early_sign_in {
+            Some((sub, c)) => {
+                r.absorb(sub);
+                c
+            }
+            None => {
+                let c = sign_in(&mut r, subject, ctx, base, org_tenant.as_deref()).await;
+                if let Some(c) = &c {
+                    pre.start(c, subject, &|id| r.wants(id));
+                }
+                c
+            }
+        };
     }
     r.gate(&[
         "auth.identity",
@@ -398,22 +386,20 @@ async fn run_focused(
         "auth.expiry",
     ]);
 
-    // ─── The project (and, meanwhile, the permission names) ─────────────────
+    // ─── Round trip 2: the project ──────────────────────────────────────────
     let mut project = None;
-    let mut namespaces = None;
     if r.wants("project.access")
         && r.gate(&["project.access"])
         && let Some(c) = &client
     {
         let started = Instant::now();
-        let (found, ns) = match &subject.project {
-            Some(name) => {
-                let (p, ns) = tokio::join!(c.project(name), c.security_namespaces());
-                (Some(p), Some(ns))
-            }
-            None => (None, None),
+        let found = match &subject.project {
+            Some(name) => Some(match pre.project.take().await {
+                Some(p) => p,
+                None => c.project(name).await,
+            }),
+            None => None,
         };
-        namespaces = ns;
         match (&subject.project, found) {
             (None, _) | (_, None) => r.set(not_pass(
                 "project.access",
@@ -460,38 +446,78 @@ async fn run_focused(
     ];
     let gated = r.wants_any(&stage) && r.gate(&stage);
     let mut meta = None;
-    let mut project_teams = None;
     if gated && let (Some(c), Some(p)) = (&client, &project) {
         let process = process_name(p);
-        let (process_o, read, perms, teams) = tokio::join!(
-            maybe(r.wants("project.process"), || process_check(c, &process)),
-            maybe(r.wants("scope.read"), || read_metadata(
-                c,
-                &p.name,
-                p.default_team.as_ref().and_then(|t| t.name.clone())
-            )),
-            maybe(r.wants_any(&stage[2..]), || permissions(
-                c,
-                &p.id,
-                subject.access,
-                namespaces
-            )),
-            maybe(
-                subject.assignee.is_some() && r.wants("mapping.assignee"),
-                || c.teams(&p.name)
-            ),
+        // The permissions need the project's id (round trip 3, unless a
+        // saved connection's id sent them with round trip 2).
+        if r.wants_any(&stage[2..]) {
+            pre.permissions(c, &p.id, subject.access);
+        }
+        let mut perms_early = pre.claim_permissions(&p.id);
+        let (process_o, read) = tokio::join!(
+            maybe(r.wants("project.process"), || async {
+                let started = Instant::now();
+                let list = match pre.processes.take().await {
+                    Some(l) => l,
+                    None => c.processes().await,
+                };
+                process_check(list, &process, started)
+            }),
+            maybe(r.wants("scope.read"), || async {
+                let started = Instant::now();
+                let d = match pre.meta.take().await {
+                    Some(d) => d,
+                    None => project_defaults(c, &p.name, None).await,
+                };
+                read_metadata(d, started)
+            }),
         );
-        project_teams = teams;
         process_o.into_iter().for_each(|o| r.set(o));
         match read {
             Some(Ok((m, o))) => {
                 r.set(o);
                 meta = Some(m);
             }
-            Some(Err(o)) => r.set(o),
+            Some(Err(o)) => r.set(*o),
             None => {}
         }
-        perms.into_iter().flatten().for_each(|o| r.set(o));
+        // Round trip 3 (with the permissions): what the project's defaults
+        // address — the type's fields, the paths, the dry run.
+        if let Some(m) = &meta {
+            let plan = MappingPlan::new(subject, m);
+            if let Some(t) = plan.found.as_deref() {
+                if r.wants("mapping.work_item_type") {
+                    pre.fields(c, &p.name, t);
+                }
+                if r.wants_any(&["scope.write", "mapping.dry_run"])
+                    && subject.access != Access::ReadOnly
+                {
+                    let ops = dry_run_ops(
+                        subject,
+                        true,
+                        Some(&plan.area_path),
+                        Some(&plan.iteration_path),
+                    );
+                    pre.dry_run(c, &p.name, t, ops);
+                }
+            }
+            if r.wants("mapping.area_path") {
+                pre.area(c, &p.name, &plan.area_path);
+            }
+            if r.wants("mapping.iteration_path") {
+                pre.iteration(c, &p.name, &plan.iteration_path);
+            }
+        }
+        if r.wants_any(&stage[2..]) {
+            let perms = match perms_early.take().await {
+                Some(v) => v,
+                None => {
+                    let ns = pre.claim_namespaces().take().await.filter(Result::is_ok);
+                    permissions(c, &p.id, subject.access, ns).await
+                }
+            };
+            perms.into_iter().for_each(|o| r.set(o));
+        }
     }
 
     // ─── The mapping ────────────────────────────────────────────────────────
@@ -510,35 +536,63 @@ async fn run_focused(
         && let (Some(c), Some(p), Some(m)) = (&client, &project, &meta)
     {
         let started = Instant::now();
-        let wanted = subject
-            .work_item_type
-            .clone()
-            .or_else(|| m.work_item_type.clone());
-        let area_path = subject.area_path.clone().unwrap_or(m.area_path.clone());
-        let iteration_path = subject
-            .iteration_path
-            .clone()
-            .unwrap_or(m.iteration_path.clone());
+        let plan = MappingPlan::new(subject, m);
+        let wanted = plan.wanted.clone();
+        let area_path = plan.area_path.clone();
+        let iteration_path = plan.iteration_path.clone();
         let type_ok = wanted
             .as_ref()
             .and_then(|w| m.types.iter().find(|t| t.name.eq_ignore_ascii_case(w)));
         let area_below = below_root(&p.name, &area_path);
         let iteration_below = below_root(&p.name, &iteration_path);
+        let mut fields_early = type_ok
+            .map(|t| pre.claim_fields(&t.name))
+            .unwrap_or_default();
+        let mut area_early = pre.claim_area(&area_path);
+        let mut iteration_early = pre.claim_iteration(&iteration_path);
+        let mut assignee_early = pre.claim_assignee();
         let (fields_r, area_r, iter_r, assignee_o) = tokio::join!(
             async {
                 match type_ok {
-                    Some(t) => Some(c.work_item_type_fields(&p.name, &t.name, true).await),
+                    Some(t) => Some(match fields_early.take().await {
+                        Some(f) => f,
+                        None => c.work_item_type_fields(&p.name, &t.name, true).await,
+                    }),
                     None => None,
                 }
             },
-            c.classification_node(&p.name, StructureGroup::Areas, &area_below, Some(0)),
-            c.classification_node(
-                &p.name,
-                StructureGroup::Iterations,
-                &iteration_below,
-                Some(0)
-            ),
-            assignee_check(c, &p.name, subject.assignee.as_deref(), project_teams),
+            async {
+                match area_early.take().await {
+                    Some(a) => a,
+                    None => c
+                        .classification_node(&p.name, StructureGroup::Areas, &area_below, Some(0))
+                        .await
+                        .map(|_| ()),
+                }
+            },
+            async {
+                match iteration_early.take().await {
+                    Some(i) => i,
+                    None => c
+                        .classification_node(
+                            &p.name,
+                            StructureGroup::Iterations,
+                            &iteration_below,
+                            Some(0),
+                        )
+                        .await
+                        .map(|_| ()),
+                }
+            },
+            async {
+                let started = Instant::now();
+                let found = match (subject.assignee.clone(), assignee_early.take().await) {
+                    (None, _) => None,
+                    (Some(_), Some(Ok(found))) => Some(Ok(found)),
+                    (Some(who), _) => Some(assignee_found(c.clone(), p.name.clone(), who).await),
+                };
+                assignee_check(&p.name, subject.assignee.as_deref(), found, started)
+            },
         );
         r.set(match (&wanted, type_ok) {
             (Some(_), Some(t)) if t.is_enabled() => {
@@ -585,14 +639,14 @@ async fn run_focused(
             "mapping.area_path",
             "area",
             &area_path,
-            area_r.map(|_| ()),
+            area_r,
             started,
         ));
         r.set(path_check(
             "mapping.iteration_path",
             "iteration",
             &iteration_path,
-            iter_r.map(|_| ()),
+            iter_r,
             started,
         ));
         r.facts.work_item_type.clone_from(&chosen_type);
@@ -630,8 +684,16 @@ async fn run_focused(
         && let (Some(c), Some(p), Some(t)) = (&client, &project, &chosen_type)
     {
         let started = Instant::now();
-        let ops = dry_run_ops(subject, &fields, area.as_deref(), iteration.as_deref());
-        match c.validate_work_item(&p.name, t, &ops).await {
+        let has_priority = fields
+            .iter()
+            .any(|f| f.reference_name == "Microsoft.VSTS.Common.Priority");
+        let ops = dry_run_ops(subject, has_priority, area.as_deref(), iteration.as_deref());
+        // The dry run sent early counts when it was this very create.
+        let answer = match pre.claim_dry_run(t, &ops).take().await {
+            Some(a) => a,
+            None => c.validate_work_item(&p.name, t, &ops).await,
+        };
+        match answer {
             Ok(_) => {
                 r.set(pass(
                     "scope.write",
@@ -778,6 +840,191 @@ async fn run_focused(
         renewed_secret: r.renewed_secret,
         allowlist_status: allowlist,
         base_url: base.map(|b| b.as_str().trim_end_matches('/').to_string()),
+    }
+}
+
+/// What the network stage found.
+struct NetStage {
+    outcomes: Vec<CheckOutcome>,
+    /// `direct`, `proxy`, `partial` or `blocked`.
+    allowlist: Option<String>,
+    /// The organization's Entra tenant, as its unauthenticated answer names it.
+    tenant: Option<String>,
+}
+
+/// The endpoints `network.allowlist` probes: the same list as the wizard's
+/// Network step ([`crate::net::probe::required_endpoints`] with the
+/// organization's name, so `{org}.visualstudio.com` where the Azure DevOps
+/// endpoint is Microsoft's own).
+fn allowlist_endpoints(subject: &Subject, ctx: &Context, base: &Url) -> Vec<Url> {
+    // Entra ID: for a Microsoft sign-in or a service principal.
+    let authority = match (&subject.entra, &subject.unattended) {
+        (Some(e), _) => Some(&e.app.authority),
+        (None, Some(crate::auth::Unattended::ServicePrincipal(sp))) => Some(&sp.authority),
+        _ => None,
+    };
+    let organization = match subject.deployment {
+        Deployment::Services => parse_services_target(&subject.target, &ctx.devops_base)
+            .ok()
+            .map(|t| t.organization),
+        Deployment::Server => None,
+    };
+    crate::net::probe::required_endpoints(
+        subject.deployment,
+        &ctx.devops_base,
+        &ctx.extra_endpoints,
+        authority,
+        organization.as_deref(),
+        Some(base),
+    )
+}
+
+/// Is it Azure DevOps, is every endpoint reachable: both at once.
+async fn network_stage(r: &Run, subject: &Subject, ctx: &Context, base: &Url) -> NetStage {
+    let started = Instant::now();
+    let mut out = NetStage {
+        outcomes: Vec::new(),
+        allowlist: None,
+        tenant: None,
+    };
+    let endpoints = allowlist_endpoints(subject, ctx, base);
+    let (probe, rows) = tokio::join!(
+        maybe(r.wants("network.reachable"), || probe_azure_devops(
+            &ctx.http,
+            subject.deployment,
+            base
+        )),
+        maybe(r.wants("network.allowlist"), || probe_endpoints_staged(
+            &endpoints,
+            ProbeOptions::for_client(&ctx.http)
+        ))
+    );
+    if let Some(probe) = probe {
+        if let Ok(t) = &probe {
+            out.tenant.clone_from(t);
+        }
+        out.outcomes.push(match probe {
+            Ok(tenant) => pass(
+                "network.reachable",
+                match tenant {
+                    Some(t) => format!("Azure DevOps answered (tenant {t})"),
+                    None => "Azure DevOps answered".to_string(),
+                },
+                started,
+            ),
+            Err(p) => {
+                let code = match p.code.as_str() {
+                    // Busy or failing (429/5xx that persisted) is not a wrong URL.
+                    "NETWORK_UNREACHABLE" | "NETWORK_TLS_FAILED" | "PROVIDER_UNAVAILABLE" => {
+                        p.code.clone()
+                    }
+                    _ => "PROVIDER_BASE_URL_BLOCKED".to_string(),
+                };
+                CheckOutcome {
+                    code: Some(code),
+                    fix: vec![p.fix],
+                    ..not_pass(
+                        "network.reachable",
+                        Status::Fail,
+                        "",
+                        p.message,
+                        &[],
+                        started,
+                    )
+                }
+            }
+        });
+    }
+    if let Some(probes) = rows {
+        let probes = match probes {
+            Ok(p) => p,
+            Err(problem) => {
+                // The trust store could not be built (a bad --ca-file).
+                out.outcomes.push(fail_with(
+                    "network.allowlist",
+                    &problem.code,
+                    problem.message,
+                    problem.fix,
+                    started,
+                ));
+                Vec::new()
+            }
+        };
+        let status = probes_status(&probes);
+        out.allowlist = Some(status.as_str().to_string());
+        let blocked: Vec<String> = probes
+            .iter()
+            .filter(|p| !p.result.ok)
+            .map(|p| format!("{} ({})", p.result.url, p.result.detail))
+            .collect();
+        let mut fixes: Vec<String> = probes
+            .iter()
+            .filter_map(|p| p.problem.as_ref().map(|pr| pr.fix.clone()))
+            .collect();
+        fixes.dedup();
+        if probes.is_empty() {
+            // Reported above.
+        } else if !blocked.is_empty() {
+            fixes.push(
+                "Ask your network team to allow outbound HTTPS to the hosts above (the wizard's Network step saves the list), or set HTTPS_PROXY/NO_PROXY".into(),
+            );
+            out.outcomes.push(CheckOutcome {
+                fix: fixes,
+                ..not_pass(
+                    "network.allowlist",
+                    Status::Fail,
+                    "NETWORK_BLOCKED",
+                    format!("not reachable: {}", blocked.join(", ")),
+                    &[],
+                    started,
+                )
+            });
+        } else {
+            out.outcomes.push(pass(
+                "network.allowlist",
+                format!(
+                    "{} endpoint(s) reachable, {}",
+                    probes.len(),
+                    status.as_str()
+                ),
+                started,
+            ));
+        }
+    }
+    out
+}
+
+/// What the mapping checks ask about: the subject's type and paths, else
+/// the project's defaults.
+struct MappingPlan {
+    wanted: Option<String>,
+    /// `wanted` as the project names it, when the project has it.
+    found: Option<String>,
+    area_path: String,
+    iteration_path: String,
+}
+
+impl MappingPlan {
+    fn new(subject: &Subject, m: &ProjectDefaults) -> MappingPlan {
+        let wanted = subject
+            .work_item_type
+            .clone()
+            .or_else(|| m.work_item_type.clone());
+        let found = wanted.as_ref().and_then(|w| {
+            m.types
+                .iter()
+                .find(|t| t.name.eq_ignore_ascii_case(w))
+                .map(|t| t.name.clone())
+        });
+        MappingPlan {
+            wanted,
+            found,
+            area_path: subject.area_path.clone().unwrap_or(m.area_path.clone()),
+            iteration_path: subject
+                .iteration_path
+                .clone()
+                .unwrap_or(m.iteration_path.clone()),
+        }
     }
 }
 
@@ -1348,26 +1595,11 @@ async fn sign_in(
         (Signed::App(_), Some(u)) => unattended_source(u),
         (Signed::App(_), None) => "an unattended sign-in".to_string(),
     };
-    let version = match subject.deployment {
-        Deployment::Services => ApiVersion::SERVICES,
-        Deployment::Server => match negotiate_server(&ctx.http, &base, &cred).await {
-            Ok(v) => v,
-            Err(e) => {
-                r.set(from_error("auth.credentials", &e, started));
-                return None;
-            }
-        },
-    };
     let web = base.as_str().trim_end_matches('/').to_string();
-    let client = match AdoClient::new(ctx.http.clone(), base, cred, version) {
-        Ok(c) => c,
-        Err(e) => {
-            r.set(from_error("auth.credentials", &e, started));
-            return None;
-        }
-    };
-    match client.connection_data().await {
-        Ok(me) if !me.authenticated_user.is_anonymous() => {
+    // Who am I, with the api-version negotiated at the same time (Server).
+    match who_am_i(&ctx.http, subject.deployment, &base, &cred).await {
+        Ok((client, me)) if !me.authenticated_user.is_anonymous() => {
+            let version = client.version();
             r.facts.api_version = Some(version.to_string());
             r.facts.user = Some(crate::store::config::ConnectionUser {
                 display_name: me.authenticated_user.display_name().to_string(),
@@ -1540,10 +1772,13 @@ fn unattended_not_accepted(
     }
 }
 
-async fn process_check(c: &AdoClient, name: &str) -> CheckOutcome {
-    let started = Instant::now();
+fn process_check(
+    processes: Result<Vec<Process>, AdoError>,
+    name: &str,
+    started: Instant,
+) -> CheckOutcome {
     let system = ["Basic", "Agile", "Scrum", "CMMI"].contains(&name);
-    let processes = match c.processes().await {
+    let processes = match processes {
         Ok(p) => p,
         Err(_) if system => return pass("project.process", name.to_string(), started),
         // Older servers may not answer the process list: say what is unknown.
@@ -1660,22 +1895,18 @@ pub fn scope_problem(e: &AdoError) -> Option<(&'static str, &'static str)> {
     .then_some(("PROVIDER_SCOPE_UNAVAILABLE", PAT_SCOPES))
 }
 
-async fn read_metadata(
-    c: &AdoClient,
-    project: &str,
-    team: Option<String>,
-) -> Result<(ProjectDefaults, CheckOutcome), CheckOutcome> {
-    let started = Instant::now();
-    let defaults = project_defaults(c, project, team.as_deref())
-        .await
-        .map_err(|e| {
-            let mut o = from_error("scope.read", &e, started);
-            if let Some((code, fix)) = scope_problem(&e) {
-                o.code = Some(code.into());
-                o.fix = vec![fix.into()];
-            }
-            o
-        })?;
+fn read_metadata(
+    defaults: Result<ProjectDefaults, AdoError>,
+    started: Instant,
+) -> Result<(ProjectDefaults, CheckOutcome), Box<CheckOutcome>> {
+    let defaults = defaults.map_err(|e| {
+        let mut o = from_error("scope.read", &e, started);
+        if let Some((code, fix)) = scope_problem(&e) {
+            o.code = Some(code.into());
+            o.fix = vec![fix.into()];
+        }
+        Box::new(o)
+    })?;
     let o = pass(
         "scope.read",
         format!("{} work item types readable", defaults.types.len()),
@@ -1752,37 +1983,42 @@ fn path_check(
     }
 }
 
-async fn assignee_check(
-    c: &AdoClient,
+/// Whether `who` is a member of any team of the project: the teams, then
+/// every team's members at once (a member list that cannot be read counts
+/// as not holding them).
+pub(super) async fn assignee_found(
+    c: AdoClient,
+    project: String,
+    who: String,
+) -> Result<bool, AdoError> {
+    let teams = c.teams(&project).await?;
+    let lists =
+        futures::future::join_all(teams.iter().map(|t| c.team_members(&project, &t.name))).await;
+    Ok(lists.into_iter().flatten().flatten().any(|m| {
+        m.identity
+            .unique_name
+            .as_deref()
+            .is_some_and(|u| u.eq_ignore_ascii_case(&who))
+    }))
+}
+
+fn assignee_check(
     project: &str,
     assignee: Option<&str>,
-    teams: Option<Result<Vec<WebApiTeam>, AdoError>>,
+    found: Option<Result<bool, AdoError>>,
+    started: Instant,
 ) -> CheckOutcome {
-    let started = Instant::now();
-    let Some(who) = assignee else {
+    let (Some(who), Some(found)) = (assignee, found) else {
         return pass(
             "mapping.assignee",
             "none: work items are created unassigned",
             started,
         );
     };
-    // The teams were read with the project's metadata.
-    let teams = match teams {
-        Some(Ok(t)) => t,
-        Some(Err(e)) => return from_error("mapping.assignee", &e, started),
-        None => match c.teams(project).await {
-            Ok(t) => t,
-            Err(e) => return from_error("mapping.assignee", &e, started),
-        },
+    let found = match found {
+        Ok(f) => f,
+        Err(e) => return from_error("mapping.assignee", &e, started),
     };
-    let lists =
-        futures::future::join_all(teams.iter().map(|t| c.team_members(project, &t.name))).await;
-    let found = lists.into_iter().flatten().flatten().any(|m| {
-        m.identity
-            .unique_name
-            .as_deref()
-            .is_some_and(|u| u.eq_ignore_ascii_case(who))
-    });
     if found {
         pass("mapping.assignee", who.to_string(), started)
     } else {
@@ -1923,9 +2159,11 @@ fn required_fields_check(
     }
 }
 
-fn dry_run_ops(
+/// The operations of the dry-run create; `has_priority`: the type has
+/// `Microsoft.VSTS.Common.Priority`.
+pub(super) fn dry_run_ops(
     subject: &Subject,
-    fields: &[WorkItemTypeField],
+    has_priority: bool,
     area: Option<&str>,
     iteration: Option<&str>,
 ) -> Vec<JsonPatchOperation> {
@@ -1942,10 +2180,7 @@ fn dry_run_ops(
             json!(i),
         ));
     }
-    if fields
-        .iter()
-        .any(|f| f.reference_name == "Microsoft.VSTS.Common.Priority")
-    {
+    if has_priority {
         ops.push(JsonPatchOperation::add_field(
             "Microsoft.VSTS.Common.Priority",
             json!(subject.priority_map.get(Severity::Medium)),
@@ -1961,7 +2196,7 @@ fn dry_run_ops(
 }
 
 /// The three permission checks: namespaces once, then one evaluation each.
-async fn permissions(
+pub(super) async fn permissions(
     c: &AdoClient,
     project_id: &str,
     access: Access,
@@ -2048,6 +2283,91 @@ async fn permissions(
 #[cfg(test)]
 mod tests {
     use super::{below_root, field_form};
+
+    fn subject(deployment: crate::ado::endpoints::Deployment, target: &str) -> super::Subject {
+        super::Subject {
+            name: None,
+            deployment,
+            target: target.into(),
+            project: None,
+            project_id: None,
+            api_version: None,
+            access: crate::store::config::Access::ReadWrite,
+            pat: None,
+            pat_source: String::new(),
+            secret_unreadable: None,
+            entra: None,
+            unattended: None,
+            work_item_type: None,
+            area_path: None,
+            iteration_path: None,
+            priority_map: Default::default(),
+            assignee: None,
+            field_defaults: Default::default(),
+        }
+    }
+
+    fn context(devops: &str) -> super::Context {
+        let u = |s: &str| url::Url::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"));
+        super::Context {
+            http: crate::ado::http::HttpClient::new(Default::default())
+                .unwrap_or_else(|e| panic!("{e}")),
+            devops_base: u(devops),
+            extra_endpoints: vec![
+                u("https://app.vssps.visualstudio.com"),
+                u("https://aex.dev.azure.com"),
+            ],
+            allow_http: true,
+            config: None,
+            secrets: None,
+        }
+    }
+
+    /// `network.allowlist` probes what the wizard's Network step probes:
+    /// the legacy `{org}.visualstudio.com` host where the Azure DevOps
+    /// endpoint is Microsoft's own, and not behind an overridden one.
+    #[test]
+    fn the_allowlist_is_the_wizards_list() {
+        use crate::ado::endpoints::Deployment;
+        let strs = |v: Vec<url::Url>| v.iter().map(|u| u.to_string()).collect::<Vec<_>>();
+        let ctx = context("https://dev.azure.com");
+        let s = subject(Deployment::Services, "contoso");
+        let base =
+            url::Url::parse("https://dev.azure.com/contoso").unwrap_or_else(|e| panic!("{e}"));
+        let doctor = super::allowlist_endpoints(&s, &ctx, &base);
+        let wizard = crate::net::probe::required_endpoints(
+            Deployment::Services,
+            &ctx.devops_base,
+            &ctx.extra_endpoints,
+            None,
+            Some("contoso"),
+            Some(&base),
+        );
+        assert_eq!(strs(doctor.clone()), strs(wizard));
+        assert!(
+            strs(doctor).contains(&"https://contoso.visualstudio.com/".to_string()),
+            "the legacy host is probed"
+        );
+        // A URL as typed names the same organization.
+        let s = subject(
+            Deployment::Services,
+            "https://dev.azure.com/contoso/Payments",
+        );
+        let typed = super::allowlist_endpoints(&s, &ctx, &base);
+        assert!(strs(typed).contains(&"https://contoso.visualstudio.com/".to_string()));
+        // Behind an overridden endpoint (a sandbox) there is no such host.
+        let ctx = context("http://127.0.0.1:8080");
+        let s = subject(Deployment::Services, "contoso");
+        let base =
+            url::Url::parse("http://127.0.0.1:8080/contoso").unwrap_or_else(|e| panic!("{e}"));
+        let list = strs(super::allowlist_endpoints(&s, &ctx, &base));
+        assert!(
+            !list
+                .iter()
+                .any(|u| u.contains("visualstudio.com/") && u.contains("contoso")),
+            "{list:?}"
+        );
+    }
 
     #[test]
     fn paths_below_the_root() {

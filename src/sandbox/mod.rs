@@ -206,6 +206,7 @@ pub mod fault;
 mod http;
 mod imds;
 mod location;
+mod record;
 mod server;
 mod tls;
 mod util;
@@ -219,6 +220,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use record::{ServedRequest, round_trips};
 use server::State;
 
 /// Options for [`Sandbox::start`].
@@ -592,6 +594,19 @@ impl Sandbox {
             .fault
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = fault;
+    }
+
+    /// How many requests are in the log of served requests: a mark for
+    /// [`Sandbox::served_since`].
+    pub fn served_mark(&self) -> usize {
+        self.state.log.len()
+    }
+
+    /// The requests served after `mark`, each with when it arrived and
+    /// when its answer was ready ([`round_trips`] counts the sequential
+    /// round trips among them).
+    pub fn served_since(&self, mark: usize) -> Vec<ServedRequest> {
+        self.state.log.since(mark)
     }
 
     /// Requests the `throttled` scenario has answered 429 so far (each

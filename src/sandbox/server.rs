@@ -81,6 +81,8 @@ pub(crate) struct State {
     /// Applied to every request without a `/_fault/…` prefix (changed at
     /// run time by [`super::Sandbox::set_fault`]).
     pub fault: Mutex<Option<Fault>>,
+    /// When each request was served (round-trip counts).
+    pub log: super::record::RequestLog,
 }
 
 impl State {
@@ -105,6 +107,7 @@ impl State {
             latency,
             requests: AtomicU64::new(0),
             fault: Mutex::new(fault),
+            log: super::record::RequestLog::default(),
         }
     }
 
@@ -338,8 +341,23 @@ fn bad_fault(st: &State, message: &str) -> Resp {
     finish(st, ado_error(400, message, "VssServiceException"))
 }
 
-/// Handles one request: decode, route, add the common headers.
+/// Handles one request and records when it was served.
 async fn handle(st: Arc<State>, req: Request<Incoming>) -> Resp {
+    let start = std::time::Instant::now();
+    let method = req.method().to_string();
+    let path = req.uri().path().to_string();
+    let resp = handle_inner(st.clone(), req).await;
+    st.log.push(super::record::ServedRequest {
+        method,
+        path,
+        start,
+        end: std::time::Instant::now(),
+    });
+    resp
+}
+
+/// Handles one request: decode, route, add the common headers.
+async fn handle_inner(st: Arc<State>, req: Request<Incoming>) -> Resp {
     st.requests
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     if !st.latency.is_zero() {
