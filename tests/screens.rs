@@ -755,6 +755,13 @@ fn network() {
         );
     }
     snap!("network_overridden", demo);
+    // Outside the demo, the variable that replaced it is named.
+    demo.settings.demo = false;
+    let text = screen(&demo);
+    assert!(
+        text.contains("in place of vssps.dev.azure.com (ADO_SETUP_VSSPS_URL)"),
+        "{text}"
+    );
 
     // The firewall request text.
     let text = w.firewall_request().unwrap();

@@ -1974,6 +1974,14 @@ fn review_fixes_name_wizard_steps_not_command_line_flags() {
         review_fix("mapping.assignee", "x (--assignee)")
             .contains("Field mapping (Esc twice) › Assignee")
     );
+    // The wizard's own flags are said as a restart with them.
+    assert!(
+        review_fix(
+            "auth.directory",
+            "Ask for the token in the organization's directory: --tenant contoso, then ado-setup connect"
+        )
+        .contains("start ado-setup again with --tenant contoso")
+    );
     // A fix without command-line words stays as it is.
     let plain = "Grant \"Create tag definition\" under Project Settings › Permissions";
     assert_eq!(review_fix("permission.tags", plain), plain);

@@ -763,12 +763,18 @@ fn permission_lines<'a>(w: &Wizard, theme: &Theme) -> Vec<Line<'a>> {
                     .map(|f| crate::wizard::review_fix(o.id, &crate::text::clean(f)))
                     .unwrap_or_default();
                 let said = format!(
-                    "{}: {}. {fix} (You can go on; Review lists it.)",
+                    "{}: {} (you can go on; Review lists every fix)",
                     label(o.id),
                     crate::text::clean(&o.message)
                 );
                 for part in wrap_words(&said, 72).into_iter().take(2) {
                     l.push(Line::styled(format!("    {part}"), theme.warn()));
+                }
+                for (i, part) in wrap_words(&fix, 67).into_iter().take(2).enumerate() {
+                    l.push(Line::from(vec![
+                        Span::styled(if i == 0 { "    Fix: " } else { "         " }, theme.key()),
+                        Span::raw(part),
+                    ]));
                 }
             }
             l

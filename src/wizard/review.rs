@@ -88,6 +88,12 @@ pub fn review_fix(id: &str, fix: &str) -> String {
             "--iteration-path",
             &format!("{TO_MAPPING} › Iteration path"),
         )
+        // Flags of the wizard itself: said as a restart with them.
+        .replace(": --tenant ", ": start ado-setup again with --tenant ")
+        .replace(
+            "with --ca-file PEM",
+            "with --ca-file PEM (start ado-setup again with it)",
+        )
         .replace(
             "and run `ado-setup doctor`",
             "then press Enter to check again",
