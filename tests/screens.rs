@@ -1055,3 +1055,90 @@ fn help_of_every_step() {
         insta::assert_snapshot!(format!("help_of_{step:?}").to_lowercase(), text);
     }
 }
+
+/// A Server collection past Sign in (no Organization step): the project
+/// list, the mapping, the one endpoint of the Network step, Review, Done.
+#[test]
+fn server_flow_after_sign_in() {
+    let collection = "https://tfs.contoso.example/tfs/DefaultCollection";
+    // The step, with a mapping when it needs one, as a Server collection.
+    let server = |step: Step| {
+        let mut w = at(step);
+        if step != Step::Project {
+            with_mapping(&mut w);
+        }
+        w.deployment = Deployment::Server;
+        w.sign_in_method = SignInMethod::Pat;
+        w.base_url = Some(Url::parse(collection).unwrap());
+        w.organization = None;
+        w.tenant = None;
+        w.user = Some(UserInfo {
+            display_name: "Avery Lindqvist".into(),
+            sign_in: Some("CONTOSO\\avery".into()),
+        });
+        w.api_version = Some("6.0".into());
+        w
+    };
+    let w = server(Step::Project);
+    assert!(!w.steps().contains(&Step::Organization));
+
+    let mut w = server(Step::Project);
+    w.projects = FilterList::new(project_items(12));
+    w.projects_loaded = true;
+    let text = screen(&w);
+    assert!(text.contains("Step 4 of 8"), "{text}");
+    snap!("server_project_list", w);
+
+    let mut w = server(Step::Mapping);
+    snap!("server_mapping", w);
+
+    let mut w = server(Step::Network);
+    let urls = w.endpoints();
+    assert_eq!(
+        urls.len(),
+        1,
+        "a Server connection needs its collection host only: {urls:?}"
+    );
+    let mut rows = endpoints(true, false);
+    rows.truncate(1);
+    rows[0].result.url = "https://tfs.contoso.example".into();
+    w.network = Some(rows);
+    let text = screen(&w);
+    assert!(text.contains("tfs.contoso.example"), "{text}");
+    assert!(!text.contains("login.microsoftonline.com"), "{text}");
+    snap!("server_network", w);
+
+    let mut w = server(Step::Review);
+    w.review.name = Input::new("tfs-payments-platform".into());
+    w.review.checks = checks(false);
+    let text = screen(&w);
+    assert!(text.contains("Azure DevOps Server"), "{text}");
+    snap!("server_review", w);
+}
+
+/// Every endpoint blocked: each row says why, and the status is `blocked`.
+#[test]
+fn network_every_endpoint_blocked() {
+    let mut w = at(Step::Network);
+    with_mapping(&mut w);
+    let mut rows = endpoints(false, false);
+    for row in rows.iter_mut() {
+        row.result.ok = false;
+        row.result.detail = "TCP: connection timed out".into();
+        if let Some(tcp) = row.tcp.as_mut() {
+            tcp.error = Some("connection timed out".into());
+        }
+        row.tls = None;
+        row.http = None;
+        row.problem = Some(Problem::new(
+            "NETWORK_UNREACHABLE",
+            "cannot connect: connection timed out (a firewall dropping outbound HTTPS)",
+            "Allow outbound HTTPS to it",
+        ));
+    }
+    w.network = Some(rows);
+    let text = screen(&w);
+    assert!(text.contains("blocked"), "{text}");
+    assert!(!text.contains("direct"), "{text}");
+    snap!("network_blocked", w);
+}
