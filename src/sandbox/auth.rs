@@ -662,7 +662,7 @@ mod tests {
     use std::time::Duration;
 
     fn state() -> State {
-        let cat = super::super::data::catalog().expect("catalog");
+        let cat = super::super::data::SharedCatalog;
         State::new(
             cat,
             ([127, 0, 0, 1], 9).into(),

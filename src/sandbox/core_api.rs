@@ -247,7 +247,7 @@ pub(crate) fn project_get(ctx: &Ctx, key: &str) -> HResult {
 /// `GET _apis/projects/{id}/properties` (`keys` filter with `*`).
 pub(crate) fn project_properties(ctx: &Ctx, key: &str) -> HResult {
     let p = ctx.project(key)?;
-    let cat = ctx.st.cat;
+    let cat = ctx.st.cat.get();
     let Some(proc_) = cat.processes.get(p.process) else {
         return Err(ado_error(500, "Process not found.", "VssServiceException"));
     };
@@ -490,7 +490,7 @@ fn mask_for(ctx: &Ctx, ns: &str, token: &str) -> u64 {
     if ctx.caller.no_permissions() {
         return 0;
     }
-    let cat = ctx.st.cat;
+    let cat = ctx.st.cat.get();
     let Some(name) = namespace_name(cat, ns) else {
         return 0;
     };
@@ -583,7 +583,7 @@ fn mask_for(ctx: &Ctx, ns: &str, token: &str) -> u64 {
 }
 
 fn namespace_known(ctx: &Ctx, ns: &str) -> Result<(), Resp> {
-    if is_guid(ns) && namespace_name(ctx.st.cat, ns).is_some() {
+    if is_guid(ns) && namespace_name(&ctx.st.cat, ns).is_some() {
         Ok(())
     } else {
         Err(ado_error(
@@ -659,7 +659,7 @@ pub(crate) fn permission_batch(ctx: &Ctx) -> HResult {
             .and_then(Value::as_u64)
             .unwrap_or(0);
         let allowed =
-            namespace_name(ctx.st.cat, ns).is_some() && mask_for(ctx, ns, token) & bits == bits;
+            namespace_name(&ctx.st.cat, ns).is_some() && mask_for(ctx, ns, token) & bits == bits;
         out.push(json!({
             "securityNamespaceId": ns,
             "token": token,

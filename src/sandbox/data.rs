@@ -738,7 +738,7 @@ pub struct Trees {
 }
 
 /// The whole data set.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Catalog {
     /// Entra tenants.
     pub tenants: Vec<Tenant>,
@@ -838,6 +838,75 @@ impl Catalog {
     pub fn tenant(&self, id: &str) -> Option<&Tenant> {
         self.tenants.iter().find(|t| t.id.eq_ignore_ascii_case(id))
     }
+}
+
+/// The catalog as the sandbox's handlers hold it: built once per process,
+/// on first use. [`SharedCatalog::build_in_background`] starts building it
+/// on a thread, so a sandbox starts (and the demo draws its first frame)
+/// without waiting for its 3,000 generated projects; the first request
+/// waits for the rest of the build.
+#[derive(Debug, Clone, Copy)]
+pub struct SharedCatalog;
+
+impl SharedCatalog {
+    /// Starts building the catalog on a thread (if not built yet).
+    pub fn build_in_background() -> SharedCatalog {
+        let spawned = std::thread::Builder::new()
+            .name("sandbox-catalog".into())
+            .spawn(|| {
+                if let Err(e) = catalog() {
+                    tracing::error!("{e:#}");
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::debug!("no thread for the sandbox catalog ({e}); built on first use");
+        }
+        SharedCatalog
+    }
+
+    /// The catalog (waits for its build). Assets that do not parse (a
+    /// defect the data tests catch) give an empty catalog, in which every
+    /// organization is unknown, and an error in the log.
+    pub fn get(self) -> &'static Catalog {
+        static EMPTY: OnceLock<Catalog> = OnceLock::new();
+        match catalog() {
+            Ok(c) => c,
+            Err(_) => EMPTY.get_or_init(Catalog::default),
+        }
+    }
+}
+
+impl std::ops::Deref for SharedCatalog {
+    type Target = Catalog;
+
+    fn deref(&self) -> &Catalog {
+        self.get()
+    }
+}
+
+/// The Services organizations a person can try (no scenario ones), read
+/// from the assets without building the catalog.
+pub fn services_organization_names() -> anyhow::Result<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Names {
+        organizations: Vec<Name>,
+    }
+    #[derive(Deserialize)]
+    struct Name {
+        name: String,
+        #[serde(default)]
+        server: bool,
+        #[serde(default)]
+        scenario: Option<String>,
+    }
+    let names: Names =
+        serde_json::from_str(ORGS_JSON).map_err(|e| anyhow::anyhow!("organizations.json: {e}"))?;
+    Ok(names
+        .organizations
+        .into_iter()
+        .filter(|o| !o.server && o.scenario.is_none())
+        .map(|o| o.name)
+        .collect())
 }
 
 /// The catalog (parsed once per process).
@@ -1611,6 +1680,22 @@ pub fn namespace_name(cat: &Catalog, namespace_id: &str) -> Option<String> {
 #[allow(clippy::expect_used, clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    /// The demo's first frame names the organizations without waiting for
+    /// the catalog: the same ones the catalog serves.
+    #[test]
+    fn the_organization_names_read_early_are_the_catalogs() {
+        let early = services_organization_names().expect("names");
+        let cat = SharedCatalog::build_in_background();
+        let served: Vec<String> = cat
+            .orgs
+            .iter()
+            .filter(|o| !o.server && o.scenario.is_none())
+            .map(|o| o.name.clone())
+            .collect();
+        assert_eq!(early, served);
+        assert!(early.iter().any(|n| n == "contoso-agile"));
+    }
 
     #[test]
     fn catalog_parses_and_is_consistent() {

@@ -225,7 +225,7 @@ fn user_in_tenant(st: &State, tid: &str) -> bool {
             .tenants
             .iter()
             .any(|t| t.id.eq_ignore_ascii_case(tid))
-            && tenant_sign_in(st.cat, tid) != Some(SignInKind::WrongDirectory))
+            && tenant_sign_in(&st.cat, tid) != Some(SignInKind::WrongDirectory))
 }
 
 /// `invalid_grant` `AADSTS50020`: `upn` (home tenant `home`) is not in
@@ -327,7 +327,7 @@ fn device_login_page(st: &State) -> String {
             .take(20)
             .map(|g| {
                 let due = g.issued.elapsed() >= st.approve_after;
-                let state = match tenant_sign_in(st.cat, &g.tid) {
+                let state = match tenant_sign_in(&st.cat, &g.tid) {
                     Some(SignInKind::DeviceExpired) => "never approved: expires",
                     Some(SignInKind::DeviceDeclined) if due => "declined",
                     Some(SignInKind::WrongDirectory) if due => {
@@ -443,7 +443,7 @@ fn device_code(st: &State, tenant: &str, form: &Form) -> Resp {
     }
     let slow = st.approve_after >= Duration::from_secs(5);
     let interval: u64 = if slow { 5 } else { 1 };
-    let lifetime = match tenant_sign_in(st.cat, &tid) {
+    let lifetime = match tenant_sign_in(&st.cat, &tid) {
         Some(SignInKind::DeviceExpired) if slow => Duration::from_secs(60),
         Some(SignInKind::DeviceExpired) => Duration::from_secs(3),
         _ => DEVICE_CODE_LIFETIME,
@@ -569,7 +569,7 @@ fn token(st: &State, tenant: &str, form: &Form) -> Resp {
                     st,
                 );
             }
-            let scenario = tenant_sign_in(st.cat, &grant.tid);
+            let scenario = tenant_sign_in(&st.cat, &grant.tid);
             if grant.issued.elapsed() < st.approve_after
                 || scenario == Some(SignInKind::DeviceExpired)
             {
@@ -760,7 +760,7 @@ fn issue_tokens(st: &State, client_id: &str, scope: &str, tid: &str, person: usi
         }
         if let Value::Object(m) = &mut body {
             m.insert("refresh_token".into(), Value::String(rt));
-            if tenant_sign_in(st.cat, tid) == Some(SignInKind::Expiring) {
+            if tenant_sign_in(&st.cat, tid) == Some(SignInKind::Expiring) {
                 m.insert(
                     "refresh_token_expires_in".into(),
                     Value::from(EXPIRING_REFRESH_SECS),

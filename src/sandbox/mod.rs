@@ -380,7 +380,7 @@ impl Sandbox {
     /// Binds 127.0.0.1 and spawns the server task on the current tokio
     /// runtime.
     pub async fn start(opts: SandboxOptions) -> anyhow::Result<Sandbox> {
-        let cat = data::catalog()?;
+        let cat = data::SharedCatalog::build_in_background();
         let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], opts.port)))
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on 127.0.0.1:{}: {e}", opts.port))?;
@@ -468,7 +468,7 @@ impl Sandbox {
     /// The managed identities and service principals, with the
     /// organizations each was added to.
     pub fn apps(&self) -> Vec<SandboxApp> {
-        let cat = self.state.cat;
+        let cat = self.state.cat.get();
         cat.apps
             .iter()
             .map(|a| SandboxApp {
@@ -519,7 +519,18 @@ impl Sandbox {
 
     /// Every Services organization except the scenario organizations (PAT
     /// and sign-in scenarios alike): `(name, "{devops_url}/{name}")`.
+    /// Read from the assets: this does not wait for the catalog's build
+    /// (the demo shows them on its first frame).
     pub fn organization_urls(&self) -> Vec<(String, String)> {
+        if let Ok(names) = data::services_organization_names() {
+            return names
+                .into_iter()
+                .map(|n| {
+                    let url = format!("{}/{n}", self.state.base);
+                    (n, url)
+                })
+                .collect();
+        }
         self.state
             .cat
             .orgs

@@ -45,7 +45,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use super::auth::{self, Caller};
-use super::data::{Catalog, Org, Project, Team};
+use super::data::{Org, Project, Team};
 use super::fault::{self, Fault, FaultBody, unchanged};
 use super::http::{
     ApiVersion, HResult, Resp, add_header, ado_error, find_api_version, html, method_not_allowed,
@@ -59,7 +59,7 @@ const MAX_BODY: usize = 4 * 1024 * 1024;
 
 /// Shared state of one running sandbox.
 pub(crate) struct State {
-    pub cat: &'static Catalog,
+    pub cat: super::data::SharedCatalog,
     /// `http://127.0.0.1:PORT`
     pub base: String,
     /// The bound port.
@@ -87,7 +87,7 @@ pub(crate) struct State {
 
 impl State {
     pub fn new(
-        cat: &'static Catalog,
+        cat: super::data::SharedCatalog,
         addr: SocketAddr,
         approve_after: Duration,
         latency: Duration,

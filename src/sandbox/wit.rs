@@ -71,7 +71,7 @@ fn type_url(ctx: &Ctx, p: &Project, t: &WitType) -> String {
 }
 
 fn cat<'a>(ctx: &Ctx<'a>) -> &'a Catalog {
-    ctx.st.cat
+    ctx.st.cat.get()
 }
 
 fn op(r: &str, n: &str) -> Value {
