@@ -1089,7 +1089,7 @@ fn server_flow_after_sign_in() {
     assert!(text.contains("Step 4 of 8"), "{text}");
     snap!("server_project_list", w);
 
-    let mut w = server(Step::Mapping);
+    let w = server(Step::Mapping);
     snap!("server_mapping", w);
 
     let mut w = server(Step::Network);
