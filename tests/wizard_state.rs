@@ -217,7 +217,13 @@ fn the_whole_services_flow_reaches_done() {
             let hosts: Vec<_> = endpoints.iter().filter_map(|u| u.host_str()).collect();
             assert!(hosts.contains(&"dev.azure.com"));
             assert!(hosts.contains(&"contoso.visualstudio.com"));
-            assert!(hosts.contains(&"login.microsoftonline.com"));
+            // Entra ID's sign-in endpoint only where the sign-in goes there.
+            assert_eq!(
+                hosts.contains(&"login.microsoftonline.com"),
+                w.sign_in_method == SignInMethod::DeviceCode,
+                "{:?}: {hosts:?}",
+                w.sign_in_method
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -2144,4 +2150,29 @@ fn choosing_a_project_checks_its_permissions_beside_the_next_step() {
     update(&mut w, key(KeyCode::Esc));
     update(&mut w, key(KeyCode::Esc));
     assert_eq!(w.step, Step::Project);
+}
+
+/// The Network step probes what `network.allowlist` probes: Entra ID's
+/// sign-in endpoint only for a sign-in that goes there.
+#[test]
+fn the_network_step_probes_the_sign_in_endpoint_only_for_entra_sign_ins() {
+    let mut w = Wizard::new(settings());
+    let authority = w.settings.authority_base.clone();
+    let has_authority = |w: &Wizard| {
+        w.endpoints()
+            .iter()
+            .any(|u| u.host_str() == authority.host_str() && u.path() == authority.path())
+    };
+    w.sign_in_method = SignInMethod::DeviceCode;
+    assert!(has_authority(&w), "{:?}", w.endpoints());
+    w.sign_in_method = SignInMethod::ServicePrincipal;
+    assert!(has_authority(&w));
+    for method in [
+        SignInMethod::Pat,
+        SignInMethod::ManagedIdentity,
+        SignInMethod::AzureCli,
+    ] {
+        w.sign_in_method = method;
+        assert!(!has_authority(&w), "{method:?}: {:?}", w.endpoints());
+    }
 }

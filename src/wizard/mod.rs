@@ -1023,11 +1023,18 @@ impl Wizard {
 
     /// The endpoints this connection needs (SPEC §6).
     pub fn endpoints(&self) -> Vec<Url> {
+        // Entra ID's sign-in endpoint, where the connection signs in there
+        // itself: the same rule as `network.allowlist`.
+        let authority = matches!(
+            self.sign_in_method,
+            SignInMethod::DeviceCode | SignInMethod::ServicePrincipal
+        )
+        .then_some(&self.settings.authority_base);
         crate::net::probe::required_endpoints(
             self.deployment,
             &self.settings.devops_base,
             &self.settings.service_endpoints(),
-            Some(&self.settings.authority_base),
+            authority,
             self.organization.as_deref().filter(|_| !self.settings.demo),
             self.base_url.as_ref(),
         )
