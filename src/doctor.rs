@@ -222,24 +222,8 @@ pub(crate) fn subject_from_flags(
         }
     };
     Ok(Subject {
-        name: None,
-        deployment,
-        target,
-        project: None,
-        project_id: None,
-        api_version: None,
-        access: Access::ReadWrite,
-        pat: None,
         pat_source: "no secret given".into(),
-        secret_unreadable: None,
-        entra: None,
-        unattended: None,
-        work_item_type: None,
-        area_path: None,
-        iteration_path: None,
-        priority_map: PriorityMap::default(),
-        assignee: None,
-        field_defaults: Default::default(),
+        ..Subject::bare(deployment, target)
     })
 }
 

@@ -13,7 +13,7 @@ use ado_setup::ado::http::{ClientOptions, Credential, HttpClient};
 use ado_setup::checks::{Context, Report, Status, Subject, run};
 use ado_setup::jobs::JobContext;
 use ado_setup::sandbox::{Sandbox, SandboxOptions, round_trips};
-use ado_setup::store::config::{Access, ConfigStore, PriorityMap};
+use ado_setup::store::config::{ConfigStore, PriorityMap};
 use ado_setup::store::secrets::SecretStore;
 use ado_setup::wizard::{Job, JobResult, MappingInfo, ProjectInfo, ReviewRequest, Session};
 use secrecy::SecretString;
@@ -53,24 +53,10 @@ fn context(sb: &Sandbox) -> Context {
 
 fn subject(sb: &Sandbox, deployment: Deployment, target: &str, project: &str) -> Subject {
     Subject {
-        name: None,
-        deployment,
-        target: target.into(),
         project: Some(project.into()),
-        project_id: None,
-        api_version: None,
-        access: Access::ReadWrite,
         pat: Some(SecretString::from(sb.pat().to_string())),
         pat_source: "the test".into(),
-        secret_unreadable: None,
-        entra: None,
-        unattended: None,
-        work_item_type: None,
-        area_path: None,
-        iteration_path: None,
-        priority_map: PriorityMap::default(),
-        assignee: None,
-        field_defaults: Default::default(),
+        ..Subject::bare(deployment, target)
     }
 }
 

@@ -258,6 +258,32 @@ pub struct Subject {
 }
 
 impl Subject {
+    /// What `target` (an organization, or a collection URL) is, and nothing
+    /// more: no name, project, secret or mapping (read-write access, the
+    /// default priority map). Callers set what they know on top.
+    pub fn bare(deployment: Deployment, target: impl Into<String>) -> Subject {
+        Subject {
+            name: None,
+            deployment,
+            target: target.into(),
+            project: None,
+            project_id: None,
+            api_version: None,
+            access: Access::ReadWrite,
+            pat: None,
+            pat_source: String::new(),
+            secret_unreadable: None,
+            entra: None,
+            unattended: None,
+            work_item_type: None,
+            area_path: None,
+            iteration_path: None,
+            priority_map: PriorityMap::default(),
+            assignee: None,
+            field_defaults: BTreeMap::new(),
+        }
+    }
+
     /// The connection's `auth_method` as the checks use it.
     pub fn auth_method(&self) -> crate::store::config::AuthMethod {
         use crate::store::config::AuthMethod;

@@ -2285,26 +2285,7 @@ mod tests {
     use super::{below_root, field_form};
 
     fn subject(deployment: crate::ado::endpoints::Deployment, target: &str) -> super::Subject {
-        super::Subject {
-            name: None,
-            deployment,
-            target: target.into(),
-            project: None,
-            project_id: None,
-            api_version: None,
-            access: crate::store::config::Access::ReadWrite,
-            pat: None,
-            pat_source: String::new(),
-            secret_unreadable: None,
-            entra: None,
-            unattended: None,
-            work_item_type: None,
-            area_path: None,
-            iteration_path: None,
-            priority_map: Default::default(),
-            assignee: None,
-            field_defaults: Default::default(),
-        }
+        super::Subject::bare(deployment, target)
     }
 
     fn context(devops: &str) -> super::Context {
