@@ -106,8 +106,14 @@ fn fail_with(
     fix: String,
     started: Instant,
 ) -> CheckOutcome {
+    // A computed fix may run over several lines (steps, alternatives): each
+    // is a fix of its own, as they would be flattened into one otherwise.
     CheckOutcome {
-        fix: vec![fix],
+        fix: fix
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(str::to_string)
+            .collect(),
         ..not_pass(id, Status::Fail, code, message, &[], started)
     }
 }
@@ -1434,18 +1440,12 @@ async fn sign_in(
             ));
             return None;
         }
-        (None, None) if subject.secret_unreadable.is_some() => {
-            let (message, fix) = match &subject.secret_unreadable {
-                Some(e) => (e.to_string(), e.fix()),
-                None => (String::new(), String::new()),
-            };
-            let fix: Vec<&str> = fix.lines().collect();
-            r.set(not_pass(
+        (None, None) if let Some(e) = &subject.secret_unreadable => {
+            r.set(fail_with(
                 "auth.credentials",
-                Status::Fail,
-                "SECRET_STORE_UNAVAILABLE",
-                format!("the saved secret cannot be read, so nothing was signed in: {message}"),
-                &fix,
+                e.code(),
+                format!("the saved secret cannot be read, so nothing was signed in: {e}"),
+                e.fix(),
                 started,
             ));
             return None;
