@@ -24,10 +24,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use ado_setup::screens::render;
-use ado_setup::theme::Theme;
-use ado_setup::widgets::filter::FilterList;
-use ado_setup::widgets::tree::{TreeNode, TreePicker};
+use ado_setup::tui::screens::render;
+use ado_setup::tui::theme::Theme;
+use ado_setup::wizard::filter::FilterList;
+use ado_setup::wizard::tree::{TreeNode, TreePicker};
 use ado_setup::wizard::{
     MappingData, MappingForm, Msg, Pending, Picker, ProjectItem, Settings, SignInSettings, Step,
     TypeChoice, TypeFields, Wizard, update,

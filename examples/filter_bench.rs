@@ -1,4 +1,4 @@
-//! Per-keystroke latency of the wizard's fuzzy filter (`widgets::filter`) on
+//! Per-keystroke latency of the wizard's fuzzy filter (`wizard::filter`) on
 //! realistic data: 10,000 project names and a 20,000-node area tree
 //! (`Enterprise Portfolio\Finance\EMEA\Team 12` style paths).
 //!
@@ -16,7 +16,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use ado_setup::widgets::filter::FilterList;
+use ado_setup::wizard::filter::FilterList;
 
 /// Rows a frame renders.
 const ROWS: usize = 20;

@@ -8,7 +8,8 @@ use std::time::Instant;
 
 use ado_setup::ado::client::AdoClient;
 use ado_setup::ado::http::{ClientOptions, Credential, HttpClient};
-use ado_setup::ado::version::{ApiVersion, negotiate_server};
+use ado_setup::ado::negotiate::negotiate_server;
+use ado_setup::ado::version::ApiVersion;
 use ado_setup::sandbox::{Sandbox, SandboxOptions};
 use secrecy::SecretString;
 use url::Url;

@@ -11,7 +11,7 @@
 use std::time::{Duration, Instant};
 
 use ado_setup::ado::models::ClassificationNode;
-use ado_setup::widgets::tree::TreePicker;
+use ado_setup::wizard::tree::TreePicker;
 
 /// A project's area tree: 20 divisions × 10 departments × 10 teams × 10
 /// components = 20,000 nodes below the root (plus the levels above).

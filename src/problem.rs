@@ -21,9 +21,3 @@ impl Problem {
         }
     }
 }
-
-impl From<&crate::ado::error::AdoError> for Problem {
-    fn from(e: &crate::ado::error::AdoError) -> Self {
-        Problem::new(e.code(), e.to_string(), e.fix())
-    }
-}

@@ -6,7 +6,7 @@
 //! - `connect --non-interactive --json` with a connection already saved;
 //! - `doctor NAME` of a saved connection whose server now answers with the
 //!   fault (the sandbox turned faulty in place, `Sandbox::set_fault`);
-//! - the wizard (`app::run`), meeting the fault after sign-in, on the
+//! - the wizard (`driver::run`), meeting the fault after sign-in, on the
 //!   Project step.
 //!
 //! Each must end with a clear failure (a code, a message and a fix), no

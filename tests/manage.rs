@@ -680,10 +680,13 @@ fn on_a_terminal_remove_asks_and_include_secret_needs_a_yes() {
 fn the_readme_documents_every_export_variable() {
     let readme =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    for (name, _) in ado_setup::manage::ENV_VARS {
+    for (name, _) in ado_setup::cli::manage::ENV_VARS {
         assert!(readme.contains(&format!("`{name}`")), "README lacks {name}");
     }
-    for name in ["AZURE_DEVOPS_EXT_PAT", ado_setup::manage::REFRESH_TOKEN_ENV] {
+    for name in [
+        "AZURE_DEVOPS_EXT_PAT",
+        ado_setup::cli::manage::REFRESH_TOKEN_ENV,
+    ] {
         assert!(readme.contains(&format!("`{name}`")), "README lacks {name}");
     }
 }

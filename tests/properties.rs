@@ -6,7 +6,7 @@
 //!   comes back unchanged from every URL form Azure DevOps shows; accepted
 //!   Server collection URLs are clean and parse to themselves; a password in
 //!   a URL is never echoed;
-//! * path conversion (`widgets::tree::field_form_of_node_path`,
+//! * path conversion (`wizard::tree::field_form_of_node_path`,
 //!   `ado::models::node_path_to_field_path`, `checks::{field_form,
 //!   below_root}`): `\Project\Area\A\B` ↔ `Project\A\B`, idempotence, the two
 //!   converters agree;
@@ -35,7 +35,7 @@ use ado_setup::store::config::{
     ConnectionUser, DeploymentMode, PriorityMap, ProviderKey, SecretRef,
 };
 use ado_setup::store::secrets::SecretStoreKind;
-use ado_setup::widgets::tree::{TreePicker, field_form_of_node_path};
+use ado_setup::wizard::tree::{TreePicker, field_form_of_node_path};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as PtConfig, RngSeed};
 use serde_json::Value;

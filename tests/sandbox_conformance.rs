@@ -2777,7 +2777,8 @@ async fn legacy_collection_emulates_azure_devops_server_2019() {
 #[tokio::test]
 async fn the_client_negotiates_5_0_with_the_legacy_collection() {
     use ado_setup::ado::http::{ClientOptions, Credential, HttpClient};
-    use ado_setup::ado::version::{ApiVersion, negotiate_server};
+    use ado_setup::ado::negotiate::negotiate_server;
+    use ado_setup::ado::version::ApiVersion;
     let sb = start().await;
     let http = HttpClient::new(ClientOptions::default()).unwrap();
     let cred = Credential::Pat(secrecy::SecretString::from(sb.pat().to_string()));

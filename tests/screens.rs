@@ -7,9 +7,9 @@
 mod support;
 
 use ado_setup::ado::endpoints::Deployment;
-use ado_setup::screens::render;
-use ado_setup::theme::Theme;
-use ado_setup::widgets::filter::FilterList;
+use ado_setup::tui::screens::render;
+use ado_setup::tui::theme::Theme;
+use ado_setup::wizard::filter::FilterList;
 use ado_setup::wizard::{
     Availability, CheckStatus, DeviceView, EndpointProbe, EndpointResult, EntraSession,
     MappingForm, OrgItem, Pending, Problem, ProjectInfo, ProjectItem, SavedInfo, Settings,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
-use ado_setup::cli::SecretStoreChoice;
+use ado_setup::store::secrets::SecretStoreChoice;
 use ado_setup::store::secrets::{PROBE_ACCOUNT, SERVICE};
 use ado_setup::store::*;
 use keyring_core::api::{CredentialApi, CredentialStoreApi};

@@ -414,9 +414,9 @@ fn sh_source(file: &Path, var: &str) -> String {
 /// the buffer holds no control, C1 or bidi character, and the names show.
 #[test]
 fn the_wizard_draws_hostile_names_inert() {
-    use ado_setup::screens::render;
-    use ado_setup::theme::Theme;
-    use ado_setup::widgets::filter::FilterList;
+    use ado_setup::tui::screens::render;
+    use ado_setup::tui::theme::Theme;
+    use ado_setup::wizard::filter::FilterList;
     use ado_setup::wizard::{
         CheckStatus, Problem, ProjectInfo, ProjectItem, Step, UserInfo, Wizard,
     };

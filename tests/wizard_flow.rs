@@ -1,4 +1,4 @@
-//! Whole wizard runs through the production driver loop (`app::run`) on a
+//! Whole wizard runs through the production driver loop (`driver::run`) on a
 //! `TestBackend`, against the sandbox over real HTTP, to a saved connection:
 //! Services and Server with a PAT. Scripted keys are paced by the state the
 //! loop reports. Also proves the PAT is never on screen and lands in no file
@@ -15,12 +15,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ado_setup::ado::http::{ClientOptions, HttpClient};
-use ado_setup::app;
 use ado_setup::jobs::JobContext;
 use ado_setup::sandbox::{Sandbox, SandboxOptions};
 use ado_setup::store::config::ConfigStore;
 use ado_setup::store::secrets::SecretStore;
-use ado_setup::theme::Theme;
+use ado_setup::tui::driver;
+use ado_setup::tui::theme::Theme;
 use ado_setup::wizard::{Job, JobResult, Outcome, Settings, Step, Wizard};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -37,7 +37,7 @@ fn settings(sb: &Sandbox) -> Settings {
     s
 }
 
-/// Runs `script` through `app::run`; returns the outcome, the final screen and every frame.
+/// Runs `script` through `driver::run`; returns the outcome, the final screen and every frame.
 async fn drive(
     settings: Settings,
     jobs: JobContext,
@@ -263,7 +263,7 @@ async fn microsoft_sign_in_and_an_organization_from_the_list() {
     // The saved sign-in works for the checks later (what `doctor NAME` does).
     let authority = Url::parse(&sb.authority_url()).unwrap();
     let (subject, secrets) =
-        ado_setup::doctor::saved_subject(&jobs.config, &saved.name, &authority)
+        ado_setup::checks::saved_subject(&jobs.config, &saved.name, &authority)
             .await
             .unwrap();
     assert!(subject.entra.is_some() && subject.pat.is_none());
@@ -615,7 +615,7 @@ async fn the_store_chosen_when_the_keyring_fails_is_the_one_saved_to() {
     let pat = leak(sb.pat());
     let file_option = ado_setup::wizard::store_options()
         .iter()
-        .position(|(c, _, _)| *c == ado_setup::cli::SecretStoreChoice::File)
+        .position(|(c, _, _)| *c == ado_setup::store::secrets::SecretStoreChoice::File)
         .unwrap();
     let mut script = vec![Act::At(Step::Storage)];
     script.extend(std::iter::repeat_n(Act::Key(KeyCode::Down), file_option));
@@ -905,7 +905,7 @@ async fn a_rejected_pat_shows_the_problem_and_saves_nothing() {
     };
     let (outcome, _) = tokio::time::timeout(
         Duration::from_secs(30),
-        app::run(
+        driver::run(
             &mut terminal,
             Wizard::new(settings(&sb)),
             rx,
@@ -1097,7 +1097,7 @@ async fn a_signal_during_a_save_lets_it_finish() {
     };
     let (outcome, _) = tokio::time::timeout(
         Duration::from_secs(30),
-        app::run(
+        driver::run(
             &mut terminal,
             Wizard::new(settings),
             rx,

@@ -183,6 +183,39 @@ fn parse_endpoint(var: &'static str, value: &str, allow_http: bool) -> Result<Ur
     Ok(url)
 }
 
+/// The endpoints a connection needs (SPEC §6), the one list the wizard's
+/// Network step and the `network.allowlist` check probe. Services: the
+/// Azure DevOps endpoint, the identity and profile endpoints (`services`),
+/// the sign-in authority when the sign-in uses one, and
+/// `{legacy_org}.visualstudio.com` when given and the Azure DevOps endpoint
+/// is Microsoft's own (`dev.azure.com`): behind an overridden one (a
+/// sovereign cloud, a proxy, a test sandbox) there is no such host to allow.
+/// Server: the collection URL.
+pub fn required_endpoints(
+    deployment: Deployment,
+    devops: &Url,
+    services: &[Url],
+    authority: Option<&Url>,
+    legacy_org: Option<&str>,
+    server_base: Option<&Url>,
+) -> Vec<Url> {
+    match deployment {
+        Deployment::Services => {
+            let mut out = vec![devops.clone()];
+            out.extend(services.iter().cloned());
+            out.extend(authority.cloned());
+            if let Some(org) = legacy_org
+                && devops.host_str() == Some("dev.azure.com")
+                && let Ok(u) = Url::parse(&format!("https://{org}.visualstudio.com"))
+            {
+                out.push(u);
+            }
+            out
+        }
+        Deployment::Server => server_base.into_iter().cloned().collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,5 +280,73 @@ mod tests {
             Ok(e) => assert_eq!(e.authority.as_str(), "http://127.0.0.1:9/_login"),
             Err(err) => panic!("{err}"),
         }
+    }
+
+    fn url(s: &str) -> Url {
+        match Url::parse(s) {
+            Ok(u) => u,
+            Err(e) => panic!("{s}: {e}"),
+        }
+    }
+
+    #[test]
+    fn required_endpoints_follow_the_deployment() {
+        let devops = url("https://dev.azure.com");
+        let services = [
+            url("https://vssps.dev.azure.com"),
+            url("https://app.vssps.visualstudio.com"),
+        ];
+        let authority = url("https://login.microsoftonline.com");
+        let all = required_endpoints(
+            Deployment::Services,
+            &devops,
+            &services,
+            Some(&authority),
+            Some("contoso"),
+            None,
+        );
+        let shown: Vec<&str> = all.iter().map(Url::as_str).collect();
+        assert_eq!(
+            shown,
+            [
+                "https://dev.azure.com/",
+                "https://vssps.dev.azure.com/",
+                "https://app.vssps.visualstudio.com/",
+                "https://login.microsoftonline.com/",
+                "https://contoso.visualstudio.com/",
+            ]
+        );
+        let pat = required_endpoints(Deployment::Services, &devops, &services, None, None, None);
+        assert_eq!(pat.len(), 3);
+        // An overridden Azure DevOps endpoint has no legacy host beside it.
+        let sandbox = url("http://127.0.0.1:8080");
+        let overridden = required_endpoints(
+            Deployment::Services,
+            &sandbox,
+            &services,
+            None,
+            Some("contoso"),
+            None,
+        );
+        assert!(
+            overridden
+                .iter()
+                .all(|u| u.host_str() != Some("contoso.visualstudio.com")),
+            "{overridden:?}"
+        );
+
+        let base = url("https://tfs.contoso.com:8443/tfs/DefaultCollection");
+        let server = required_endpoints(
+            Deployment::Server,
+            &devops,
+            &services,
+            Some(&authority),
+            Some("contoso"),
+            Some(&base),
+        );
+        assert_eq!(
+            server.iter().map(Url::as_str).collect::<Vec<_>>(),
+            ["https://tfs.contoso.com:8443/tfs/DefaultCollection"]
+        );
     }
 }

@@ -258,6 +258,13 @@ fn transport_message(kind: TransportKind, host: &str, detail: &str) -> String {
     }
 }
 
+/// Said to a person as its code, its one line and its fix.
+impl From<&AdoError> for crate::problem::Problem {
+    fn from(e: &AdoError) -> Self {
+        crate::problem::Problem::new(e.code(), e.to_string(), e.fix())
+    }
+}
+
 impl AdoError {
     /// The stable code (SPEC §4 where the spec names one; otherwise a
     /// `PROVIDER_*` code documented in the README).

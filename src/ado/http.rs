@@ -17,7 +17,7 @@ use crate::net::proxy::{ProxyRules, ProxyTarget};
 use crate::net::tls::Trust;
 
 /// `ado-setup/<version>`, sent as User-Agent on every request.
-pub const USER_AGENT: &str = concat!("ado-setup/", env!("CARGO_PKG_VERSION"));
+use crate::net::USER_AGENT;
 
 /// Limits and trust settings of the HTTP client.
 #[derive(Debug, Clone)]
@@ -176,6 +176,15 @@ impl HttpClient {
     /// The options the client was built with.
     pub fn options(&self) -> &ClientOptions {
         &self.opts
+    }
+
+    /// How the network probes run beside this client: the process's proxy
+    /// rules ([`crate::net::probe::ProbeOptions::from_env`]) with the client's `--ca-file`.
+    pub fn probe_options(&self) -> crate::net::probe::ProbeOptions {
+        crate::net::probe::ProbeOptions {
+            ca_file: self.opts.ca_file.clone(),
+            ..crate::net::probe::ProbeOptions::from_env()
+        }
     }
 
     /// Sends a request: transport errors sorted, bodies bounded, 429/503

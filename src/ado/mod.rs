@@ -8,4 +8,6 @@ pub mod endpoints;
 pub mod error;
 pub mod http;
 pub mod models;
+pub mod negotiate;
+pub mod probe;
 pub mod version;

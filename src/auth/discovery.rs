@@ -3,8 +3,8 @@
 //! `WWW-Authenticate: Bearer authorization_uri=https://login.microsoftonline.com/{tenant}`
 //! and/or `X-VSS-ResourceTenant: {tenant}`.
 
+use crate::ado::probe::tenant_from_headers;
 use reqwest::Method;
-use reqwest::header::HeaderMap;
 use url::Url;
 
 use super::{ANY_ORGANIZATION, MSA_TENANT};
@@ -50,38 +50,6 @@ impl Authority {
     }
 }
 
-/// The tenant an Azure DevOps answer names: the `authorization_uri` of a
-/// `WWW-Authenticate: Bearer` challenge (any of them), else
-/// `X-VSS-ResourceTenant`.
-pub fn tenant_from_headers(headers: &HeaderMap) -> Option<String> {
-    let from_challenge = headers
-        .get_all(reqwest::header::WWW_AUTHENTICATE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter(|v| v.trim_start().to_ascii_lowercase().starts_with("bearer"))
-        .find_map(|v| {
-            let rest = v.split("authorization_uri=").nth(1)?;
-            let uri = rest.trim_start_matches('"').split(['"', ',', ' ']).next()?;
-            let tenant = uri.trim_end_matches('/').rsplit('/').next()?;
-            is_tenant_like(tenant).then(|| tenant.to_string())
-        });
-    from_challenge.or_else(|| {
-        headers
-            .get("x-vss-resourcetenant")
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.split(',').next().unwrap_or(v).trim().to_string())
-            .filter(|t| is_tenant_like(t))
-    })
-}
-
-/// A GUID or a domain name: what can stand in an authority path.
-fn is_tenant_like(t: &str) -> bool {
-    !t.is_empty()
-        && t.len() <= 256
-        && t.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.'))
-}
-
 /// Discovers the authority of the organization at `org_url` with an
 /// unauthenticated `HEAD`. `override_tenant` (`--tenant`) wins. A network
 /// failure is a [`Problem`]; an answer that names no tenant is
@@ -106,7 +74,7 @@ pub async fn discover_authority(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
+    use reqwest::header::{HeaderMap, HeaderValue};
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();

@@ -12,7 +12,7 @@ pub mod discovery;
 pub mod entra;
 pub mod unattended;
 
-pub use discovery::{Authority, discover_authority, tenant_from_headers};
+pub use discovery::{Authority, discover_authority};
 pub use entra::{
     DeviceCode, EntraApp, EntraError, Poll, Tokens, poll_once, refresh, start_device_code,
     token_for_tenant, wait_for_tokens,

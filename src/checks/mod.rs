@@ -8,6 +8,7 @@
 
 mod early;
 mod run;
+mod saved;
 
 use std::collections::BTreeMap;
 
@@ -24,6 +25,7 @@ pub use run::{
     ProjectDefaults, below_root, field_form, process_name, project_defaults, required_fields, run,
     run_one, run_some, scope_problem,
 };
+pub use saved::{keep_renewed_secret, saved_subject};
 
 /// One entry of the catalogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,9 +17,11 @@ use crate::ado::models::{
     JsonPatchOperation, Process, SecurityNamespace, WorkItemType, WorkItemTypeField,
     security_namespace,
 };
-use crate::ado::version::{ApiVersion, who_am_i};
+use crate::ado::negotiate::who_am_i;
+use crate::ado::probe::probe_azure_devops;
+use crate::ado::version::ApiVersion;
 use crate::net::allowlist::probes_status;
-use crate::net::probe::{ProbeOptions, probe_azure_devops, probe_endpoints_staged};
+use crate::net::probe::probe_endpoints_staged;
 use crate::net::target::{parse_server_url, parse_services_target};
 use crate::store::config::{Access, Severity};
 
@@ -859,7 +861,7 @@ struct NetStage {
 }
 
 /// The endpoints `network.allowlist` probes: the same list as the wizard's
-/// Network step ([`crate::net::probe::required_endpoints`] with the
+/// Network step ([`crate::ado::endpoints::required_endpoints`] with the
 /// organization's name, so `{org}.visualstudio.com` where the Azure DevOps
 /// endpoint is Microsoft's own).
 fn allowlist_endpoints(subject: &Subject, ctx: &Context, base: &Url) -> Vec<Url> {
@@ -875,7 +877,7 @@ fn allowlist_endpoints(subject: &Subject, ctx: &Context, base: &Url) -> Vec<Url>
             .map(|t| t.organization),
         Deployment::Server => None,
     };
-    crate::net::probe::required_endpoints(
+    crate::ado::endpoints::required_endpoints(
         subject.deployment,
         &ctx.devops_base,
         &ctx.extra_endpoints,
@@ -902,7 +904,7 @@ async fn network_stage(r: &Run, subject: &Subject, ctx: &Context, base: &Url) ->
         )),
         maybe(r.wants("network.allowlist"), || probe_endpoints_staged(
             &endpoints,
-            ProbeOptions::for_client(&ctx.http)
+            ctx.http.probe_options()
         ))
     );
     if let Some(probe) = probe {
@@ -2316,7 +2318,7 @@ mod tests {
         let base =
             url::Url::parse("https://dev.azure.com/contoso").unwrap_or_else(|e| panic!("{e}"));
         let doctor = super::allowlist_endpoints(&s, &ctx, &base);
-        let wizard = crate::net::probe::required_endpoints(
+        let wizard = crate::ado::endpoints::required_endpoints(
             Deployment::Services,
             &ctx.devops_base,
             &ctx.extra_endpoints,

@@ -4,7 +4,7 @@
 use url::Url;
 
 use super::probe::{EndpointProbe, EndpointResult};
-use crate::store::config::AllowlistStatus;
+use serde::{Deserialize, Serialize};
 
 /// `direct`, `proxy`, `partial` or `blocked` (SPEC §6) from probe results.
 pub fn allowlist_status(rows: &[EndpointResult]) -> AllowlistStatus {
@@ -90,6 +90,32 @@ pub fn firewall_request(probes: &[EndpointProbe], status: &str) -> String {
          published IP ranges, see {IP_RANGES_URL}\n"
     ));
     out
+}
+
+/// Network allowlist result (SPEC §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AllowlistStatus {
+    /// Every endpoint reachable without a proxy.
+    Direct,
+    /// Every endpoint reachable, some through the proxy.
+    Proxy,
+    /// Some endpoints unreachable.
+    Partial,
+    /// No endpoint reachable.
+    Blocked,
+}
+
+impl AllowlistStatus {
+    /// The status as written in the config file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AllowlistStatus::Direct => "direct",
+            AllowlistStatus::Proxy => "proxy",
+            AllowlistStatus::Partial => "partial",
+            AllowlistStatus::Blocked => "blocked",
+        }
+    }
 }
 
 #[cfg(test)]

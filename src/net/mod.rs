@@ -6,6 +6,9 @@ pub mod proxy;
 pub mod target;
 pub mod tls;
 
+/// The `User-Agent` of every request this tool makes, probes included.
+pub const USER_AGENT: &str = concat!("ado-setup/", env!("CARGO_PKG_VERSION"));
+
 /// For tests: a port on 127.0.0.1 that is bound, so nobody else can take
 /// it, and does not listen, so every connection is refused — for as long
 /// as the socket is kept.

@@ -17,16 +17,13 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use reqwest::Method;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use url::Url;
 
+use super::USER_AGENT;
 use super::proxy::{ProxyRules, ProxyTarget};
 use super::tls::{self, TLS_CODE, TlsStage, Trust};
-use crate::ado::endpoints::Deployment;
-use crate::ado::error::AdoError;
-use crate::ado::http::{Credential, HttpClient, USER_AGENT};
 use crate::problem::Problem;
 
 /// One row of the network allowlist table (the stages are in
@@ -44,118 +41,6 @@ pub struct EndpointResult {
     pub via_proxy: bool,
     /// All stages together.
     pub millis: u64,
-}
-
-/// Is there an Azure DevOps at `base_url`? An unauthenticated who-am-I must
-/// answer 401 with Azure DevOps headers (or, for a public organization, the
-/// anonymous identity). Returns the organization's Entra tenant when the
-/// answer names it.
-pub async fn probe_azure_devops(
-    http: &HttpClient,
-    deployment: Deployment,
-    base_url: &Url,
-) -> Result<Option<String>, Problem> {
-    let url = crate::ado::client::connection_data_url(base_url, "5.0-preview")
-        .map_err(|e| Problem::from(&e))?;
-    let resp = http
-        .send(Method::GET, &url, &Credential::Anonymous, None)
-        .await
-        .map_err(|e| Problem::from(&e))?;
-    let header = |n: &str| resp.header(n).map(str::to_string);
-    let tenant = crate::auth::tenant_from_headers(&resp.headers);
-    let looks_like_ado = header("x-tfs-processid").is_some()
-        || header("x-vss-resourcetenant").is_some()
-        || header("activityid").is_some()
-        || header("www-authenticate").is_some_and(|h| h.contains("TFS-Federated"));
-    let where_ = base_url.as_str().trim_end_matches('/');
-    match resp.status {
-        401 | 203 if looks_like_ado => Ok(tenant),
-        200 if resp.json::<crate::ado::models::ConnectionData>().is_ok() => Ok(tenant),
-        404 if looks_like_ado || deployment == Deployment::Services => Err(match deployment {
-            Deployment::Services => Problem::new(
-                "PROVIDER_NOT_FOUND",
-                format!("there is no Azure DevOps organization at {where_}"),
-                "Check the organization name; https://aex.dev.azure.com/me lists yours",
-            ),
-            Deployment::Server => Problem::new(
-                "PROVIDER_NOT_FOUND",
-                format!("{where_} is an Azure DevOps Server without this collection"),
-                "Check the collection name, e.g. https://SERVER/tfs/DefaultCollection",
-            ),
-        }),
-        status => {
-            let classified = resp.clone().classified().err();
-            if let Some(e @ (AdoError::Redirect { .. } | AdoError::Server { .. })) = classified {
-                // A move, or a server error: said as what it is.
-                return Err(Problem::from(&e));
-            }
-            Err(Problem::new(
-                "PROVIDER_BASE_URL_BLOCKED",
-                format!(
-                    "{where_} does not answer like Azure DevOps (HTTP {status}{})",
-                    what_answered(&resp)
-                ),
-                match deployment {
-                    Deployment::Services => {
-                        "Use the organization name or https://dev.azure.com/ORG; if it is right, a proxy answered: ask for the host to be allowed"
-                    }
-                    Deployment::Server => {
-                        "Use the collection URL, e.g. https://SERVER/tfs/DefaultCollection; if it is right, a proxy answered: ask for the host to be allowed"
-                    }
-                },
-            ))
-        }
-    }
-}
-
-/// `, a web page "Access Denied"` or `, text/plain`: what answered instead
-/// of Azure DevOps, for the message.
-fn what_answered(resp: &crate::ado::http::RawResponse) -> String {
-    let content_type = resp
-        .header("content-type")
-        .and_then(|c| c.split(';').next())
-        .map(|c| c.trim().to_ascii_lowercase())
-        .unwrap_or_default();
-    let title = crate::ado::error::html_title(&resp.body);
-    match (content_type.as_str(), title) {
-        (_, Some(title)) => format!(", a web page \"{title}\""),
-        ("text/html", None) => ", a web page".to_string(),
-        ("", None) => String::new(),
-        (other, None) => format!(", {}", other.chars().take(60).collect::<String>()),
-    }
-}
-
-/// The endpoints a connection needs (SPEC §6), the one list the wizard's
-/// Network step and the `network.allowlist` check probe. Services: the
-/// Azure DevOps endpoint, the identity and profile endpoints (`services`),
-/// the sign-in authority when the sign-in uses one, and
-/// `{legacy_org}.visualstudio.com` when given and the Azure DevOps endpoint
-/// is Microsoft's own (`dev.azure.com`): behind an overridden one (a
-/// sovereign cloud, a proxy, a test sandbox) there is no such host to allow.
-/// Server: the collection URL.
-pub fn required_endpoints(
-    deployment: Deployment,
-    devops: &Url,
-    services: &[Url],
-    authority: Option<&Url>,
-    legacy_org: Option<&str>,
-    server_base: Option<&Url>,
-) -> Vec<Url> {
-    match deployment {
-        Deployment::Services => {
-            let mut out = vec![devops.clone()];
-            out.extend(services.iter().cloned());
-            out.extend(authority.cloned());
-            if let Some(org) = legacy_org
-                && devops.host_str() == Some("dev.azure.com")
-                && let Ok(u) = Url::parse(&format!("https://{org}.visualstudio.com"))
-            {
-                out.push(u);
-            }
-            out
-        }
-        Deployment::Server => server_base.into_iter().cloned().collect(),
-    }
 }
 
 /// How the probes run: the proxy rules, the extra CA, the time each stage
@@ -182,14 +67,6 @@ impl ProbeOptions {
             ca_file: None,
             timeout: Duration::from_secs(3),
             http_timeout: Duration::from_secs(5),
-        }
-    }
-
-    /// [`from_env`](Self::from_env) with the `--ca-file` of the HTTP client.
-    pub fn for_client(http: &HttpClient) -> Self {
-        ProbeOptions {
-            ca_file: http.options().ca_file.clone(),
-            ..Self::from_env()
         }
     }
 }
@@ -908,67 +785,6 @@ mod tests {
         assert_eq!(
             cross_host(&from, "https://evil.example/login?token=secret"),
             Some("evil.example".to_string())
-        );
-    }
-
-    #[test]
-    fn required_endpoints_follow_the_deployment() {
-        let devops = url("https://dev.azure.com");
-        let services = [
-            url("https://vssps.dev.azure.com"),
-            url("https://app.vssps.visualstudio.com"),
-        ];
-        let authority = url("https://login.microsoftonline.com");
-        let all = required_endpoints(
-            Deployment::Services,
-            &devops,
-            &services,
-            Some(&authority),
-            Some("contoso"),
-            None,
-        );
-        let shown: Vec<&str> = all.iter().map(Url::as_str).collect();
-        assert_eq!(
-            shown,
-            [
-                "https://dev.azure.com/",
-                "https://vssps.dev.azure.com/",
-                "https://app.vssps.visualstudio.com/",
-                "https://login.microsoftonline.com/",
-                "https://contoso.visualstudio.com/",
-            ]
-        );
-        let pat = required_endpoints(Deployment::Services, &devops, &services, None, None, None);
-        assert_eq!(pat.len(), 3);
-        // An overridden Azure DevOps endpoint has no legacy host beside it.
-        let sandbox = url("http://127.0.0.1:8080");
-        let overridden = required_endpoints(
-            Deployment::Services,
-            &sandbox,
-            &services,
-            None,
-            Some("contoso"),
-            None,
-        );
-        assert!(
-            overridden
-                .iter()
-                .all(|u| u.host_str() != Some("contoso.visualstudio.com")),
-            "{overridden:?}"
-        );
-
-        let base = url("https://tfs.contoso.com:8443/tfs/DefaultCollection");
-        let server = required_endpoints(
-            Deployment::Server,
-            &devops,
-            &services,
-            Some(&authority),
-            Some("contoso"),
-            Some(&base),
-        );
-        assert_eq!(
-            server.iter().map(Url::as_str).collect::<Vec<_>>(),
-            ["https://tfs.contoso.com:8443/tfs/DefaultCollection"]
         );
     }
 }

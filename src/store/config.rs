@@ -29,6 +29,8 @@
 //! its [`SaveOutcome`]. A file with a newer schema than this build knows is never
 //! overwritten: load and save both refuse it.
 
+/// Part of a connection's schema; measured by the network probes.
+pub use crate::net::allowlist::AllowlistStatus;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -38,7 +40,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use super::fsutil::{self, FailPoint, PrivacyWarning};
-use super::secrets::SecretStoreKind;
+pub use super::secrets::SecretRef;
 
 /// The schema version this build reads and writes.
 pub const SCHEMA_VERSION: i64 = 1;
@@ -180,32 +182,6 @@ impl Access {
     }
 }
 
-/// Network allowlist result (SPEC §6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AllowlistStatus {
-    /// Every endpoint reachable without a proxy.
-    Direct,
-    /// Every endpoint reachable, some through the proxy.
-    Proxy,
-    /// Some endpoints unreachable.
-    Partial,
-    /// No endpoint reachable.
-    Blocked,
-}
-
-impl AllowlistStatus {
-    /// The status as written in the config file.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AllowlistStatus::Direct => "direct",
-            AllowlistStatus::Proxy => "proxy",
-            AllowlistStatus::Partial => "partial",
-            AllowlistStatus::Blocked => "blocked",
-        }
-    }
-}
-
 /// The authenticated identity.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ConnectionUser {
@@ -214,17 +190,6 @@ pub struct ConnectionUser {
     /// Sign-in address (UPN / email), when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sign_in: Option<String>,
-}
-
-/// Where the secret of a connection is kept. Never the secret itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SecretRef {
-    /// The store that holds it.
-    pub store: SecretStoreKind,
-    /// Keyring service name (`ado-setup`).
-    pub service: String,
-    /// Keyring account: the connection name.
-    pub account: String,
 }
 
 /// A saved connection: every field of SPEC §1.
@@ -1568,7 +1533,7 @@ mod tests {
             field_defaults: [("a".to_string(), "b".to_string())].into(),
             allowlist_status: Some(AllowlistStatus::Direct),
             secret_ref: Some(SecretRef {
-                store: SecretStoreKind::File,
+                store: super::super::secrets::SecretStoreKind::File,
                 service: "s".into(),
                 account: "a".into(),
             }),

@@ -39,9 +39,61 @@ use secrecy::zeroize::Zeroizing;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
-use super::config::SecretRef;
 use super::fsutil::{self, PrivacyWarning};
-use crate::cli::SecretStoreChoice;
+
+/// Where a new secret goes (`--secret-store`, the wizard's store choice).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretStoreChoice {
+    /// The OS keyring when it passes a write/read/delete test.
+    Auto,
+    /// The OS keyring only.
+    Keyring,
+    /// The Linux kernel keyring.
+    Keyutils,
+    /// A 0600 file in the config dir.
+    File,
+    /// No stored secret.
+    None,
+}
+
+impl SecretStoreChoice {
+    /// Every choice, in the order offered.
+    pub const ALL: [SecretStoreChoice; 5] = [
+        SecretStoreChoice::Auto,
+        SecretStoreChoice::Keyring,
+        SecretStoreChoice::Keyutils,
+        SecretStoreChoice::File,
+        SecretStoreChoice::None,
+    ];
+
+    /// The choice as typed (`--secret-store auto`).
+    pub fn name(self) -> &'static str {
+        match self {
+            SecretStoreChoice::Auto => "auto",
+            SecretStoreChoice::Keyring => "keyring",
+            SecretStoreChoice::Keyutils => "keyutils",
+            SecretStoreChoice::File => "file",
+            SecretStoreChoice::None => "none",
+        }
+    }
+
+    /// What the choice means, in one line.
+    pub fn help(self) -> &'static str {
+        match self {
+            SecretStoreChoice::Auto => {
+                "The OS keyring when it passes a write/read/delete test; otherwise stop and say how to choose"
+            }
+            SecretStoreChoice::Keyring => {
+                "The OS keyring only (Secret Service, Keychain, Credential Manager)"
+            }
+            SecretStoreChoice::Keyutils => "The Linux kernel keyring (lost on reboot)",
+            SecretStoreChoice::File => "A 0600 file in the config dir (plain text)",
+            SecretStoreChoice::None => {
+                "Do not store the secret; supply AZURE_DEVOPS_EXT_PAT at run time"
+            }
+        }
+    }
+}
 
 /// Keyring service name of every ado-setup secret.
 pub const SERVICE: &str = "ado-setup";
@@ -1112,6 +1164,17 @@ fn file_update(
     let text = render(&map);
     fsutil::write_atomic(path, text.as_bytes(), None).map_err(write_err)?;
     Ok(true)
+}
+
+/// Where the secret of a connection is kept. Never the secret itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretRef {
+    /// The store that holds it.
+    pub store: SecretStoreKind,
+    /// Keyring service name (`ado-setup`).
+    pub service: String,
+    /// Keyring account: the connection name.
+    pub account: String,
 }
 
 #[cfg(test)]

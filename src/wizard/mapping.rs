@@ -15,7 +15,7 @@ use super::{
     ReviewRequest, TypeChoice, TypeFields, ValueItem, Wizard,
 };
 use crate::store::config::{PriorityMap, Severity};
-use crate::widgets::filter::FilterList;
+use crate::wizard::filter::FilterList;
 
 /// A row of the form.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,13 +1,15 @@
 //! Pure state machine of the setup wizard (SPEC §2). `update` takes a
 //! message (a key, a paste, a tick, a background result) and returns effects
-//! as data; the driver (`crate::app`) performs them and feeds results back.
+//! as data; the driver (`crate::tui::driver`) performs them and feeds results back.
 //! It never performs I/O. Every background result carries the id of the
 //! request it answers: a result whose id is not the pending one is stale and
 //! ignored.
 
-pub mod jobs;
+pub mod background;
+pub mod filter;
 mod mapping;
 mod review;
+pub mod tree;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use secrecy::SecretString;
@@ -22,8 +24,8 @@ use crate::net::target::{parse_server_url, parse_services_target};
 use crate::store::config::{
     Access, AuthMethod, Connection, ConnectionUser, ProviderKey, validate_connection_name,
 };
-use crate::widgets::filter::FilterList;
-pub use jobs::*;
+use crate::wizard::filter::FilterList;
+pub use background::*;
 pub use mapping::{MappingForm, Picker, Row as MappingRow};
 pub use review::{Answer, CHECK_GROUPS, check_group, established, review_fix};
 
@@ -239,8 +241,12 @@ pub struct Settings {
 
 /// The stores offered when the OS keyring does not work, with what each
 /// means, said plainly.
-pub fn store_options() -> Vec<(crate::cli::SecretStoreChoice, &'static str, &'static str)> {
-    use crate::cli::SecretStoreChoice as C;
+pub fn store_options() -> Vec<(
+    crate::store::secrets::SecretStoreChoice,
+    &'static str,
+    &'static str,
+)> {
+    use crate::store::secrets::SecretStoreChoice as C;
     let mut v = Vec::new();
     if cfg!(target_os = "linux") {
         v.push((
@@ -1030,7 +1036,7 @@ impl Wizard {
             SignInMethod::DeviceCode | SignInMethod::ServicePrincipal
         )
         .then_some(&self.settings.authority_base);
-        crate::net::probe::required_endpoints(
+        crate::ado::endpoints::required_endpoints(
             self.deployment,
             &self.settings.devops_base,
             &self.settings.service_endpoints(),

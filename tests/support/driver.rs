@@ -1,5 +1,5 @@
 //! Drives whole wizard runs through the production driver loop
-//! (`app::run`) on an 80×24 `TestBackend`: scripted keys paced by the state
+//! (`driver::run`) on an 80×24 `TestBackend`: scripted keys paced by the state
 //! the loop reports, every frame kept as text.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -7,10 +7,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use ado_setup::app;
 use ado_setup::jobs::JobContext;
-use ado_setup::screens::render;
-use ado_setup::theme::Theme;
+use ado_setup::tui::driver;
+use ado_setup::tui::screens::render;
+use ado_setup::tui::theme::Theme;
 use ado_setup::wizard::{Outcome, Step, Wizard};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -102,7 +102,7 @@ pub struct Run {
     pub problems: Vec<String>,
 }
 
-/// Runs `script` through `app::run` from `wizard`. Each wait gives up after
+/// Runs `script` through `driver::run` from `wizard`. Each wait gives up after
 /// `patience`; the whole run after twice that plus 30 s.
 pub async fn drive_wizard(
     wizard: Wizard,
@@ -219,7 +219,7 @@ pub async fn drive_wizard(
             s.frames.push(frame_text(w));
         }
     };
-    let run = app::run(
+    let run = driver::run(
         &mut terminal,
         wizard,
         rx,

@@ -317,7 +317,7 @@ pub fn outcome(
 /// required picklist field when `required` is set).
 #[allow(dead_code)]
 pub fn mapping_data(required: bool) -> Box<ado_setup::wizard::MappingData> {
-    use ado_setup::widgets::tree::{TreeNode, TreePicker};
+    use ado_setup::wizard::tree::{TreeNode, TreePicker};
     use ado_setup::wizard::{MappingData, MemberItem, RequiredField, TypeChoice, TypeFields};
     let tree = |paths: &[&str]| {
         let mut nodes: Vec<TreeNode> = Vec::new();

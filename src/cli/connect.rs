@@ -9,13 +9,17 @@
 use secrecy::SecretString;
 use serde_json::json;
 
+use std::process::ExitCode;
+
+use super::flags::{
+    ConnectError, device_code_sign_in, refine, setup, subject_from_flags, unattended_from_flags,
+};
+use super::process::{printed, problem_exit, read_stdin_pat, runtime, to_stderr};
+use super::report::{checklist, json_value};
 use crate::ado::endpoints::{Deployment, Endpoints};
-use crate::ado::http::HttpClient;
-use crate::auth::unattended::{CLIENT_SECRET_ENV, read_certificate};
-use crate::auth::{self, ClientCredential, EntraApp, ServicePrincipal, Unattended};
-use crate::checks::{self, Context, EntraSign, Report, Status, Subject};
-use crate::cli::{AuthChoice, ConnectArgs, ConnectionFlags, GlobalArgs, exit};
-use crate::doctor::{checklist, json_value, refine, setup, subject_from_flags};
+use crate::auth::Unattended;
+use crate::checks::{self, Context, Report, Status, Subject};
+use crate::cli::{AuthChoice, ConnectArgs, GlobalArgs, exit};
 use crate::jobs::JobContext;
 use crate::net::target::parse_services_target;
 use crate::problem::Problem;
@@ -31,197 +35,6 @@ use crate::wizard::{Job, JobResult, SaveRequest};
 pub struct ConnectOutput {
     pub stdout: String,
     pub code: u8,
-}
-
-/// A failure before the checks ran, with its exit code (2 input, 1 store,
-/// 4 sign-in).
-#[derive(Debug)]
-pub struct ConnectError {
-    pub problem: Problem,
-    pub code: u8,
-}
-
-impl ConnectError {
-    fn usage(problem: Problem) -> Self {
-        ConnectError {
-            problem,
-            code: exit::USAGE,
-        }
-    }
-}
-
-/// Signs in with Microsoft without a TUI: discovers the organization's
-/// tenant (or takes `--tenant`), tells the user the code and page through
-/// `notify` (stderr), waits, and returns the sign-in for the checks.
-pub async fn device_code_sign_in(
-    http: &HttpClient,
-    endpoints: &Endpoints,
-    subject: &Subject,
-    flags: &ConnectionFlags,
-    notify: &(dyn Fn(&str) + Sync),
-) -> Result<EntraSign, Problem> {
-    if subject.deployment != Deployment::Services {
-        return Err(Problem::new(
-            "CONFIG_INVALID",
-            "--auth device-code is for Azure DevOps Services; a Server signs in with a PAT",
-            "Use --auth pat with the token in AZURE_DEVOPS_EXT_PAT or --pat-stdin",
-        ));
-    }
-    let target = parse_services_target(&subject.target, &endpoints.devops)
-        .map_err(|e| Problem::new(e.code(), e.to_string(), e.fix()))?;
-    let org_url = endpoints.organization_url(&target.organization);
-    let authority = auth::discover_authority(http, &org_url, flags.tenant.as_deref()).await?;
-    let app = EntraApp {
-        authority: endpoints.authority.clone(),
-        client_id: flags
-            .client_id
-            .clone()
-            .unwrap_or_else(|| auth::DEFAULT_CLIENT_ID.to_string()),
-    };
-    let code = auth::start_device_code(http, &app, authority.segment())
-        .await
-        .map_err(|e| e.problem)?;
-    notify(&format!(
-        "To sign in, open {} on any device and enter the code {} (valid {} minutes). Waiting…",
-        code.verification_uri,
-        code.user_code,
-        code.expires_at
-            .saturating_duration_since(std::time::Instant::now())
-            .as_secs()
-            .div_ceil(60)
-    ));
-    let tokens = auth::wait_for_tokens(http, &app, &code)
-        .await
-        .map_err(|e| e.problem)?;
-    let Some(refresh_token) = tokens.refresh.clone() else {
-        return Err(Problem::new(
-            "PROVIDER_AUTH_REQUIRED",
-            "Microsoft Entra ID sent no refresh token, so later runs could not sign in silently",
-            "Check that the client app may request offline_access, or use a personal access token",
-        ));
-    };
-    notify(&format!(
-        "Signed in as {}.",
-        tokens.account().unwrap_or("the account")
-    ));
-    Ok(EntraSign {
-        app,
-        refresh_token,
-        tenant: authority
-            .tenant_id()
-            .map(str::to_string)
-            .or_else(|| tokens.tenant().map(str::to_string)),
-    })
-}
-
-/// The unattended sign-in the flags ask for (`--auth managed-identity |
-/// service-principal | azure-cli`), `Ok(None)` for the other methods.
-/// `stdin_secret`: what `--secret-stdin` (`--pat-stdin`) read, the service
-/// principal's client secret. A managed identity is probed first (about a
-/// second): where no metadata endpoint answers, it is not offered.
-/// Errors carry their exit code (2 input, 4 sign-in).
-pub async fn unattended_from_flags(
-    endpoints: &Endpoints,
-    deployment: Deployment,
-    flags: &ConnectionFlags,
-    stdin_secret: Option<SecretString>,
-    env: &impl Fn(&str) -> Option<String>,
-) -> Result<Option<Unattended>, ConnectError> {
-    let method = match flags.auth {
-        Some(
-            m @ (AuthChoice::ManagedIdentity | AuthChoice::ServicePrincipal | AuthChoice::AzureCli),
-        ) => m,
-        _ => return Ok(None),
-    };
-    let flag = match method {
-        AuthChoice::ManagedIdentity => "managed-identity",
-        AuthChoice::ServicePrincipal => "service-principal",
-        _ => "azure-cli",
-    };
-    if deployment != Deployment::Services {
-        return Err(ConnectError::usage(Problem::new(
-            "CONFIG_INVALID",
-            format!(
-                "--auth {flag} is for Azure DevOps Services; Azure DevOps Server signs in with a PAT"
-            ),
-            "Use --auth pat with the token in AZURE_DEVOPS_EXT_PAT or --pat-stdin",
-        )));
-    }
-    let auth_failure = |problem: Problem| ConnectError {
-        code: if problem.code == "CONFIG_INVALID" {
-            exit::USAGE
-        } else {
-            exit::AUTH
-        },
-        problem,
-    };
-    let given = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_string)
-    };
-    let client_id = given(&flags.client_id);
-    let tenant = given(&flags.tenant);
-    if method != AuthChoice::ServicePrincipal && flags.certificate.is_some() {
-        return Err(ConnectError::usage(Problem::new(
-            "CONFIG_INVALID",
-            format!("--certificate is for --auth service-principal, not --auth {flag}"),
-            "Leave out --certificate",
-        )));
-    }
-    match method {
-        AuthChoice::ManagedIdentity => {
-            auth::probe_imds(&endpoints.imds)
-                .await
-                .map_err(auth_failure)?;
-            Ok(Some(Unattended::ManagedIdentity {
-                imds: endpoints.imds.clone(),
-                client_id,
-            }))
-        }
-        AuthChoice::ServicePrincipal => {
-            let Some(client_id) = client_id else {
-                return Err(ConnectError::usage(Problem::new(
-                    "CONFIG_INVALID",
-                    "--auth service-principal needs the app's client id: --client-id APP_ID",
-                    "e.g. … --auth service-principal --tenant contoso.onmicrosoft.com --client-id 00000000-0000-0000-0000-000000000000 --secret-stdin",
-                )));
-            };
-            let env_secret = env(CLIENT_SECRET_ENV)
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty());
-            let (credential, source) = match (&flags.certificate, stdin_secret, env_secret) {
-                (Some(path), _, _) => (
-                    read_certificate(path).map_err(auth_failure)?,
-                    format!("the certificate {}", path.display()),
-                ),
-                (None, Some(s), _) => (ClientCredential::Secret(s), "standard input".to_string()),
-                (None, None, Some(s)) => (
-                    ClientCredential::Secret(SecretString::from(s)),
-                    CLIENT_SECRET_ENV.to_string(),
-                ),
-                (None, None, None) => {
-                    return Err(ConnectError {
-                        problem: Problem::new(
-                            "PROVIDER_AUTH_REQUIRED",
-                            "no credential for the service principal: pipe its client secret with --secret-stdin, set AZURE_CLIENT_SECRET, or pass --certificate PEM",
-                            "e.g. printenv SP_SECRET | ado-setup connect --non-interactive --auth service-principal --tenant T --client-id ID --secret-stdin …",
-                        ),
-                        code: exit::AUTH,
-                    });
-                }
-            };
-            Ok(Some(Unattended::ServicePrincipal(ServicePrincipal {
-                authority: endpoints.authority.clone(),
-                tenant,
-                client_id,
-                credential: Some(credential),
-                source,
-            })))
-        }
-        _ => Ok(Some(Unattended::AzureCli { tenant })),
-    }
 }
 
 /// Saves a connection that keeps no secret (managed identity, Azure CLI):
@@ -483,7 +296,7 @@ pub async fn connect(
         };
         crate::text::to_json_pretty(&v)
     } else {
-        let ascii = !crate::doctor::utf8_locale(&env);
+        let ascii = !crate::cli::report::utf8_locale(&env);
         let mut named = subject.clone();
         named.name = Some(name.clone());
         let mut out = checklist("connect", &named, &report, ascii);
@@ -590,4 +403,27 @@ fn build(
         secret_ref: None,
         validated_at: None,
     })
+}
+
+/// `connect --non-interactive`.
+pub fn main(global: &GlobalArgs, args: &crate::cli::ConnectArgs) -> ExitCode {
+    let stdin_pat = match read_stdin_pat(&args.connection, "connect --non-interactive") {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let runtime = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let result = runtime.block_on(connect(
+        global,
+        args,
+        stdin_pat,
+        |k| std::env::var(k).ok(),
+        &to_stderr,
+    ));
+    match result {
+        Ok(out) => printed(&out.stdout, out.code),
+        Err(e) => problem_exit(&e.problem, e.code),
+    }
 }

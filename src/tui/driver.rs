@@ -17,8 +17,8 @@ use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinSet};
 
 use crate::jobs::{JobContext, run as run_job};
-use crate::screens;
-use crate::theme::Theme;
+use crate::tui::screens;
+use crate::tui::theme::Theme;
 use crate::wizard::{Effect, JobResult, Msg, Outcome, Step, Wizard, update};
 
 /// How often the spinner advances while a job runs.
@@ -86,7 +86,7 @@ impl Driver {
                         tracing::warn!(error = %e, "could not open the browser");
                     }
                 }
-                Effect::Copy(text) => crate::terminal::copy_to_clipboard(&text),
+                Effect::Copy(text) => crate::tui::terminal::copy_to_clipboard(&text),
                 Effect::SaveDraft(d) => {
                     if let Err(e) = crate::store::draft::save(self.ctx.config.dir(), &d) {
                         tracing::warn!(error = %e, "could not keep a draft of the answers");

@@ -12,16 +12,17 @@ use crate::ado::client::{AdoClient, StructureGroup};
 use crate::ado::endpoints::Deployment;
 use crate::ado::error::AdoError;
 use crate::ado::http::{Credential, HttpClient};
-use crate::ado::version::{ApiVersion, who_am_i};
+use crate::ado::negotiate::who_am_i;
+use crate::ado::probe::probe_azure_devops;
+use crate::ado::version::ApiVersion;
 use crate::auth::ClientCredential;
 use crate::auth::unattended::{client_assertion, probe_imds, read_certificate};
 use crate::checks::{
     Context as CheckContext, Subject, process_name, project_defaults, scope_problem,
 };
-use crate::net::probe::probe_azure_devops;
 use crate::store::config::{Access, ConfigStore};
 use crate::store::secrets::{SecretStore, SecretStoreKind};
-use crate::widgets::tree::TreePicker;
+use crate::wizard::tree::TreePicker;
 use crate::wizard::{
     EntraApp, EntraSession, Job, JobResult, MappingData, MappingInfo, MemberItem, OrgItem, Problem,
     ProjectInfo, ProjectItem, RequiredField, ReviewRequest, SaveRequest, SavedInfo, Session,
@@ -111,12 +112,11 @@ pub async fn run(ctx: &JobContext, job: Job) -> JobResult {
             work_item_type,
         } => load_type_fields(&ctx.http, &session, &project, &work_item_type).await,
         Job::ValidateMapping(req) => Ok(validate_mapping(ctx, *req).await),
-        Job::ProbeNetwork { endpoints } => crate::net::probe::probe_endpoints_staged(
-            &endpoints,
-            crate::net::probe::ProbeOptions::for_client(&ctx.http),
-        )
-        .await
-        .map(JobResult::Network),
+        Job::ProbeNetwork { endpoints } => {
+            crate::net::probe::probe_endpoints_staged(&endpoints, ctx.http.probe_options())
+                .await
+                .map(JobResult::Network)
+        }
         Job::SaveAllowlist { text, file_name } => save_allowlist(ctx, &text, &file_name),
         Job::OpenStore { choice } => open_store(ctx, choice).await,
         Job::Review(req) => Ok(review(ctx, *req).await),
@@ -743,7 +743,7 @@ fn missing_path(kind: &str, path: &str) -> Problem {
 /// Opens the store the user chose when the OS keyring failed, and proves it.
 async fn open_store(
     ctx: &JobContext,
-    choice: crate::cli::SecretStoreChoice,
+    choice: crate::store::secrets::SecretStoreChoice,
 ) -> Result<JobResult, Problem> {
     let err = |e: crate::store::secrets::SecretError| {
         Problem::new(
@@ -899,7 +899,7 @@ async fn troubleshoot(
     allow_http: bool,
 ) -> Result<JobResult, Problem> {
     let (mut subject, secrets) =
-        crate::doctor::saved_subject(&ctx.config, name, &authority).await?;
+        crate::checks::saved_subject(&ctx.config, name, &authority).await?;
     if subject.pat.is_none()
         && subject.entra.is_none()
         && let Ok(p) = std::env::var(crate::store::secrets::PAT_ENV)
@@ -920,7 +920,7 @@ async fn troubleshoot(
         Some(id) => crate::checks::run_one(&subject, &check_ctx, id).await,
         None => crate::checks::run(&subject, &check_ctx).await,
     };
-    crate::doctor::keep_renewed_secret(check_ctx.secrets.as_ref(), name, &report).await;
+    crate::checks::keep_renewed_secret(check_ctx.secrets.as_ref(), name, &report).await;
     Ok(JobResult::Troubleshot {
         outcomes: report.outcomes,
         only,

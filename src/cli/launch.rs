@@ -27,7 +27,7 @@ pub struct Launch {
 }
 
 fn http(global: &GlobalArgs) -> Result<HttpClient, Problem> {
-    crate::doctor::http_client(global)
+    super::flags::http_client(global)
 }
 
 /// The wizard against the real Azure DevOps.
@@ -64,7 +64,7 @@ pub async fn real(global: &GlobalArgs, sign_in: SignInSettings) -> Result<Launch
     {
         Ok(s) => (s, None),
         Err(e @ crate::store::secrets::SecretError::Unavailable { .. })
-            if global.secret_store == crate::cli::SecretStoreChoice::Auto
+            if global.secret_store == crate::store::secrets::SecretStoreChoice::Auto
                 && !global.require_secure_storage =>
         {
             (SecretStore::none(), Some(e.to_string()))

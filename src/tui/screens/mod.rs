@@ -10,7 +10,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use crate::theme::Theme;
+use crate::tui::theme::Theme;
 use crate::wizard::{Step, Wizard};
 
 /// Smallest size the wizard draws in; below it a "too small" note is shown.

@@ -3,7 +3,10 @@
 
 use std::path::PathBuf;
 
+use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub use crate::store::secrets::SecretStoreChoice;
 
 /// Exit codes of SPEC §5.
 pub mod exit {
@@ -82,18 +85,15 @@ pub struct GlobalArgs {
     pub verbose: u8,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SecretStoreChoice {
-    /// The OS keyring when it passes a write/read/delete test; otherwise stop and say how to choose
-    Auto,
-    /// The OS keyring only (Secret Service, Keychain, Credential Manager)
-    Keyring,
-    /// The Linux kernel keyring (lost on reboot)
-    Keyutils,
-    /// A 0600 file in the config dir (plain text)
-    File,
-    /// Do not store the secret; supply AZURE_DEVOPS_EXT_PAT at run time
-    None,
+/// `--secret-store`: the store's own choices, with the help text of each.
+impl ValueEnum for SecretStoreChoice {
+    fn value_variants<'a>() -> &'a [Self] {
+        &SecretStoreChoice::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.name()).help(self.help()))
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -18,6 +18,10 @@ use secrecy::zeroize::Zeroizing;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use super::process::{problem_exit, runtime};
 use crate::cli::{Command, ExportFormat, GlobalArgs, exit};
 use crate::problem::Problem;
 use crate::store::config::{
@@ -993,6 +997,44 @@ fn edit_distance(a: &str, b: &str) -> usize {
         prev = cur;
     }
     prev[b.len()]
+}
+
+/// `list`, `show`, `remove`, `export`: questions on stderr, answers from stdin.
+pub fn main(global: &GlobalArgs, command: &Command) -> ExitCode {
+    use std::io::IsTerminal;
+    let runtime = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let mut confirm = |question: &str| {
+        let mut err = std::io::stderr();
+        let _ = write!(err, "{question}");
+        let _ = err.flush();
+        let mut answer = String::new();
+        match std::io::stdin().read_line(&mut answer) {
+            Ok(0) | Err(_) => {
+                let _ = writeln!(err);
+                false
+            }
+            Ok(_) => crate::cli::manage::is_yes(&answer),
+        }
+    };
+    let mut console = crate::cli::manage::Console {
+        can_ask: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
+        stdout_is_tty: std::io::stdout().is_terminal(),
+        confirm: &mut confirm,
+    };
+    match runtime.block_on(crate::cli::manage::run(global, command, &mut console)) {
+        Ok(out) => {
+            // Written through the filter, not copied: stdout may hold a secret.
+            let mut stdout = std::io::stdout().lock();
+            let _ = write!(stdout, "{}", Untrusted::lines(&out.stdout));
+            let _ = stdout.flush();
+            let _ = write!(std::io::stderr(), "{}", Untrusted::lines(&out.stderr));
+            ExitCode::from(out.code)
+        }
+        Err(f) => problem_exit(&f.problem, f.code),
+    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{spinner, text_field};
 use crate::ado::endpoints::Deployment;
-use crate::theme::Theme;
+use crate::tui::theme::Theme;
 use crate::wizard::{
     Availability, CheckStatus, MappingForm, MappingRow, Picker, SignInMethod, SpCredential, Step,
     Wizard,

@@ -101,7 +101,7 @@ pub enum Job {
     ProbeNetwork { endpoints: Vec<Url> },
     /// Open the chosen secret store and prove it with a round trip.
     OpenStore {
-        choice: crate::cli::SecretStoreChoice,
+        choice: crate::store::secrets::SecretStoreChoice,
     },
     /// Write the firewall request text to a file.
     SaveAllowlist { text: String, file_name: String },
@@ -184,7 +184,7 @@ pub struct OrgItem {
     pub name: String,
 }
 
-impl crate::widgets::filter::Filterable for OrgItem {
+impl crate::wizard::filter::Filterable for OrgItem {
     fn filter_text(&self) -> &str {
         &self.name
     }
@@ -221,7 +221,7 @@ pub struct TypeChoice {
     pub states: Vec<String>,
 }
 
-impl crate::widgets::filter::Filterable for TypeChoice {
+impl crate::wizard::filter::Filterable for TypeChoice {
     fn filter_text(&self) -> &str {
         &self.name
     }
@@ -235,7 +235,7 @@ pub struct MemberItem {
     pub unique_name: String,
 }
 
-impl crate::widgets::filter::Filterable for MemberItem {
+impl crate::wizard::filter::Filterable for MemberItem {
     fn filter_text(&self) -> &str {
         &self.label
     }
@@ -245,7 +245,7 @@ impl crate::widgets::filter::Filterable for MemberItem {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValueItem(pub String);
 
-impl crate::widgets::filter::Filterable for ValueItem {
+impl crate::wizard::filter::Filterable for ValueItem {
     fn filter_text(&self) -> &str {
         &self.0
     }
@@ -276,8 +276,8 @@ pub struct TypeFields {
 pub struct MappingData {
     pub types: Vec<TypeChoice>,
     pub default_type: String,
-    pub areas: crate::widgets::tree::TreePicker,
-    pub iterations: crate::widgets::tree::TreePicker,
+    pub areas: crate::wizard::tree::TreePicker,
+    pub iterations: crate::wizard::tree::TreePicker,
     /// The default team's values (field form).
     pub default_area: String,
     pub default_iteration: String,
@@ -397,7 +397,7 @@ pub struct ProjectItem {
     pub process: String,
 }
 
-impl crate::widgets::filter::Filterable for ProjectItem {
+impl crate::wizard::filter::Filterable for ProjectItem {
     fn filter_text(&self) -> &str {
         &self.name
     }

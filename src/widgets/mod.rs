@@ -1,3 +1,0 @@
-//! Reusable TUI pieces.
-pub mod filter;
-pub mod tree;
