@@ -3,10 +3,12 @@
 //! client credential — or, when that store fails, why. Also the write-back
 //! of a refresh token Entra ID renewed during a run.
 
+use secrecy::SecretString;
+
 use crate::ado::endpoints::{Deployment, Endpoints};
 use crate::checks::{self, Report, Subject};
 use crate::problem::Problem;
-use crate::store::config::{AuthMethod, ConfigStore, ProviderKey};
+use crate::store::config::{AuthMethod, ConfigStore, Connection, ProviderKey};
 use crate::store::secrets::SecretStore;
 
 /// Stores the refresh token Entra ID renewed during a run in place of the
@@ -42,89 +44,13 @@ pub async fn saved_subject(
             "Check the name (saved connections are listed by the wizard's start menu), or pass --config-dir",
         ));
     };
-    let mut pat = None;
-    let mut pat_source = "no stored secret".to_string();
-    let mut secrets = None;
-    let mut secret_unreadable = None;
-    if let Some(r) = &c.secret_ref {
-        match SecretStore::open_ref(r, store.dir()).await {
-            Ok(s) => {
-                match s.get(name).await {
-                    Ok(Some(p)) => {
-                        pat = Some(p);
-                        pat_source = s.describe();
-                    }
-                    Ok(None) => pat_source = format!("nothing stored in {}", s.describe()),
-                    Err(e) => {
-                        pat_source = format!("the secret store failed: {e}");
-                        secret_unreadable = Some(e);
-                    }
-                }
-                secrets = Some(s);
-            }
-            Err(e) => {
-                pat_source = format!("the secret store failed: {e}");
-                secret_unreadable = Some(e);
-            }
-        }
-    }
-    let mut entra = None;
-    let mut unattended = None;
-    let services = c.provider_key == ProviderKey::AzureDevopsServices;
-    match c.auth_method {
-        AuthMethod::ManagedIdentity if services => {
-            let imds = Endpoints::imds_from_env().map_err(|e| {
-                Problem::new(e.code(), e.to_string(), "Fix or unset ADO_SETUP_IMDS_URL")
-            })?;
-            let u = crate::auth::Unattended::ManagedIdentity {
-                imds,
-                client_id: c.client_id.clone(),
-            };
-            pat_source = format!("{}; nothing secret is stored", u.describe());
-            unattended = Some(u);
-        }
-        AuthMethod::AzureCli if services => {
-            let u = crate::auth::Unattended::AzureCli {
-                tenant: c.tenant_id.clone(),
-            };
-            pat_source = format!("{}; nothing secret is stored", u.describe());
-            unattended = Some(u);
-        }
-        AuthMethod::ServicePrincipal if services => {
-            let credential = pat.take().map(crate::auth::ClientCredential::from_stored);
-            let source = if credential.is_some() {
-                pat_source.clone()
-            } else {
-                format!("no client secret: {pat_source}")
-            };
-            let sp = crate::auth::ServicePrincipal {
-                authority: authority.clone(),
-                tenant: c.tenant_id.clone(),
-                client_id: c.client_id.clone().unwrap_or_default(),
-                credential,
-                source,
-            };
-            pat_source = format!("the service principal {}, from {}", sp.client_id, sp.source);
-            unattended = Some(crate::auth::Unattended::ServicePrincipal(sp));
-        }
-        _ => {}
-    }
-    if c.auth_method == AuthMethod::DeviceCode {
-        entra = pat.take().map(|refresh_token| checks::EntraSign {
-            app: crate::auth::EntraApp {
-                authority: authority.clone(),
-                client_id: c
-                    .client_id
-                    .clone()
-                    .unwrap_or_else(|| crate::auth::DEFAULT_CLIENT_ID.to_string()),
-            },
-            refresh_token,
-            tenant: c.tenant_id.clone(),
-        });
-        if entra.is_some() {
-            pat_source = format!("Microsoft sign-in, {pat_source}");
-        }
-    }
+    let StoredSecret {
+        mut pat,
+        source: mut pat_source,
+        store: secrets,
+        unreadable: secret_unreadable,
+    } = StoredSecret::read(&c, store).await;
+    let (entra, unattended) = sign_in_of(&c, &mut pat, &mut pat_source, authority)?;
     let subject = Subject {
         name: Some(c.name.clone()),
         deployment: match c.provider_key {
@@ -149,4 +75,118 @@ pub async fn saved_subject(
         field_defaults: c.field_defaults.clone(),
     };
     Ok((subject, secrets))
+}
+
+/// The secret a saved connection's `secret_ref` names, where it was found,
+/// and — when its store failed — why.
+struct StoredSecret {
+    pat: Option<SecretString>,
+    source: String,
+    store: Option<SecretStore>,
+    unreadable: Option<crate::store::secrets::SecretError>,
+}
+
+impl StoredSecret {
+    async fn read(c: &Connection, config: &ConfigStore) -> StoredSecret {
+        let mut found = StoredSecret {
+            pat: None,
+            source: "no stored secret".to_string(),
+            store: None,
+            unreadable: None,
+        };
+        let Some(r) = &c.secret_ref else {
+            return found;
+        };
+        match SecretStore::open_ref(r, config.dir()).await {
+            Ok(s) => {
+                match s.get(&c.name).await {
+                    Ok(Some(p)) => {
+                        found.pat = Some(p);
+                        found.source = s.describe();
+                    }
+                    Ok(None) => found.source = format!("nothing stored in {}", s.describe()),
+                    Err(e) => {
+                        found.source = format!("the secret store failed: {e}");
+                        found.unreadable = Some(e);
+                    }
+                }
+                found.store = Some(s);
+            }
+            Err(e) => {
+                found.source = format!("the secret store failed: {e}");
+                found.unreadable = Some(e);
+            }
+        }
+        found
+    }
+}
+
+/// The sign-in a saved connection uses besides a PAT: a Microsoft sign-in
+/// (its refresh token taken from `pat`), or an unattended one — a managed
+/// identity (at `ADO_SETUP_IMDS_URL`), the Azure CLI, or a service principal
+/// (its client credential taken from `pat`).
+fn sign_in_of(
+    c: &Connection,
+    pat: &mut Option<SecretString>,
+    pat_source: &mut String,
+    authority: &url::Url,
+) -> Result<(Option<checks::EntraSign>, Option<crate::auth::Unattended>), Problem> {
+    let mut entra = None;
+    let mut unattended = None;
+    let services = c.provider_key == ProviderKey::AzureDevopsServices;
+    match c.auth_method {
+        AuthMethod::ManagedIdentity if services => {
+            let imds = Endpoints::imds_from_env().map_err(|e| {
+                Problem::new(e.code(), e.to_string(), "Fix or unset ADO_SETUP_IMDS_URL")
+            })?;
+            let u = crate::auth::Unattended::ManagedIdentity {
+                imds,
+                client_id: c.client_id.clone(),
+            };
+            *pat_source = format!("{}; nothing secret is stored", u.describe());
+            unattended = Some(u);
+        }
+        AuthMethod::AzureCli if services => {
+            let u = crate::auth::Unattended::AzureCli {
+                tenant: c.tenant_id.clone(),
+            };
+            *pat_source = format!("{}; nothing secret is stored", u.describe());
+            unattended = Some(u);
+        }
+        AuthMethod::ServicePrincipal if services => {
+            let credential = pat.take().map(crate::auth::ClientCredential::from_stored);
+            let source = if credential.is_some() {
+                pat_source.clone()
+            } else {
+                format!("no client secret: {pat_source}")
+            };
+            let sp = crate::auth::ServicePrincipal {
+                authority: authority.clone(),
+                tenant: c.tenant_id.clone(),
+                client_id: c.client_id.clone().unwrap_or_default(),
+                credential,
+                source,
+            };
+            *pat_source = format!("the service principal {}, from {}", sp.client_id, sp.source);
+            unattended = Some(crate::auth::Unattended::ServicePrincipal(sp));
+        }
+        _ => {}
+    }
+    if c.auth_method == AuthMethod::DeviceCode {
+        entra = pat.take().map(|refresh_token| checks::EntraSign {
+            app: crate::auth::EntraApp {
+                authority: authority.clone(),
+                client_id: c
+                    .client_id
+                    .clone()
+                    .unwrap_or_else(|| crate::auth::DEFAULT_CLIENT_ID.to_string()),
+            },
+            refresh_token,
+            tenant: c.tenant_id.clone(),
+        });
+        if entra.is_some() {
+            *pat_source = format!("Microsoft sign-in, {pat_source}");
+        }
+    }
+    Ok((entra, unattended))
 }

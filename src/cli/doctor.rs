@@ -10,8 +10,9 @@ use std::process::ExitCode;
 use super::flags::{refine, setup, subject_from_flags};
 use super::process::{printed, problem_exit, read_stdin_pat, runtime, to_stderr};
 use super::report::{exit_code, human_output, json_output, utf8_locale, write_report};
-use crate::checks::{self, Context};
-use crate::checks::{keep_renewed_secret, saved_subject};
+use crate::ado::endpoints::Endpoints;
+use crate::ado::http::HttpClient;
+use crate::checks::{self, Context, Report, Subject, keep_renewed_secret, saved_subject};
 use crate::cli::{DoctorArgs, GlobalArgs, exit};
 use crate::problem::Problem;
 use crate::store::config::ConfigStore;
@@ -35,10 +36,6 @@ pub async fn doctor(
 ) -> Result<DoctorOutput, Problem> {
     let (endpoints, http) = setup(global, &env)?;
     let flags = &args.connection;
-    let env_pat = env(PAT_ENV)
-        .filter(|p| !p.trim().is_empty())
-        .map(SecretString::from);
-
     let mut config = None;
     let mut secrets = None;
     let mut subject = match &args.name {
@@ -60,22 +57,80 @@ pub async fn doctor(
     if let Some(crate::auth::Unattended::ManagedIdentity { imds, .. }) = &mut subject.unattended {
         imds.clone_from(&endpoints.imds);
     }
+    let run = Run {
+        args,
+        endpoints: &endpoints,
+        http: &http,
+        notify,
+    };
+    choose_credential(&mut subject, &run, stdin_pat, &env).await?;
+
+    // The checks probe these for Services connections only.
+    let extra_endpoints = vec![endpoints.vssps.clone(), endpoints.profile.clone()];
+    let ctx = Context {
+        http,
+        devops_base: endpoints.devops.clone(),
+        extra_endpoints,
+        allow_http: global.allow_http,
+        config,
+        secrets,
+    };
+    let report = checks::run(&subject, &ctx).await;
+    log_outcomes(&report);
+    if let Some(name) = &subject.name {
+        keep_renewed_secret(ctx.secrets.as_ref(), name, &report).await;
+    }
+
+    if let Some(path) = &args.report {
+        write_report(path, &subject, &report, &endpoints, &env)?;
+    }
+    let stdout = if args.json {
+        json_output(&subject, &report)
+    } else {
+        let ascii = args.plain || !utf8_locale(&env);
+        human_output(&subject, &report, ascii, args.all)
+    };
+    Ok(DoctorOutput {
+        stdout,
+        code: exit_code(&report, args.strict),
+    })
+}
+
+/// What a run of `doctor` signs in with.
+struct Run<'a> {
+    args: &'a DoctorArgs,
+    endpoints: &'a Endpoints,
+    http: &'a HttpClient,
+    notify: &'a (dyn Fn(&str) + Sync),
+}
+
+/// The credential the checks use, in order of precedence: a token on
+/// standard input wins over the stored secret (for a service principal: its
+/// client secret); the environment's only where no Microsoft or unattended
+/// sign-in is saved (a PAT exported for other tools must not hide the
+/// sign-in being diagnosed).
+async fn choose_credential(
+    subject: &mut Subject,
+    run: &Run<'_>,
+    stdin_pat: Option<SecretString>,
+    env: &impl Fn(&str) -> Option<String>,
+) -> Result<(), Problem> {
+    let flags = &run.args.connection;
+    let env_pat = env(PAT_ENV)
+        .filter(|p| !p.trim().is_empty())
+        .map(SecretString::from);
     let saved_sp = matches!(
         subject.unattended,
         Some(crate::auth::Unattended::ServicePrincipal(_))
     );
 
-    // A token on standard input wins over the stored secret (for a service
-    // principal: its client secret); the environment's only where no
-    // Microsoft or unattended sign-in is saved (a PAT exported for other
-    // tools must not hide the sign-in being diagnosed).
-    if args.name.is_none()
+    if run.args.name.is_none()
         && let Some(u) = crate::cli::flags::unattended_from_flags(
-            &endpoints,
+            run.endpoints,
             subject.deployment,
             flags,
             stdin_pat.clone(),
-            &env,
+            env,
         )
         .await
         .map_err(|e| e.problem)?
@@ -100,11 +155,16 @@ pub async fn doctor(
             subject.entra = None;
             subject.unattended = None;
         }
-    } else if args.name.is_none() && flags.auth == Some(crate::cli::AuthChoice::DeviceCode) {
+    } else if run.args.name.is_none() && flags.auth == Some(crate::cli::AuthChoice::DeviceCode) {
         // Ad hoc with Microsoft sign-in: the code on stderr, then the checks.
-        let sign =
-            crate::cli::flags::device_code_sign_in(&http, &endpoints, &subject, flags, notify)
-                .await?;
+        let sign = crate::cli::flags::device_code_sign_in(
+            run.http,
+            run.endpoints,
+            subject,
+            flags,
+            run.notify,
+        )
+        .await?;
         subject.entra = Some(sign);
         subject.pat_source = "Microsoft sign-in".into();
     } else if let Some(p) = env_pat
@@ -126,19 +186,11 @@ pub async fn doctor(
         sp.source = crate::auth::unattended::CLIENT_SECRET_ENV.into();
         subject.pat_source = format!("the service principal {}, from {}", sp.client_id, sp.source);
     }
+    Ok(())
+}
 
-    // The checks probe these for Services connections only.
-    let extra_endpoints = vec![endpoints.vssps.clone(), endpoints.profile.clone()];
-    let ctx = Context {
-        http,
-        devops_base: endpoints.devops.clone(),
-        extra_endpoints,
-        allow_http: global.allow_http,
-        config,
-        secrets,
-    };
-    let report = checks::run(&subject, &ctx).await;
-    // For the `-v` log attached to a ticket: each result in a line.
+/// For the `-v` log attached to a ticket: each result in a line.
+fn log_outcomes(report: &Report) {
     for o in &report.outcomes {
         tracing::debug!(
             check = o.id,
@@ -148,23 +200,6 @@ pub async fn doctor(
             "checked"
         );
     }
-    if let Some(name) = &subject.name {
-        keep_renewed_secret(ctx.secrets.as_ref(), name, &report).await;
-    }
-
-    if let Some(path) = &args.report {
-        write_report(path, &subject, &report, &endpoints, &env)?;
-    }
-    let stdout = if args.json {
-        json_output(&subject, &report)
-    } else {
-        let ascii = args.plain || !utf8_locale(&env);
-        human_output(&subject, &report, ascii, args.all)
-    };
-    Ok(DoctorOutput {
-        stdout,
-        code: exit_code(&report, args.strict),
-    })
 }
 
 pub fn main(global: &GlobalArgs, args: &crate::cli::DoctorArgs) -> ExitCode {

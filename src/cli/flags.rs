@@ -124,10 +124,23 @@ pub struct ConnectError {
 }
 
 impl ConnectError {
+    /// An input error: exit 2.
     pub(crate) fn usage(problem: Problem) -> Self {
         ConnectError {
             problem,
             code: exit::USAGE,
+        }
+    }
+
+    /// A sign-in that failed: exit 4, or 2 when the input was at fault.
+    pub(crate) fn sign_in(problem: Problem) -> Self {
+        ConnectError {
+            code: if problem.code == "CONFIG_INVALID" {
+                exit::USAGE
+            } else {
+                exit::AUTH
+            },
+            problem,
         }
     }
 }
@@ -229,14 +242,6 @@ pub async fn unattended_from_flags(
             "Use --auth pat with the token in AZURE_DEVOPS_EXT_PAT or --pat-stdin",
         )));
     }
-    let auth_failure = |problem: Problem| ConnectError {
-        code: if problem.code == "CONFIG_INVALID" {
-            exit::USAGE
-        } else {
-            exit::AUTH
-        },
-        problem,
-    };
     let given = |v: &Option<String>| {
         v.as_deref()
             .map(str::trim)
@@ -256,52 +261,65 @@ pub async fn unattended_from_flags(
         AuthChoice::ManagedIdentity => {
             auth::probe_imds(&endpoints.imds)
                 .await
-                .map_err(auth_failure)?;
+                .map_err(ConnectError::sign_in)?;
             Ok(Some(Unattended::ManagedIdentity {
                 imds: endpoints.imds.clone(),
                 client_id,
             }))
         }
         AuthChoice::ServicePrincipal => {
-            let Some(client_id) = client_id else {
-                return Err(ConnectError::usage(Problem::new(
-                    "CONFIG_INVALID",
-                    "--auth service-principal needs the app's client id: --client-id APP_ID",
-                    "e.g. … --auth service-principal --tenant contoso.onmicrosoft.com --client-id 00000000-0000-0000-0000-000000000000 --secret-stdin",
-                )));
-            };
-            let env_secret = env(CLIENT_SECRET_ENV)
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty());
-            let (credential, source) = match (&flags.certificate, stdin_secret, env_secret) {
-                (Some(path), _, _) => (
-                    read_certificate(path).map_err(auth_failure)?,
-                    format!("the certificate {}", path.display()),
-                ),
-                (None, Some(s), _) => (ClientCredential::Secret(s), "standard input".to_string()),
-                (None, None, Some(s)) => (
-                    ClientCredential::Secret(SecretString::from(s)),
-                    CLIENT_SECRET_ENV.to_string(),
-                ),
-                (None, None, None) => {
-                    return Err(ConnectError {
-                        problem: Problem::new(
-                            "PROVIDER_AUTH_REQUIRED",
-                            "no credential for the service principal: pipe its client secret with --secret-stdin, set AZURE_CLIENT_SECRET, or pass --certificate PEM",
-                            "e.g. printenv SP_SECRET | ado-setup connect --non-interactive --auth service-principal --tenant T --client-id ID --secret-stdin …",
-                        ),
-                        code: exit::AUTH,
-                    });
-                }
-            };
-            Ok(Some(Unattended::ServicePrincipal(ServicePrincipal {
-                authority: endpoints.authority.clone(),
-                tenant,
-                client_id,
-                credential: Some(credential),
-                source,
-            })))
+            service_principal(endpoints, flags, client_id, tenant, stdin_secret, env)
         }
         _ => Ok(Some(Unattended::AzureCli { tenant })),
     }
+}
+
+/// `--auth service-principal`: the app's client id and its credential — a
+/// certificate, a secret on standard input, or `AZURE_CLIENT_SECRET`.
+fn service_principal(
+    endpoints: &Endpoints,
+    flags: &ConnectionFlags,
+    client_id: Option<String>,
+    tenant: Option<String>,
+    stdin_secret: Option<SecretString>,
+    env: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<Unattended>, ConnectError> {
+    let Some(client_id) = client_id else {
+        return Err(ConnectError::usage(Problem::new(
+            "CONFIG_INVALID",
+            "--auth service-principal needs the app's client id: --client-id APP_ID",
+            "e.g. … --auth service-principal --tenant contoso.onmicrosoft.com --client-id 00000000-0000-0000-0000-000000000000 --secret-stdin",
+        )));
+    };
+    let env_secret = env(CLIENT_SECRET_ENV)
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    let (credential, source) = match (&flags.certificate, stdin_secret, env_secret) {
+        (Some(path), _, _) => (
+            read_certificate(path).map_err(ConnectError::sign_in)?,
+            format!("the certificate {}", path.display()),
+        ),
+        (None, Some(s), _) => (ClientCredential::Secret(s), "standard input".to_string()),
+        (None, None, Some(s)) => (
+            ClientCredential::Secret(SecretString::from(s)),
+            CLIENT_SECRET_ENV.to_string(),
+        ),
+        (None, None, None) => {
+            return Err(ConnectError {
+                problem: Problem::new(
+                    "PROVIDER_AUTH_REQUIRED",
+                    "no credential for the service principal: pipe its client secret with --secret-stdin, set AZURE_CLIENT_SECRET, or pass --certificate PEM",
+                    "e.g. printenv SP_SECRET | ado-setup connect --non-interactive --auth service-principal --tenant T --client-id ID --secret-stdin …",
+                ),
+                code: exit::AUTH,
+            });
+        }
+    };
+    Ok(Some(Unattended::ServicePrincipal(ServicePrincipal {
+        authority: endpoints.authority.clone(),
+        tenant,
+        client_id,
+        credential: Some(credential),
+        source,
+    })))
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 use serde_json::json;
 
 use crate::ado::endpoints::{Deployment, Endpoints};
-use crate::checks::{Report, Status, Subject};
+use crate::checks::{CheckOutcome, Report, Status, Subject};
 use crate::cli::exit;
 use crate::problem::Problem;
 use crate::text::Untrusted;
@@ -138,14 +138,9 @@ pub fn skip_causes(report: &Report) -> Vec<(&'static str, SkipCause)> {
         .collect()
 }
 
-fn render_checklist(
-    command: &str,
-    subject: &Subject,
-    report: &Report,
-    ascii: bool,
-    all: bool,
-) -> String {
-    let mark = |s: Status| match (s, ascii) {
+/// A status as the checklist shows it: a symbol, or a word in brackets.
+fn mark(s: Status, ascii: bool) -> &'static str {
+    match (s, ascii) {
         (Status::Pass, false) => "✓",
         (Status::Warn, false) => "!",
         (Status::Fail, false) => "✗",
@@ -154,7 +149,29 @@ fn render_checklist(
         (Status::Warn, true) => "[WARN]",
         (Status::Fail, true) => "[FAIL]",
         (Status::Skip, true) => "[SKIP]",
-    };
+    }
+}
+
+/// One check in the checklist: its mark, id and message, then its code and
+/// each fix on lines of their own.
+fn outcome_lines(out: &mut String, o: &CheckOutcome, mark: &str) {
+    let _ = writeln!(out, "{} {:<26} {}", mark, o.id, Untrusted::new(&o.message));
+    if let Some(code) = &o.code {
+        let _ = writeln!(out, "    {}", Untrusted::new(code));
+    }
+    for f in &o.fix {
+        let _ = writeln!(out, "    fix: {}", Untrusted::new(f));
+    }
+}
+
+fn render_checklist(
+    command: &str,
+    subject: &Subject,
+    report: &Report,
+    ascii: bool,
+    all: bool,
+) -> String {
+    let mark = |s: Status| mark(s, ascii);
     let mut out = String::new();
     let what = subject.name.clone().unwrap_or_else(|| "ad hoc".to_string());
     let _ = writeln!(
@@ -212,19 +229,7 @@ fn render_checklist(
             }
             continue;
         }
-        let _ = writeln!(
-            out,
-            "{} {:<26} {}",
-            mark(o.status),
-            o.id,
-            Untrusted::new(&o.message)
-        );
-        if let Some(code) = &o.code {
-            let _ = writeln!(out, "    {}", Untrusted::new(code));
-        }
-        for f in &o.fix {
-            let _ = writeln!(out, "    fix: {}", Untrusted::new(f));
-        }
+        outcome_lines(&mut out, o, mark(o.status));
         let waiting = SkipCause::Failed(o.id);
         if !all && members(&waiting).len() > 1 {
             fold_line(&mut out, &waiting);
