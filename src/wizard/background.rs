@@ -8,6 +8,7 @@ use url::Url;
 use crate::ado::endpoints::Deployment;
 use crate::ado::http::Credential;
 pub use crate::auth::{DeviceCode, EntraApp};
+pub use crate::checks::{CheckOutcome, Status as CheckStatus};
 pub use crate::net::probe::{EndpointProbe, EndpointResult};
 pub use crate::problem::Problem;
 
@@ -292,8 +293,6 @@ pub struct UserInfo {
     pub display_name: String,
     pub sign_in: Option<String>,
 }
-
-pub use crate::checks::{CheckOutcome, Status as CheckStatus};
 
 /// Everything the Save job writes.
 #[derive(Debug, Clone)]

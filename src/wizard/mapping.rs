@@ -389,213 +389,273 @@ fn edit_query(query: &str, key: &KeyEvent) -> Option<String> {
     }
 }
 
+/// What a key in an open picker leaves: the picker to keep open (if any)
+/// and the effects.
+type PickerOutcome = (Option<Picker>, Vec<Effect>);
+
 /// A key in an open picker; returns the picker to keep open (if any).
-fn picker_key(w: &mut Wizard, picker: Picker, key: KeyEvent) -> (Option<Picker>, Vec<Effect>) {
-    let Some(form) = w.form.as_mut() else {
-        return (None, Vec::new());
-    };
-    if key.code == KeyCode::Esc {
+fn picker_key(w: &mut Wizard, picker: Picker, key: KeyEvent) -> PickerOutcome {
+    if w.form.is_none() || key.code == KeyCode::Esc {
         return (None, Vec::new());
     }
     match picker {
-        Picker::Type(mut list) => match key.code {
-            KeyCode::Up => {
-                list.select_prev();
-                (Some(Picker::Type(list)), Vec::new())
-            }
-            KeyCode::Down => {
-                list.select_next();
-                (Some(Picker::Type(list)), Vec::new())
-            }
-            KeyCode::Enter => {
-                let Some(t) = list.selected().map(|t| t.name.clone()) else {
-                    return (Some(Picker::Type(list)), Vec::new());
-                };
-                if t == form.work_item_type {
-                    return (None, Vec::new());
-                }
-                form.work_item_type = t.clone();
-                form.errors.clear();
-                form.loading_fields = true;
-                w.mapping = None;
-                let (Some(session), Some(project)) = (w.session(), w.project.clone()) else {
-                    return (None, Vec::new());
-                };
-                let effects = w.spawn(Job::LoadTypeFields {
-                    session,
-                    project,
-                    work_item_type: t,
-                });
-                (None, effects)
-            }
-            _ => {
-                if let Some(q) = edit_query(list.query(), &key) {
-                    list.set_query(&q);
-                }
-                (Some(Picker::Type(list)), Vec::new())
-            }
-        },
-        Picker::Area | Picker::Iteration => {
-            let is_area = matches!(picker, Picker::Area);
-            let default = if is_area {
-                form.data.default_area.clone()
-            } else {
-                form.data.default_iteration.clone()
-            };
-            let tree = if is_area {
-                &mut form.data.areas
-            } else {
-                &mut form.data.iterations
-            };
-            match key.code {
-                KeyCode::Up => tree.select_prev(),
-                KeyCode::Down => tree.select_next(),
-                KeyCode::PageUp => tree.page_up(10),
-                KeyCode::PageDown => tree.page_down(10),
-                KeyCode::Left => tree.collapse(),
-                KeyCode::Right => tree.expand(),
-                KeyCode::Tab => {
-                    tree.select_path(&default);
-                }
-                KeyCode::Enter => {
-                    // A typed path that exists is taken as typed.
-                    let typed = tree.query().trim().to_string();
-                    let chosen = if typed.contains('\\') && tree.contains_path(&typed) {
-                        Some(typed.trim_start_matches('\\').to_string())
-                    } else {
-                        tree.selected().map(|n| n.path.clone())
-                    };
-                    if let Some(path) = chosen {
-                        let key = if is_area {
-                            form.area = path;
-                            "System.AreaPath"
-                        } else {
-                            form.iteration = path;
-                            "System.IterationPath"
-                        };
-                        form.errors.remove(key);
-                        w.mapping = None;
-                        return (None, Vec::new());
-                    }
-                }
-                _ => {
-                    if let Some(q) = edit_query(tree.query(), &key) {
-                        tree.set_query(&q);
-                    }
-                }
-            }
-            (Some(picker), Vec::new())
+        Picker::Type(list) => type_key(w, list, key),
+        Picker::Area => tree_key(w, true, key),
+        Picker::Iteration => tree_key(w, false, key),
+        Picker::Priority(sev) => priority_key(w, sev, key),
+        Picker::Assignee(list) => assignee_key(w, list, key),
+        Picker::Values(i, list) => values_key(w, i, list, key),
+        Picker::Text(i, input) => text_key(w, i, input, key),
+    }
+}
+
+/// The work item type: another type loads its fields (and clears the
+/// errors filed under the old one).
+fn type_key(w: &mut Wizard, mut list: FilterList<TypeChoice>, key: KeyEvent) -> PickerOutcome {
+    let Some(form) = w.form.as_mut() else {
+        return (None, Vec::new());
+    };
+    match key.code {
+        KeyCode::Up => {
+            list.select_prev();
+            (Some(Picker::Type(list)), Vec::new())
         }
-        Picker::Priority(mut sev) => {
-            let values = form.fields.priority_values.clone().unwrap_or_default();
-            let step = |form: &mut MappingForm, sev: usize, forward: bool| {
-                let s = Severity::ALL[sev.min(3)];
-                let current = form.priority.get(s).to_string();
-                let pos = values.iter().position(|v| *v == current);
-                let next = match (pos, forward) {
-                    (Some(p), true) => (p + 1) % values.len().max(1),
-                    (Some(p), false) => (p + values.len().max(1) - 1) % values.len().max(1),
-                    (None, _) => 0,
-                };
-                if let Some(v) = values.get(next).and_then(|v| v.parse::<i64>().ok()) {
-                    form.priority.set(s, v);
-                }
-            };
-            match key.code {
-                KeyCode::Up => sev = sev.saturating_sub(1),
-                KeyCode::Down => sev = (sev + 1).min(3),
-                KeyCode::Left => step(form, sev, false),
-                KeyCode::Right | KeyCode::Char(' ') => step(form, sev, true),
-                KeyCode::Enter => {
-                    form.errors.remove("Microsoft.VSTS.Common.Priority");
-                    w.mapping = None;
-                    return (None, Vec::new());
-                }
-                _ => {}
-            }
-            (Some(Picker::Priority(sev)), Vec::new())
+        KeyCode::Down => {
+            list.select_next();
+            (Some(Picker::Type(list)), Vec::new())
         }
-        Picker::Assignee(mut list) => match key.code {
-            KeyCode::Up => {
-                list.select_prev();
-                (Some(Picker::Assignee(list)), Vec::new())
+        KeyCode::Enter => {
+            let Some(t) = list.selected().map(|t| t.name.clone()) else {
+                return (Some(Picker::Type(list)), Vec::new());
+            };
+            if t == form.work_item_type {
+                return (None, Vec::new());
             }
-            KeyCode::Down => {
-                list.select_next();
-                (Some(Picker::Assignee(list)), Vec::new())
+            form.work_item_type = t.clone();
+            form.errors.clear();
+            form.loading_fields = true;
+            w.mapping = None;
+            let (Some(session), Some(project)) = (w.session(), w.project.clone()) else {
+                return (None, Vec::new());
+            };
+            let effects = w.spawn(Job::LoadTypeFields {
+                session,
+                project,
+                work_item_type: t,
+            });
+            (None, effects)
+        }
+        _ => {
+            if let Some(q) = edit_query(list.query(), &key) {
+                list.set_query(&q);
             }
-            KeyCode::Delete => {
-                form.assignee = None;
-                form.errors.remove("System.AssignedTo");
-                w.mapping = None;
-                (None, Vec::new())
-            }
-            KeyCode::Enter => {
-                let typed = list.query().trim().to_string();
-                let chosen = match list.selected() {
-                    Some(m) => Some(m.unique_name.clone()),
-                    // Not a team member in the list: an address, checked
-                    // by the mapping checks.
-                    None if typed.contains('@') => Some(typed),
-                    None if typed.is_empty() => None,
-                    None => return (Some(Picker::Assignee(list)), Vec::new()),
+            (Some(Picker::Type(list)), Vec::new())
+        }
+    }
+}
+
+/// The area (`is_area`) or iteration tree: ←→ fold, Tab the team's
+/// default, Enter the selected node or a typed path that exists.
+fn tree_key(w: &mut Wizard, is_area: bool, key: KeyEvent) -> PickerOutcome {
+    let picker = if is_area {
+        Picker::Area
+    } else {
+        Picker::Iteration
+    };
+    let Some(form) = w.form.as_mut() else {
+        return (None, Vec::new());
+    };
+    let default = if is_area {
+        form.data.default_area.clone()
+    } else {
+        form.data.default_iteration.clone()
+    };
+    let tree = if is_area {
+        &mut form.data.areas
+    } else {
+        &mut form.data.iterations
+    };
+    match key.code {
+        KeyCode::Up => tree.select_prev(),
+        KeyCode::Down => tree.select_next(),
+        KeyCode::PageUp => tree.page_up(10),
+        KeyCode::PageDown => tree.page_down(10),
+        KeyCode::Left => tree.collapse(),
+        KeyCode::Right => tree.expand(),
+        KeyCode::Tab => {
+            tree.select_path(&default);
+        }
+        KeyCode::Enter => {
+            // A typed path that exists is taken as typed.
+            let typed = tree.query().trim().to_string();
+            let chosen = if typed.contains('\\') && tree.contains_path(&typed) {
+                Some(typed.trim_start_matches('\\').to_string())
+            } else {
+                tree.selected().map(|n| n.path.clone())
+            };
+            if let Some(path) = chosen {
+                let key = if is_area {
+                    form.area = path;
+                    "System.AreaPath"
+                } else {
+                    form.iteration = path;
+                    "System.IterationPath"
                 };
-                form.assignee = chosen;
-                form.errors.remove("System.AssignedTo");
+                form.errors.remove(key);
                 w.mapping = None;
-                (None, Vec::new())
+                return (None, Vec::new());
             }
-            _ => {
-                if let Some(q) = edit_query(list.query(), &key) {
-                    list.set_query(&q);
+        }
+        _ => {
+            if let Some(q) = edit_query(tree.query(), &key) {
+                tree.set_query(&q);
+            }
+        }
+    }
+    (Some(picker), Vec::new())
+}
+
+/// The priority map: ↑↓ choose a severity, ←→ (or Space) step its
+/// priority through the field's allowed values.
+fn priority_key(w: &mut Wizard, mut sev: usize, key: KeyEvent) -> PickerOutcome {
+    let Some(form) = w.form.as_mut() else {
+        return (None, Vec::new());
+    };
+    let values = form.fields.priority_values.clone().unwrap_or_default();
+    let step = |form: &mut MappingForm, sev: usize, forward: bool| {
+        let s = Severity::ALL[sev.min(3)];
+        let current = form.priority.get(s).to_string();
+        let pos = values.iter().position(|v| *v == current);
+        let next = match (pos, forward) {
+            (Some(p), true) => (p + 1) % values.len().max(1),
+            (Some(p), false) => (p + values.len().max(1) - 1) % values.len().max(1),
+            (None, _) => 0,
+        };
+        if let Some(v) = values.get(next).and_then(|v| v.parse::<i64>().ok()) {
+            form.priority.set(s, v);
+        }
+    };
+    match key.code {
+        KeyCode::Up => sev = sev.saturating_sub(1),
+        KeyCode::Down => sev = (sev + 1).min(3),
+        KeyCode::Left => step(form, sev, false),
+        KeyCode::Right | KeyCode::Char(' ') => step(form, sev, true),
+        KeyCode::Enter => {
+            form.errors.remove("Microsoft.VSTS.Common.Priority");
+            w.mapping = None;
+            return (None, Vec::new());
+        }
+        _ => {}
+    }
+    (Some(Picker::Priority(sev)), Vec::new())
+}
+
+/// The assignee: a team member, a typed address, or none (Delete, or
+/// Enter on nothing typed).
+fn assignee_key(w: &mut Wizard, mut list: FilterList<MemberItem>, key: KeyEvent) -> PickerOutcome {
+    let Some(form) = w.form.as_mut() else {
+        return (None, Vec::new());
+    };
+    match key.code {
+        KeyCode::Up => {
+            list.select_prev();
+            (Some(Picker::Assignee(list)), Vec::new())
+        }
+        KeyCode::Down => {
+            list.select_next();
+            (Some(Picker::Assignee(list)), Vec::new())
+        }
+        KeyCode::Delete => {
+            form.assignee = None;
+            form.errors.remove("System.AssignedTo");
+            w.mapping = None;
+            (None, Vec::new())
+        }
+        KeyCode::Enter => {
+            let typed = list.query().trim().to_string();
+            let chosen = match list.selected() {
+                Some(m) => Some(m.unique_name.clone()),
+                // Not a team member in the list: an address, checked
+                // by the mapping checks.
+                None if typed.contains('@') => Some(typed),
+                None if typed.is_empty() => None,
+                None => return (Some(Picker::Assignee(list)), Vec::new()),
+            };
+            form.assignee = chosen;
+            form.errors.remove("System.AssignedTo");
+            w.mapping = None;
+            (None, Vec::new())
+        }
+        _ => {
+            if let Some(q) = edit_query(list.query(), &key) {
+                list.set_query(&q);
+            }
+            (Some(Picker::Assignee(list)), Vec::new())
+        }
+    }
+}
+
+/// A picklist field (required field `i`): Enter takes the selected value.
+fn values_key(
+    w: &mut Wizard,
+    i: usize,
+    mut list: FilterList<ValueItem>,
+    key: KeyEvent,
+) -> PickerOutcome {
+    let Some(form) = w.form.as_mut() else {
+        return (None, Vec::new());
+    };
+    match key.code {
+        KeyCode::Up => {
+            list.select_prev();
+            (Some(Picker::Values(i, list)), Vec::new())
+        }
+        KeyCode::Down => {
+            list.select_next();
+            (Some(Picker::Values(i, list)), Vec::new())
+        }
+        KeyCode::Enter => {
+            if let (Some(v), Some(f)) = (list.selected(), form.fields.required.get(i)) {
+                form.values.insert(f.reference_name.clone(), v.0.clone());
+                form.errors.remove(&f.reference_name);
+                w.mapping = None;
+                return (None, Vec::new());
+            }
+            (Some(Picker::Values(i, list)), Vec::new())
+        }
+        _ => {
+            if let Some(q) = edit_query(list.query(), &key) {
+                list.set_query(&q);
+            }
+            (Some(Picker::Values(i, list)), Vec::new())
+        }
+    }
+}
+
+/// A free-text field (required field `i`): Enter takes the text (empty:
+/// no value).
+fn text_key(w: &mut Wizard, i: usize, mut input: Input, key: KeyEvent) -> PickerOutcome {
+    let Some(form) = w.form.as_mut() else {
+        return (None, Vec::new());
+    };
+    match key.code {
+        KeyCode::Enter => {
+            if let Some(f) = form.fields.required.get(i) {
+                let v = input.value().trim().to_string();
+                if v.is_empty() {
+                    form.values.remove(&f.reference_name);
+                } else {
+                    form.values.insert(f.reference_name.clone(), v);
                 }
-                (Some(Picker::Assignee(list)), Vec::new())
+                form.errors.remove(&f.reference_name);
+                w.mapping = None;
             }
-        },
-        Picker::Values(i, mut list) => match key.code {
-            KeyCode::Up => {
-                list.select_prev();
-                (Some(Picker::Values(i, list)), Vec::new())
-            }
-            KeyCode::Down => {
-                list.select_next();
-                (Some(Picker::Values(i, list)), Vec::new())
-            }
-            KeyCode::Enter => {
-                if let (Some(v), Some(f)) = (list.selected(), form.fields.required.get(i)) {
-                    form.values.insert(f.reference_name.clone(), v.0.clone());
-                    form.errors.remove(&f.reference_name);
-                    w.mapping = None;
-                    return (None, Vec::new());
-                }
-                (Some(Picker::Values(i, list)), Vec::new())
-            }
-            _ => {
-                if let Some(q) = edit_query(list.query(), &key) {
-                    list.set_query(&q);
-                }
-                (Some(Picker::Values(i, list)), Vec::new())
-            }
-        },
-        Picker::Text(i, mut input) => match key.code {
-            KeyCode::Enter => {
-                if let Some(f) = form.fields.required.get(i) {
-                    let v = input.value().trim().to_string();
-                    if v.is_empty() {
-                        form.values.remove(&f.reference_name);
-                    } else {
-                        form.values.insert(f.reference_name.clone(), v);
-                    }
-                    form.errors.remove(&f.reference_name);
-                    w.mapping = None;
-                }
-                (None, Vec::new())
-            }
-            _ => {
-                input.handle_event(&crossterm::event::Event::Key(key));
-                (Some(Picker::Text(i, input)), Vec::new())
-            }
-        },
+            (None, Vec::new())
+        }
+        _ => {
+            input.handle_event(&crossterm::event::Event::Key(key));
+            (Some(Picker::Text(i, input)), Vec::new())
+        }
     }
 }
 

@@ -1,12 +1,27 @@
-//! What the Review step shows, as plain data: every answer that will be
-//! saved, the checks grouped by what they are about with what each
-//! established, and their fixes in the wizard's words (Esc back to a step,
-//! a row of Field mapping) rather than the command line's (`--field
-//! REF=VALUE`). Pure functions of the wizard's state; no I/O.
+//! The Review step (SPEC §2.8). What it shows, as plain data: every answer
+//! that will be saved, the checks grouped by what they are about with what
+//! each established, and their fixes in the wizard's words (Esc back to a
+//! step, a row of Field mapping) rather than the command line's (`--field
+//! REF=VALUE`). Then its form: the saved name (suggested, checked against
+//! the rules and the saved connections), the checks run on arrival, and
+//! Enter, which saves only when every check passed: the connection the
+//! answers describe goes to the Save job with its secret.
 
-use super::{CheckOutcome, CheckStatus, Wizard};
+use crossterm::event::{KeyCode, KeyEvent};
+use secrecy::SecretString;
+use tui_input::Input;
+
+use super::{
+    CheckOutcome, CheckStatus, Effect, Job, MappingInfo, Problem, ReviewRequest, SaveRequest, Step,
+    Wizard, edit, probes_status,
+};
 use crate::ado::endpoints::Deployment;
+use crate::store::config::{
+    Access, AuthMethod, Connection, ConnectionUser, ProviderKey, validate_connection_name,
+};
 use crate::text::Untrusted;
+
+// ─── What it shows ──────────────────────────────────────────────────────────
 
 /// One answer of the Review step: what it is and what will be saved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,31 +132,72 @@ impl Wizard {
     /// iteration, priority map, assignee, required-field values, the
     /// allowlist status, the sign-in and where the secret goes.
     pub fn review_answers(&self) -> Vec<Answer> {
-        let clean = |s: &str| Untrusted::new(s).to_string();
-        let mut a = Vec::new();
-        let mut push = |label, value: String| a.push(Answer { label, value });
+        let mut a = self.target_answers();
+        a.push(self.sign_in_answer());
+        if let Some(p) = &self.project {
+            a.push(answer(
+                "Project",
+                format!("{} ({} process)", clean(&p.name), clean(&p.process)),
+            ));
+        }
+        if let Some(m) = &self.mapping {
+            a.extend(mapping_answers(m));
+        }
+        a.push(answer(
+            "Allowlist",
+            match self.network.as_deref() {
+                Some(probes) => format!(
+                    "{} ({} endpoint(s) probed)",
+                    probes_status(probes).as_str(),
+                    probes.len()
+                ),
+                None => "not probed".into(),
+            },
+        ));
+        let stores_nothing = self.entra.is_none()
+            && self
+                .unattended
+                .as_ref()
+                .is_some_and(|(u, _)| u.secret().is_none());
+        a.push(answer(
+            "Secret",
+            if stores_nothing {
+                "nothing to store: this sign-in keeps no secret".into()
+            } else {
+                clean(&self.settings.secret_store)
+            },
+        ));
+        a
+    }
+
+    /// The deployment, and the organization or collection.
+    fn target_answers(&self) -> Vec<Answer> {
         let url = self
             .base_url
             .as_ref()
             .map(|u| u.as_str().trim_end_matches('/').to_string())
             .unwrap_or_default();
         match self.deployment {
-            Deployment::Services => {
-                push("Deployment", "Azure DevOps Services (cloud)".into());
-                push(
+            Deployment::Services => vec![
+                answer("Deployment", "Azure DevOps Services (cloud)".into()),
+                answer(
                     "Organization",
                     match &self.organization {
                         Some(o) if !url.is_empty() => format!("{} · {url}", clean(o)),
                         Some(o) => clean(o),
                         None => url.clone(),
                     },
-                );
-            }
-            Deployment::Server => {
-                push("Deployment", "Azure DevOps Server (self-hosted)".into());
-                push("Collection", url.clone());
-            }
+                ),
+            ],
+            Deployment::Server => vec![
+                answer("Deployment", "Azure DevOps Server (self-hosted)".into()),
+                answer("Collection", url.clone()),
+            ],
         }
+    }
+
+    /// How the connection signs in, and as whom.
+    fn sign_in_answer(&self) -> Answer {
         let user = self
             .user
             .as_ref()
@@ -161,65 +217,266 @@ impl Wizard {
             (None, Some((u, _))) => u.describe(),
             (None, None) => "Personal access token".to_string(),
         };
-        push("Sign-in", format!("{method}{user}"));
-        if let Some(p) = &self.project {
-            push(
-                "Project",
-                format!("{} ({} process)", clean(&p.name), clean(&p.process)),
-            );
-        }
-        if let Some(m) = &self.mapping {
-            push("Work item type", clean(&m.work_item_type));
-            push("Area path", clean(&m.area_path));
-            push("Iteration path", clean(&m.iteration_path));
-            push(
-                "Priority",
-                if m.has_priority {
-                    m.priority_map.to_string().replace(',', " · ")
-                } else {
-                    "not mapped (the type has no Priority field)".into()
-                },
-            );
-            push(
-                "Assignee",
-                m.assignee
-                    .as_deref()
-                    .map_or("none: work items are created unassigned".into(), clean),
-            );
-            if m.field_defaults.is_empty() {
-                push("Required fields", "none beyond the standard ones".into());
-            }
-            for (reference, value) in &m.field_defaults {
-                push(
-                    "Required field",
-                    format!("{} = {}", clean(reference), clean(value)),
-                );
-            }
-        }
-        push(
-            "Allowlist",
-            match self.network.as_deref() {
-                Some(probes) => format!(
-                    "{} ({} endpoint(s) probed)",
-                    super::probes_status(probes).as_str(),
-                    probes.len()
-                ),
-                None => "not probed".into(),
-            },
-        );
-        let stores_nothing = self.entra.is_none()
-            && self
-                .unattended
-                .as_ref()
-                .is_some_and(|(u, _)| u.secret().is_none());
-        push(
-            "Secret",
-            if stores_nothing {
-                "nothing to store: this sign-in keeps no secret".into()
-            } else {
-                clean(&self.settings.secret_store)
-            },
-        );
-        a
+        answer("Sign-in", format!("{method}{user}"))
     }
+}
+
+/// The mapping's answers: type, area, iteration, priority, assignee and
+/// the required fields' values.
+fn mapping_answers(m: &MappingInfo) -> Vec<Answer> {
+    let mut a = vec![
+        answer("Work item type", clean(&m.work_item_type)),
+        answer("Area path", clean(&m.area_path)),
+        answer("Iteration path", clean(&m.iteration_path)),
+        answer(
+            "Priority",
+            if m.has_priority {
+                m.priority_map.to_string().replace(',', " · ")
+            } else {
+                "not mapped (the type has no Priority field)".into()
+            },
+        ),
+        answer(
+            "Assignee",
+            m.assignee
+                .as_deref()
+                .map_or("none: work items are created unassigned".into(), clean),
+        ),
+    ];
+    if m.field_defaults.is_empty() {
+        a.push(answer(
+            "Required fields",
+            "none beyond the standard ones".into(),
+        ));
+    }
+    for (reference, value) in &m.field_defaults {
+        a.push(answer(
+            "Required field",
+            format!("{} = {}", clean(reference), clean(value)),
+        ));
+    }
+    a
+}
+
+fn answer(label: &'static str, value: String) -> Answer {
+    Answer { label, value }
+}
+
+/// Text from the server, made safe to show.
+fn clean(s: &str) -> String {
+    Untrusted::new(s).to_string()
+}
+
+// ─── The form ───────────────────────────────────────────────────────────────
+
+/// The Review form's saved-name field and its checks.
+#[derive(Debug, Default)]
+pub struct ReviewState {
+    pub name: Input,
+    /// The user typed in the name (else it follows the suggestion).
+    pub name_edited: bool,
+    pub name_error: Option<String>,
+    pub checks: Vec<CheckOutcome>,
+    /// Lines scrolled past below the name field (↑↓ PgUp PgDn).
+    pub scroll: usize,
+    /// The furthest `scroll` can go, as the last frame drawn found it (the
+    /// screen knows its height; the keys stop there).
+    pub max_scroll: std::cell::Cell<usize>,
+}
+
+impl Wizard {
+    /// `{org}-{project}` (or `{host}-{project}`) in the name rules' shape.
+    pub fn suggested_name(&self) -> String {
+        let first = self
+            .organization
+            .clone()
+            .or_else(|| {
+                self.base_url
+                    .as_ref()
+                    .and_then(|u| u.path_segments()?.next_back().map(str::to_string))
+            })
+            .unwrap_or_default();
+        let project = self
+            .project
+            .as_ref()
+            .map(|p| p.name.clone())
+            .unwrap_or_default();
+        crate::store::config::suggest_connection_name(&first, &project)
+    }
+
+    /// Arriving at Review: the suggested name (unless the user typed one),
+    /// and the checks run again.
+    pub(super) fn enter_review(&mut self) -> Vec<Effect> {
+        if !self.review.name_edited || self.review.name.value().is_empty() {
+            self.review.name = Input::new(self.suggested_name());
+            self.review.name_edited = false;
+        }
+        match (self.session(), self.project.clone(), self.mapping.clone()) {
+            (Some(session), Some(project), Some(mapping)) => {
+                self.review.checks.clear();
+                self.review.scroll = 0;
+                let extra_endpoints = self.settings.service_endpoints();
+                self.spawn(Job::Review(Box::new(ReviewRequest {
+                    session,
+                    project,
+                    mapping,
+                    devops_base: self.settings.devops_base.clone(),
+                    extra_endpoints,
+                    allow_http: self.settings.allow_http,
+                })))
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Keys of the Review step: ↑↓ PgUp PgDn scroll, other keys edit the
+/// name, Enter saves.
+pub(super) fn on_key(w: &mut Wizard, key: KeyEvent) -> Vec<Effect> {
+    // ↑↓ PgUp PgDn scroll the answers and checks (the name field has one
+    // line: they edit nothing).
+    let page = 10;
+    match key.code {
+        KeyCode::Up => w.review.scroll = w.review.scroll.saturating_sub(1),
+        KeyCode::Down => w.review.scroll = w.review.scroll.saturating_add(1),
+        KeyCode::PageUp => w.review.scroll = w.review.scroll.saturating_sub(page),
+        KeyCode::PageDown => w.review.scroll = w.review.scroll.saturating_add(page),
+        _ => {}
+    }
+    w.review.scroll = w.review.scroll.min(w.review.max_scroll.get());
+    if matches!(
+        key.code,
+        KeyCode::Up | KeyCode::Down | KeyCode::PageUp | KeyCode::PageDown
+    ) {
+        return Vec::new();
+    }
+    if key.code != KeyCode::Enter {
+        if edit(&mut w.review.name, key) {
+            w.review.name_edited = true;
+            w.review.name_error = None;
+        }
+        return Vec::new();
+    }
+    if w.pending.is_some() {
+        return Vec::new();
+    }
+    confirm(w)
+}
+
+/// Enter: a name that is valid and free, checks that ran and passed, then
+/// the save.
+fn confirm(w: &mut Wizard) -> Vec<Effect> {
+    let name = w.review.name.value().trim().to_string();
+    if let Err(e) = validate_connection_name(&name) {
+        w.review.name_error = Some(e.to_string());
+        return Vec::new();
+    }
+    if let Some((_, where_, _)) = w
+        .settings
+        .existing
+        .iter()
+        .find(|(n, _, _)| n.eq_ignore_ascii_case(&name))
+    {
+        w.review.name_error = Some(format!(
+            "a connection named {name} exists already ({where_}); choose another name"
+        ));
+        return Vec::new();
+    }
+    if w.review.checks.is_empty() {
+        // The checks did not run (or failed to): run them again.
+        return w.enter(Step::Review);
+    }
+    if w.review
+        .checks
+        .iter()
+        .any(|c| c.status == CheckStatus::Fail)
+    {
+        // Nothing is saved while a check fails; Enter runs them again.
+        w.review.checks.clear();
+        let effects = w.enter(Step::Review);
+        w.problem = Some(Problem::new(
+            "CHECKS_FAILED",
+            "Some checks failed; nothing was saved. Running them again…",
+            "Fix what the failed checks say (Esc goes back to change answers)",
+        ));
+        return effects;
+    }
+    save(w, &name)
+}
+
+/// The Save job for the connection named `name` and its secret (the
+/// refresh token, the unattended sign-in's secret, or the PAT).
+fn save(w: &mut Wizard, name: &str) -> Vec<Effect> {
+    match build_connection(w, name) {
+        Some(connection) => {
+            let secret = match (&w.entra, &w.unattended) {
+                (Some(e), _) => e.refresh.clone(),
+                (None, Some((u, _))) => u
+                    .secret()
+                    .unwrap_or_else(|| SecretString::from(String::new())),
+                (None, None) => SecretString::from(w.pat.value().trim().to_string()),
+            };
+            let replaces = w.editing.as_ref().map(|c| c.name.clone());
+            w.spawn(Job::Save(Box::new(SaveRequest {
+                replaces,
+                connection,
+                secret,
+            })))
+        }
+        None => {
+            w.problem = Some(Problem::new(
+                "CONFIG_INVALID",
+                "Some answers are missing; go back and complete them",
+                "Press Esc to go back",
+            ));
+            Vec::new()
+        }
+    }
+}
+
+/// The connection the answers describe (SPEC §1), without its secret.
+pub fn build_connection(w: &Wizard, name: &str) -> Option<Connection> {
+    let project = w.project.clone()?;
+    let mapping = w.mapping.clone()?;
+    let base_url = w.base_url.clone()?;
+    let provider_key = match w.deployment {
+        Deployment::Services => ProviderKey::AzureDevopsServices,
+        Deployment::Server => ProviderKey::AzureDevopsServer,
+    };
+    Some(Connection {
+        name: name.to_string(),
+        provider_key,
+        deployment_mode: provider_key.deployment_mode(),
+        organization: w.organization.clone(),
+        base_url: base_url.as_str().trim_end_matches('/').to_string(),
+        api_version: w.api_version.clone()?,
+        auth_method: match (&w.entra, &w.unattended) {
+            (Some(_), _) => AuthMethod::DeviceCode,
+            (None, Some((u, _))) => u.method(),
+            (None, None) => AuthMethod::Pat,
+        },
+        access: Access::ReadWrite,
+        tenant_id: w.tenant.clone(),
+        client_id: match (&w.entra, &w.unattended) {
+            (Some(_), _) => Some(w.settings.sign_in.client_id.clone()),
+            (None, Some((u, _))) => u.client_id().map(str::to_string),
+            (None, None) => None,
+        },
+        user: w.user.as_ref().map(|u| ConnectionUser {
+            display_name: u.display_name.clone(),
+            sign_in: u.sign_in.clone(),
+        }),
+        project: project.name,
+        project_id: project.id,
+        process: project.process,
+        work_item_type: mapping.work_item_type,
+        area_path: mapping.area_path,
+        iteration_path: mapping.iteration_path,
+        priority_map: mapping.priority_map,
+        assignee: mapping.assignee,
+        field_defaults: mapping.field_defaults,
+        allowlist_status: w.network.as_deref().map(probes_status),
+        secret_ref: None,
+        validated_at: None,
+    })
 }
