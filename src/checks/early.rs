@@ -4,9 +4,13 @@
 //! is reported: an answer that came early is used only where the check's
 //! prerequisites passed, and only when it is for what the stage would have
 //! asked (the same type, path, project id or dry-run operations); otherwise
-//! the stage asks again.
+//! the stage asks again. Used by the runner only; depends on the families
+//! for what each request computes, never on the runner.
 
-use super::run::{ProjectDefaults, assignee_found, below_root, permissions, project_defaults};
+use super::dry_run::dry_run_ops;
+use super::mapping::{MappingPlan, assignee_found};
+use super::permission::{PERMISSION_IDS, permissions};
+use super::project::{ProjectDefaults, below_root, project_defaults};
 use super::{CheckOutcome, Subject};
 use crate::ado::client::{AdoClient, StructureGroup};
 use crate::ado::error::AdoError;
@@ -175,11 +179,7 @@ impl Pre {
         if !wants("project.access") {
             return;
         }
-        let perms = [
-            "permission.project_admin",
-            "permission.service_hooks",
-            "permission.tags",
-        ];
+        let perms = PERMISSION_IDS;
         self.project(c, name);
         if wants("project.process") {
             self.processes(c);
@@ -220,7 +220,7 @@ impl Pre {
                 subject.iteration_path.as_deref(),
             )
         {
-            let ops = super::run::dry_run_ops(subject, true, Some(a), Some(i));
+            let ops = dry_run_ops(subject, true, Some(a), Some(i));
             self.dry_run(c, name, t, ops);
         }
         // A saved connection knows its project id.
@@ -228,6 +228,42 @@ impl Pre {
             && let Some(id) = subject.project_id.as_deref().filter(|id| !id.is_empty())
         {
             self.permissions(c, id, subject.access);
+        }
+    }
+
+    /// Round trip 3 (with the permissions): what the project's defaults
+    /// `m` address — the type's fields, the paths, the dry run — for the
+    /// checks `wants` evaluates.
+    pub fn defaults_known(
+        &mut self,
+        c: &AdoClient,
+        subject: &Subject,
+        project: &str,
+        m: &ProjectDefaults,
+        wants: &dyn Fn(&str) -> bool,
+    ) {
+        let plan = MappingPlan::new(subject, m);
+        if let Some(t) = plan.found.as_deref() {
+            if wants("mapping.work_item_type") {
+                self.fields(c, project, t);
+            }
+            if (wants("scope.write") || wants("mapping.dry_run"))
+                && subject.access != Access::ReadOnly
+            {
+                let ops = dry_run_ops(
+                    subject,
+                    true,
+                    Some(&plan.area_path),
+                    Some(&plan.iteration_path),
+                );
+                self.dry_run(c, project, t, ops);
+            }
+        }
+        if wants("mapping.area_path") {
+            self.area(c, project, &plan.area_path);
+        }
+        if wants("mapping.iteration_path") {
+            self.iteration(c, project, &plan.iteration_path);
         }
     }
 

@@ -1,14 +1,30 @@
-//! The check catalogue (SPEC §4): every check with its stable id, order,
-//! prerequisites, codes and fixes, implemented once for `doctor` (and, in
-//! time, the wizard's Review and the TUI troubleshooter). A run goes in
-//! stages that follow the prerequisites; the checks of a stage share their
+//! The check catalogue (SPEC §4), shared by the wizard (Review, Field
+//! mapping validation, the TUI troubleshooter) and `doctor`: every check
+//! with its stable id, order, prerequisites, codes and fixes, implemented
+//! once. This file holds the catalogue and the types a run reports in; one
+//! file per family says what its checks report (`target`, `network`, `auth`,
+//! `project` with `scope.read`, `permission`, `mapping`, `dry_run` for
+//! `scope.write` and `mapping.dry_run`, `storage`), `outcome` builds the
+//! outcomes, and `run` (with `early`, requests sent ahead) runs them in
+//! stages that follow the prerequisites: the checks of a stage share their
 //! requests and run concurrently, so a run costs only the round trips its
-//! dependencies force. A check whose prerequisite did not pass is `skip`
-//! with the reason.
+//! dependencies force; a check whose prerequisite did not pass is `skip`
+//! with the reason. Depends on `ado`, `auth`, `net` and `store` only (and
+//! the shared `problem`).
 
+mod auth;
+mod auth_unattended;
+mod dry_run;
 mod early;
+mod mapping;
+mod network;
+mod outcome;
+mod permission;
+mod project;
 mod run;
 mod saved;
+mod storage;
+mod target;
 
 use std::collections::BTreeMap;
 
@@ -21,10 +37,11 @@ use crate::ado::http::HttpClient;
 use crate::store::config::{Access, ConfigStore, PriorityMap};
 use crate::store::secrets::SecretStore;
 
-pub use run::{
-    ProjectDefaults, below_root, field_form, process_name, project_defaults, required_fields, run,
-    run_one, run_some, scope_problem,
+pub use mapping::required_fields;
+pub use project::{
+    ProjectDefaults, below_root, field_form, process_name, project_defaults, scope_problem,
 };
+pub use run::{run, run_one, run_some};
 pub use saved::{keep_renewed_secret, saved_subject};
 
 /// One entry of the catalogue.
