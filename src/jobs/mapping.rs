@@ -2,8 +2,8 @@
 //! trees and team members, one type's fields, and a mapping validated by
 //! the `mapping.*` checks.
 
+use super::context::{JobContext, client};
 use super::review::review_context;
-use super::{JobContext, client};
 use crate::ado::client::{AdoClient, StructureGroup};
 use crate::ado::error::AdoError;
 use crate::ado::http::HttpClient;

@@ -1,16 +1,14 @@
-//! Runs the wizard's background jobs: each step's validation against the
-//! Azure DevOps REST API, the network probe and the save. Plain async
-//! functions with no UI knowledge; every failure comes back as a
-//! [`Problem`] with a code, a one-line message and a fix.
+//! What each of the wizard's background jobs does ([`crate::wizard::Job`]
+//! in, [`JobResult`] out): each step's validation against the Azure DevOps
+//! REST API, the network probe and the save, one file per kind of job.
+//! Plain async functions with no UI knowledge, run by the TUI's driver (and
+//! by `connect --non-interactive` for its save); every failure comes back
+//! as a [`crate::problem::Problem`] with a code, a one-line message and a fix.
 
-use crate::ado::client::AdoClient;
-use crate::ado::http::HttpClient;
 use crate::ado::probe::probe_azure_devops;
-use crate::ado::version::ApiVersion;
-use crate::store::config::ConfigStore;
-use crate::store::secrets::SecretStore;
-use crate::wizard::{Job, JobResult, Problem, Session};
+use crate::wizard::{Job, JobResult};
 
+mod context;
 mod mapping;
 mod organization;
 mod project;
@@ -18,6 +16,7 @@ mod review;
 mod save;
 mod sign_in;
 
+pub use context::JobContext;
 use mapping::{load_mapping, load_type_fields, validate_mapping};
 use organization::{check_organization, load_organizations};
 use project::{check_project, load_projects};
@@ -27,14 +26,6 @@ use sign_in::{
     certificate_credential, device_wait, probe_azure_cli, probe_managed_identity, sign_in,
     sign_in_unattended,
 };
-
-/// What jobs need: the HTTP client and the stores.
-#[derive(Clone)]
-pub struct JobContext {
-    pub http: HttpClient,
-    pub config: ConfigStore,
-    pub secrets: SecretStore,
-}
 
 /// Runs one job to its result (never panics; errors become `Failed`). One
 /// arm per job, read as a table.
@@ -140,15 +131,4 @@ pub async fn run(ctx: &JobContext, job: Job) -> JobResult {
         Job::Save(req) => save(ctx, *req).await,
     };
     result.unwrap_or_else(JobResult::Failed)
-}
-
-fn client(http: &HttpClient, session: &Session) -> Result<AdoClient, Problem> {
-    let version = ApiVersion::parse(&session.api_version).unwrap_or(ApiVersion::SERVICES);
-    AdoClient::new(
-        http.clone(),
-        session.base_url.clone(),
-        session.credential.clone(),
-        version,
-    )
-    .map_err(|e| Problem::from(&e))
 }

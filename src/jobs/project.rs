@@ -1,7 +1,7 @@
 //! Project jobs: the projects of the organization, and one project read
 //! with its process, default work item type and visibility.
 
-use super::client;
+use super::context::client;
 use crate::ado::http::HttpClient;
 use crate::checks::process_name;
 use crate::wizard::{JobResult, Problem, ProjectInfo, ProjectItem, Session};

@@ -5,7 +5,7 @@
 use secrecy::SecretString;
 use url::Url;
 
-use super::JobContext;
+use super::context::JobContext;
 use crate::ado::endpoints::Deployment;
 use crate::ado::http::Credential;
 use crate::checks::{Context as CheckContext, Subject};

@@ -2,7 +2,7 @@
 //! allowlist file, and the connection itself — secret first, then the
 //! config entry, so a failure leaves what was saved before intact.
 
-use super::JobContext;
+use super::context::JobContext;
 use crate::store::secrets::{SecretStore, SecretStoreKind};
 use crate::wizard::{JobResult, Problem, SaveRequest, SavedInfo};
 
