@@ -8,7 +8,7 @@
 //!   `TF400813` body. The Server collection answers `Negotiate`, `NTLM`,
 //!   `Basic` instead.
 //! - `Basic base64(user:PAT)`, any user name: the full-access PAT, or a
-//!   scenario PAT (see [`SCENARIOS`]). Any other secret → **203** with the
+//!   scenario PAT (see [`super::scenario::SCENARIOS`]). Any other secret → **203** with the
 //!   HTML sign-in page (Services) or 401 (Server).
 //! - Scenario organizations (`"scenario"` in `organizations.json`): the
 //!   full-access PAT and valid Bearer tokens get exactly what that
@@ -27,7 +27,7 @@
 //!   user '{oid}' is not authorized to access this resource.`, as Azure
 //!   DevOps answers for a service principal that is not in the organization.
 //! - Sign-in scenario organizations (`scenario-device-declined`, … see
-//!   [`super::entra::SIGN_IN_SCENARIOS`]) act on the Entra ID side only;
+//!   [`super::scenario::SIGN_IN_SCENARIOS`]) act on the Entra ID side only;
 //!   their credentials work as on any organization, except on
 //!   `scenario-wrong-directory`, whose members are all of another directory:
 //!   every PAT of a non-member (the full-access PAT and the scenario PATs,
@@ -40,11 +40,11 @@ use hyper::header::HeaderMap;
 use serde_json::{Value, json};
 
 use super::data::{MSA_TENANT, Org};
-use super::entra::{SignInKind, org_sign_in};
 use super::http::{
     Resp, add_header, ado_error, find_api_version, html, json_resp, list, method_not_allowed,
     not_found,
 };
+use super::scenario::{SCENARIOS, ScenarioKind, SignInKind};
 use super::server::State;
 use super::util::{b64_decode, b64url_encode, fnv1a64, splitmix64, unix_now};
 
@@ -53,86 +53,6 @@ pub const ADO_RESOURCE: &str = "499b84ac-1321-427f-aa17-267ca6975798";
 
 /// The full-access PAT.
 pub const FULL_PAT: &str = "sbxfull3rgyqnbcheehjqictnse4n7evboh3i2z7vmsrfeqd67cp";
-
-/// Error scenarios reachable with a PAT.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ScenarioKind {
-    ReadOnly,
-    NotMaterialized,
-    ConditionalAccess,
-    Expired,
-    NoPermissions,
-    Throttled,
-}
-
-/// (name, PAT, kind, description) of every scenario.
-pub(crate) const SCENARIOS: &[(&str, &str, ScenarioKind, &str)] = &[
-    (
-        "read-only",
-        "sbxreadonlyv65z3dbzbogjqxstgljhwef7uk6jopbpsvl4v6ab2",
-        ScenarioKind::ReadOnly,
-        "PAT with read scopes only: reads work; the dry-run create answers 401 (scope vso.work_write missing)",
-    ),
-    (
-        "not-materialized",
-        "sbxnotmaterialized33tnpdnvh3zjcoe2f6xveob6qpkcyqofx7",
-        ScenarioKind::NotMaterialized,
-        "identity never signed in to the web UI: every call answers 401 AadUserStateException",
-    ),
-    (
-        "conditional-access",
-        "sbxconditionalaccess6xkdqtlaf243os676fgpoxhuiclhb4hj",
-        ScenarioKind::ConditionalAccess,
-        "blocked by an Entra Conditional Access policy: every call answers 403 VS403463",
-    ),
-    (
-        "expired",
-        "sbxexpiredi6ufmopbfrgjgshtyu3per46sz6lhv26e5dwts37sp",
-        ScenarioKind::Expired,
-        "expired PAT: every call answers 203 with the HTML sign-in page",
-    ),
-    (
-        "no-permissions",
-        "sbxnopermissionskykaujcfkfrbuv6p45l365qk7ul2w3cecysv",
-        ScenarioKind::NoPermissions,
-        "valid PAT of a Stakeholder (Morgan Ellison): reads work, every permission check answers false",
-    ),
-    (
-        "throttled",
-        "sbxthrottledrytkvpxxfgq5e7fuy6jukxfnrbqikpn6lphhjwpj",
-        ScenarioKind::Throttled,
-        "full access, but every API request is answered 429 (Retry-After: 1) once, then served",
-    ),
-];
-
-/// What a scenario organization shows, by scenario name: the answers and
-/// the `doctor` check that fails there.
-pub(crate) const SCENARIO_ORG_NOTES: &[(&str, &str)] = &[
-    (
-        "read-only",
-        "any accepted credential: reads work, the dry-run create answers 401 (vso.work_write missing) -> doctor: scope.write PROVIDER_SCOPE_UNAVAILABLE",
-    ),
-    (
-        "not-materialized",
-        "any accepted credential: every call answers 401 AadUserStateException -> doctor: auth.identity IDENTITY_NOT_MATERIALIZED",
-    ),
-    (
-        "conditional-access",
-        "any accepted credential: every call answers 403 VS403463 -> doctor: auth.policy ORG_POLICY_BLOCKED",
-    ),
-    (
-        "expired",
-        "any accepted credential: every call answers 203 with the sign-in page -> doctor: auth.credentials PROVIDER_AUTH_REQUIRED",
-    ),
-    (
-        "no-permissions",
-        "any accepted credential acts as Morgan Ellison: reads work, every permission is false -> doctor: permission.project_admin PERMISSION_MISSING",
-    ),
-    (
-        "throttled",
-        "any accepted credential: each request is answered 429 (Retry-After: 1) once, then served -> doctor waits and passes",
-    ),
-];
 
 /// Who is calling.
 #[derive(Debug, Clone)]
@@ -179,15 +99,6 @@ impl Caller {
     pub fn is_throttled(&self) -> bool {
         self.scenario() == Some(ScenarioKind::Throttled)
     }
-}
-
-/// The scenario of a scenario organization (`"scenario"` in the assets).
-fn org_scenario(org: &Org) -> Option<ScenarioKind> {
-    let name = org.scenario.as_deref()?;
-    SCENARIOS
-        .iter()
-        .find(|(n, ..)| *n == name)
-        .map(|(_, _, kind, _)| *kind)
 }
 
 fn host_of(st: &State) -> String {
@@ -311,7 +222,7 @@ pub(crate) fn authenticate(st: &State, org: &Org, headers: &HeaderMap) -> Result
             return Err(not_authorized(st, org, &st.cat.main().id));
         }
         if secret == FULL_PAT {
-            return match org_scenario(org) {
+            return match org.pat_scenario() {
                 Some(kind) => scenario_caller(st, org, kind, st.cat.main_user, false),
                 None => Ok(Caller::Pat {
                     person: st.cat.main_user,
@@ -356,7 +267,7 @@ pub(crate) fn authenticate(st: &State, org: &Org, headers: &HeaderMap) -> Result
         {
             return Err(not_authorized(st, org, oid));
         }
-        match org_scenario(org) {
+        match org.pat_scenario() {
             Some(kind) => scenario_caller(st, org, kind, person, true),
             None => Ok(Caller::Bearer {
                 person,
@@ -378,7 +289,7 @@ fn admits(st: &State, org: &Org, person: usize) -> bool {
     if st.cat.app_of(person).is_some() {
         return member();
     }
-    org_sign_in(org) != Some(SignInKind::WrongDirectory) || member()
+    org.sign_in_scenario() != Some(SignInKind::WrongDirectory) || member()
 }
 
 /// 401 `TF400813: The user '{id}' is not authorized …` with the tenant
@@ -696,20 +607,6 @@ mod tests {
             &json!({"aud": "00000003-0000-0000-c000-000000000000", "exp": now + 60}),
         );
         assert!(verify_token(&st, &graph).is_err());
-    }
-
-    #[test]
-    fn every_scenario_has_a_scenario_org_note() {
-        let names: Vec<&str> = SCENARIOS.iter().map(|s| s.0).collect();
-        let noted: Vec<&str> = SCENARIO_ORG_NOTES.iter().map(|n| n.0).collect();
-        assert_eq!(names, noted);
-        let cat = super::super::data::catalog().expect("catalog");
-        for (name, _, kind, _) in SCENARIOS {
-            let org = cat.scenario_org(name).expect("scenario org");
-            assert_eq!(org_scenario(org), Some(*kind));
-        }
-        let plain = cat.services_org("contoso-agile").expect("org");
-        assert_eq!(org_scenario(plain), None);
     }
 
     #[test]

@@ -23,6 +23,7 @@ use std::sync::{Arc, OnceLock};
 
 use serde::Deserialize;
 
+use super::scenario::{ScenarioKind, SignInKind, scenario_kind, sign_in_kind};
 use super::util::{guid_from, parse_ymd};
 
 const ORGS_JSON: &str = include_str!("../../assets/sandbox/organizations.json");
@@ -646,6 +647,18 @@ impl Org {
             .filter(|p| root_node_identifier(&p.id, is_area) == key)
     }
 
+    /// The error scenario of a PAT scenario organization: what every
+    /// accepted credential gets here.
+    pub(crate) fn pat_scenario(&self) -> Option<ScenarioKind> {
+        scenario_kind(self.scenario.as_deref()?)
+    }
+
+    /// The sign-in scenario of a sign-in scenario organization: how the
+    /// sandbox's Entra ID treats its tenant.
+    pub(crate) fn sign_in_scenario(&self) -> Option<SignInKind> {
+        sign_in_kind(self.scenario.as_deref()?)
+    }
+
     /// True for a Microsoft-account organization.
     pub fn is_msa(&self) -> bool {
         self.tenant.as_deref() == Some(MSA_TENANT)
@@ -837,6 +850,19 @@ impl Catalog {
     /// A tenant's entry.
     pub fn tenant(&self, id: &str) -> Option<&Tenant> {
         self.tenants.iter().find(|t| t.id.eq_ignore_ascii_case(id))
+    }
+
+    /// The sign-in scenario of a tenant: that of the scenario organization
+    /// in it.
+    pub(crate) fn tenant_sign_in_scenario(&self, tid: &str) -> Option<SignInKind> {
+        self.orgs
+            .iter()
+            .filter(|o| {
+                o.tenant
+                    .as_deref()
+                    .is_some_and(|t| t.eq_ignore_ascii_case(tid))
+            })
+            .find_map(Org::sign_in_scenario)
     }
 }
 
@@ -1435,10 +1461,8 @@ fn build_catalog() -> anyhow::Result<Catalog> {
                 .ok_or_else(|| anyhow::anyhow!("collection {}: bad api_version {v}", ro.name))?,
         };
         if let Some(sc) = &ro.scenario
-            && !super::auth::SCENARIOS.iter().any(|(n, ..)| n == sc)
-            && !super::entra::SIGN_IN_SCENARIOS
-                .iter()
-                .any(|(n, ..)| n == sc)
+            && scenario_kind(sc).is_none()
+            && sign_in_kind(sc).is_none()
         {
             anyhow::bail!("organization {}: unknown scenario {sc}", ro.name);
         }
@@ -1467,7 +1491,7 @@ fn build_catalog() -> anyhow::Result<Catalog> {
     // A sign-in scenario acts on its organization's tenant, which must be a
     // known directory of its own.
     for o in &orgs {
-        if super::entra::org_sign_in(o).is_none() {
+        if o.sign_in_scenario().is_none() {
             continue;
         }
         let Some(t) = o.tenant.as_deref().filter(|t| *t != MSA_TENANT) else {
@@ -1738,7 +1762,7 @@ mod tests {
     #[test]
     fn every_scenario_has_one_scenario_organization() {
         let cat = catalog().expect("assets parse");
-        for (name, ..) in super::super::auth::SCENARIOS {
+        for (name, _, kind, _) in crate::sandbox::scenario::SCENARIOS {
             let orgs: Vec<&Org> = cat
                 .orgs
                 .iter()
@@ -1747,6 +1771,7 @@ mod tests {
             assert_eq!(orgs.len(), 1, "{name}");
             let org = orgs[0];
             assert_eq!(org.name, format!("scenario-{name}"));
+            assert_eq!(org.pat_scenario(), Some(*kind));
             assert!(!org.server);
             assert_eq!(
                 org.tenant.as_deref(),
@@ -1759,22 +1784,24 @@ mod tests {
             assert!(team.members.contains(&(cat.main_user, true)));
             assert!(p.permissions.is_empty(), "full permissions");
         }
+        let plain = cat.services_org("contoso-agile").expect("org");
+        assert_eq!(plain.pat_scenario(), None);
         // Scenario organizations are not "the organization per process".
         assert_eq!(org_for_process("Agile").as_deref(), Some("contoso-agile"));
     }
 
     #[test]
     fn every_sign_in_scenario_has_an_organization_in_a_tenant_of_its_own() {
-        use super::super::entra::{SIGN_IN_SCENARIOS, SignInKind, org_sign_in, tenant_sign_in};
+        use crate::sandbox::scenario::SIGN_IN_SCENARIOS;
         let cat = catalog().expect("assets parse");
         let mut tenants = Vec::new();
         for (name, kind, _) in SIGN_IN_SCENARIOS {
             let org = cat.scenario_org(name).expect("scenario org");
             assert_eq!(org.name, format!("scenario-{name}"));
-            assert_eq!(org_sign_in(org), Some(*kind));
+            assert_eq!(org.sign_in_scenario(), Some(*kind));
             let tid = org.tenant.clone().expect("tenant");
             assert!(cat.tenant(&tid).is_some(), "{name}: {tid}");
-            assert_eq!(tenant_sign_in(cat, &tid), Some(*kind));
+            assert_eq!(cat.tenant_sign_in_scenario(&tid), Some(*kind));
             assert!(!tenants.contains(&tid), "{name}: shared tenant");
             tenants.push(tid);
             let p = org.project("Payments Platform").expect("project");
@@ -1792,7 +1819,7 @@ mod tests {
             ("Northwind Traders", "northwind.example")
         );
         assert_eq!(
-            tenant_sign_in(cat, "f50b3664-ff5f-44cf-bb3e-31185eb08830"),
+            cat.tenant_sign_in_scenario("f50b3664-ff5f-44cf-bb3e-31185eb08830"),
             None
         );
     }

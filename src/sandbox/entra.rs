@@ -20,7 +20,7 @@
 //! - `grant_type=refresh_token` issues new tokens, for the tenant in the path
 //!   (`organizations`/`common`: the tenant of the refresh token). A tenant the
 //!   user is not in → `invalid_grant` `AADSTS50020`.
-//! - Sign-in scenarios ([`SIGN_IN_SCENARIOS`]), selected by organization: the
+//! - Sign-in scenarios ([`super::scenario::SIGN_IN_SCENARIOS`]), selected by organization: the
 //!   tenant of a sign-in scenario organization (`"scenario":
 //!   "device-declined"` …, each in a tenant of its own) behaves as follows
 //!   (the code is issued normally in every case):
@@ -66,8 +66,9 @@ use hyper::header::HeaderMap;
 use serde_json::{Value, json};
 
 use super::auth::{ADO_RESOURCE, mint_token};
-use super::data::{App, AppKind, Catalog, MSA_TENANT, Org};
+use super::data::{App, AppKind, MSA_TENANT};
 use super::http::{Resp, html, json_resp, method_not_allowed, not_found};
+use super::scenario::SignInKind;
 use super::server::State;
 use super::util::{is_guid, now_rfc3339, parse_pairs, random_guid, random_string, unix_now};
 
@@ -79,66 +80,6 @@ const DEVICE_CODE_LIFETIME: Duration = Duration::from_secs(900);
 
 /// `refresh_token_expires_in` of the `expiring` scenario's tenant: 5 days.
 pub(crate) const EXPIRING_REFRESH_SECS: u64 = 5 * 24 * 3600;
-
-/// A Microsoft sign-in scenario: how the sandbox's Entra ID treats the
-/// tenant of the scenario organization.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum SignInKind {
-    /// Device codes are declined once `approve_after` has passed.
-    DeviceDeclined,
-    /// Device codes are never approved and expire quickly.
-    DeviceExpired,
-    /// The main user is not a member of the tenant (`AADSTS50020`).
-    WrongDirectory,
-    /// Refresh tokens of the tenant expire in 5 days.
-    Expiring,
-}
-
-/// (name, kind, description) of every sign-in scenario; the scenario
-/// organization is `scenario-{name}`, in a tenant of its own.
-pub(crate) const SIGN_IN_SCENARIOS: &[(&str, SignInKind, &str)] = &[
-    (
-        "device-declined",
-        SignInKind::DeviceDeclined,
-        "a device code for this tenant ends in authorization_declined (AADSTS70000) when it would be approved -> sign-in fails PROVIDER_AUTH_REQUIRED (declined); the PAT and refresh tokens work",
-    ),
-    (
-        "device-expired",
-        SignInKind::DeviceExpired,
-        "a device code for this tenant is never approved and expires after 3 s (60 s when approve_after >= 5 s), then expired_token (AADSTS70019) -> sign-in fails PROVIDER_AUTH_REQUIRED (expired); the PAT and refresh tokens work",
-    ),
-    (
-        "wrong-directory",
-        SignInKind::WrongDirectory,
-        "Avery is not a member of this tenant: device code and refresh-token grants for it answer invalid_grant AADSTS50020, Bearer tokens of other tenants and every PAT get 401 -> doctor (Microsoft sign-in): auth.directory AUTH_WRONG_DIRECTORY",
-    ),
-    (
-        "expiring",
-        SignInKind::Expiring,
-        "token responses for this tenant carry refresh_token_expires_in 432000 (5 days) -> doctor (Microsoft sign-in): auth.expiry CREDENTIAL_EXPIRING (warn; exit 0, 1 with --strict)",
-    ),
-];
-
-/// The sign-in scenario of a scenario organization, if it has one.
-pub(crate) fn org_sign_in(org: &Org) -> Option<SignInKind> {
-    let name = org.scenario.as_deref()?;
-    SIGN_IN_SCENARIOS
-        .iter()
-        .find(|(n, ..)| *n == name)
-        .map(|(_, kind, _)| *kind)
-}
-
-/// The sign-in scenario of a tenant: that of the scenario organization in it.
-pub(crate) fn tenant_sign_in(cat: &Catalog, tid: &str) -> Option<SignInKind> {
-    cat.orgs
-        .iter()
-        .filter(|o| {
-            o.tenant
-                .as_deref()
-                .is_some_and(|t| t.eq_ignore_ascii_case(tid))
-        })
-        .find_map(org_sign_in)
-}
 
 /// A pending device code.
 #[derive(Debug, Clone)]
@@ -225,7 +166,7 @@ fn user_in_tenant(st: &State, tid: &str) -> bool {
             .tenants
             .iter()
             .any(|t| t.id.eq_ignore_ascii_case(tid))
-            && tenant_sign_in(&st.cat, tid) != Some(SignInKind::WrongDirectory))
+            && st.cat.tenant_sign_in_scenario(tid) != Some(SignInKind::WrongDirectory))
 }
 
 /// `invalid_grant` `AADSTS50020`: `upn` (home tenant `home`) is not in
@@ -327,7 +268,7 @@ fn device_login_page(st: &State) -> String {
             .take(20)
             .map(|g| {
                 let due = g.issued.elapsed() >= st.approve_after;
-                let state = match tenant_sign_in(&st.cat, &g.tid) {
+                let state = match st.cat.tenant_sign_in_scenario(&g.tid) {
                     Some(SignInKind::DeviceExpired) => "never approved: expires",
                     Some(SignInKind::DeviceDeclined) if due => "declined",
                     Some(SignInKind::WrongDirectory) if due => {
@@ -443,7 +384,7 @@ fn device_code(st: &State, tenant: &str, form: &Form) -> Resp {
     }
     let slow = st.approve_after >= Duration::from_secs(5);
     let interval: u64 = if slow { 5 } else { 1 };
-    let lifetime = match tenant_sign_in(&st.cat, &tid) {
+    let lifetime = match st.cat.tenant_sign_in_scenario(&tid) {
         Some(SignInKind::DeviceExpired) if slow => Duration::from_secs(60),
         Some(SignInKind::DeviceExpired) => Duration::from_secs(3),
         _ => DEVICE_CODE_LIFETIME,
@@ -569,7 +510,7 @@ fn token(st: &State, tenant: &str, form: &Form) -> Resp {
                     st,
                 );
             }
-            let scenario = tenant_sign_in(&st.cat, &grant.tid);
+            let scenario = st.cat.tenant_sign_in_scenario(&grant.tid);
             if grant.issued.elapsed() < st.approve_after
                 || scenario == Some(SignInKind::DeviceExpired)
             {
@@ -760,7 +701,7 @@ fn issue_tokens(st: &State, client_id: &str, scope: &str, tid: &str, person: usi
         }
         if let Value::Object(m) = &mut body {
             m.insert("refresh_token".into(), Value::String(rt));
-            if tenant_sign_in(&st.cat, tid) == Some(SignInKind::Expiring) {
+            if st.cat.tenant_sign_in_scenario(tid) == Some(SignInKind::Expiring) {
                 m.insert(
                     "refresh_token_expires_in".into(),
                     Value::from(EXPIRING_REFRESH_SECS),

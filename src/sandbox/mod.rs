@@ -207,6 +207,7 @@ mod http;
 mod imds;
 mod location;
 mod record;
+mod scenario;
 mod server;
 mod tls;
 mod util;
@@ -639,7 +640,7 @@ impl Sandbox {
     /// scenario organizations. The Microsoft sign-in scenarios, which have
     /// no PAT, are [`Sandbox::sign_in_scenarios`].
     pub fn scenarios(&self) -> Vec<Scenario> {
-        auth::SCENARIOS
+        scenario::SCENARIOS
             .iter()
             .map(|(name, pat, _, description)| {
                 let org = self.state.cat.scenario_org(name);
@@ -649,7 +650,7 @@ impl Sandbox {
                     description,
                     organization: org.map(|o| o.name.clone()),
                     organization_url: org.map(|o| self.state.org_url(o)),
-                    organization_description: auth::SCENARIO_ORG_NOTES
+                    organization_description: scenario::SCENARIO_ORG_NOTES
                         .iter()
                         .find(|(n, _)| n == name)
                         .map_or("", |(_, d)| d),
@@ -661,7 +662,7 @@ impl Sandbox {
     /// The Microsoft sign-in scenarios, with their organizations and
     /// tenants (no PAT triggers them; see [`SignInScenario`]).
     pub fn sign_in_scenarios(&self) -> Vec<SignInScenario> {
-        entra::SIGN_IN_SCENARIOS
+        scenario::SIGN_IN_SCENARIOS
             .iter()
             .filter_map(|(name, _, description)| {
                 let org = self.state.cat.scenario_org(name)?;
