@@ -65,11 +65,11 @@ use hyper::Method;
 use hyper::header::HeaderMap;
 use serde_json::{Value, json};
 
-use super::auth::{ADO_RESOURCE, mint_token};
 use super::data::{App, AppKind, MSA_TENANT};
 use super::http::{Resp, html, json_resp, method_not_allowed, not_found};
 use super::scenario::SignInKind;
-use super::server::State;
+use super::state::{DeviceGrant, RefreshGrant, State};
+use super::token::{ADO_RESOURCE, app_token, mint_token};
 use super::util::{is_guid, now_rfc3339, parse_pairs, random_guid, random_string, unix_now};
 
 /// The Microsoft-account ("consumers") tenant.
@@ -80,29 +80,6 @@ const DEVICE_CODE_LIFETIME: Duration = Duration::from_secs(900);
 
 /// `refresh_token_expires_in` of the `expiring` scenario's tenant: 5 days.
 pub(crate) const EXPIRING_REFRESH_SECS: u64 = 5 * 24 * 3600;
-
-/// A pending device code.
-#[derive(Debug, Clone)]
-pub(crate) struct DeviceGrant {
-    pub user_code: String,
-    pub client_id: String,
-    pub scope: String,
-    pub tid: String,
-    pub issued: Instant,
-    pub last_poll: Option<Instant>,
-    pub interval: u64,
-    /// How long the code is valid (`expires_in`).
-    pub lifetime: Duration,
-}
-
-/// An issued refresh token.
-#[derive(Debug, Clone)]
-pub(crate) struct RefreshGrant {
-    pub client_id: String,
-    pub scope: String,
-    pub tid: String,
-    pub person: usize,
-}
 
 fn aad_error(status: u16, error: &str, code: u32, description: &str, st: &State) -> Resp {
     let trace = random_guid();
@@ -834,42 +811,6 @@ fn client_credentials(st: &State, tenant: &str, client_id: &str, form: &Form) ->
         }),
         None,
     )
-}
-
-/// An access token for an application identity (no `upn`, no `name`):
-/// the token and its expiry (Unix seconds).
-pub(crate) fn app_token(
-    st: &State,
-    app: &App,
-    resource: &str,
-    appidacr: &str,
-    lifetime: i64,
-) -> (String, i64) {
-    let oid = st
-        .cat
-        .people
-        .get(app.person)
-        .map(|p| p.id.clone())
-        .unwrap_or_default();
-    let now = unix_now();
-    let tid = &app.tenant;
-    let claims = json!({
-        "aud": resource,
-        "iss": format!("https://sts.windows.net/{tid}/"),
-        "iat": now,
-        "nbf": now,
-        "exp": now + lifetime,
-        "aio": random_string(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 24),
-        "appid": app.client_id,
-        "appidacr": appidacr,
-        "idp": format!("https://sts.windows.net/{tid}/"),
-        "idtyp": "app",
-        "oid": oid,
-        "sub": oid,
-        "tid": tid,
-        "ver": "1.0",
-    });
-    (mint_token(st, &claims), now + lifetime)
 }
 
 /// Verifies a certificate client assertion (RFC 7523) for `app`:

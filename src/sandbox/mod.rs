@@ -209,7 +209,9 @@ mod location;
 mod record;
 mod scenario;
 mod server;
+mod state;
 mod tls;
+mod token;
 mod util;
 mod wit;
 
@@ -222,7 +224,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use record::{ServedRequest, round_trips};
-use server::State;
+use state::State;
 
 /// Options for [`Sandbox::start`].
 #[derive(Debug, Clone)]

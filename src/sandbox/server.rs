@@ -25,11 +25,8 @@
 //!   credentials (401/203/403) → non-API page → `api-version` (400) →
 //!   scenario faults (429) → route.
 
-use std::collections::HashMap;
 use std::convert::Infallible;
-use std::net::SocketAddr;
-use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -46,105 +43,17 @@ use tokio::task::JoinSet;
 
 use super::auth::{self, Caller};
 use super::data::{Org, Project, Team};
-use super::fault::{self, Fault, FaultBody, unchanged};
+use super::fault::{self, FaultBody, unchanged};
 use super::http::{
     ApiVersion, HResult, Resp, add_header, ado_error, find_api_version, html, method_not_allowed,
     not_found, truncate,
 };
-use super::util::{encode_segment, parse_pairs, percent_decode, random_guid, random_u64};
+use super::state::State;
+use super::util::{encode_segment, parse_pairs, percent_decode, random_guid};
 use super::{core_api, entra, imds, location, wit};
 
 /// Largest request body accepted.
 const MAX_BODY: usize = 4 * 1024 * 1024;
-
-/// Shared state of one running sandbox.
-pub(crate) struct State {
-    pub cat: super::data::SharedCatalog,
-    /// `http://127.0.0.1:PORT`
-    pub base: String,
-    /// The bound port.
-    pub port: u16,
-    pub approve_after: Duration,
-    pub process_id: String,
-    pub sign_key: (u64, u64),
-    pub devices: Mutex<HashMap<String, entra::DeviceGrant>>,
-    pub refresh: Mutex<HashMap<String, entra::RefreshGrant>>,
-    /// Certificates trusted for service principals' client assertions:
-    /// (client id, DER).
-    pub certificates: Mutex<Vec<(String, Vec<u8>)>>,
-    /// Requests the throttled scenario has answered 429 once already.
-    pub throttled_seen: Mutex<std::collections::HashSet<String>>,
-    /// Added before every answer (benchmarks: a far-away service).
-    pub latency: Duration,
-    /// Requests answered so far.
-    pub requests: AtomicU64,
-    /// Applied to every request without a `/_fault/…` prefix (changed at
-    /// run time by [`super::Sandbox::set_fault`]).
-    pub fault: Mutex<Option<Fault>>,
-    /// When each request was served (round-trip counts).
-    pub log: super::record::RequestLog,
-}
-
-impl State {
-    pub fn new(
-        cat: super::data::SharedCatalog,
-        addr: SocketAddr,
-        approve_after: Duration,
-        latency: Duration,
-        fault: Option<Fault>,
-    ) -> State {
-        State {
-            cat,
-            base: format!("http://{addr}"),
-            port: addr.port(),
-            approve_after,
-            process_id: random_guid(),
-            sign_key: (random_u64(), random_u64()),
-            devices: Mutex::new(HashMap::new()),
-            refresh: Mutex::new(HashMap::new()),
-            certificates: Mutex::new(Vec::new()),
-            throttled_seen: Mutex::new(std::collections::HashSet::new()),
-            latency,
-            requests: AtomicU64::new(0),
-            fault: Mutex::new(fault),
-            log: super::record::RequestLog::default(),
-        }
-    }
-
-    pub fn vssps_url(&self) -> String {
-        format!("{}/_vssps", self.base)
-    }
-
-    pub fn profile_url(&self) -> String {
-        format!("{}/_profile", self.base)
-    }
-
-    pub fn authority_url(&self) -> String {
-        format!("{}/_login", self.base)
-    }
-
-    pub fn imds_url(&self) -> String {
-        format!("{}/_imds", self.base)
-    }
-
-    /// `{devops}/{org}` or `{base}/tfs/DefaultCollection`.
-    pub fn org_url(&self, org: &Org) -> String {
-        if org.server {
-            format!("{}/tfs/{}", self.base, org.name)
-        } else {
-            format!("{}/{}", self.base, org.name)
-        }
-    }
-
-    /// Identity URL on the vssps host.
-    pub fn identity_url(&self, org: &Org, id: &str) -> String {
-        if org.server {
-            format!("{}/_apis/Identities/{id}", self.org_url(org))
-        } else {
-            format!("{}/{}/_apis/Identities/{id}", self.vssps_url(), org.name)
-        }
-    }
-}
 
 /// A decoded organization request, as seen by the API handlers.
 pub(crate) struct Ctx<'a> {
