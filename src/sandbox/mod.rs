@@ -201,6 +201,7 @@ pub mod data;
 
 mod auth;
 mod core_api;
+mod ctx;
 mod entra;
 pub mod fault;
 mod http;

@@ -36,13 +36,13 @@ use hyper::header::HeaderMap;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use super::auth::{self, Caller};
-use super::data::{Org, Project, Team};
+use super::ctx::Ctx;
+use super::data::Org;
 use super::fault::{self, FaultBody, unchanged};
 use super::http::{
     ApiVersion, HResult, Resp, add_header, ado_error, find_api_version, html, method_not_allowed,
@@ -54,89 +54,6 @@ use super::{core_api, entra, imds, location, wit};
 
 /// Largest request body accepted.
 const MAX_BODY: usize = 4 * 1024 * 1024;
-
-/// A decoded organization request, as seen by the API handlers.
-pub(crate) struct Ctx<'a> {
-    pub st: &'a State,
-    pub org: &'a Org,
-    /// The organization URL (`http://127.0.0.1:PORT/contoso-agile`).
-    pub url: String,
-    pub caller: Caller,
-    /// The api-version as sent (echoed in `Content-Type`).
-    pub ver: String,
-    pub query: &'a [(String, String)],
-    pub method: &'a Method,
-    pub headers: &'a HeaderMap,
-    pub body: &'a Bytes,
-}
-
-impl<'a> Ctx<'a> {
-    /// A query parameter (case-insensitive name).
-    pub fn q(&self, name: &str) -> Option<&'a str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// A boolean query parameter.
-    pub fn flag(&self, name: &str) -> bool {
-        self.q(name).is_some_and(|v| v.eq_ignore_ascii_case("true"))
-    }
-
-    /// `200` with the api-version in the content type.
-    pub fn ok(&self, v: &Value) -> HResult {
-        Ok(super::http::ok(v, &self.ver))
-    }
-
-    /// A project by id or name, or the Azure DevOps 404.
-    pub fn project(&self, key: &str) -> Result<&'a Project, Resp> {
-        self.org.project(key).ok_or_else(|| project_not_found(key))
-    }
-
-    /// A team of the project by id or name, or 404.
-    pub fn team(&self, p: &'a Project, key: &str) -> Result<&'a Team, Resp> {
-        p.team(key).ok_or_else(|| {
-            ado_error(
-                404,
-                &format!(
-                    "The team with id or name '{}' does not exist in project '{}'.",
-                    truncate(key, 200),
-                    p.name
-                ),
-                "TeamNotFoundException",
-            )
-        })
-    }
-
-    /// `{org}/_apis/projects/{id}`
-    pub fn project_url(&self, p: &Project) -> String {
-        format!("{}/_apis/projects/{}", self.url, p.id)
-    }
-}
-
-/// The 404 for an unknown project (by id: VS800075, by name: TF200016).
-pub(crate) fn project_not_found(key: &str) -> Resp {
-    if super::util::is_guid(key) {
-        ado_error(
-            404,
-            &format!(
-                "VS800075: The project with id 'vstfs:///Classification/TeamProject/{}' does not exist, or you do not have permission to access it.",
-                key.to_lowercase()
-            ),
-            "ProjectDoesNotExistException",
-        )
-    } else {
-        ado_error(
-            404,
-            &format!(
-                "TF200016: The following project does not exist: {}. Verify that the name of the project is correct and that the project exists on the specified Azure DevOps Server.",
-                truncate(key, 200)
-            ),
-            "ProjectDoesNotExistWithNameException",
-        )
-    }
-}
 
 /// Runs the accept loop until `stop` turns true.
 pub(crate) async fn serve(

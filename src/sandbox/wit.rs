@@ -24,12 +24,11 @@
 
 use serde_json::{Map, Value, json};
 
-use super::core_api::member_identity;
 use super::data::{Catalog, FieldDef, Process, Project, Team, Tree, TypeField, WitType};
 use super::http::{
     HResult, Resp, ado_error, ado_error_ex, escape_xml, list, truncate, type_name_for,
 };
-use super::server::Ctx;
+use super::ctx::Ctx;
 use super::util::{date_string, encode_segment, now_rfc3339};
 
 fn process<'a>(ctx: &Ctx<'a>, p: &Project) -> Result<&'a Process, Resp> {
@@ -896,7 +895,7 @@ fn work_item_identity(ctx: &Ctx, idx: usize) -> Value {
     let Some(person) = cat(ctx).people.get(idx) else {
         return Value::Null;
     };
-    let mut v = member_identity(ctx, person);
+    let mut v = ctx.identity_ref(person);
     if let Value::Object(m) = &mut v {
         m.insert(
             "_links".into(),
