@@ -1,5 +1,7 @@
-//! Credentials: PATs (HTTP Basic), Entra ID access tokens (Bearer), the error
-//! scenarios, and the profile / accounts APIs that only accept OAuth tokens.
+//! Credentials of the organization APIs: PATs (HTTP Basic) and Entra ID
+//! access tokens (Bearer) decoded into a [`Caller`], with the error
+//! scenarios attached; and the rejections Azure DevOps answers (401 with the
+//! tenant discovery challenges, the 203 sign-in page, the 429 of throttling).
 //!
 //! Contract (mirrors Azure DevOps Services):
 //! - No `Authorization` → the request is anonymous; organization handlers
@@ -35,15 +37,11 @@
 //!   non-member → 401 `TF400813: The user … is not authorized`.
 //! - Malformed `Authorization` headers → 401, never a panic.
 
-use hyper::Method;
 use hyper::header::HeaderMap;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::data::{MSA_TENANT, Org};
-use super::http::{
-    Resp, add_header, ado_error, find_api_version, html, json_resp, list, method_not_allowed,
-    not_found,
-};
+use super::http::{Resp, add_header, ado_error, html};
 use super::scenario::{SCENARIOS, ScenarioKind, SignInKind};
 use super::state::State;
 use super::token::verify_token;
@@ -206,74 +204,86 @@ pub(crate) fn authenticate(st: &State, org: &Org, headers: &HeaderMap) -> Result
     let (scheme, param) = value.split_once(' ').unwrap_or((value, ""));
     let param = param.trim();
     if scheme.eq_ignore_ascii_case("basic") {
-        let secret = b64_decode(param)
-            .and_then(|b| String::from_utf8(b).ok())
-            .and_then(|s| s.split_once(':').map(|(_, p)| p.to_string()));
-        let Some(secret) = secret else {
-            return Err(anonymous_401(st, org));
-        };
-        let known = secret == FULL_PAT || SCENARIOS.iter().any(|(_, p, ..)| *p == secret);
-        let expired = SCENARIOS
-            .iter()
-            .any(|(_, p, k, _)| *p == secret && *k == ScenarioKind::Expired);
-        if known && !expired && !admits(st, org, st.cat.main_user) {
-            return Err(not_authorized(st, org, &st.cat.main().id));
-        }
-        if secret == FULL_PAT {
-            return match org.pat_scenario() {
-                Some(kind) => scenario_caller(st, org, kind, st.cat.main_user, false),
-                None => Ok(Caller::Pat {
-                    person: st.cat.main_user,
-                    scenario: None,
-                }),
-            };
-        }
-        let Some((_, _, kind, _)) = SCENARIOS.iter().find(|(_, p, _, _)| *p == secret) else {
-            return Err(bad_secret(st, org));
-        };
-        scenario_caller(st, org, *kind, st.cat.main_user, false)
+        pat_caller(st, org, param)
     } else if scheme.eq_ignore_ascii_case("bearer") {
-        if org.server {
+        bearer_caller(st, org, param)
+    } else {
+        Err(anonymous_401(st, org))
+    }
+}
+
+/// The caller of a `Basic` credential (`param`: base64 of `user:PAT`): the
+/// full-access PAT, a scenario PAT, or the rejection of any other secret.
+fn pat_caller(st: &State, org: &Org, param: &str) -> Result<Caller, Resp> {
+    let secret = b64_decode(param)
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.split_once(':').map(|(_, p)| p.to_string()));
+    let Some(secret) = secret else {
+        return Err(anonymous_401(st, org));
+    };
+    let known = secret == FULL_PAT || SCENARIOS.iter().any(|(_, p, ..)| *p == secret);
+    let expired = SCENARIOS
+        .iter()
+        .any(|(_, p, k, _)| *p == secret && *k == ScenarioKind::Expired);
+    if known && !expired && !admits(st, org, st.cat.main_user) {
+        return Err(not_authorized(st, org, &st.cat.main().id));
+    }
+    if secret == FULL_PAT {
+        return match org.error_scenario() {
+            Some(kind) => scenario_caller(st, org, kind, st.cat.main_user, false),
+            None => Ok(Caller::Pat {
+                person: st.cat.main_user,
+                scenario: None,
+            }),
+        };
+    }
+    let Some((_, _, kind, _)) = SCENARIOS.iter().find(|(_, p, _, _)| *p == secret) else {
+        return Err(bad_secret(st, org));
+    };
+    scenario_caller(st, org, *kind, st.cat.main_user, false)
+}
+
+/// The caller of a `Bearer` credential (`param`: an access token of the
+/// sandbox's Entra ID), or its rejection.
+fn bearer_caller(st: &State, org: &Org, param: &str) -> Result<Caller, Resp> {
+    if org.server {
+        let mut r = ado_error(
+            401,
+            "TF400813: Resource not available for anonymous access. Client authentication required.",
+            "UnauthorizedRequestException",
+        );
+        add_challenges(st, org, &mut r, None);
+        return Err(r);
+    }
+    let claims = match verify_token(st, param) {
+        Ok(c) => c,
+        Err(why) => {
             let mut r = ado_error(
                 401,
                 "TF400813: Resource not available for anonymous access. Client authentication required.",
                 "UnauthorizedRequestException",
             );
-            add_challenges(st, org, &mut r, None);
+            add_challenges(st, org, &mut r, Some(why));
             return Err(r);
         }
-        let claims = match verify_token(st, param) {
-            Ok(c) => c,
-            Err(why) => {
-                let mut r = ado_error(
-                    401,
-                    "TF400813: Resource not available for anonymous access. Client authentication required.",
-                    "UnauthorizedRequestException",
-                );
-                add_challenges(st, org, &mut r, Some(why));
-                return Err(r);
-            }
-        };
-        let tid = claims.get("tid").and_then(Value::as_str).unwrap_or("");
-        let oid = claims.get("oid").and_then(Value::as_str).unwrap_or("");
-        let Some(person) = st.cat.people.iter().position(|p| p.id == oid) else {
-            return Err(anonymous_401(st, org));
-        };
-        let org_tenant = org.tenant.as_deref().unwrap_or("");
-        if (org_tenant != MSA_TENANT && !tid.eq_ignore_ascii_case(org_tenant))
-            || !admits(st, org, person)
-        {
-            return Err(not_authorized(st, org, oid));
-        }
-        match org.pat_scenario() {
-            Some(kind) => scenario_caller(st, org, kind, person, true),
-            None => Ok(Caller::Bearer {
-                person,
-                scenario: None,
-            }),
-        }
-    } else {
-        Err(anonymous_401(st, org))
+    };
+    let tid = claims.get("tid").and_then(Value::as_str).unwrap_or("");
+    let oid = claims.get("oid").and_then(Value::as_str).unwrap_or("");
+    let Some(person) = st.cat.people.iter().position(|p| p.id == oid) else {
+        return Err(anonymous_401(st, org));
+    };
+    let org_tenant = org.tenant.as_deref().unwrap_or("");
+    if (org_tenant != MSA_TENANT && !tid.eq_ignore_ascii_case(org_tenant))
+        || !admits(st, org, person)
+    {
+        return Err(not_authorized(st, org, oid));
+    }
+    match org.error_scenario() {
+        Some(kind) => scenario_caller(st, org, kind, person, true),
+        None => Ok(Caller::Bearer {
+            person,
+            scenario: None,
+        }),
     }
 }
 
@@ -362,160 +372,6 @@ fn bad_secret(st: &State, org: &Org) -> Resp {
         r
     } else {
         signin_203(st, org)
-    }
-}
-
-/// `{profile_url}/…`: profile and accounts (OAuth tokens only).
-pub(crate) fn profile(
-    st: &State,
-    method: &Method,
-    segs: &[String],
-    headers: &HeaderMap,
-    query: &[(String, String)],
-) -> Resp {
-    let low: Vec<String> = segs.iter().map(|s| s.to_lowercase()).collect();
-    let l: Vec<&str> = low.iter().map(String::as_str).collect();
-    let known = matches!(
-        l.as_slice(),
-        ["_apis", "profile", "profiles", _] | ["_apis", "accounts"]
-    );
-    if !known {
-        return not_found(&format!("/{}", segs.join("/")));
-    }
-    if *method != Method::GET && *method != Method::HEAD {
-        return method_not_allowed(method.as_str(), "GET");
-    }
-    // Credentials: only Entra ID access tokens.
-    let header = headers
-        .get(hyper::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim);
-    let no_auth = || {
-        let mut r = ado_error(
-            401,
-            "TF400813: Resource not available for anonymous access. Client authentication required.",
-            "UnauthorizedRequestException",
-        );
-        add_header(
-            &mut r,
-            "WWW-Authenticate",
-            &format!("Bearer authorization_uri={}/common", st.authority_url()),
-        );
-        r
-    };
-    let Some(header) = header else {
-        return no_auth();
-    };
-    let (scheme, param) = header.split_once(' ').unwrap_or((header, ""));
-    if scheme.eq_ignore_ascii_case("basic") {
-        let mut r = ado_error(
-            401,
-            "The profile and accounts APIs accept only OAuth access tokens (Microsoft Entra ID). Personal access tokens are not accepted here.",
-            "UnauthorizedRequestException",
-        );
-        add_header(
-            &mut r,
-            "WWW-Authenticate",
-            &format!("Bearer authorization_uri={}/common", st.authority_url()),
-        );
-        return r;
-    }
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return no_auth();
-    }
-    let claims = match verify_token(st, param.trim()) {
-        Ok(c) => c,
-        Err(_) => return no_auth(),
-    };
-    let accept = headers
-        .get(hyper::header::ACCEPT)
-        .and_then(|v| v.to_str().ok());
-    let ver = match find_api_version(query, accept) {
-        Ok(Some(v)) => v.raw,
-        Ok(None) => {
-            return ado_error(
-                400,
-                &format!(
-                    "No api-version was supplied for the \"{method}\" request. The version must be supplied either as part of the Accept header (e.g. \"application/json; api-version=1.0\") or as a query parameter (e.g. \"?api-version=1.0\")."
-                ),
-                "VssVersionNotSpecifiedException",
-            );
-        }
-        Err(raw) => {
-            return ado_error(
-                400,
-                &format!(
-                    "The api-version '{}' is not valid.",
-                    super::http::truncate(&raw, 50)
-                ),
-                "VssInvalidApiVersionException",
-            );
-        }
-    };
-    let oid = claims.get("oid").and_then(Value::as_str).unwrap_or("");
-    let tid = claims.get("tid").and_then(Value::as_str).unwrap_or("");
-    let Some(person) = st.cat.people.iter().find(|p| p.id == oid) else {
-        return no_auth();
-    };
-    let qv = |k: &str| {
-        query
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(k))
-            .map(|(_, v)| v.as_str())
-    };
-    match l.as_slice() {
-        ["_apis", "profile", "profiles", id] => {
-            if *id != "me" && !id.eq_ignore_ascii_case(&person.id) {
-                return ado_error(
-                    404,
-                    &format!(
-                        "The profile '{}' could not be found.",
-                        super::http::truncate(id, 100)
-                    ),
-                    "ProfileNotFoundException",
-                );
-            }
-            let body = json!({
-                "displayName": person.name,
-                "publicAlias": person.id,
-                "emailAddress": person.email,
-                "coreRevision": 412,
-                "timeStamp": "2025-09-14T08:12:44.3570000+00:00",
-                "id": person.id,
-                "revision": 412
-            });
-            json_resp(200, &body, Some(&ver))
-        }
-        _ => {
-            let member = qv("memberId").or_else(|| qv("ownerId"));
-            let Some(member) = member else {
-                return ado_error(
-                    400,
-                    "A memberId or ownerId query parameter is required.",
-                    "InvalidArgumentValueException",
-                );
-            };
-            let mut items = Vec::new();
-            if member.eq_ignore_ascii_case(&person.id) {
-                for o in st.cat.orgs.iter().filter(|o| !o.server) {
-                    let t = o.tenant.as_deref().unwrap_or("");
-                    let is_member = o.projects.iter().take(50).any(|p| {
-                        p.members()
-                            .iter()
-                            .any(|m| st.cat.people.get(*m).is_some_and(|x| x.id == person.id))
-                    });
-                    if is_member && (t.eq_ignore_ascii_case(tid) || t == MSA_TENANT) {
-                        items.push(json!({
-                            "accountId": o.id,
-                            "accountUri": format!("{}/{}/", st.vssps_url(), o.name),
-                            "accountName": o.name,
-                            "properties": {}
-                        }));
-                    }
-                }
-            }
-            json_resp(200, &list(items), Some(&ver))
-        }
     }
 }
 

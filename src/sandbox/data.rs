@@ -649,7 +649,7 @@ impl Org {
 
     /// The error scenario of a PAT scenario organization: what every
     /// accepted credential gets here.
-    pub(crate) fn pat_scenario(&self) -> Option<ScenarioKind> {
+    pub(crate) fn error_scenario(&self) -> Option<ScenarioKind> {
         scenario_kind(self.scenario.as_deref()?)
     }
 
@@ -1771,7 +1771,7 @@ mod tests {
             assert_eq!(orgs.len(), 1, "{name}");
             let org = orgs[0];
             assert_eq!(org.name, format!("scenario-{name}"));
-            assert_eq!(org.pat_scenario(), Some(*kind));
+            assert_eq!(org.error_scenario(), Some(*kind));
             assert!(!org.server);
             assert_eq!(
                 org.tenant.as_deref(),
@@ -1785,7 +1785,7 @@ mod tests {
             assert!(p.permissions.is_empty(), "full permissions");
         }
         let plain = cat.services_org("contoso-agile").expect("org");
-        assert_eq!(plain.pat_scenario(), None);
+        assert_eq!(plain.error_scenario(), None);
         // Scenario organizations are not "the organization per process".
         assert_eq!(org_for_process("Agile").as_deref(), Some("contoso-agile"));
     }

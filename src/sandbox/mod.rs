@@ -207,6 +207,7 @@ pub mod fault;
 mod http;
 mod imds;
 mod location;
+mod profile;
 mod record;
 mod scenario;
 mod server;

@@ -50,7 +50,7 @@ use super::http::{
 };
 use super::state::State;
 use super::util::{encode_segment, parse_pairs, percent_decode, random_guid};
-use super::{core_api, entra, imds, location, wit};
+use super::{core_api, entra, imds, location, profile, wit};
 
 /// Largest request body accepted.
 const MAX_BODY: usize = 4 * 1024 * 1024;
@@ -356,7 +356,7 @@ async fn route(
         "" => html(200, home_page(st)),
         "_login" => entra::handle(st, method, &segs[1..], headers, body, &query).await,
         "_imds" => imds::handle(st, method, &segs[1..], headers, &query),
-        "_profile" => auth::profile(st, method, &segs[1..], headers, &query),
+        "_profile" => profile::handle(st, method, &segs[1..], headers, &query),
         "_vssps" => match segs.get(1) {
             Some(name) => match st.cat.services_org(name) {
                 Some(org) => org_request(st, org, method, &segs[2..], headers, body, &query),
