@@ -204,6 +204,7 @@ mod core_api;
 mod ctx;
 mod entra;
 pub mod fault;
+mod hosts;
 mod http;
 mod imds;
 mod location;
@@ -583,12 +584,12 @@ impl Sandbox {
         vec![
             HostScenario {
                 name: "redirect",
-                url: format!("{base}/tfs/{}", server::REDIRECTED_COLLECTION),
+                url: format!("{base}/tfs/{}", hosts::REDIRECTED_COLLECTION),
                 description: "every request answers 302 to http://localhost:PORT/tfs/DefaultCollection/... (another host name; also /_redirect/{path}) -> doctor: network.reachable PROVIDER_BASE_URL_BLOCKED",
             },
             HostScenario {
                 name: "not-azure-devops",
-                url: format!("{base}/tfs/{}", server::NOT_ADO_COLLECTION),
+                url: format!("{base}/tfs/{}", hosts::NOT_ADO_COLLECTION),
                 description: "every request answers 200 with an IIS default page, no Azure DevOps headers (also /_notado/{path}) -> doctor: network.reachable PROVIDER_BASE_URL_BLOCKED",
             },
         ]

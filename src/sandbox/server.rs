@@ -15,7 +15,7 @@
 //!   vssps host, `/_profile/…` the profile host, `/_login/…` Entra ID,
 //!   `/_imds/…` the Azure instance metadata service (managed identities).
 //! - Host scenarios, which stand for other web servers and carry none of the
-//!   Azure DevOps headers (see `host_scenario`): `/_redirect/{rest}` → `302`
+//!   Azure DevOps headers (see `hosts`): `/_redirect/{rest}` → `302`
 //!   to `http://localhost:PORT/{rest}` (a cross-host redirect);
 //!   `/_notado/{rest}` → `200` with an IIS default page. The same answers as
 //!   collection URLs: `/tfs/RedirectedCollection/…` (→
@@ -45,12 +45,13 @@ use super::ctx::Ctx;
 use super::data::Org;
 use super::fault::{self, FaultBody, unchanged};
 use super::http::{
-    ApiVersion, HResult, Resp, add_header, ado_error, find_api_version, html, method_not_allowed,
+    ApiVersion, HResult, Resp, add_header, ado_error, escape_xml, find_api_version, html,
+    method_not_allowed,
     not_found, truncate,
 };
 use super::state::State;
 use super::util::{encode_segment, parse_pairs, percent_decode, random_guid};
-use super::{core_api, entra, imds, location, profile, wit};
+use super::{core_api, entra, hosts, imds, location, profile, wit};
 
 /// Largest request body accepted.
 const MAX_BODY: usize = 4 * 1024 * 1024;
@@ -212,102 +213,12 @@ async fn handle_inner(st: Arc<State>, req: Request<Incoming>) -> Resp {
             return finish(&st, r);
         }
     };
-    if let Some(resp) = host_scenario(&st, &parts.method, &parts.uri) {
+    if let Some(resp) = hosts::answer(&st, &parts.method, &parts.uri) {
         // Not Azure DevOps answering: none of its headers.
         return resp;
     }
     let resp = route(&st, &parts.method, &parts.uri, &parts.headers, &body).await;
     finish(&st, resp)
-}
-
-/// Collection name that answers like `/_redirect/tfs/DefaultCollection`.
-pub(crate) const REDIRECTED_COLLECTION: &str = "RedirectedCollection";
-/// Collection name that answers like `/_notado/…`.
-pub(crate) const NOT_ADO_COLLECTION: &str = "NotAzureDevOps";
-
-/// `raw` without its first `n` segments (still percent-encoded).
-fn raw_tail(raw: &str, n: usize) -> &str {
-    let mut rest = raw.trim_start_matches('/');
-    for _ in 0..n {
-        rest = rest
-            .split_once('/')
-            .map_or("", |(_, r)| r.trim_start_matches('/'));
-    }
-    rest
-}
-
-/// The host scenarios, which stand for other web servers:
-/// - `/_redirect/{rest}` → `302` to `http://localhost:PORT/{rest}`;
-///   `/tfs/RedirectedCollection/{rest}` → `302` to
-///   `http://localhost:PORT/tfs/DefaultCollection/{rest}` (a collection URL
-///   doctor accepts; it refuses paths that start with `_`).
-/// - `/_notado/{rest}` and `/tfs/NotAzureDevOps/{rest}` → an IIS default page.
-fn host_scenario(st: &State, method: &Method, uri: &hyper::Uri) -> Option<Resp> {
-    let raw = uri.path();
-    let mut segs = raw.split('/').filter(|s| !s.is_empty());
-    let first = segs.next().unwrap_or("");
-    let second = segs.next().unwrap_or("");
-    let is = |s: &str, name: &str| s.eq_ignore_ascii_case(name);
-    if is(first, "_redirect") {
-        Some(redirect_elsewhere(st, raw_tail(raw, 1), uri.query()))
-    } else if is(first, "tfs") && is(second, REDIRECTED_COLLECTION) {
-        let target = format!("tfs/DefaultCollection/{}", raw_tail(raw, 2));
-        Some(redirect_elsewhere(st, &target, uri.query()))
-    } else if is(first, "_notado") || (is(first, "tfs") && is(second, NOT_ADO_COLLECTION)) {
-        Some(not_azure_devops(method))
-    } else {
-        None
-    }
-}
-
-/// A front end that sends every request to another host name of the same
-/// server (`302` to `http://localhost:PORT/{path}`, query kept), like a load
-/// balancer redirecting to a canonical name.
-fn redirect_elsewhere(st: &State, path: &str, query: Option<&str>) -> Resp {
-    let scheme = if st.base.starts_with("https://") {
-        "https"
-    } else {
-        "http"
-    };
-    let mut location = format!("{scheme}://localhost:{}/{path}", st.port);
-    if let Some(q) = query.filter(|q| !q.is_empty()) {
-        location.push('?');
-        location.push_str(q);
-    }
-    let page = format!(
-        "<html><head><title>Object moved</title></head><body><h2>Object moved to <a href=\"{}\">here</a>.</h2></body></html>\r\n",
-        super::http::escape_xml(&location)
-    );
-    let mut r = html(302, page);
-    add_header(&mut r, "Location", &location);
-    add_header(&mut r, "Server", "Microsoft-IIS/10.0");
-    add_header(&mut r, "X-Powered-By", "ASP.NET");
-    r
-}
-
-/// `/_notado/{rest}`, `/tfs/NotAzureDevOps/{rest}`: a web server that is
-/// not Azure DevOps (the default page of a fresh IIS) answering every path
-/// with `200` and HTML; OPTIONS `200`, other methods `405`.
-fn not_azure_devops(method: &Method) -> Resp {
-    const PAGE: &str = "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">\r\n<html xmlns=\"http://www.w3.org/1999/xhtml\">\r\n<head>\r\n<meta http-equiv=\"Content-Type\" content=\"text/html; charset=iso-8859-1\" />\r\n<title>IIS Windows Server</title>\r\n<style type=\"text/css\">\r\nbody { color:#000000; background-color:#0072C6; margin:0; }\r\n#container { margin-left:auto; margin-right:auto; text-align:center; }\r\n</style>\r\n</head>\r\n<body>\r\n<div id=\"container\">\r\n<h1>Internet Information Services</h1>\r\n<p>Welcome to the Contoso intranet. This server has no applications installed yet.</p>\r\n</div>\r\n</body>\r\n</html>\r\n";
-    let mut r = if *method == Method::GET || *method == Method::HEAD {
-        html(200, PAGE.to_string())
-    } else if *method == Method::OPTIONS {
-        let mut r = html(200, String::new());
-        add_header(&mut r, "Allow", "OPTIONS, TRACE, GET, HEAD, POST");
-        add_header(&mut r, "Public", "OPTIONS, TRACE, GET, HEAD, POST");
-        r
-    } else {
-        let mut r = html(
-            405,
-            "<html><head><title>405 - HTTP verb used to access this page is not allowed.</title></head><body><h2>405 - HTTP verb used to access this page is not allowed.</h2></body></html>\r\n".to_string(),
-        );
-        add_header(&mut r, "Allow", "GET, HEAD, OPTIONS, TRACE");
-        r
-    };
-    add_header(&mut r, "Server", "Microsoft-IIS/10.0");
-    add_header(&mut r, "X-Powered-By", "ASP.NET");
-    r
 }
 
 fn finish(st: &State, mut resp: Resp) -> Resp {
@@ -399,7 +310,7 @@ fn home_page(st: &State) -> String {
         let url = st.org_url(o);
         rows.push_str(&format!(
             "<li><a href=\"{url}\">{url}</a> — {} ({} projects)</li>",
-            super::http::escape_xml(&o.primary_process),
+            escape_xml(&o.primary_process),
             o.projects.len()
         ));
     }
@@ -429,6 +340,8 @@ fn scope_of(rest: &[String]) -> Scope<'_> {
     }
 }
 
+/// An organization (or collection) request: its answer, with the
+/// organization's tenant (`X-VSS-ResourceTenant`) on every answer.
 fn org_request(
     st: &State,
     org: &Org,
@@ -438,82 +351,50 @@ fn org_request(
     body: &Bytes,
     query: &[(String, String)],
 ) -> Resp {
-    let scope = scope_of(rest);
-    let with_tenant = |mut r: Resp| {
-        if let Some(t) = &org.tenant {
-            add_header(&mut r, "X-VSS-ResourceTenant", t);
-        }
-        r
-    };
-
-    // Resource locations need no credentials.
-    if method == Method::OPTIONS {
-        if let Scope::Org(tail) = &scope
-            && tail.len() <= 1
-        {
-            let area = tail.first().map(String::as_str);
-            return with_tenant(location::resource_locations(st, org, area));
-        }
-        return with_tenant(method_not_allowed("OPTIONS", "GET, POST"));
+    let mut r = org_answer(st, org, method, rest, headers, body, query);
+    if let Some(t) = &org.tenant {
+        add_header(&mut r, "X-VSS-ResourceTenant", t);
     }
+    r
+}
 
+/// The checks of an organization request, in Azure DevOps' order, then its
+/// API: resource locations (no credentials needed) → credentials → non-API
+/// page → anonymous access → `api-version` → throttling → route.
+fn org_answer(
+    st: &State,
+    org: &Org,
+    method: &Method,
+    rest: &[String],
+    headers: &HeaderMap,
+    body: &Bytes,
+    query: &[(String, String)],
+) -> Resp {
+    let scope = scope_of(rest);
+    if method == Method::OPTIONS {
+        return options(st, org, &scope);
+    }
     let caller = match auth::authenticate(st, org, headers) {
         Ok(c) => c,
-        Err(r) => return with_tenant(r),
+        Err(r) => return r,
     };
-
     let api_tail: &[String] = match &scope {
-        Scope::Page => {
-            if matches!(caller, Caller::Anonymous) {
-                return with_tenant(auth::anonymous_401(st, org));
-            }
-            let path = rest
-                .iter()
-                .map(|s| encode_segment(s))
-                .collect::<Vec<_>>()
-                .join("/");
-            return with_tenant(html(
-                200,
-                format!(
-                    "<!DOCTYPE html><html><head><title>{} - Azure DevOps sandbox</title></head><body><p>Azure DevOps sandbox: {}/{}</p></body></html>",
-                    super::http::escape_xml(&org.name),
-                    super::http::escape_xml(&st.org_url(org)),
-                    super::http::escape_xml(&path)
-                ),
-            ));
-        }
+        Scope::Page => return org_page(st, org, &caller, rest),
         Scope::Org(t) | Scope::Project(_, t) | Scope::Team(_, _, t) => t,
     };
-
-    let anonymous_ok = org.anonymous_access
-        && matches!(&scope, Scope::Org(t) if t.len() == 1 && t[0].eq_ignore_ascii_case("connectiondata"));
-    if matches!(caller, Caller::Anonymous) && !anonymous_ok {
-        return with_tenant(auth::anonymous_401(st, org));
+    let connection_data = matches!(&scope, Scope::Org(t) if t.len() == 1 && t[0].eq_ignore_ascii_case("connectiondata"));
+    if matches!(caller, Caller::Anonymous) && !(org.anonymous_access && connection_data) {
+        return auth::anonymous_401(st, org);
     }
-
     // connectionData is answered without an api-version (the latest), as
     // Azure DevOps does: `WebApi.connect()` of the Node client sends none.
-    let version_optional = matches!(&scope, Scope::Org(t) if t.len() == 1 && t[0].eq_ignore_ascii_case("connectiondata"));
-    let ver = match version_check(org, method, query, headers, version_optional) {
+    let ver = match version_check(org, method, query, headers, connection_data) {
         Ok(v) => v,
-        Err(r) => return with_tenant(r),
+        Err(r) => return r,
     };
-
-    // The throttled scenario: each distinct request is answered 429 once
-    // (Retry-After: 1), then served — so a client that waits it out always
-    // gets through, however its requests interleave.
-    if caller.is_throttled() {
-        let key = format!("{method} {}/{} {:?}", org.name, rest.join("/"), query);
-        let first = st
-            .throttled_seen
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .insert(key);
-        if first {
-            return with_tenant(auth::throttled_429());
-        }
+    if caller.is_throttled() && first_time_throttled(st, org, method, rest, query) {
+        return auth::throttled_429();
     }
-
     let ctx = Ctx {
         st,
         org,
@@ -525,30 +406,87 @@ fn org_request(
         headers,
         body,
     };
-    let low: Vec<String> = api_tail.iter().map(|s| s.to_lowercase()).collect();
-    let l: Vec<&str> = low.iter().map(String::as_str).collect();
-    let result = match &scope {
-        Scope::Org(_) => org_api(&ctx, &l, api_tail),
-        Scope::Project(p, _) => project_api(&ctx, p, &l, api_tail),
-        Scope::Team(p, t, _) => team_api(&ctx, p, t, &l),
-        Scope::Page => Err(not_found("")),
-    };
-    let mut resp = match result {
+    let mut resp = match api(&ctx, &scope, api_tail) {
         Ok(r) | Err(r) => r,
     };
-    if let Some(person) = ctx.caller.person().and_then(|p| st.cat.people.get(p)) {
-        let who = if org.server {
+    add_user_data(&ctx, &mut resp);
+    resp
+}
+
+/// `OPTIONS`: the resource locations (`{org}/_apis/`, `{org}/_apis/{area}`),
+/// which need no credentials; `405` for any other path.
+fn options(st: &State, org: &Org, scope: &Scope) -> Resp {
+    if let Scope::Org(tail) = scope
+        && tail.len() <= 1
+    {
+        let area = tail.first().map(String::as_str);
+        return location::resource_locations(st, org, area);
+    }
+    method_not_allowed("OPTIONS", "GET, POST")
+}
+
+/// A non-API page of the organization (the web UI): a small HTML page for
+/// a signed-in caller, `401` for an anonymous one.
+fn org_page(st: &State, org: &Org, caller: &Caller, rest: &[String]) -> Resp {
+    if matches!(caller, Caller::Anonymous) {
+        return auth::anonymous_401(st, org);
+    }
+    let path = rest
+        .iter()
+        .map(|s| encode_segment(s))
+        .collect::<Vec<_>>()
+        .join("/");
+    html(
+        200,
+        format!(
+            "<!DOCTYPE html><html><head><title>{} - Azure DevOps sandbox</title></head><body><p>Azure DevOps sandbox: {}/{}</p></body></html>",
+            escape_xml(&org.name),
+            escape_xml(&st.org_url(org)),
+            escape_xml(&path)
+        ),
+    )
+}
+
+/// The throttled scenario: each distinct request is answered 429 once
+/// (Retry-After: 1), then served — so a client that waits it out always
+/// gets through, however its requests interleave. True the first time.
+fn first_time_throttled(
+    st: &State,
+    org: &Org,
+    method: &Method,
+    rest: &[String],
+    query: &[(String, String)],
+) -> bool {
+    let key = format!("{method} {}/{} {:?}", org.name, rest.join("/"), query);
+    st.throttled_seen
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .insert(key)
+}
+
+/// The API the path names, at its scope.
+fn api(ctx: &Ctx, scope: &Scope, api_tail: &[String]) -> HResult {
+    let low: Vec<String> = api_tail.iter().map(|s| s.to_lowercase()).collect();
+    let l: Vec<&str> = low.iter().map(String::as_str).collect();
+    match scope {
+        Scope::Org(_) => org_api(ctx, &l, api_tail),
+        Scope::Project(p, _) => project_api(ctx, p, &l, api_tail),
+        Scope::Team(p, t, _) => team_api(ctx, p, t, &l),
+        Scope::Page => Err(not_found("")),
+    }
+}
+
+/// `X-VSS-UserData: {id}:{name}` of an identified caller (the Windows
+/// account on a Server collection).
+fn add_user_data(ctx: &Ctx, resp: &mut Resp) {
+    if let Some(person) = ctx.caller.person().and_then(|p| ctx.st.cat.people.get(p)) {
+        let who = if ctx.org.server {
             person.windows.clone()
         } else {
             person.email.clone()
         };
-        add_header(
-            &mut resp,
-            "X-VSS-UserData",
-            &format!("{}:{}", person.id, who),
-        );
+        add_header(resp, "X-VSS-UserData", &format!("{}:{}", person.id, who));
     }
-    with_tenant(resp)
 }
 
 /// Checks `api-version` against what the deployment supports.
