@@ -11,10 +11,10 @@ use hyper::header::HeaderMap;
 use serde_json::{Value, json};
 
 use super::auth::Caller;
-use super::data::{Org, Person, Project, Team};
-use super::http::{self, HResult, Resp, ado_error, truncate};
+use super::data::{Catalog, Org, Person, Process, Project, Team, WitType};
+use super::http::{self, HResult, Resp, ado_error, ado_error_ex, truncate};
 use super::state::State;
-use super::util::is_guid;
+use super::util::{encode_segment, is_guid};
 
 /// A decoded organization request, as seen by the API handlers.
 pub(crate) struct Ctx<'a> {
@@ -75,6 +75,49 @@ impl<'a> Ctx<'a> {
         format!("{}/_apis/projects/{}", self.url, p.id)
     }
 
+    /// The catalog the organization is in.
+    pub fn catalog(&self) -> &'a Catalog {
+        self.st.cat.get()
+    }
+
+    /// The project's process (a 500 if the catalog lacks it).
+    pub fn process(&self, p: &Project) -> Result<&'a Process, Resp> {
+        self.st.cat.processes.get(p.process).ok_or_else(|| {
+            ado_error(
+                500,
+                "The project's process is missing.",
+                "VssServiceException",
+            )
+        })
+    }
+
+    /// A work item type of the project's process by name or reference
+    /// name, or the Azure DevOps 404 (`VS402323`).
+    pub fn work_item_type(&self, p: &Project, name: &str) -> Result<&'a WitType, Resp> {
+        let pr = self.process(p)?;
+        pr.wit(name).ok_or_else(|| {
+            ado_error(
+                404,
+                &format!(
+                    "VS402323: Work item type {} does not exist in project {} or you do not have permission to access it.",
+                    truncate(name, 200),
+                    p.id
+                ),
+                "WorkItemTypeNotFoundException",
+            )
+        })
+    }
+
+    /// `{org}/{projectId}/_apis/wit/workItemTypes/{type}`
+    pub fn type_url(&self, p: &Project, t: &WitType) -> String {
+        format!(
+            "{}/{}/_apis/wit/workItemTypes/{}",
+            self.url,
+            p.id,
+            encode_segment(&t.name)
+        )
+    }
+
     /// A team member identity (`IdentityRef`).
     pub fn identity_ref(&self, person: &Person) -> Value {
         json!({
@@ -111,3 +154,14 @@ fn project_not_found(key: &str) -> Resp {
     }
 }
 
+/// The answer for an unknown field (`TF51535`): 404 when reading, 400 in a
+/// work item create.
+pub(crate) fn field_not_found(key: &str, status: u16) -> Resp {
+    ado_error_ex(
+        status,
+        &format!("TF51535: Cannot find field {}.", truncate(key, 200)),
+        "WorkItemTrackingFieldDefinitionNotFoundException",
+        600_122,
+        3200,
+    )
+}

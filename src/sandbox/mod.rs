@@ -217,6 +217,7 @@ mod tls;
 mod token;
 mod util;
 mod wit;
+mod workitems;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -51,7 +51,7 @@ use super::http::{
 };
 use super::state::State;
 use super::util::{encode_segment, parse_pairs, percent_decode, random_guid};
-use super::{core_api, entra, hosts, imds, location, profile, wit};
+use super::{core_api, entra, hosts, imds, location, profile, wit, workitems};
 
 /// Largest request body accepted.
 const MAX_BODY: usize = 4 * 1024 * 1024;
@@ -600,7 +600,7 @@ fn org_api(ctx: &Ctx, l: &[&str], orig: &[String]) -> HResult {
         ["work", "processes", _] => get(ctx, || core_api::process_get(ctx, &orig[2])),
         ["wit", "fields"] => get(ctx, || wit::fields_list(ctx, None)),
         ["wit", "fields", _] => get(ctx, || wit::field_get(ctx, None, &orig[2])),
-        ["wit", "workitems", _] => get(ctx, || wit::work_item_get(ctx, &orig[2])),
+        ["wit", "workitems", _] => get(ctx, || workitems::work_item_get(ctx, &orig[2])),
         ["securitynamespaces"] => get(ctx, || core_api::security_namespaces(ctx, None)),
         ["securitynamespaces", _] => {
             get(ctx, || core_api::security_namespaces(ctx, Some(&orig[1])))
@@ -639,12 +639,12 @@ fn project_api(ctx: &Ctx, pkey: &str, l: &[&str], orig: &[String]) -> HResult {
         ["wit", "fields", _] => get(ctx, || wit::field_get(ctx, Some(p), &orig[2])),
         ["wit", "workitems", t] if t.starts_with('$') => {
             if *ctx.method == Method::POST || *ctx.method == Method::PATCH {
-                wit::create(ctx, p, &orig[2][1..])
+                workitems::create(ctx, p, &orig[2][1..])
             } else {
                 Err(method_not_allowed(ctx.method.as_str(), "POST, PATCH"))
             }
         }
-        ["wit", "workitems", _] => get(ctx, || wit::work_item_get(ctx, &orig[2])),
+        ["wit", "workitems", _] => get(ctx, || workitems::work_item_get(ctx, &orig[2])),
         ["work", "teamsettings"] => get(ctx, || wit::team_settings(ctx, p, None)),
         ["work", "teamsettings", "teamfieldvalues"] => {
             get(ctx, || wit::team_field_values(ctx, p, None))
