@@ -375,8 +375,8 @@ fn bad_secret(st: &State, org: &Org) -> Resp {
     }
 }
 
-#[cfg(test)]
 #[allow(clippy::expect_used, clippy::unwrap_used)]
+#[cfg(test)]
 mod tests {
     use super::*;
 

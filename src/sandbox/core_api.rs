@@ -13,12 +13,12 @@
 
 use serde_json::{Value, json};
 
+use super::ctx::Ctx;
 use super::data::{
     ANONYMOUS_ID, MSA_TENANT, NS_CSS, NS_ITERATION, NS_PROJECT, NS_SERVICE_HOOKS, NS_TAGGING,
     Person, Project, SERVER_DEPLOYMENT_ID, SERVICES_DEPLOYMENT_ID, full_mask, namespace_name,
 };
 use super::http::{HResult, Resp, add_header, ado_error, list, truncate};
-use super::ctx::Ctx;
 use super::util::{guid_from, is_guid, wildcard_match};
 
 /// The identity object of connectionData.
@@ -346,9 +346,8 @@ pub(crate) fn team_members(ctx: &Ctx, pkey: &str, tkey: &str) -> HResult {
         .skip(skip)
         .take(top)
         .filter_map(|(i, admin)| {
-            ctx.st.cat.people.get(*i).map(
-                |person| json!({"isTeamAdmin": admin, "identity": ctx.identity_ref(person)}),
-            )
+            let person = ctx.st.cat.people.get(*i)?;
+            Some(json!({"isTeamAdmin": admin, "identity": ctx.identity_ref(person)}))
         })
         .collect();
     ctx.ok(&json!({"value": items, "count": items.len()}))

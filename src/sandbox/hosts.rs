@@ -23,7 +23,6 @@ pub const REDIRECTED_COLLECTION: &str = "RedirectedCollection";
 /// Collection name that answers like `/_notado/…`.
 pub const NOT_ADO_COLLECTION: &str = "NotAzureDevOps";
 
-
 /// The answer of a host scenario, `None` for any other path:
 /// - `/_redirect/{rest}` → `302` to `http://localhost:PORT/{rest}`;
 ///   `/tfs/RedirectedCollection/{rest}` → `302` to

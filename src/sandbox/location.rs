@@ -329,8 +329,8 @@ pub(crate) fn deployment(
     }
 }
 
-#[cfg(test)]
 #[allow(clippy::expect_used, clippy::unwrap_used)]
+#[cfg(test)]
 mod tests {
     use super::*;
 

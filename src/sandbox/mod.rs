@@ -197,27 +197,48 @@
 // they are cold paths, so the size of the `Err` variant does not matter.
 #![allow(clippy::result_large_err)]
 
-pub mod data;
+// The modules in layers: each uses only modules of the layers above it,
+// never one of its own layer (handlers share nothing sideways: what two of
+// them need lives in a lower layer), so no two files import each other.
+//
+// 1. helpers and tables, depending on nothing of the sandbox: `util`,
+//    `http` (response building), `record`, `tls`, `scenario`;
+// 2. `fault` (fault injection) and `data` (the catalog: pure data);
+// 3. `state` (one running sandbox), `token` (the token format);
+// 4. `auth` (credentials → `Caller`), then `ctx` (the request context of
+//    the organization APIs);
+// 5. the handlers: `core_api`, `wit`, `workitems`, `location`, `entra`,
+//    `imds`, `profile`, `hosts`;
+// 6. `server` (accept loop, faults, routing), then this file.
 
-mod auth;
-mod core_api;
-mod ctx;
-mod entra;
-pub mod fault;
-mod hosts;
+// Layers 1 and 2.
 mod http;
+mod record;
+mod scenario;
+mod tls;
+mod util;
+
+pub mod data;
+pub mod fault;
+
+// Layers 3 and 4.
+mod auth;
+mod ctx;
+mod state;
+mod token;
+
+// Layer 5: the handlers.
+mod core_api;
+mod entra;
+mod hosts;
 mod imds;
 mod location;
 mod profile;
-mod record;
-mod scenario;
-mod server;
-mod state;
-mod tls;
-mod token;
-mod util;
 mod wit;
 mod workitems;
+
+// Layer 6.
+mod server;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

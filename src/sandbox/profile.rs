@@ -160,13 +160,7 @@ fn profile(person: &Person, id: &str, ver: &str) -> Resp {
 /// `GET _apis/accounts?memberId=…` (or `ownerId`): the Services
 /// organizations of the token's tenant (or Microsoft-account ones) where
 /// the user is a member; none for another member id.
-fn accounts(
-    st: &State,
-    person: &Person,
-    tid: &str,
-    query: &[(String, String)],
-    ver: &str,
-) -> Resp {
+fn accounts(st: &State, person: &Person, tid: &str, query: &[(String, String)], ver: &str) -> Resp {
     let qv = |k: &str| {
         query
             .iter()

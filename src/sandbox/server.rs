@@ -46,8 +46,7 @@ use super::data::Org;
 use super::fault::{self, FaultBody, unchanged};
 use super::http::{
     ApiVersion, HResult, Resp, add_header, ado_error, escape_xml, find_api_version, html,
-    method_not_allowed,
-    not_found, truncate,
+    method_not_allowed, not_found, truncate,
 };
 use super::state::State;
 use super::util::{encode_segment, parse_pairs, percent_decode, random_guid};

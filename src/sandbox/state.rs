@@ -128,4 +128,3 @@ pub(crate) struct RefreshGrant {
     pub tid: String,
     pub person: usize,
 }
-

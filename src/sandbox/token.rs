@@ -93,8 +93,8 @@ pub(crate) fn app_token(
     (mint_token(st, &claims), now + lifetime)
 }
 
-#[cfg(test)]
 #[allow(clippy::expect_used, clippy::unwrap_used)]
+#[cfg(test)]
 mod tests {
     use super::*;
     use std::time::Duration;

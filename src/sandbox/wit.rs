@@ -335,7 +335,8 @@ pub(crate) fn type_fields(ctx: &Ctx, p: &Project, name: &str) -> HResult {
 pub(crate) fn type_field(ctx: &Ctx, p: &Project, name: &str, field: &str) -> HResult {
     let t = ctx.work_item_type(p, name)?;
     let mode = if expand_all(ctx) { 2 } else { 1 };
-    let tf = ctx.catalog()
+    let tf = ctx
+        .catalog()
         .field(field)
         .and_then(|i| t.field(i))
         .ok_or_else(|| field_not_found(field, 404))?;

@@ -561,7 +561,10 @@ fn would_be_fields(ctx: &Ctx, p: &Project, t: &WitType, draft: Draft) -> Map<Str
     let mut out = Map::new();
     out.insert("System.AreaPath".into(), Value::String(draft.area));
     out.insert("System.TeamProject".into(), Value::String(p.name.clone()));
-    out.insert("System.IterationPath".into(), Value::String(draft.iteration));
+    out.insert(
+        "System.IterationPath".into(),
+        Value::String(draft.iteration),
+    );
     out.insert("System.WorkItemType".into(), Value::String(t.name.clone()));
     out.insert("System.State".into(), Value::String(draft.initial));
     out.insert(

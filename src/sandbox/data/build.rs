@@ -10,8 +10,8 @@ use std::sync::OnceLock;
 use serde::de::DeserializeOwned;
 
 use super::model::{
-    App, AppKind, Catalog, Category, FieldDef, MSA_TENANT, Org, Person, Process, Project,
-    StateDef, Team, Tenant, TypeField, WitType,
+    App, AppKind, Catalog, Category, FieldDef, MSA_TENANT, Org, Person, Process, Project, StateDef,
+    Team, Tenant, TypeField, WitType,
 };
 use super::raw::{
     FIELDS_JSON, ORGS_JSON, PROCESSES_JSON, RawField, RawFieldFile, RawGenerator, RawIterations,

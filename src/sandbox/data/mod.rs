@@ -29,9 +29,9 @@ use serde::Deserialize;
 
 pub use model::{
     ANONYMOUS_ID, App, AppKind, Catalog, Category, FieldDef, MSA_TENANT, NS_CSS, NS_ITERATION,
-    NS_PROJECT, NS_SERVICE_HOOKS, NS_TAGGING, Org, Person, Process, Project,
-    SERVER_DEPLOYMENT_ID, SERVICES_DEPLOYMENT_ID, StateDef, Team, Tenant, TypeField,
-    UNMATERIALIZED_ID, WitType, full_mask, namespace_name,
+    NS_PROJECT, NS_SERVICE_HOOKS, NS_TAGGING, Org, Person, Process, Project, SERVER_DEPLOYMENT_ID,
+    SERVICES_DEPLOYMENT_ID, StateDef, Team, Tenant, TypeField, UNMATERIALIZED_ID, WitType,
+    full_mask, namespace_name,
 };
 pub use trees::{AreaSpec, IterationSpec, Node, Tree, Trees};
 
@@ -179,9 +179,8 @@ pub fn org_for_process(process: &str) -> Option<String> {
         .map(|o| o.name.clone())
 }
 
-
-#[cfg(test)]
 #[allow(clippy::expect_used, clippy::unwrap_used)]
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -383,4 +382,3 @@ mod tests {
         assert!(cat.app_of(cat.main_user).is_none());
     }
 }
-

@@ -28,7 +28,6 @@ pub struct IterationSpec {
     pub paths: Vec<String>,
 }
 
-
 /// One node of a classification tree.
 #[derive(Debug, Clone)]
 pub struct Node {
@@ -90,8 +89,6 @@ pub struct Trees {
     /// Iterations.
     pub iterations: Tree,
 }
-
-
 
 /// A relative path as the trees key it: `\`-separated, lower case.
 fn normalize_rel(rel: &str) -> String {
@@ -247,4 +244,3 @@ pub(super) fn build_trees(
         iterations: it.finish(),
     }
 }
-

@@ -25,7 +25,13 @@ impl Form {
 
 /// An Entra error answer: `status`, the OAuth `error`, the `AADSTS` `code`
 /// and its description, with fresh trace and correlation ids.
-pub(super) fn aad_error(status: u16, error: &str, code: u32, description: &str, st: &State) -> Resp {
+pub(super) fn aad_error(
+    status: u16,
+    error: &str,
+    code: u32,
+    description: &str,
+    st: &State,
+) -> Resp {
     let trace = random_guid();
     let corr = random_guid();
     let ts = now_rfc3339();

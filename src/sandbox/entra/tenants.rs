@@ -63,13 +63,7 @@ pub(super) fn user_in_tenant(st: &State, tid: &str) -> bool {
 
 /// `invalid_grant` `AADSTS50020`: `upn` (home tenant `home`) is not in
 /// tenant `tid` (named by its display name when the catalog knows it).
-pub(super) fn not_in_tenant(
-    st: &State,
-    upn: &str,
-    home: &str,
-    tid: &str,
-    client_id: &str,
-) -> Resp {
+pub(super) fn not_in_tenant(st: &State, upn: &str, home: &str, tid: &str, client_id: &str) -> Resp {
     let tenant = st
         .cat
         .tenant(tid)
