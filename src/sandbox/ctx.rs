@@ -1,9 +1,10 @@
 //! A decoded organization request, as the organization API handlers
 //! (`core_api`, `wit`, …) see it: the organization, the caller, the
-//! api-version, the query and body, with the lookups and links every
-//! answer needs (a project or team by id or name with Azure DevOps' 404, an
-//! identity's `IdentityRef`). Built by the server after the credential and
-//! version checks; handlers never see a request that failed them.
+//! api-version, the query and body, with the lookups and links the answers
+//! share (a project, team or work item type by id or name with Azure
+//! DevOps' 404, an identity's `IdentityRef`). Built by the server after the
+//! credential and version checks; handlers never see a request that failed
+//! them.
 
 use bytes::Bytes;
 use hyper::Method;

@@ -220,6 +220,7 @@ async fn handle_inner(st: Arc<State>, req: Request<Incoming>) -> Resp {
     finish(&st, resp)
 }
 
+/// Adds the headers every Azure DevOps answer carries.
 fn finish(st: &State, mut resp: Resp) -> Resp {
     let activity = random_guid();
     add_header(&mut resp, "ActivityId", &activity);
@@ -230,6 +231,7 @@ fn finish(st: &State, mut resp: Resp) -> Resp {
     resp
 }
 
+/// Sends a decoded request to the host it names (see the URL layout above).
 async fn route(
     st: &State,
     method: &Method,
@@ -292,6 +294,7 @@ async fn route(
     }
 }
 
+/// `404` for an organization or collection the sandbox does not have.
 fn unknown_org(name: &str) -> Resp {
     ado_error(
         404,
@@ -303,6 +306,7 @@ fn unknown_org(name: &str) -> Resp {
     )
 }
 
+/// `/`: a page listing the organizations.
 fn home_page(st: &State) -> String {
     let mut rows = String::new();
     for o in &st.cat.orgs {
@@ -326,6 +330,7 @@ enum Scope<'s> {
     Page,
 }
 
+/// The scope of an organization path: where its `_apis` segment is.
 fn scope_of(rest: &[String]) -> Scope<'_> {
     let is_apis = |i: usize| rest.get(i).is_some_and(|s| s.eq_ignore_ascii_case("_apis"));
     if is_apis(0) {
@@ -565,6 +570,7 @@ fn is_get(m: &Method) -> bool {
     *m == Method::GET || *m == Method::HEAD
 }
 
+/// `f` for a GET (or HEAD), else `405`.
 fn get(ctx: &Ctx, f: impl FnOnce() -> HResult) -> HResult {
     if is_get(ctx.method) {
         f()
@@ -573,6 +579,7 @@ fn get(ctx: &Ctx, f: impl FnOnce() -> HResult) -> HResult {
     }
 }
 
+/// The organization-level APIs (`{org}/_apis/…`); `l` is `orig` in lower case.
 fn org_api(ctx: &Ctx, l: &[&str], orig: &[String]) -> HResult {
     match l {
         ["connectiondata"] => get(ctx, || core_api::connection_data(ctx)),
@@ -616,6 +623,7 @@ fn org_api(ctx: &Ctx, l: &[&str], orig: &[String]) -> HResult {
     }
 }
 
+/// The project-level APIs (`{org}/{project}/_apis/…`).
 fn project_api(ctx: &Ctx, pkey: &str, l: &[&str], orig: &[String]) -> HResult {
     let p = ctx.project(pkey)?;
     match l {
@@ -652,6 +660,7 @@ fn project_api(ctx: &Ctx, pkey: &str, l: &[&str], orig: &[String]) -> HResult {
     }
 }
 
+/// The team-level APIs (`{org}/{project}/{team}/_apis/…`).
 fn team_api(ctx: &Ctx, pkey: &str, tkey: &str, l: &[&str]) -> HResult {
     let p = ctx.project(pkey)?;
     let t = ctx.team(p, tkey)?;

@@ -71,18 +71,22 @@ impl State {
         }
     }
 
+    /// Stands for `https://vssps.dev.azure.com`.
     pub fn vssps_url(&self) -> String {
         format!("{}/_vssps", self.base)
     }
 
+    /// Stands for `https://app.vssps.visualstudio.com`.
     pub fn profile_url(&self) -> String {
         format!("{}/_profile", self.base)
     }
 
+    /// Stands for `https://login.microsoftonline.com`.
     pub fn authority_url(&self) -> String {
         format!("{}/_login", self.base)
     }
 
+    /// Stands for `http://169.254.169.254` (instance metadata).
     pub fn imds_url(&self) -> String {
         format!("{}/_imds", self.base)
     }
