@@ -1,5 +1,7 @@
-//! Credentials: PATs (HTTP Basic), Entra ID access tokens (Bearer), the error
-//! scenarios, and the profile / accounts APIs that only accept OAuth tokens.
+//! Credentials of the organization APIs: PATs (HTTP Basic) and Entra ID
+//! access tokens (Bearer) decoded into a [`Caller`], with the error
+//! scenarios attached; and the rejections Azure DevOps answers (401 with the
+//! tenant discovery challenges, the 203 sign-in page, the 429 of throttling).
 //!
 //! Contract (mirrors Azure DevOps Services):
 //! - No `Authorization` → the request is anonymous; organization handlers
@@ -8,7 +10,7 @@
 //!   `TF400813` body. The Server collection answers `Negotiate`, `NTLM`,
 //!   `Basic` instead.
 //! - `Basic base64(user:PAT)`, any user name: the full-access PAT, or a
-//!   scenario PAT (see [`SCENARIOS`]). Any other secret → **203** with the
+//!   scenario PAT (see [`super::scenario::SCENARIOS`]). Any other secret → **203** with the
 //!   HTML sign-in page (Services) or 401 (Server).
 //! - Scenario organizations (`"scenario"` in `organizations.json`): the
 //!   full-access PAT and valid Bearer tokens get exactly what that
@@ -27,7 +29,7 @@
 //!   user '{oid}' is not authorized to access this resource.`, as Azure
 //!   DevOps answers for a service principal that is not in the organization.
 //! - Sign-in scenario organizations (`scenario-device-declined`, … see
-//!   [`super::entra::SIGN_IN_SCENARIOS`]) act on the Entra ID side only;
+//!   [`super::scenario::SIGN_IN_SCENARIOS`]) act on the Entra ID side only;
 //!   their credentials work as on any organization, except on
 //!   `scenario-wrong-directory`, whose members are all of another directory:
 //!   every PAT of a non-member (the full-access PAT and the scenario PATs,
@@ -35,104 +37,18 @@
 //!   non-member → 401 `TF400813: The user … is not authorized`.
 //! - Malformed `Authorization` headers → 401, never a panic.
 
-use hyper::Method;
 use hyper::header::HeaderMap;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::data::{MSA_TENANT, Org};
-use super::entra::{SignInKind, org_sign_in};
-use super::http::{
-    Resp, add_header, ado_error, find_api_version, html, json_resp, list, method_not_allowed,
-    not_found,
-};
-use super::server::State;
-use super::util::{b64_decode, b64url_encode, fnv1a64, splitmix64, unix_now};
-
-/// Azure DevOps' Entra ID resource (application) id.
-pub const ADO_RESOURCE: &str = "499b84ac-1321-427f-aa17-267ca6975798";
+use super::http::{Resp, add_header, ado_error, html};
+use super::scenario::{SCENARIOS, ScenarioKind, SignInKind};
+use super::state::State;
+use super::token::verify_token;
+use super::util::{b64_decode, unix_now};
 
 /// The full-access PAT.
 pub const FULL_PAT: &str = "sbxfull3rgyqnbcheehjqictnse4n7evboh3i2z7vmsrfeqd67cp";
-
-/// Error scenarios reachable with a PAT.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ScenarioKind {
-    ReadOnly,
-    NotMaterialized,
-    ConditionalAccess,
-    Expired,
-    NoPermissions,
-    Throttled,
-}
-
-/// (name, PAT, kind, description) of every scenario.
-pub(crate) const SCENARIOS: &[(&str, &str, ScenarioKind, &str)] = &[
-    (
-        "read-only",
-        "sbxreadonlyv65z3dbzbogjqxstgljhwef7uk6jopbpsvl4v6ab2",
-        ScenarioKind::ReadOnly,
-        "PAT with read scopes only: reads work; the dry-run create answers 401 (scope vso.work_write missing)",
-    ),
-    (
-        "not-materialized",
-        "sbxnotmaterialized33tnpdnvh3zjcoe2f6xveob6qpkcyqofx7",
-        ScenarioKind::NotMaterialized,
-        "identity never signed in to the web UI: every call answers 401 AadUserStateException",
-    ),
-    (
-        "conditional-access",
-        "sbxconditionalaccess6xkdqtlaf243os676fgpoxhuiclhb4hj",
-        ScenarioKind::ConditionalAccess,
-        "blocked by an Entra Conditional Access policy: every call answers 403 VS403463",
-    ),
-    (
-        "expired",
-        "sbxexpiredi6ufmopbfrgjgshtyu3per46sz6lhv26e5dwts37sp",
-        ScenarioKind::Expired,
-        "expired PAT: every call answers 203 with the HTML sign-in page",
-    ),
-    (
-        "no-permissions",
-        "sbxnopermissionskykaujcfkfrbuv6p45l365qk7ul2w3cecysv",
-        ScenarioKind::NoPermissions,
-        "valid PAT of a Stakeholder (Morgan Ellison): reads work, every permission check answers false",
-    ),
-    (
-        "throttled",
-        "sbxthrottledrytkvpxxfgq5e7fuy6jukxfnrbqikpn6lphhjwpj",
-        ScenarioKind::Throttled,
-        "full access, but every API request is answered 429 (Retry-After: 1) once, then served",
-    ),
-];
-
-/// What a scenario organization shows, by scenario name: the answers and
-/// the `doctor` check that fails there.
-pub(crate) const SCENARIO_ORG_NOTES: &[(&str, &str)] = &[
-    (
-        "read-only",
-        "any accepted credential: reads work, the dry-run create answers 401 (vso.work_write missing) -> doctor: scope.write PROVIDER_SCOPE_UNAVAILABLE",
-    ),
-    (
-        "not-materialized",
-        "any accepted credential: every call answers 401 AadUserStateException -> doctor: auth.identity IDENTITY_NOT_MATERIALIZED",
-    ),
-    (
-        "conditional-access",
-        "any accepted credential: every call answers 403 VS403463 -> doctor: auth.policy ORG_POLICY_BLOCKED",
-    ),
-    (
-        "expired",
-        "any accepted credential: every call answers 203 with the sign-in page -> doctor: auth.credentials PROVIDER_AUTH_REQUIRED",
-    ),
-    (
-        "no-permissions",
-        "any accepted credential acts as Morgan Ellison: reads work, every permission is false -> doctor: permission.project_admin PERMISSION_MISSING",
-    ),
-    (
-        "throttled",
-        "any accepted credential: each request is answered 429 (Retry-After: 1) once, then served -> doctor waits and passes",
-    ),
-];
 
 /// Who is calling.
 #[derive(Debug, Clone)]
@@ -179,15 +95,6 @@ impl Caller {
     pub fn is_throttled(&self) -> bool {
         self.scenario() == Some(ScenarioKind::Throttled)
     }
-}
-
-/// The scenario of a scenario organization (`"scenario"` in the assets).
-fn org_scenario(org: &Org) -> Option<ScenarioKind> {
-    let name = org.scenario.as_deref()?;
-    SCENARIOS
-        .iter()
-        .find(|(n, ..)| *n == name)
-        .map(|(_, _, kind, _)| *kind)
 }
 
 fn host_of(st: &State) -> String {
@@ -297,74 +204,86 @@ pub(crate) fn authenticate(st: &State, org: &Org, headers: &HeaderMap) -> Result
     let (scheme, param) = value.split_once(' ').unwrap_or((value, ""));
     let param = param.trim();
     if scheme.eq_ignore_ascii_case("basic") {
-        let secret = b64_decode(param)
-            .and_then(|b| String::from_utf8(b).ok())
-            .and_then(|s| s.split_once(':').map(|(_, p)| p.to_string()));
-        let Some(secret) = secret else {
-            return Err(anonymous_401(st, org));
-        };
-        let known = secret == FULL_PAT || SCENARIOS.iter().any(|(_, p, ..)| *p == secret);
-        let expired = SCENARIOS
-            .iter()
-            .any(|(_, p, k, _)| *p == secret && *k == ScenarioKind::Expired);
-        if known && !expired && !admits(st, org, st.cat.main_user) {
-            return Err(not_authorized(st, org, &st.cat.main().id));
-        }
-        if secret == FULL_PAT {
-            return match org_scenario(org) {
-                Some(kind) => scenario_caller(st, org, kind, st.cat.main_user, false),
-                None => Ok(Caller::Pat {
-                    person: st.cat.main_user,
-                    scenario: None,
-                }),
-            };
-        }
-        let Some((_, _, kind, _)) = SCENARIOS.iter().find(|(_, p, _, _)| *p == secret) else {
-            return Err(bad_secret(st, org));
-        };
-        scenario_caller(st, org, *kind, st.cat.main_user, false)
+        pat_caller(st, org, param)
     } else if scheme.eq_ignore_ascii_case("bearer") {
-        if org.server {
+        bearer_caller(st, org, param)
+    } else {
+        Err(anonymous_401(st, org))
+    }
+}
+
+/// The caller of a `Basic` credential (`param`: base64 of `user:PAT`): the
+/// full-access PAT, a scenario PAT, or the rejection of any other secret.
+fn pat_caller(st: &State, org: &Org, param: &str) -> Result<Caller, Resp> {
+    let secret = b64_decode(param)
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.split_once(':').map(|(_, p)| p.to_string()));
+    let Some(secret) = secret else {
+        return Err(anonymous_401(st, org));
+    };
+    let known = secret == FULL_PAT || SCENARIOS.iter().any(|(_, p, ..)| *p == secret);
+    let expired = SCENARIOS
+        .iter()
+        .any(|(_, p, k, _)| *p == secret && *k == ScenarioKind::Expired);
+    if known && !expired && !admits(st, org, st.cat.main_user) {
+        return Err(not_authorized(st, org, &st.cat.main().id));
+    }
+    if secret == FULL_PAT {
+        return match org.error_scenario() {
+            Some(kind) => scenario_caller(st, org, kind, st.cat.main_user, false),
+            None => Ok(Caller::Pat {
+                person: st.cat.main_user,
+                scenario: None,
+            }),
+        };
+    }
+    let Some((_, _, kind, _)) = SCENARIOS.iter().find(|(_, p, _, _)| *p == secret) else {
+        return Err(bad_secret(st, org));
+    };
+    scenario_caller(st, org, *kind, st.cat.main_user, false)
+}
+
+/// The caller of a `Bearer` credential (`param`: an access token of the
+/// sandbox's Entra ID), or its rejection.
+fn bearer_caller(st: &State, org: &Org, param: &str) -> Result<Caller, Resp> {
+    if org.server {
+        let mut r = ado_error(
+            401,
+            "TF400813: Resource not available for anonymous access. Client authentication required.",
+            "UnauthorizedRequestException",
+        );
+        add_challenges(st, org, &mut r, None);
+        return Err(r);
+    }
+    let claims = match verify_token(st, param) {
+        Ok(c) => c,
+        Err(why) => {
             let mut r = ado_error(
                 401,
                 "TF400813: Resource not available for anonymous access. Client authentication required.",
                 "UnauthorizedRequestException",
             );
-            add_challenges(st, org, &mut r, None);
+            add_challenges(st, org, &mut r, Some(why));
             return Err(r);
         }
-        let claims = match verify_token(st, param) {
-            Ok(c) => c,
-            Err(why) => {
-                let mut r = ado_error(
-                    401,
-                    "TF400813: Resource not available for anonymous access. Client authentication required.",
-                    "UnauthorizedRequestException",
-                );
-                add_challenges(st, org, &mut r, Some(why));
-                return Err(r);
-            }
-        };
-        let tid = claims.get("tid").and_then(Value::as_str).unwrap_or("");
-        let oid = claims.get("oid").and_then(Value::as_str).unwrap_or("");
-        let Some(person) = st.cat.people.iter().position(|p| p.id == oid) else {
-            return Err(anonymous_401(st, org));
-        };
-        let org_tenant = org.tenant.as_deref().unwrap_or("");
-        if (org_tenant != MSA_TENANT && !tid.eq_ignore_ascii_case(org_tenant))
-            || !admits(st, org, person)
-        {
-            return Err(not_authorized(st, org, oid));
-        }
-        match org_scenario(org) {
-            Some(kind) => scenario_caller(st, org, kind, person, true),
-            None => Ok(Caller::Bearer {
-                person,
-                scenario: None,
-            }),
-        }
-    } else {
-        Err(anonymous_401(st, org))
+    };
+    let tid = claims.get("tid").and_then(Value::as_str).unwrap_or("");
+    let oid = claims.get("oid").and_then(Value::as_str).unwrap_or("");
+    let Some(person) = st.cat.people.iter().position(|p| p.id == oid) else {
+        return Err(anonymous_401(st, org));
+    };
+    let org_tenant = org.tenant.as_deref().unwrap_or("");
+    if (org_tenant != MSA_TENANT && !tid.eq_ignore_ascii_case(org_tenant))
+        || !admits(st, org, person)
+    {
+        return Err(not_authorized(st, org, oid));
+    }
+    match org.error_scenario() {
+        Some(kind) => scenario_caller(st, org, kind, person, true),
+        None => Ok(Caller::Bearer {
+            person,
+            scenario: None,
+        }),
     }
 }
 
@@ -378,7 +297,7 @@ fn admits(st: &State, org: &Org, person: usize) -> bool {
     if st.cat.app_of(person).is_some() {
         return member();
     }
-    org_sign_in(org) != Some(SignInKind::WrongDirectory) || member()
+    org.sign_in_scenario() != Some(SignInKind::WrongDirectory) || member()
 }
 
 /// 401 `TF400813: The user '{id}' is not authorized …` with the tenant
@@ -456,261 +375,10 @@ fn bad_secret(st: &State, org: &Org) -> Resp {
     }
 }
 
-fn mac(st: &State, data: &str) -> String {
-    let mut out = Vec::with_capacity(32);
-    let mut h = fnv1a64(data.as_bytes()) ^ st.sign_key.0;
-    for i in 0..4u64 {
-        h = splitmix64(h ^ st.sign_key.1.rotate_left(i as u32 * 13));
-        out.extend_from_slice(&h.to_be_bytes());
-    }
-    b64url_encode(&out)
-}
-
-/// Signs a JWT-shaped token (base64url header.payload.signature).
-pub(crate) fn mint_token(st: &State, claims: &Value) -> String {
-    let header = json!({"typ": "JWT", "alg": "RS256", "kid": "sandbox-signing-key", "x5t": "sandbox-signing-key"});
-    let h = b64url_encode(header.to_string().as_bytes());
-    let p = b64url_encode(claims.to_string().as_bytes());
-    let signed = format!("{h}.{p}");
-    let sig = mac(st, &signed);
-    format!("{signed}.{sig}")
-}
-
-/// Verifies a sandbox access token; `Err` carries the reason.
-pub(crate) fn verify_token(st: &State, token: &str) -> Result<Value, &'static str> {
-    let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(s), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err("The access token is malformed");
-    };
-    if mac(st, &format!("{h}.{p}")) != s {
-        return Err("The access token signature is invalid");
-    }
-    let claims: Value = b64_decode(p)
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or("The access token is malformed")?;
-    let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or(0);
-    if exp <= unix_now() {
-        return Err("The access token has expired");
-    }
-    let aud = claims.get("aud").and_then(Value::as_str).unwrap_or("");
-    if !aud.eq_ignore_ascii_case(ADO_RESOURCE) && aud != "https://app.vssps.visualstudio.com" {
-        return Err("The access token audience is not Azure DevOps");
-    }
-    Ok(claims)
-}
-
-/// `{profile_url}/…`: profile and accounts (OAuth tokens only).
-pub(crate) fn profile(
-    st: &State,
-    method: &Method,
-    segs: &[String],
-    headers: &HeaderMap,
-    query: &[(String, String)],
-) -> Resp {
-    let low: Vec<String> = segs.iter().map(|s| s.to_lowercase()).collect();
-    let l: Vec<&str> = low.iter().map(String::as_str).collect();
-    let known = matches!(
-        l.as_slice(),
-        ["_apis", "profile", "profiles", _] | ["_apis", "accounts"]
-    );
-    if !known {
-        return not_found(&format!("/{}", segs.join("/")));
-    }
-    if *method != Method::GET && *method != Method::HEAD {
-        return method_not_allowed(method.as_str(), "GET");
-    }
-    // Credentials: only Entra ID access tokens.
-    let header = headers
-        .get(hyper::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim);
-    let no_auth = || {
-        let mut r = ado_error(
-            401,
-            "TF400813: Resource not available for anonymous access. Client authentication required.",
-            "UnauthorizedRequestException",
-        );
-        add_header(
-            &mut r,
-            "WWW-Authenticate",
-            &format!("Bearer authorization_uri={}/common", st.authority_url()),
-        );
-        r
-    };
-    let Some(header) = header else {
-        return no_auth();
-    };
-    let (scheme, param) = header.split_once(' ').unwrap_or((header, ""));
-    if scheme.eq_ignore_ascii_case("basic") {
-        let mut r = ado_error(
-            401,
-            "The profile and accounts APIs accept only OAuth access tokens (Microsoft Entra ID). Personal access tokens are not accepted here.",
-            "UnauthorizedRequestException",
-        );
-        add_header(
-            &mut r,
-            "WWW-Authenticate",
-            &format!("Bearer authorization_uri={}/common", st.authority_url()),
-        );
-        return r;
-    }
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return no_auth();
-    }
-    let claims = match verify_token(st, param.trim()) {
-        Ok(c) => c,
-        Err(_) => return no_auth(),
-    };
-    let accept = headers
-        .get(hyper::header::ACCEPT)
-        .and_then(|v| v.to_str().ok());
-    let ver = match find_api_version(query, accept) {
-        Ok(Some(v)) => v.raw,
-        Ok(None) => {
-            return ado_error(
-                400,
-                &format!(
-                    "No api-version was supplied for the \"{method}\" request. The version must be supplied either as part of the Accept header (e.g. \"application/json; api-version=1.0\") or as a query parameter (e.g. \"?api-version=1.0\")."
-                ),
-                "VssVersionNotSpecifiedException",
-            );
-        }
-        Err(raw) => {
-            return ado_error(
-                400,
-                &format!(
-                    "The api-version '{}' is not valid.",
-                    super::http::truncate(&raw, 50)
-                ),
-                "VssInvalidApiVersionException",
-            );
-        }
-    };
-    let oid = claims.get("oid").and_then(Value::as_str).unwrap_or("");
-    let tid = claims.get("tid").and_then(Value::as_str).unwrap_or("");
-    let Some(person) = st.cat.people.iter().find(|p| p.id == oid) else {
-        return no_auth();
-    };
-    let qv = |k: &str| {
-        query
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(k))
-            .map(|(_, v)| v.as_str())
-    };
-    match l.as_slice() {
-        ["_apis", "profile", "profiles", id] => {
-            if *id != "me" && !id.eq_ignore_ascii_case(&person.id) {
-                return ado_error(
-                    404,
-                    &format!(
-                        "The profile '{}' could not be found.",
-                        super::http::truncate(id, 100)
-                    ),
-                    "ProfileNotFoundException",
-                );
-            }
-            let body = json!({
-                "displayName": person.name,
-                "publicAlias": person.id,
-                "emailAddress": person.email,
-                "coreRevision": 412,
-                "timeStamp": "2025-09-14T08:12:44.3570000+00:00",
-                "id": person.id,
-                "revision": 412
-            });
-            json_resp(200, &body, Some(&ver))
-        }
-        _ => {
-            let member = qv("memberId").or_else(|| qv("ownerId"));
-            let Some(member) = member else {
-                return ado_error(
-                    400,
-                    "A memberId or ownerId query parameter is required.",
-                    "InvalidArgumentValueException",
-                );
-            };
-            let mut items = Vec::new();
-            if member.eq_ignore_ascii_case(&person.id) {
-                for o in st.cat.orgs.iter().filter(|o| !o.server) {
-                    let t = o.tenant.as_deref().unwrap_or("");
-                    let is_member = o.projects.iter().take(50).any(|p| {
-                        p.members()
-                            .iter()
-                            .any(|m| st.cat.people.get(*m).is_some_and(|x| x.id == person.id))
-                    });
-                    if is_member && (t.eq_ignore_ascii_case(tid) || t == MSA_TENANT) {
-                        items.push(json!({
-                            "accountId": o.id,
-                            "accountUri": format!("{}/{}/", st.vssps_url(), o.name),
-                            "accountName": o.name,
-                            "properties": {}
-                        }));
-                    }
-                }
-            }
-            json_resp(200, &list(items), Some(&ver))
-        }
-    }
-}
-
-#[cfg(test)]
 #[allow(clippy::expect_used, clippy::unwrap_used)]
+#[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
-
-    fn state() -> State {
-        let cat = super::super::data::SharedCatalog;
-        State::new(
-            cat,
-            ([127, 0, 0, 1], 9).into(),
-            Duration::from_secs(1),
-            Duration::ZERO,
-            None,
-        )
-    }
-
-    #[test]
-    fn tokens_round_trip_and_reject_tampering() {
-        let st = state();
-        let now = unix_now();
-        let claims =
-            json!({"aud": ADO_RESOURCE, "tid": "t", "oid": "o", "exp": now + 60, "iat": now});
-        let tok = mint_token(&st, &claims);
-        assert_eq!(tok.split('.').count(), 3);
-        assert_eq!(verify_token(&st, &tok).expect("valid")["oid"], "o");
-        assert!(verify_token(&st, &format!("{tok}x")).is_err());
-        assert!(verify_token(&st, "a.b").is_err());
-        assert!(verify_token(&st, "").is_err());
-        // Another sandbox (another key) does not accept it.
-        assert!(verify_token(&state(), &tok).is_err());
-        let expired = mint_token(&st, &json!({"aud": ADO_RESOURCE, "exp": now - 1}));
-        assert_eq!(
-            verify_token(&st, &expired),
-            Err("The access token has expired")
-        );
-        let graph = mint_token(
-            &st,
-            &json!({"aud": "00000003-0000-0000-c000-000000000000", "exp": now + 60}),
-        );
-        assert!(verify_token(&st, &graph).is_err());
-    }
-
-    #[test]
-    fn every_scenario_has_a_scenario_org_note() {
-        let names: Vec<&str> = SCENARIOS.iter().map(|s| s.0).collect();
-        let noted: Vec<&str> = SCENARIO_ORG_NOTES.iter().map(|n| n.0).collect();
-        assert_eq!(names, noted);
-        let cat = super::super::data::catalog().expect("catalog");
-        for (name, _, kind, _) in SCENARIOS {
-            let org = cat.scenario_org(name).expect("scenario org");
-            assert_eq!(org_scenario(org), Some(*kind));
-        }
-        let plain = cat.services_org("contoso-agile").expect("org");
-        assert_eq!(org_scenario(plain), None);
-    }
 
     #[test]
     fn scenario_pats_are_distinct_and_well_formed() {

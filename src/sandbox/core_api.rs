@@ -13,12 +13,12 @@
 
 use serde_json::{Value, json};
 
+use super::ctx::Ctx;
 use super::data::{
     ANONYMOUS_ID, MSA_TENANT, NS_CSS, NS_ITERATION, NS_PROJECT, NS_SERVICE_HOOKS, NS_TAGGING,
     Person, Project, SERVER_DEPLOYMENT_ID, SERVICES_DEPLOYMENT_ID, full_mask, namespace_name,
 };
 use super::http::{HResult, Resp, add_header, ado_error, list, truncate};
-use super::server::Ctx;
 use super::util::{guid_from, is_guid, wildcard_match};
 
 /// The identity object of connectionData.
@@ -334,18 +334,6 @@ pub(crate) fn team_get(ctx: &Ctx, pkey: &str, tkey: &str) -> HResult {
     ctx.ok(&team_json(ctx, p, t))
 }
 
-/// A team member identity (`IdentityRef`).
-pub(crate) fn member_identity(ctx: &Ctx, person: &Person) -> Value {
-    json!({
-        "id": person.id,
-        "displayName": person.name,
-        "uniqueName": if ctx.org.server { person.windows.clone() } else { person.email.clone() },
-        "url": ctx.st.identity_url(ctx.org, &person.id),
-        "imageUrl": format!("{}/_api/_common/identityImage?id={}", ctx.url, person.id),
-        "descriptor": person.descriptor
-    })
-}
-
 /// `GET _apis/projects/{p}/teams/{t}/members`
 pub(crate) fn team_members(ctx: &Ctx, pkey: &str, tkey: &str) -> HResult {
     let p = ctx.project(pkey)?;
@@ -358,9 +346,8 @@ pub(crate) fn team_members(ctx: &Ctx, pkey: &str, tkey: &str) -> HResult {
         .skip(skip)
         .take(top)
         .filter_map(|(i, admin)| {
-            ctx.st.cat.people.get(*i).map(
-                |person| json!({"isTeamAdmin": admin, "identity": member_identity(ctx, person)}),
-            )
+            let person = ctx.st.cat.people.get(*i)?;
+            Some(json!({"isTeamAdmin": admin, "identity": ctx.identity_ref(person)}))
         })
         .collect();
     ctx.ok(&json!({"value": items, "count": items.len()}))

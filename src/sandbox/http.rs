@@ -282,8 +282,8 @@ pub fn find_api_version(
     Ok(None)
 }
 
-#[cfg(test)]
 #[allow(clippy::expect_used, clippy::unwrap_used)]
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -23,7 +23,8 @@ use serde_json::json;
 
 use super::data::AppKind;
 use super::http::{Resp, json_resp};
-use super::server::State;
+use super::state::State;
+use super::token::app_token;
 
 fn imds_error(status: u16, error: &str, description: &str) -> Resp {
     json_resp(
@@ -97,7 +98,7 @@ pub(crate) fn handle(
         return imds_error(400, "invalid_request", "Identity not found");
     };
     let resource = resource.trim_end_matches('/');
-    let (access, expires_on) = super::entra::app_token(st, app, resource, "2", 86_399);
+    let (access, expires_on) = app_token(st, app, resource, "2", 86_399);
     let now = expires_on - 86_399;
     json_resp(
         200,

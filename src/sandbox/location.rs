@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 
 use super::data::Org;
 use super::http::{Resp, ado_error, json_resp, list, method_not_allowed, truncate};
-use super::server::State;
+use super::state::State;
 
 /// One resource location: id, area, resource name, route template,
 /// resource version.
@@ -329,8 +329,8 @@ pub(crate) fn deployment(
     }
 }
 
-#[cfg(test)]
 #[allow(clippy::expect_used, clippy::unwrap_used)]
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -197,20 +197,48 @@
 // they are cold paths, so the size of the `Err` variant does not matter.
 #![allow(clippy::result_large_err)]
 
-pub mod data;
+// The modules in layers: each uses only modules of the layers above it,
+// never one of its own layer (handlers share nothing sideways: what two of
+// them need lives in a lower layer), so no two files import each other.
+//
+// 1. helpers and tables, depending on nothing of the sandbox: `util`,
+//    `http` (response building), `record`, `tls`, `scenario`;
+// 2. `fault` (fault injection) and `data` (the catalog: pure data);
+// 3. `state` (one running sandbox), `token` (the token format);
+// 4. `auth` (credentials → `Caller`), then `ctx` (the request context of
+//    the organization APIs);
+// 5. the handlers: `core_api`, `wit`, `workitems`, `location`, `entra`,
+//    `imds`, `profile`, `hosts`;
+// 6. `server` (accept loop, faults, routing), then this file.
 
-mod auth;
-mod core_api;
-mod entra;
-pub mod fault;
+// Layers 1 and 2.
 mod http;
-mod imds;
-mod location;
 mod record;
-mod server;
+mod scenario;
 mod tls;
 mod util;
+
+pub mod data;
+pub mod fault;
+
+// Layers 3 and 4.
+mod auth;
+mod ctx;
+mod state;
+mod token;
+
+// Layer 5: the handlers.
+mod core_api;
+mod entra;
+mod hosts;
+mod imds;
+mod location;
+mod profile;
 mod wit;
+mod workitems;
+
+// Layer 6.
+mod server;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -221,7 +249,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use record::{ServedRequest, round_trips};
-use server::State;
+use state::State;
 
 /// Options for [`Sandbox::start`].
 #[derive(Debug, Clone)]
@@ -578,12 +606,12 @@ impl Sandbox {
         vec![
             HostScenario {
                 name: "redirect",
-                url: format!("{base}/tfs/{}", server::REDIRECTED_COLLECTION),
+                url: format!("{base}/tfs/{}", hosts::REDIRECTED_COLLECTION),
                 description: "every request answers 302 to http://localhost:PORT/tfs/DefaultCollection/... (another host name; also /_redirect/{path}) -> doctor: network.reachable PROVIDER_BASE_URL_BLOCKED",
             },
             HostScenario {
                 name: "not-azure-devops",
-                url: format!("{base}/tfs/{}", server::NOT_ADO_COLLECTION),
+                url: format!("{base}/tfs/{}", hosts::NOT_ADO_COLLECTION),
                 description: "every request answers 200 with an IIS default page, no Azure DevOps headers (also /_notado/{path}) -> doctor: network.reachable PROVIDER_BASE_URL_BLOCKED",
             },
         ]
@@ -639,7 +667,7 @@ impl Sandbox {
     /// scenario organizations. The Microsoft sign-in scenarios, which have
     /// no PAT, are [`Sandbox::sign_in_scenarios`].
     pub fn scenarios(&self) -> Vec<Scenario> {
-        auth::SCENARIOS
+        scenario::SCENARIOS
             .iter()
             .map(|(name, pat, _, description)| {
                 let org = self.state.cat.scenario_org(name);
@@ -649,7 +677,7 @@ impl Sandbox {
                     description,
                     organization: org.map(|o| o.name.clone()),
                     organization_url: org.map(|o| self.state.org_url(o)),
-                    organization_description: auth::SCENARIO_ORG_NOTES
+                    organization_description: scenario::SCENARIO_ORG_NOTES
                         .iter()
                         .find(|(n, _)| n == name)
                         .map_or("", |(_, d)| d),
@@ -661,7 +689,7 @@ impl Sandbox {
     /// The Microsoft sign-in scenarios, with their organizations and
     /// tenants (no PAT triggers them; see [`SignInScenario`]).
     pub fn sign_in_scenarios(&self) -> Vec<SignInScenario> {
-        entra::SIGN_IN_SCENARIOS
+        scenario::SIGN_IN_SCENARIOS
             .iter()
             .filter_map(|(name, _, description)| {
                 let org = self.state.cat.scenario_org(name)?;

@@ -15,7 +15,7 @@
 //!   vssps host, `/_profile/…` the profile host, `/_login/…` Entra ID,
 //!   `/_imds/…` the Azure instance metadata service (managed identities).
 //! - Host scenarios, which stand for other web servers and carry none of the
-//!   Azure DevOps headers (see `host_scenario`): `/_redirect/{rest}` → `302`
+//!   Azure DevOps headers (see `hosts`): `/_redirect/{rest}` → `302`
 //!   to `http://localhost:PORT/{rest}` (a cross-host redirect);
 //!   `/_notado/{rest}` → `200` with an IIS default page. The same answers as
 //!   collection URLs: `/tfs/RedirectedCollection/…` (→
@@ -25,11 +25,8 @@
 //!   credentials (401/203/403) → non-API page → `api-version` (400) →
 //!   scenario faults (429) → route.
 
-use std::collections::HashMap;
 use std::convert::Infallible;
-use std::net::SocketAddr;
-use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -39,195 +36,24 @@ use hyper::header::HeaderMap;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use super::auth::{self, Caller};
-use super::data::{Org, Project, Team};
-use super::fault::{self, Fault, FaultBody, unchanged};
+use super::ctx::Ctx;
+use super::data::Org;
+use super::fault::{self, FaultBody, unchanged};
 use super::http::{
-    ApiVersion, HResult, Resp, add_header, ado_error, find_api_version, html, method_not_allowed,
-    not_found, truncate,
+    ApiVersion, HResult, Resp, add_header, ado_error, escape_xml, find_api_version, html,
+    method_not_allowed, not_found, truncate,
 };
-use super::util::{encode_segment, parse_pairs, percent_decode, random_guid, random_u64};
-use super::{core_api, entra, imds, location, wit};
+use super::state::State;
+use super::util::{encode_segment, parse_pairs, percent_decode, random_guid};
+use super::{core_api, entra, hosts, imds, location, profile, wit, workitems};
 
 /// Largest request body accepted.
 const MAX_BODY: usize = 4 * 1024 * 1024;
-
-/// Shared state of one running sandbox.
-pub(crate) struct State {
-    pub cat: super::data::SharedCatalog,
-    /// `http://127.0.0.1:PORT`
-    pub base: String,
-    /// The bound port.
-    pub port: u16,
-    pub approve_after: Duration,
-    pub process_id: String,
-    pub sign_key: (u64, u64),
-    pub devices: Mutex<HashMap<String, entra::DeviceGrant>>,
-    pub refresh: Mutex<HashMap<String, entra::RefreshGrant>>,
-    /// Certificates trusted for service principals' client assertions:
-    /// (client id, DER).
-    pub certificates: Mutex<Vec<(String, Vec<u8>)>>,
-    /// Requests the throttled scenario has answered 429 once already.
-    pub throttled_seen: Mutex<std::collections::HashSet<String>>,
-    /// Added before every answer (benchmarks: a far-away service).
-    pub latency: Duration,
-    /// Requests answered so far.
-    pub requests: AtomicU64,
-    /// Applied to every request without a `/_fault/…` prefix (changed at
-    /// run time by [`super::Sandbox::set_fault`]).
-    pub fault: Mutex<Option<Fault>>,
-    /// When each request was served (round-trip counts).
-    pub log: super::record::RequestLog,
-}
-
-impl State {
-    pub fn new(
-        cat: super::data::SharedCatalog,
-        addr: SocketAddr,
-        approve_after: Duration,
-        latency: Duration,
-        fault: Option<Fault>,
-    ) -> State {
-        State {
-            cat,
-            base: format!("http://{addr}"),
-            port: addr.port(),
-            approve_after,
-            process_id: random_guid(),
-            sign_key: (random_u64(), random_u64()),
-            devices: Mutex::new(HashMap::new()),
-            refresh: Mutex::new(HashMap::new()),
-            certificates: Mutex::new(Vec::new()),
-            throttled_seen: Mutex::new(std::collections::HashSet::new()),
-            latency,
-            requests: AtomicU64::new(0),
-            fault: Mutex::new(fault),
-            log: super::record::RequestLog::default(),
-        }
-    }
-
-    pub fn vssps_url(&self) -> String {
-        format!("{}/_vssps", self.base)
-    }
-
-    pub fn profile_url(&self) -> String {
-        format!("{}/_profile", self.base)
-    }
-
-    pub fn authority_url(&self) -> String {
-        format!("{}/_login", self.base)
-    }
-
-    pub fn imds_url(&self) -> String {
-        format!("{}/_imds", self.base)
-    }
-
-    /// `{devops}/{org}` or `{base}/tfs/DefaultCollection`.
-    pub fn org_url(&self, org: &Org) -> String {
-        if org.server {
-            format!("{}/tfs/{}", self.base, org.name)
-        } else {
-            format!("{}/{}", self.base, org.name)
-        }
-    }
-
-    /// Identity URL on the vssps host.
-    pub fn identity_url(&self, org: &Org, id: &str) -> String {
-        if org.server {
-            format!("{}/_apis/Identities/{id}", self.org_url(org))
-        } else {
-            format!("{}/{}/_apis/Identities/{id}", self.vssps_url(), org.name)
-        }
-    }
-}
-
-/// A decoded organization request, as seen by the API handlers.
-pub(crate) struct Ctx<'a> {
-    pub st: &'a State,
-    pub org: &'a Org,
-    /// The organization URL (`http://127.0.0.1:PORT/contoso-agile`).
-    pub url: String,
-    pub caller: Caller,
-    /// The api-version as sent (echoed in `Content-Type`).
-    pub ver: String,
-    pub query: &'a [(String, String)],
-    pub method: &'a Method,
-    pub headers: &'a HeaderMap,
-    pub body: &'a Bytes,
-}
-
-impl<'a> Ctx<'a> {
-    /// A query parameter (case-insensitive name).
-    pub fn q(&self, name: &str) -> Option<&'a str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// A boolean query parameter.
-    pub fn flag(&self, name: &str) -> bool {
-        self.q(name).is_some_and(|v| v.eq_ignore_ascii_case("true"))
-    }
-
-    /// `200` with the api-version in the content type.
-    pub fn ok(&self, v: &Value) -> HResult {
-        Ok(super::http::ok(v, &self.ver))
-    }
-
-    /// A project by id or name, or the Azure DevOps 404.
-    pub fn project(&self, key: &str) -> Result<&'a Project, Resp> {
-        self.org.project(key).ok_or_else(|| project_not_found(key))
-    }
-
-    /// A team of the project by id or name, or 404.
-    pub fn team(&self, p: &'a Project, key: &str) -> Result<&'a Team, Resp> {
-        p.team(key).ok_or_else(|| {
-            ado_error(
-                404,
-                &format!(
-                    "The team with id or name '{}' does not exist in project '{}'.",
-                    truncate(key, 200),
-                    p.name
-                ),
-                "TeamNotFoundException",
-            )
-        })
-    }
-
-    /// `{org}/_apis/projects/{id}`
-    pub fn project_url(&self, p: &Project) -> String {
-        format!("{}/_apis/projects/{}", self.url, p.id)
-    }
-}
-
-/// The 404 for an unknown project (by id: VS800075, by name: TF200016).
-pub(crate) fn project_not_found(key: &str) -> Resp {
-    if super::util::is_guid(key) {
-        ado_error(
-            404,
-            &format!(
-                "VS800075: The project with id 'vstfs:///Classification/TeamProject/{}' does not exist, or you do not have permission to access it.",
-                key.to_lowercase()
-            ),
-            "ProjectDoesNotExistException",
-        )
-    } else {
-        ado_error(
-            404,
-            &format!(
-                "TF200016: The following project does not exist: {}. Verify that the name of the project is correct and that the project exists on the specified Azure DevOps Server.",
-                truncate(key, 200)
-            ),
-            "ProjectDoesNotExistWithNameException",
-        )
-    }
-}
 
 /// Runs the accept loop until `stop` turns true.
 pub(crate) async fn serve(
@@ -386,7 +212,7 @@ async fn handle_inner(st: Arc<State>, req: Request<Incoming>) -> Resp {
             return finish(&st, r);
         }
     };
-    if let Some(resp) = host_scenario(&st, &parts.method, &parts.uri) {
+    if let Some(resp) = hosts::answer(&st, &parts.method, &parts.uri) {
         // Not Azure DevOps answering: none of its headers.
         return resp;
     }
@@ -394,96 +220,7 @@ async fn handle_inner(st: Arc<State>, req: Request<Incoming>) -> Resp {
     finish(&st, resp)
 }
 
-/// Collection name that answers like `/_redirect/tfs/DefaultCollection`.
-pub(crate) const REDIRECTED_COLLECTION: &str = "RedirectedCollection";
-/// Collection name that answers like `/_notado/…`.
-pub(crate) const NOT_ADO_COLLECTION: &str = "NotAzureDevOps";
-
-/// `raw` without its first `n` segments (still percent-encoded).
-fn raw_tail(raw: &str, n: usize) -> &str {
-    let mut rest = raw.trim_start_matches('/');
-    for _ in 0..n {
-        rest = rest
-            .split_once('/')
-            .map_or("", |(_, r)| r.trim_start_matches('/'));
-    }
-    rest
-}
-
-/// The host scenarios, which stand for other web servers:
-/// - `/_redirect/{rest}` → `302` to `http://localhost:PORT/{rest}`;
-///   `/tfs/RedirectedCollection/{rest}` → `302` to
-///   `http://localhost:PORT/tfs/DefaultCollection/{rest}` (a collection URL
-///   doctor accepts; it refuses paths that start with `_`).
-/// - `/_notado/{rest}` and `/tfs/NotAzureDevOps/{rest}` → an IIS default page.
-fn host_scenario(st: &State, method: &Method, uri: &hyper::Uri) -> Option<Resp> {
-    let raw = uri.path();
-    let mut segs = raw.split('/').filter(|s| !s.is_empty());
-    let first = segs.next().unwrap_or("");
-    let second = segs.next().unwrap_or("");
-    let is = |s: &str, name: &str| s.eq_ignore_ascii_case(name);
-    if is(first, "_redirect") {
-        Some(redirect_elsewhere(st, raw_tail(raw, 1), uri.query()))
-    } else if is(first, "tfs") && is(second, REDIRECTED_COLLECTION) {
-        let target = format!("tfs/DefaultCollection/{}", raw_tail(raw, 2));
-        Some(redirect_elsewhere(st, &target, uri.query()))
-    } else if is(first, "_notado") || (is(first, "tfs") && is(second, NOT_ADO_COLLECTION)) {
-        Some(not_azure_devops(method))
-    } else {
-        None
-    }
-}
-
-/// A front end that sends every request to another host name of the same
-/// server (`302` to `http://localhost:PORT/{path}`, query kept), like a load
-/// balancer redirecting to a canonical name.
-fn redirect_elsewhere(st: &State, path: &str, query: Option<&str>) -> Resp {
-    let scheme = if st.base.starts_with("https://") {
-        "https"
-    } else {
-        "http"
-    };
-    let mut location = format!("{scheme}://localhost:{}/{path}", st.port);
-    if let Some(q) = query.filter(|q| !q.is_empty()) {
-        location.push('?');
-        location.push_str(q);
-    }
-    let page = format!(
-        "<html><head><title>Object moved</title></head><body><h2>Object moved to <a href=\"{}\">here</a>.</h2></body></html>\r\n",
-        super::http::escape_xml(&location)
-    );
-    let mut r = html(302, page);
-    add_header(&mut r, "Location", &location);
-    add_header(&mut r, "Server", "Microsoft-IIS/10.0");
-    add_header(&mut r, "X-Powered-By", "ASP.NET");
-    r
-}
-
-/// `/_notado/{rest}`, `/tfs/NotAzureDevOps/{rest}`: a web server that is
-/// not Azure DevOps (the default page of a fresh IIS) answering every path
-/// with `200` and HTML; OPTIONS `200`, other methods `405`.
-fn not_azure_devops(method: &Method) -> Resp {
-    const PAGE: &str = "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">\r\n<html xmlns=\"http://www.w3.org/1999/xhtml\">\r\n<head>\r\n<meta http-equiv=\"Content-Type\" content=\"text/html; charset=iso-8859-1\" />\r\n<title>IIS Windows Server</title>\r\n<style type=\"text/css\">\r\nbody { color:#000000; background-color:#0072C6; margin:0; }\r\n#container { margin-left:auto; margin-right:auto; text-align:center; }\r\n</style>\r\n</head>\r\n<body>\r\n<div id=\"container\">\r\n<h1>Internet Information Services</h1>\r\n<p>Welcome to the Contoso intranet. This server has no applications installed yet.</p>\r\n</div>\r\n</body>\r\n</html>\r\n";
-    let mut r = if *method == Method::GET || *method == Method::HEAD {
-        html(200, PAGE.to_string())
-    } else if *method == Method::OPTIONS {
-        let mut r = html(200, String::new());
-        add_header(&mut r, "Allow", "OPTIONS, TRACE, GET, HEAD, POST");
-        add_header(&mut r, "Public", "OPTIONS, TRACE, GET, HEAD, POST");
-        r
-    } else {
-        let mut r = html(
-            405,
-            "<html><head><title>405 - HTTP verb used to access this page is not allowed.</title></head><body><h2>405 - HTTP verb used to access this page is not allowed.</h2></body></html>\r\n".to_string(),
-        );
-        add_header(&mut r, "Allow", "GET, HEAD, OPTIONS, TRACE");
-        r
-    };
-    add_header(&mut r, "Server", "Microsoft-IIS/10.0");
-    add_header(&mut r, "X-Powered-By", "ASP.NET");
-    r
-}
-
+/// Adds the headers every Azure DevOps answer carries.
 fn finish(st: &State, mut resp: Resp) -> Resp {
     let activity = random_guid();
     add_header(&mut resp, "ActivityId", &activity);
@@ -494,6 +231,7 @@ fn finish(st: &State, mut resp: Resp) -> Resp {
     resp
 }
 
+/// Sends a decoded request to the host it names (see the URL layout above).
 async fn route(
     st: &State,
     method: &Method,
@@ -530,7 +268,7 @@ async fn route(
         "" => html(200, home_page(st)),
         "_login" => entra::handle(st, method, &segs[1..], headers, body, &query).await,
         "_imds" => imds::handle(st, method, &segs[1..], headers, &query),
-        "_profile" => auth::profile(st, method, &segs[1..], headers, &query),
+        "_profile" => profile::handle(st, method, &segs[1..], headers, &query),
         "_vssps" => match segs.get(1) {
             Some(name) => match st.cat.services_org(name) {
                 Some(org) => org_request(st, org, method, &segs[2..], headers, body, &query),
@@ -556,6 +294,7 @@ async fn route(
     }
 }
 
+/// `404` for an organization or collection the sandbox does not have.
 fn unknown_org(name: &str) -> Resp {
     ado_error(
         404,
@@ -567,13 +306,14 @@ fn unknown_org(name: &str) -> Resp {
     )
 }
 
+/// `/`: a page listing the organizations.
 fn home_page(st: &State) -> String {
     let mut rows = String::new();
     for o in &st.cat.orgs {
         let url = st.org_url(o);
         rows.push_str(&format!(
             "<li><a href=\"{url}\">{url}</a> — {} ({} projects)</li>",
-            super::http::escape_xml(&o.primary_process),
+            escape_xml(&o.primary_process),
             o.projects.len()
         ));
     }
@@ -590,6 +330,7 @@ enum Scope<'s> {
     Page,
 }
 
+/// The scope of an organization path: where its `_apis` segment is.
 fn scope_of(rest: &[String]) -> Scope<'_> {
     let is_apis = |i: usize| rest.get(i).is_some_and(|s| s.eq_ignore_ascii_case("_apis"));
     if is_apis(0) {
@@ -603,6 +344,8 @@ fn scope_of(rest: &[String]) -> Scope<'_> {
     }
 }
 
+/// An organization (or collection) request: its answer, with the
+/// organization's tenant (`X-VSS-ResourceTenant`) on every answer.
 fn org_request(
     st: &State,
     org: &Org,
@@ -612,82 +355,50 @@ fn org_request(
     body: &Bytes,
     query: &[(String, String)],
 ) -> Resp {
-    let scope = scope_of(rest);
-    let with_tenant = |mut r: Resp| {
-        if let Some(t) = &org.tenant {
-            add_header(&mut r, "X-VSS-ResourceTenant", t);
-        }
-        r
-    };
-
-    // Resource locations need no credentials.
-    if method == Method::OPTIONS {
-        if let Scope::Org(tail) = &scope
-            && tail.len() <= 1
-        {
-            let area = tail.first().map(String::as_str);
-            return with_tenant(location::resource_locations(st, org, area));
-        }
-        return with_tenant(method_not_allowed("OPTIONS", "GET, POST"));
+    let mut r = org_answer(st, org, method, rest, headers, body, query);
+    if let Some(t) = &org.tenant {
+        add_header(&mut r, "X-VSS-ResourceTenant", t);
     }
+    r
+}
 
+/// The checks of an organization request, in Azure DevOps' order, then its
+/// API: resource locations (no credentials needed) → credentials → non-API
+/// page → anonymous access → `api-version` → throttling → route.
+fn org_answer(
+    st: &State,
+    org: &Org,
+    method: &Method,
+    rest: &[String],
+    headers: &HeaderMap,
+    body: &Bytes,
+    query: &[(String, String)],
+) -> Resp {
+    let scope = scope_of(rest);
+    if method == Method::OPTIONS {
+        return options(st, org, &scope);
+    }
     let caller = match auth::authenticate(st, org, headers) {
         Ok(c) => c,
-        Err(r) => return with_tenant(r),
+        Err(r) => return r,
     };
-
     let api_tail: &[String] = match &scope {
-        Scope::Page => {
-            if matches!(caller, Caller::Anonymous) {
-                return with_tenant(auth::anonymous_401(st, org));
-            }
-            let path = rest
-                .iter()
-                .map(|s| encode_segment(s))
-                .collect::<Vec<_>>()
-                .join("/");
-            return with_tenant(html(
-                200,
-                format!(
-                    "<!DOCTYPE html><html><head><title>{} - Azure DevOps sandbox</title></head><body><p>Azure DevOps sandbox: {}/{}</p></body></html>",
-                    super::http::escape_xml(&org.name),
-                    super::http::escape_xml(&st.org_url(org)),
-                    super::http::escape_xml(&path)
-                ),
-            ));
-        }
+        Scope::Page => return org_page(st, org, &caller, rest),
         Scope::Org(t) | Scope::Project(_, t) | Scope::Team(_, _, t) => t,
     };
-
-    let anonymous_ok = org.anonymous_access
-        && matches!(&scope, Scope::Org(t) if t.len() == 1 && t[0].eq_ignore_ascii_case("connectiondata"));
-    if matches!(caller, Caller::Anonymous) && !anonymous_ok {
-        return with_tenant(auth::anonymous_401(st, org));
+    let connection_data = matches!(&scope, Scope::Org(t) if t.len() == 1 && t[0].eq_ignore_ascii_case("connectiondata"));
+    if matches!(caller, Caller::Anonymous) && !(org.anonymous_access && connection_data) {
+        return auth::anonymous_401(st, org);
     }
-
     // connectionData is answered without an api-version (the latest), as
     // Azure DevOps does: `WebApi.connect()` of the Node client sends none.
-    let version_optional = matches!(&scope, Scope::Org(t) if t.len() == 1 && t[0].eq_ignore_ascii_case("connectiondata"));
-    let ver = match version_check(org, method, query, headers, version_optional) {
+    let ver = match version_check(org, method, query, headers, connection_data) {
         Ok(v) => v,
-        Err(r) => return with_tenant(r),
+        Err(r) => return r,
     };
-
-    // The throttled scenario: each distinct request is answered 429 once
-    // (Retry-After: 1), then served — so a client that waits it out always
-    // gets through, however its requests interleave.
-    if caller.is_throttled() {
-        let key = format!("{method} {}/{} {:?}", org.name, rest.join("/"), query);
-        let first = st
-            .throttled_seen
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .insert(key);
-        if first {
-            return with_tenant(auth::throttled_429());
-        }
+    if caller.is_throttled() && first_time_throttled(st, org, method, rest, query) {
+        return auth::throttled_429();
     }
-
     let ctx = Ctx {
         st,
         org,
@@ -699,30 +410,87 @@ fn org_request(
         headers,
         body,
     };
-    let low: Vec<String> = api_tail.iter().map(|s| s.to_lowercase()).collect();
-    let l: Vec<&str> = low.iter().map(String::as_str).collect();
-    let result = match &scope {
-        Scope::Org(_) => org_api(&ctx, &l, api_tail),
-        Scope::Project(p, _) => project_api(&ctx, p, &l, api_tail),
-        Scope::Team(p, t, _) => team_api(&ctx, p, t, &l),
-        Scope::Page => Err(not_found("")),
-    };
-    let mut resp = match result {
+    let mut resp = match api(&ctx, &scope, api_tail) {
         Ok(r) | Err(r) => r,
     };
-    if let Some(person) = ctx.caller.person().and_then(|p| st.cat.people.get(p)) {
-        let who = if org.server {
+    add_user_data(&ctx, &mut resp);
+    resp
+}
+
+/// `OPTIONS`: the resource locations (`{org}/_apis/`, `{org}/_apis/{area}`),
+/// which need no credentials; `405` for any other path.
+fn options(st: &State, org: &Org, scope: &Scope) -> Resp {
+    if let Scope::Org(tail) = scope
+        && tail.len() <= 1
+    {
+        let area = tail.first().map(String::as_str);
+        return location::resource_locations(st, org, area);
+    }
+    method_not_allowed("OPTIONS", "GET, POST")
+}
+
+/// A non-API page of the organization (the web UI): a small HTML page for
+/// a signed-in caller, `401` for an anonymous one.
+fn org_page(st: &State, org: &Org, caller: &Caller, rest: &[String]) -> Resp {
+    if matches!(caller, Caller::Anonymous) {
+        return auth::anonymous_401(st, org);
+    }
+    let path = rest
+        .iter()
+        .map(|s| encode_segment(s))
+        .collect::<Vec<_>>()
+        .join("/");
+    html(
+        200,
+        format!(
+            "<!DOCTYPE html><html><head><title>{} - Azure DevOps sandbox</title></head><body><p>Azure DevOps sandbox: {}/{}</p></body></html>",
+            escape_xml(&org.name),
+            escape_xml(&st.org_url(org)),
+            escape_xml(&path)
+        ),
+    )
+}
+
+/// The throttled scenario: each distinct request is answered 429 once
+/// (Retry-After: 1), then served — so a client that waits it out always
+/// gets through, however its requests interleave. True the first time.
+fn first_time_throttled(
+    st: &State,
+    org: &Org,
+    method: &Method,
+    rest: &[String],
+    query: &[(String, String)],
+) -> bool {
+    let key = format!("{method} {}/{} {:?}", org.name, rest.join("/"), query);
+    st.throttled_seen
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .insert(key)
+}
+
+/// The API the path names, at its scope.
+fn api(ctx: &Ctx, scope: &Scope, api_tail: &[String]) -> HResult {
+    let low: Vec<String> = api_tail.iter().map(|s| s.to_lowercase()).collect();
+    let l: Vec<&str> = low.iter().map(String::as_str).collect();
+    match scope {
+        Scope::Org(_) => org_api(ctx, &l, api_tail),
+        Scope::Project(p, _) => project_api(ctx, p, &l, api_tail),
+        Scope::Team(p, t, _) => team_api(ctx, p, t, &l),
+        Scope::Page => Err(not_found("")),
+    }
+}
+
+/// `X-VSS-UserData: {id}:{name}` of an identified caller (the Windows
+/// account on a Server collection).
+fn add_user_data(ctx: &Ctx, resp: &mut Resp) {
+    if let Some(person) = ctx.caller.person().and_then(|p| ctx.st.cat.people.get(p)) {
+        let who = if ctx.org.server {
             person.windows.clone()
         } else {
             person.email.clone()
         };
-        add_header(
-            &mut resp,
-            "X-VSS-UserData",
-            &format!("{}:{}", person.id, who),
-        );
+        add_header(resp, "X-VSS-UserData", &format!("{}:{}", person.id, who));
     }
-    with_tenant(resp)
 }
 
 /// Checks `api-version` against what the deployment supports.
@@ -802,6 +570,7 @@ fn is_get(m: &Method) -> bool {
     *m == Method::GET || *m == Method::HEAD
 }
 
+/// `f` for a GET (or HEAD), else `405`.
 fn get(ctx: &Ctx, f: impl FnOnce() -> HResult) -> HResult {
     if is_get(ctx.method) {
         f()
@@ -810,6 +579,7 @@ fn get(ctx: &Ctx, f: impl FnOnce() -> HResult) -> HResult {
     }
 }
 
+/// The organization-level APIs (`{org}/_apis/…`); `l` is `orig` in lower case.
 fn org_api(ctx: &Ctx, l: &[&str], orig: &[String]) -> HResult {
     match l {
         ["connectiondata"] => get(ctx, || core_api::connection_data(ctx)),
@@ -836,7 +606,7 @@ fn org_api(ctx: &Ctx, l: &[&str], orig: &[String]) -> HResult {
         ["work", "processes", _] => get(ctx, || core_api::process_get(ctx, &orig[2])),
         ["wit", "fields"] => get(ctx, || wit::fields_list(ctx, None)),
         ["wit", "fields", _] => get(ctx, || wit::field_get(ctx, None, &orig[2])),
-        ["wit", "workitems", _] => get(ctx, || wit::work_item_get(ctx, &orig[2])),
+        ["wit", "workitems", _] => get(ctx, || workitems::work_item_get(ctx, &orig[2])),
         ["securitynamespaces"] => get(ctx, || core_api::security_namespaces(ctx, None)),
         ["securitynamespaces", _] => {
             get(ctx, || core_api::security_namespaces(ctx, Some(&orig[1])))
@@ -853,6 +623,7 @@ fn org_api(ctx: &Ctx, l: &[&str], orig: &[String]) -> HResult {
     }
 }
 
+/// The project-level APIs (`{org}/{project}/_apis/…`).
 fn project_api(ctx: &Ctx, pkey: &str, l: &[&str], orig: &[String]) -> HResult {
     let p = ctx.project(pkey)?;
     match l {
@@ -875,12 +646,12 @@ fn project_api(ctx: &Ctx, pkey: &str, l: &[&str], orig: &[String]) -> HResult {
         ["wit", "fields", _] => get(ctx, || wit::field_get(ctx, Some(p), &orig[2])),
         ["wit", "workitems", t] if t.starts_with('$') => {
             if *ctx.method == Method::POST || *ctx.method == Method::PATCH {
-                wit::create(ctx, p, &orig[2][1..])
+                workitems::create(ctx, p, &orig[2][1..])
             } else {
                 Err(method_not_allowed(ctx.method.as_str(), "POST, PATCH"))
             }
         }
-        ["wit", "workitems", _] => get(ctx, || wit::work_item_get(ctx, &orig[2])),
+        ["wit", "workitems", _] => get(ctx, || workitems::work_item_get(ctx, &orig[2])),
         ["work", "teamsettings"] => get(ctx, || wit::team_settings(ctx, p, None)),
         ["work", "teamsettings", "teamfieldvalues"] => {
             get(ctx, || wit::team_field_values(ctx, p, None))
@@ -889,6 +660,7 @@ fn project_api(ctx: &Ctx, pkey: &str, l: &[&str], orig: &[String]) -> HResult {
     }
 }
 
+/// The team-level APIs (`{org}/{project}/{team}/_apis/…`).
 fn team_api(ctx: &Ctx, pkey: &str, tkey: &str, l: &[&str]) -> HResult {
     let p = ctx.project(pkey)?;
     let t = ctx.team(p, tkey)?;

@@ -353,8 +353,8 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
     pi == p.len()
 }
 
-#[cfg(test)]
 #[allow(clippy::expect_used, clippy::unwrap_used)]
+#[cfg(test)]
 mod tests {
     use super::*;
 
