@@ -30,6 +30,11 @@ impl Theme {
         }
     }
 
+    /// Text without any style (the default style, named so screens take
+    /// every style from here).
+    pub fn normal(&self) -> Style {
+        Style::default()
+    }
     pub fn title(&self) -> Style {
         self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
     }
