@@ -6,10 +6,43 @@ use ratatui::text::{Line, Span};
 
 use super::widgets::{fit, pending_line, status_mark, text_field, wrap_words};
 use crate::tui::theme::Theme;
-use crate::wizard::{CheckStatus, Wizard};
+use crate::wizard::{CheckOutcome, CheckStatus, Wizard};
 
 pub(super) fn review<'a>(w: &'a Wizard, theme: &Theme, height: u16, width: u16) -> Vec<Line<'a>> {
     let width = usize::from(width).max(20);
+    let head = head(w, theme);
+    let checks = &w.review.checks;
+    let mut body = failures(checks, width, theme);
+    body.push(Line::styled("What will be saved", theme.title()));
+    for a in w.review_answers() {
+        body.push(Line::from(vec![
+            Span::styled(format!("  {:<17}", a.label), theme.key()),
+            Span::raw(a.value),
+        ]));
+    }
+    body.extend(check_groups(checks, theme));
+
+    // The body scrolls under the fixed head; the last row says there is more.
+    let room = usize::from(height).saturating_sub(head.len()).max(1);
+    let max = body.len().saturating_sub(room);
+    w.review.max_scroll.set(max);
+    let offset = w.review.scroll.min(max);
+    let more = offset < max;
+    let take = if more { room - 1 } else { room };
+    let mut l = head;
+    l.extend(body.into_iter().skip(offset).take(take));
+    if more {
+        l.push(Line::styled(
+            "↓ more below: ↑↓ PgUp PgDn scroll",
+            theme.dim(),
+        ));
+    }
+    l.into_iter().map(|line| fit(line, width)).collect()
+}
+
+/// The fixed head: the name field (and what is wrong with it), then the
+/// checks or save in flight, or the count of each outcome.
+fn head<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
     let mut head = Vec::new();
     head.push(text_field(
         "Save as:",
@@ -49,10 +82,13 @@ pub(super) fn review<'a>(w: &'a Wizard, theme: &Theme, height: u16, width: u16) 
             ),
         ]));
     }
+    head
+}
 
-    let mut body: Vec<Line> = Vec::new();
-    // Failures and warnings first, in full, with their fixes in the
-    // wizard's words.
+/// Failures and warnings first, in full, with their fixes in the wizard's
+/// words.
+fn failures<'a>(checks: &[CheckOutcome], width: usize, theme: &Theme) -> Vec<Line<'a>> {
+    let mut body = Vec::new();
     for c in checks
         .iter()
         .filter(|c| matches!(c.status, CheckStatus::Fail | CheckStatus::Warn))
@@ -80,13 +116,13 @@ pub(super) fn review<'a>(w: &'a Wizard, theme: &Theme, height: u16, width: u16) 
             }
         }
     }
-    body.push(Line::styled("What will be saved", theme.title()));
-    for a in w.review_answers() {
-        body.push(Line::from(vec![
-            Span::styled(format!("  {:<17}", a.label), theme.key()),
-            Span::raw(a.value),
-        ]));
-    }
+    body
+}
+
+/// Every check (the same as `ado-setup doctor`), by group, with what each
+/// established.
+fn check_groups<'a>(checks: &[CheckOutcome], theme: &Theme) -> Vec<Line<'a>> {
+    let mut body = Vec::new();
     if !checks.is_empty() {
         body.push(Line::styled(
             "Checks (the same as `ado-setup doctor`)",
@@ -111,25 +147,10 @@ pub(super) fn review<'a>(w: &'a Wizard, theme: &Theme, height: u16, width: u16) 
             ]));
         }
     }
-
-    // The body scrolls under the fixed head; the last row says there is more.
-    let room = usize::from(height).saturating_sub(head.len()).max(1);
-    let max = body.len().saturating_sub(room);
-    w.review.max_scroll.set(max);
-    let offset = w.review.scroll.min(max);
-    let more = offset < max;
-    let take = if more { room - 1 } else { room };
-    let mut l = head;
-    l.extend(body.into_iter().skip(offset).take(take));
-    if more {
-        l.push(Line::styled(
-            "↓ more below: ↑↓ PgUp PgDn scroll",
-            theme.dim(),
-        ));
-    }
-    l.into_iter().map(|line| fit(line, width)).collect()
+    body
 }
 
+/// The Done screen: where the connection was saved and what to run next.
 pub(super) fn done<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
     let Some(s) = &w.saved else {
         return vec![Line::from("Nothing was saved.")];

@@ -11,158 +11,180 @@ use crate::tui::theme::Theme;
 use crate::wizard::{Availability, SignInMethod, SpCredential, Wizard};
 
 pub(super) fn sign_in<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
-    let mut l = Vec::new();
-    if w.deployment == Deployment::Services {
-        l.push(Line::from("How do you want to sign in?"));
-        l.push(option(
-            w.sign_in_method == SignInMethod::DeviceCode,
-            "Sign in with Microsoft",
-            "(device code: works over SSH, no token to create)",
-            theme,
-        ));
-        l.push(option(
-            w.sign_in_method == SignInMethod::Pat,
-            "Personal access token",
-            "",
-            theme,
-        ));
-        l.push(probed_option(
-            w,
-            SignInMethod::ManagedIdentity,
-            "Managed identity",
-            "this Azure VM's identity; nothing stored",
-            "checking the metadata endpoint…",
-            theme,
-        ));
-        l.push(probed_option(
-            w,
-            SignInMethod::AzureCli,
-            "Azure CLI",
-            "reuse `az login`; nothing stored",
-            "checking `az`…",
-            theme,
-        ));
-        l.push(option(
-            w.sign_in_method == SignInMethod::ServicePrincipal,
-            "Service principal",
-            "(an app's client id and secret or certificate)",
-            theme,
-        ));
-    } else {
-        l.push(Line::from("Sign in with a personal access token."));
-        l.push(Line::styled(
-            "Windows (NTLM/Kerberos) authentication is not supported by ado-setup.",
-            theme.dim(),
-        ));
-    }
+    let mut l = methods(w, theme);
     for warning in &w.target_warnings {
         l.push(Line::styled(format!("! {warning}"), theme.error()));
     }
     l.push(Line::from(""));
-    if w.sign_in_method == SignInMethod::Pat {
-        l.push(text_field(
-            "Token:",
-            w.pat.value(),
-            w.pat.cursor(),
-            true,
-            true,
-            theme,
-        ));
-        if w.settings.demo && !w.pat.value().is_empty() {
-            l.push(Line::styled(
-                "Demo: the sandbox's token is filled in; press Enter.",
-                theme.dim(),
-            ));
-        }
-        l.push(Line::from(""));
-        l.push(Line::from(vec![
-            Span::styled("Create one at ", theme.dim()),
-            Span::raw(token_page(w)),
-        ]));
-        l.push(Line::styled(
-            "Scopes: Work Items (Read & write), Project and Team (Read); Identity (Read) for assignee search.",
-            theme.dim(),
-        ));
-    }
-    if w.sign_in_method == SignInMethod::DeviceCode {
-        device_code(w, theme, &mut l);
-        return l;
-    }
     match w.sign_in_method {
-        SignInMethod::ManagedIdentity => {
-            l.push(text_field(
-                "Client id:",
-                w.mi_client.value(),
-                w.mi_client.cursor(),
-                false,
-                true,
-                theme,
-            ));
-            l.push(Line::styled(
-                "Optional: a user-assigned identity's client id; empty: the machine's own identity.",
-                theme.dim(),
-            ));
-            l.extend(probed_detail(
-                w,
-                "Enter gets a token from this machine's instance metadata endpoint.",
-                "Checking whether the endpoint answers…",
-                theme,
-            ));
+        SignInMethod::Pat => l.extend(pat(w, theme)),
+        SignInMethod::DeviceCode => {
+            device_code(w, theme, &mut l);
+            return l;
         }
+        SignInMethod::ManagedIdentity => l.extend(managed_identity(w, theme)),
         SignInMethod::AzureCli => l.extend(probed_detail(
             w,
             "Enter asks `az account get-access-token` for an Azure DevOps token.",
             "Checking whether az is installed and signed in…",
             theme,
         )),
-        SignInMethod::ServicePrincipal => {
-            l.push(text_field(
-                "Client id:",
-                w.sp_client.value(),
-                w.sp_client.cursor(),
-                false,
-                !w.sp_on_secret,
-                theme,
-            ));
-            let certificate = w.sp_credential == SpCredential::CertificateFile;
-            l.push(text_field(
-                if certificate {
-                    "Certificate file:"
-                } else {
-                    "Client secret:"
-                },
-                w.sp_secret.value(),
-                w.sp_secret.cursor(),
-                !certificate,
-                w.sp_on_secret,
-                theme,
-            ));
-            if let Some(p) = &w.sp_error {
-                l.push(Line::styled(format!("✗ {}", p.message), theme.error()));
-                l.push(Line::from(vec![
-                    Span::styled("Fix: ", theme.key()),
-                    Span::raw(p.fix.clone()),
-                ]));
-            }
-            l.push(Line::styled(
-                if certificate {
-                    "A PEM file with the private key and the certificate uploaded to the app; it is stored like a secret. F2: a client secret instead."
-                } else {
-                    "The secret's Value (masked). F2: a certificate file (PEM) instead."
-                },
-                theme.dim(),
-            ));
-            l.push(Line::styled(
-                "The app must be added to the organization (Organization Settings › Users).",
-                theme.dim(),
-            ));
-        }
-        _ => {}
+        SignInMethod::ServicePrincipal => l.extend(service_principal(w, theme)),
     }
     if w.is_pending() {
         l.push(Line::from(""));
         l.push(pending_line(w, "Signing in…", theme));
     }
+    l
+}
+
+/// The methods to choose from (Services), or why a PAT is the only one
+/// (Server).
+fn methods<'a>(w: &Wizard, theme: &Theme) -> Vec<Line<'a>> {
+    if w.deployment != Deployment::Services {
+        return vec![
+            Line::from("Sign in with a personal access token."),
+            Line::styled(
+                "Windows (NTLM/Kerberos) authentication is not supported by ado-setup.",
+                theme.dim(),
+            ),
+        ];
+    }
+    vec![
+        Line::from("How do you want to sign in?"),
+        option(
+            w.sign_in_method == SignInMethod::DeviceCode,
+            "Sign in with Microsoft",
+            "(device code: works over SSH, no token to create)",
+            theme,
+        ),
+        option(
+            w.sign_in_method == SignInMethod::Pat,
+            "Personal access token",
+            "",
+            theme,
+        ),
+        probed_option(
+            w,
+            SignInMethod::ManagedIdentity,
+            "Managed identity",
+            "this Azure VM's identity; nothing stored",
+            "checking the metadata endpoint…",
+            theme,
+        ),
+        probed_option(
+            w,
+            SignInMethod::AzureCli,
+            "Azure CLI",
+            "reuse `az login`; nothing stored",
+            "checking `az`…",
+            theme,
+        ),
+        option(
+            w.sign_in_method == SignInMethod::ServicePrincipal,
+            "Service principal",
+            "(an app's client id and secret or certificate)",
+            theme,
+        ),
+    ]
+}
+
+/// The masked token field, where to create a token and its scopes.
+fn pat<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
+    let mut l = vec![text_field(
+        "Token:",
+        w.pat.value(),
+        w.pat.cursor(),
+        true,
+        true,
+        theme,
+    )];
+    if w.settings.demo && !w.pat.value().is_empty() {
+        l.push(Line::styled(
+            "Demo: the sandbox's token is filled in; press Enter.",
+            theme.dim(),
+        ));
+    }
+    l.push(Line::from(""));
+    l.push(Line::from(vec![
+        Span::styled("Create one at ", theme.dim()),
+        Span::raw(token_page(w)),
+    ]));
+    l.push(Line::styled(
+        "Scopes: Work Items (Read & write), Project and Team (Read); Identity (Read) for assignee search.",
+        theme.dim(),
+    ));
+    l
+}
+
+/// The optional client id of a user-assigned identity, and the probe.
+fn managed_identity<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
+    let mut l = vec![
+        text_field(
+            "Client id:",
+            w.mi_client.value(),
+            w.mi_client.cursor(),
+            false,
+            true,
+            theme,
+        ),
+        Line::styled(
+            "Optional: a user-assigned identity's client id; empty: the machine's own identity.",
+            theme.dim(),
+        ),
+    ];
+    l.extend(probed_detail(
+        w,
+        "Enter gets a token from this machine's instance metadata endpoint.",
+        "Checking whether the endpoint answers…",
+        theme,
+    ));
+    l
+}
+
+/// The app's client id, then its secret (masked) or certificate file, and
+/// the last attempt's problem.
+fn service_principal<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
+    let mut l = vec![text_field(
+        "Client id:",
+        w.sp_client.value(),
+        w.sp_client.cursor(),
+        false,
+        !w.sp_on_secret,
+        theme,
+    )];
+    let certificate = w.sp_credential == SpCredential::CertificateFile;
+    l.push(text_field(
+        if certificate {
+            "Certificate file:"
+        } else {
+            "Client secret:"
+        },
+        w.sp_secret.value(),
+        w.sp_secret.cursor(),
+        !certificate,
+        w.sp_on_secret,
+        theme,
+    ));
+    if let Some(p) = &w.sp_error {
+        l.push(Line::styled(format!("✗ {}", p.message), theme.error()));
+        l.push(Line::from(vec![
+            Span::styled("Fix: ", theme.key()),
+            Span::raw(p.fix.clone()),
+        ]));
+    }
+    l.push(Line::styled(
+        if certificate {
+            "A PEM file with the private key and the certificate uploaded to the app; it is stored like a secret. F2: a client secret instead."
+        } else {
+            "The secret's Value (masked). F2: a certificate file (PEM) instead."
+        },
+        theme.dim(),
+    ));
+    l.push(Line::styled(
+        "The app must be added to the organization (Organization Settings › Users).",
+        theme.dim(),
+    ));
     l
 }
 

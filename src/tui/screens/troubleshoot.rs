@@ -9,24 +9,8 @@ use crate::tui::theme::Theme;
 use crate::wizard::{CheckStatus, Wizard};
 
 pub(super) fn troubleshoot<'a>(w: &'a Wizard, theme: &Theme, height: u16) -> Vec<Line<'a>> {
-    let mut l = Vec::new();
     let Some(name) = &w.trouble.name else {
-        l.push(Line::from("Which connection should be checked?"));
-        l.push(Line::from(""));
-        for (i, (name, where_, project)) in w.settings.existing.iter().enumerate() {
-            let row = format!("{name:<32} {where_} · {project}");
-            let row: String = row.chars().take(74).collect();
-            let selected = i == w.trouble.pick;
-            l.push(Line::from(Span::styled(
-                format!("{}{row}", if selected { "› " } else { "  " }),
-                if selected {
-                    theme.selected()
-                } else {
-                    theme.normal()
-                },
-            )));
-        }
-        return l;
+        return connections(w, theme);
     };
     // A re-run of one check keeps the list (or its guidance) on screen.
     let rerun = if w.is_pending() {
@@ -35,54 +19,104 @@ pub(super) fn troubleshoot<'a>(w: &'a Wizard, theme: &Theme, height: u16) -> Vec
         None
     };
     if w.is_pending() && rerun.is_none() {
-        l.push(pending_line(
+        return vec![pending_line(
             w,
             &format!("Running every check of {name}…"),
             theme,
-        ));
-        return l;
+        )];
     }
-    let running = rerun.map(crate::checks::closure).unwrap_or_default();
-    let rerun_line = |id: &str| pending_line(w, &format!("Re-running {id}…"), theme);
-    let outcomes = &w.trouble.outcomes;
-    if outcomes.is_empty() {
-        l.push(Line::from(format!(
+    if w.trouble.outcomes.is_empty() {
+        return vec![Line::from(format!(
             "No checks ran for {name}; press r to run them."
-        )));
-        return l;
+        ))];
     }
     if w.trouble.detail {
-        let Some(c) = outcomes.get(w.trouble.index) else {
-            return l;
-        };
-        if let Some(id) = rerun {
-            l.push(rerun_line(id));
-        }
-        l.push(Line::from(vec![
-            status_mark(c.status, theme),
-            Span::styled(c.id, theme.title()),
-            Span::raw(format!("  {}", c.title)),
-        ]));
-        if let Some(code) = &c.code {
-            l.push(Line::styled(format!("  {code}"), theme.error()));
-        }
-        l.push(Line::from(format!("  {}", c.message)));
-        let mut steps: Vec<String> = c.fix.clone();
-        if let Some(code) = &c.code {
-            steps.extend(guidance(code).iter().map(|s| s.replace("NAME", name)));
-        }
-        if !steps.is_empty() {
-            l.push(Line::from(""));
-            l.push(Line::styled("What to do:", theme.key()));
-            for (i, s) in steps.iter().enumerate() {
-                l.push(Line::from(format!("  {}. {s}", i + 1)));
-            }
-        }
-        return l;
+        return check_detail(w, name, rerun, theme);
     }
-    let count = |st: CheckStatus| outcomes.iter().filter(|c| c.status == st).count();
+    check_list(w, name, rerun, theme, height)
+}
+
+/// The saved connections to choose from.
+fn connections<'a>(w: &'a Wizard, theme: &Theme) -> Vec<Line<'a>> {
+    let mut l = vec![
+        Line::from("Which connection should be checked?"),
+        Line::from(""),
+    ];
+    for (i, (name, where_, project)) in w.settings.existing.iter().enumerate() {
+        let row = format!("{name:<32} {where_} · {project}");
+        let row: String = row.chars().take(74).collect();
+        let selected = i == w.trouble.pick;
+        l.push(Line::from(Span::styled(
+            format!("{}{row}", if selected { "› " } else { "  " }),
+            if selected {
+                theme.selected()
+            } else {
+                theme.normal()
+            },
+        )));
+    }
+    l
+}
+
+/// The line saying which check is being re-run.
+fn rerun_line<'a>(w: &Wizard, id: &str, theme: &Theme) -> Line<'a> {
+    pending_line(w, &format!("Re-running {id}…"), theme)
+}
+
+/// The selected check: what it found, and what to do (its fix, then the
+/// step-by-step guidance for its code).
+fn check_detail<'a>(
+    w: &'a Wizard,
+    name: &str,
+    rerun: Option<&str>,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
+    let mut l = Vec::new();
+    let Some(c) = w.trouble.outcomes.get(w.trouble.index) else {
+        return l;
+    };
     if let Some(id) = rerun {
-        l.push(rerun_line(id));
+        l.push(rerun_line(w, id, theme));
+    }
+    l.push(Line::from(vec![
+        status_mark(c.status, theme),
+        Span::styled(c.id, theme.title()),
+        Span::raw(format!("  {}", c.title)),
+    ]));
+    if let Some(code) = &c.code {
+        l.push(Line::styled(format!("  {code}"), theme.error()));
+    }
+    l.push(Line::from(format!("  {}", c.message)));
+    let mut steps: Vec<String> = c.fix.clone();
+    if let Some(code) = &c.code {
+        steps.extend(guidance(code).iter().map(|s| s.replace("NAME", name)));
+    }
+    if !steps.is_empty() {
+        l.push(Line::from(""));
+        l.push(Line::styled("What to do:", theme.key()));
+        for (i, s) in steps.iter().enumerate() {
+            l.push(Line::from(format!("  {}. {s}", i + 1)));
+        }
+    }
+    l
+}
+
+/// The count of each outcome (or the re-run in flight), then the checks,
+/// scrolled to keep the selected one in view; a check being re-run is
+/// marked `…`.
+fn check_list<'a>(
+    w: &'a Wizard,
+    name: &str,
+    rerun: Option<&str>,
+    theme: &Theme,
+    height: u16,
+) -> Vec<Line<'a>> {
+    let outcomes = &w.trouble.outcomes;
+    let running = rerun.map(crate::checks::closure).unwrap_or_default();
+    let count = |st: CheckStatus| outcomes.iter().filter(|c| c.status == st).count();
+    let mut l = Vec::new();
+    if let Some(id) = rerun {
+        l.push(rerun_line(w, id, theme));
     } else {
         l.push(Line::from(format!(
             "{name}: {} passed, {} warned, {} failed, {} skipped",
