@@ -6,6 +6,7 @@ use ratatui::style::{Color, Modifier, Style};
 /// The screens' styles.
 #[derive(Debug, Clone, Copy)]
 pub struct Theme {
+    /// Whether colours are used (false with `NO_COLOR`).
     pub color: bool,
 }
 
@@ -30,9 +31,16 @@ impl Theme {
         }
     }
 
+    /// Text without any style (the default style, named so screens take
+    /// every style from here).
+    pub fn normal(&self) -> Style {
+        Style::default()
+    }
+    /// Titles: the app name, the step, a picker's title.
     pub fn title(&self) -> Style {
         self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
     }
+    /// Notes and secondary text.
     pub fn dim(&self) -> Style {
         if self.color {
             Style::default().fg(Color::DarkGray)
@@ -40,21 +48,27 @@ impl Theme {
             Style::default()
         }
     }
+    /// The selected row (reverse video, so it shows without colour).
     pub fn selected(&self) -> Style {
         Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD)
     }
+    /// Something that passed.
     pub fn ok(&self) -> Style {
         self.fg(Color::Green)
     }
+    /// A warning, or something that needs attention.
     pub fn warn(&self) -> Style {
         self.fg(Color::Yellow)
     }
+    /// A failure.
     pub fn error(&self) -> Style {
         self.fg(Color::Red).add_modifier(Modifier::BOLD)
     }
+    /// Keys, labels and field names.
     pub fn key(&self) -> Style {
         self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
     }
+    /// Text the user typed into a field.
     pub fn input(&self) -> Style {
         Style::default().add_modifier(Modifier::UNDERLINED)
     }

@@ -265,6 +265,8 @@ fn match_words(
 /// feasible position; a cell's best predecessor is either the previous row's
 /// cell at `j - 1` (contiguous run) or the best earlier cell with an affine
 /// gap penalty (a running maximum, since the penalty is linear in `j`).
+/// The phases: feasible bounds, occurrences, the rows' scores, the best end
+/// and (for positions) the path back.
 fn score_word(
     word: &[char],
     chars: &[char],
@@ -277,6 +279,28 @@ fn score_word(
     if m == 0 || m > n {
         return (m == 0).then_some(0);
     }
+    feasible_bounds(word, chars, scratch)?;
+    if m == 1 {
+        return Some(best_single(word[0], chars, bonus, scratch, want_positions));
+    }
+    if m.saturating_mul(scratch.last[m - 1] + 1 - scratch.first[0]) > MAX_DP_CELLS {
+        return Some(greedy(word, bonus, scratch, want_positions));
+    }
+    collect_occurrences(word, chars, scratch);
+    score_rows(m, bonus, scratch);
+    let (best, best_e) = best_end(m, scratch)?;
+    if want_positions {
+        trace_back(m, best_e, scratch);
+    }
+    Some(best)
+}
+
+/// Fills `scratch.first` and `scratch.last` with the earliest and latest
+/// feasible position of each query char; `None` when the word does not occur
+/// as a subsequence.
+fn feasible_bounds(word: &[char], chars: &[char], scratch: &mut Scratch) -> Option<()> {
+    let m = word.len();
+    let n = chars.len();
     // Earliest position of each query char (forward greedy)...
     scratch.first.clear();
     let mut j = 0;
@@ -294,26 +318,36 @@ fn score_word(
         scratch.last[i] = at;
         end = at;
     }
-    if m == 1 {
-        // One char: the best single occurrence.
-        let (lo, hi) = (scratch.first[0], scratch.last[0]);
-        let mut best_j = lo;
-        for (k, &c) in chars[lo..=hi].iter().enumerate() {
-            if c == word[0] && bonus[lo + k] > bonus[best_j] {
-                best_j = lo + k;
-            }
-        }
-        if want_positions {
-            scratch.positions.clear();
-            scratch.positions.push(best_j);
-        }
-        return Some(SCORE_MATCH + i32::from(bonus[best_j]) * FIRST_CHAR_MULTIPLIER);
-    }
-    if m.saturating_mul(scratch.last[m - 1] + 1 - scratch.first[0]) > MAX_DP_CELLS {
-        return Some(greedy(word, bonus, scratch, want_positions));
-    }
+    Some(())
+}
 
-    // Occurrences, row by row.
+/// One char: the best single occurrence (the first of the highest bonus)
+/// between its feasible bounds.
+fn best_single(
+    qc: char,
+    chars: &[char],
+    bonus: &[u8],
+    scratch: &mut Scratch,
+    want_positions: bool,
+) -> i32 {
+    let (lo, hi) = (scratch.first[0], scratch.last[0]);
+    let mut best_j = lo;
+    for (k, &c) in chars[lo..=hi].iter().enumerate() {
+        if c == qc && bonus[lo + k] > bonus[best_j] {
+            best_j = lo + k;
+        }
+    }
+    if want_positions {
+        scratch.positions.clear();
+        scratch.positions.push(best_j);
+    }
+    SCORE_MATCH + i32::from(bonus[best_j]) * FIRST_CHAR_MULTIPLIER
+}
+
+/// The DP's cells: each query char's occurrences between its feasible
+/// bounds, row by row (`scratch.rows[i]` is where row `i` starts), and the
+/// score, run and predecessor arrays sized to them.
+fn collect_occurrences(word: &[char], chars: &[char], scratch: &mut Scratch) {
     scratch.pos.clear();
     scratch.rows.clear();
     for ((&qc, &lo), &hi) in word.iter().zip(&scratch.first).zip(&scratch.last) {
@@ -332,6 +366,11 @@ fn score_word(
     scratch.run.resize(cells, 0);
     scratch.pred.clear();
     scratch.pred.resize(cells, 0);
+}
+
+/// Scores every cell of the `m` rows: the first row on its own, each later
+/// row from the previous one (a contiguous run or the best gap).
+fn score_rows(m: usize, bonus: &[u8], scratch: &mut Scratch) {
     let Scratch {
         pos,
         rows,
@@ -394,7 +433,12 @@ fn score_word(
             pred[e] = from as u32;
         }
     }
-    // Best end in the last row (first of equals).
+}
+
+/// The best score in the last row and its cell (the first of equals), or
+/// `None` when no cell there was reached.
+fn best_end(m: usize, scratch: &Scratch) -> Option<(i32, usize)> {
+    let (rows, score) = (&scratch.rows, &scratch.score);
     let mut best = NEG;
     let mut best_e = 0;
     let last_row = rows[m - 1];
@@ -404,19 +448,19 @@ fn score_word(
             best_e = last_row + k;
         }
     }
-    if best <= NEG {
-        return None;
+    (best > NEG).then_some((best, best_e))
+}
+
+/// Follows the predecessors back from the best end, leaving the matched
+/// positions in `scratch.positions`.
+fn trace_back(m: usize, best_e: usize, scratch: &mut Scratch) {
+    scratch.positions.clear();
+    scratch.positions.resize(m, 0);
+    let mut e = best_e;
+    for i in (0..m).rev() {
+        scratch.positions[i] = scratch.pos[e];
+        e = scratch.pred[e] as usize;
     }
-    if want_positions {
-        scratch.positions.clear();
-        scratch.positions.resize(m, 0);
-        let mut e = best_e;
-        for i in (0..m).rev() {
-            scratch.positions[i] = scratch.pos[e];
-            e = scratch.pred[e] as usize;
-        }
-    }
-    Some(best)
 }
 
 /// Greedy placement (the forward positions) for very long candidates, scored
