@@ -13,7 +13,8 @@ use super::auth_unattended::{
     unattended_expiry, unattended_not_accepted, unattended_source, unattended_wrong_directory,
 };
 use super::outcome::{fail_with, from_error, not_pass, pass, skip};
-use super::{CheckOutcome, Context, Status, Subject};
+use super::report::{CheckOutcome, Status};
+use super::subject::{Context, Subject};
 use crate::ado::client::AdoClient;
 use crate::ado::error::{AdoError, AuthFailure};
 use crate::ado::http::Credential;
@@ -195,7 +196,7 @@ async fn credential(
 /// wrong directory is reported.
 async fn entra_tokens(
     s: &mut SignIn,
-    e: &super::EntraSign,
+    e: &super::subject::EntraSign,
     ctx: &Context,
     org_tenant: Option<&str>,
     started: Instant,

@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use super::outcome::{not_pass, pass, skip};
-use super::{CheckOutcome, Status};
+use super::report::{CheckOutcome, Status};
 
 /// An unattended sign-in in short words, for "accepted (…)".
 pub(super) fn unattended_source(u: &crate::auth::Unattended) -> String {

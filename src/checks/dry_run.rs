@@ -9,7 +9,8 @@ use serde_json::json;
 
 use super::outcome::{from_error, not_pass, pass};
 use super::project::PAT_SCOPES;
-use super::{CheckOutcome, FieldProblem, Status, Subject};
+use super::report::{CheckOutcome, FieldProblem, Status};
+use super::subject::Subject;
 use crate::ado::error::{AdoError, AuthFailure};
 use crate::ado::models::{JsonPatchOperation, RuleValidationError, WorkItem};
 use crate::store::config::Severity;

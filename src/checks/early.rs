@@ -11,7 +11,8 @@ use super::dry_run::dry_run_ops;
 use super::mapping::{MappingPlan, assignee_found};
 use super::permission::{PERMISSION_IDS, permissions};
 use super::project::{ProjectDefaults, below_root, project_defaults};
-use super::{CheckOutcome, Subject};
+use super::report::CheckOutcome;
+use super::subject::Subject;
 use crate::ado::client::{AdoClient, StructureGroup};
 use crate::ado::error::AdoError;
 use crate::ado::models::{

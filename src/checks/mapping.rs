@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 
 use super::outcome::{from_error, not_pass, pass};
 use super::project::ProjectDefaults;
-use super::{CheckOutcome, FieldProblem, Status, Subject};
+use super::report::{CheckOutcome, FieldProblem, Status};
+use super::subject::Subject;
 use crate::ado::client::AdoClient;
 use crate::ado::error::AdoError;
 use crate::ado::models::{WorkItemType, WorkItemTypeField};

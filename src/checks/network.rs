@@ -8,7 +8,8 @@ use std::time::Instant;
 use url::Url;
 
 use super::outcome::{fail_with, maybe, not_pass, pass};
-use super::{CheckOutcome, Context, Status, Subject};
+use super::report::{CheckOutcome, Status};
+use super::subject::{Context, Subject};
 use crate::ado::endpoints::Deployment;
 use crate::ado::probe::probe_azure_devops;
 use crate::net::allowlist::probes_status;

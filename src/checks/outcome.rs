@@ -4,7 +4,8 @@
 
 use std::time::Instant;
 
-use super::{CheckOutcome, HttpTrace, Status, def};
+use super::catalogue::def;
+use super::report::{CheckOutcome, HttpTrace, Status};
 use crate::ado::error::AdoError;
 
 /// `f()`'s output when `yes` (the run evaluates the check), without

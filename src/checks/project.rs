@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use super::outcome::{from_error, not_pass, pass};
-use super::{CheckOutcome, Status};
+use super::report::{CheckOutcome, Status};
 use crate::ado::client::AdoClient;
 use crate::ado::error::AdoError;
 use crate::ado::models::{Process, TeamProject, WorkItemType};

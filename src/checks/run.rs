@@ -13,6 +13,7 @@ use secrecy::SecretString;
 use url::Url;
 
 use super::auth::{SignIn, sign_in};
+use super::catalogue::def;
 use super::dry_run::{dry_run_ops, write_checks};
 use super::early::Pre;
 use super::mapping::{
@@ -26,9 +27,10 @@ use super::project::{
     ProjectDefaults, access_check, below_root, process_check, process_name, project_defaults,
     read_metadata,
 };
+use super::report::{CheckOutcome, Report, Status};
 use super::storage::{storage_config, storage_secret};
+use super::subject::{Context, Subject};
 use super::target::target_check;
-use super::{CheckOutcome, Context, Report, Status, Subject, def};
 use crate::ado::client::{AdoClient, StructureGroup};
 use crate::ado::endpoints::Deployment;
 use crate::ado::error::AdoError;
@@ -54,7 +56,7 @@ struct Run {
     outcomes: HashMap<&'static str, CheckOutcome>,
     /// A refresh token the service renewed during the run (to be saved).
     renewed_secret: Option<SecretString>,
-    facts: super::Facts,
+    facts: super::report::Facts,
     /// The checks this run evaluates (`None`: all of them).
     focus: Option<HashSet<&'static str>>,
 }
@@ -73,7 +75,7 @@ impl Run {
         Run {
             outcomes: HashMap::new(),
             renewed_secret: None,
-            facts: super::Facts::default(),
+            facts: super::report::Facts::default(),
             focus,
         }
     }
@@ -150,13 +152,16 @@ pub async fn run(subject: &Subject, ctx: &Context) -> Report {
 /// "re-run this check". The report holds only those checks, in catalogue
 /// order.
 pub async fn run_one(subject: &Subject, ctx: &Context, id: &str) -> Report {
-    run_focused(subject, ctx, Some(super::closure(id))).await
+    run_focused(subject, ctx, Some(super::catalogue::closure(id))).await
 }
 
 /// Runs these checks and the checks they need (the wizard's Field mapping
 /// validation: every `mapping.*` check).
 pub async fn run_some(subject: &Subject, ctx: &Context, ids: &[&str]) -> Report {
-    let focus = ids.iter().flat_map(|id| super::closure(id)).collect();
+    let focus = ids
+        .iter()
+        .flat_map(|id| super::catalogue::closure(id))
+        .collect();
     run_focused(subject, ctx, Some(focus)).await
 }
 
@@ -578,7 +583,10 @@ impl<'a> Stages<'a> {
     /// anything a stage could not reach is skipped with its reason.
     fn report(mut self) -> Report {
         let r = &mut self.r;
-        let wanted: Vec<_> = super::CATALOGUE.iter().filter(|d| r.wants(d.id)).collect();
+        let wanted: Vec<_> = super::catalogue::CATALOGUE
+            .iter()
+            .filter(|d| r.wants(d.id))
+            .collect();
         let outcomes: Vec<CheckOutcome> = wanted
             .into_iter()
             .map(|d| {

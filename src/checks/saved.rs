@@ -5,8 +5,9 @@
 
 use secrecy::SecretString;
 
+use super::report::Report;
+use super::subject::{EntraSign, Subject};
 use crate::ado::endpoints::{Deployment, Endpoints};
-use crate::checks::{self, Report, Subject};
 use crate::problem::Problem;
 use crate::store::config::{AuthMethod, ConfigStore, Connection, ProviderKey};
 use crate::store::secrets::SecretStore;
@@ -130,7 +131,7 @@ fn sign_in_of(
     pat: &mut Option<SecretString>,
     pat_source: &mut String,
     authority: &url::Url,
-) -> Result<(Option<checks::EntraSign>, Option<crate::auth::Unattended>), Problem> {
+) -> Result<(Option<EntraSign>, Option<crate::auth::Unattended>), Problem> {
     let mut entra = None;
     let mut unattended = None;
     let services = c.provider_key == ProviderKey::AzureDevopsServices;
@@ -173,7 +174,7 @@ fn sign_in_of(
         _ => {}
     }
     if c.auth_method == AuthMethod::DeviceCode {
-        entra = pat.take().map(|refresh_token| checks::EntraSign {
+        entra = pat.take().map(|refresh_token| EntraSign {
             app: crate::auth::EntraApp {
                 authority: authority.clone(),
                 client_id: c

@@ -5,7 +5,8 @@
 use std::time::Instant;
 
 use super::outcome::{fail_with, not_pass, pass, skip};
-use super::{CheckOutcome, Context, Status, Subject};
+use super::report::{CheckOutcome, Status};
+use super::subject::{Context, Subject};
 
 /// `storage.secret`: the secret store works (a write/read/delete round
 /// trip) and holds the connection's secret.

@@ -7,7 +7,8 @@ use std::time::Instant;
 use url::Url;
 
 use super::outcome::{not_pass, pass};
-use super::{CheckOutcome, Context, Status, Subject};
+use super::report::{CheckOutcome, Status};
+use super::subject::{Context, Subject};
 use crate::ado::endpoints::Deployment;
 use crate::net::target::{parse_server_url, parse_services_target};
 
