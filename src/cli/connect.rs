@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use super::flags::{
     ConnectError, device_code_sign_in, refine, setup, subject_from_flags, unattended_from_flags,
 };
-use super::process::{printed, problem_exit, read_stdin_pat, runtime, to_stderr};
+use super::process::{printed, problem_exit, run_with_stdin_secret, to_stderr};
 use super::report::{checklist, json_value};
 use crate::ado::endpoints::{Deployment, Endpoints};
 use crate::ado::http::HttpClient;
@@ -478,24 +478,13 @@ fn build(
 }
 
 /// `connect --non-interactive`.
-pub fn main(global: &GlobalArgs, args: &crate::cli::ConnectArgs) -> ExitCode {
-    let stdin_pat = match read_stdin_pat(&args.connection, "connect --non-interactive") {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let runtime = match runtime() {
-        Ok(rt) => rt,
-        Err(code) => return code,
-    };
-    let result = runtime.block_on(connect(
-        global,
-        args,
-        stdin_pat,
-        |k| std::env::var(k).ok(),
-        &to_stderr,
-    ));
+pub fn main(global: &GlobalArgs, args: &ConnectArgs) -> ExitCode {
+    let result = run_with_stdin_secret(&args.connection, "connect --non-interactive", |pat| {
+        connect(global, args, pat, |k| std::env::var(k).ok(), &to_stderr)
+    });
     match result {
-        Ok(out) => printed(&out.stdout, out.code),
-        Err(e) => problem_exit(&e.problem, e.code),
+        Err(code) => code,
+        Ok(Ok(out)) => printed(&out.stdout, out.code),
+        Ok(Err(e)) => problem_exit(&e.problem, e.code),
     }
 }

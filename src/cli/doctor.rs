@@ -8,7 +8,7 @@ use secrecy::SecretString;
 use std::process::ExitCode;
 
 use super::flags::{refine, setup, subject_from_flags};
-use super::process::{printed, problem_exit, read_stdin_pat, runtime, to_stderr};
+use super::process::{printed, problem_exit, run_with_stdin_secret, to_stderr};
 use super::report::{exit_code, human_output, json_output, utf8_locale, write_report};
 use crate::ado::endpoints::Endpoints;
 use crate::ado::http::HttpClient;
@@ -202,26 +202,16 @@ fn log_outcomes(report: &Report) {
     }
 }
 
-pub fn main(global: &GlobalArgs, args: &crate::cli::DoctorArgs) -> ExitCode {
-    let stdin_pat = match read_stdin_pat(&args.connection, "doctor") {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let runtime = match runtime() {
-        Ok(rt) => rt,
-        Err(code) => return code,
-    };
-    let result = runtime.block_on(doctor(
-        global,
-        args,
-        stdin_pat,
-        |k| std::env::var(k).ok(),
-        &to_stderr,
-    ));
+/// `doctor`: every check, a checklist or JSON, exit codes of SPEC §5.
+pub fn main(global: &GlobalArgs, args: &DoctorArgs) -> ExitCode {
+    let result = run_with_stdin_secret(&args.connection, "doctor", |pat| {
+        doctor(global, args, pat, |k| std::env::var(k).ok(), &to_stderr)
+    });
     match result {
-        Ok(out) => printed(&out.stdout, out.code),
+        Err(code) => code,
+        Ok(Ok(out)) => printed(&out.stdout, out.code),
         // A sign-in that could not happen (ad hoc --auth device-code) is 4.
-        Err(p) if p.code == "PROVIDER_AUTH_REQUIRED" => problem_exit(&p, exit::AUTH),
-        Err(p) => problem_exit(&p, exit::USAGE),
+        Ok(Err(p)) if p.code == "PROVIDER_AUTH_REQUIRED" => problem_exit(&p, exit::AUTH),
+        Ok(Err(p)) => problem_exit(&p, exit::USAGE),
     }
 }

@@ -117,3 +117,15 @@ pub(crate) fn problem_exit(p: &Problem, code: u8) -> ExitCode {
     );
     ExitCode::from(code)
 }
+
+/// Reads a `--pat-stdin` secret, starts the runtime and runs `command`
+/// (given that secret) to its end; or the exit code after saying why it
+/// could not start.
+pub(crate) fn run_with_stdin_secret<T, F: std::future::Future<Output = T>>(
+    flags: &crate::cli::ConnectionFlags,
+    name: &str,
+    command: impl FnOnce(Option<secrecy::SecretString>) -> F,
+) -> Result<T, ExitCode> {
+    let stdin_pat = read_stdin_pat(flags, name)?;
+    Ok(runtime()?.block_on(command(stdin_pat)))
+}
