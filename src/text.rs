@@ -128,6 +128,20 @@ pub fn clean_lines_string(text: String) -> String {
     }
 }
 
+/// [`clean`], trimmed and at most `max` characters long (the last one `…`
+/// when cut): another party's message quoted into one of ado-setup's lines.
+pub fn clean_bounded(text: &str, max: usize) -> String {
+    let flat = clean(text);
+    let trimmed = flat.trim();
+    if trimmed.chars().count() > max {
+        let mut t: String = trimmed.chars().take(max.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    } else {
+        trimmed.to_string()
+    }
+}
+
 /// Whether a character must not reach a terminal as is: a C0 or C1 control,
 /// DEL, a line or paragraph separator, or an invisible format character.
 pub fn is_unsafe(c: char) -> bool {
@@ -381,6 +395,13 @@ mod tests {
     fn line_breaks_become_spaces_in_one_line_text() {
         assert_eq!(clean("a\nb\r\nc\td\u{2028}e\u{85}f"), "a b  c d e f");
         assert_eq!(clean("[ OK ]\r[FAIL]"), "[ OK ] [FAIL]");
+    }
+
+    #[test]
+    fn bounded_text_is_clean_trimmed_and_cut_with_an_ellipsis() {
+        assert_eq!(clean_bounded("  a\u{1b}[2J\nb  ", 10), "a b");
+        assert_eq!(clean_bounded("abcdef", 6), "abcdef");
+        assert_eq!(clean_bounded("abcdefg", 6), "abcde…");
     }
 
     #[test]

@@ -673,15 +673,7 @@ fn or_status(message: String, status: u16) -> String {
 
 /// Messages are shown on one line, made safe ([`crate::text`]) and bounded.
 fn one_line(s: &str) -> String {
-    let flat = crate::text::clean(s);
-    let trimmed = flat.trim();
-    if trimmed.chars().count() > 400 {
-        let mut t: String = trimmed.chars().take(399).collect();
-        t.push('…');
-        t
-    } else {
-        trimmed.to_string()
-    }
+    crate::text::clean_bounded(s, 400)
 }
 
 #[cfg(test)]

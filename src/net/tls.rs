@@ -887,24 +887,11 @@ fn millis(since: Instant) -> u64 {
     u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
-/// Bounded, control-free text for messages: C0/C1 controls (ESC and so every
-/// terminal sequence included) become spaces, bidi overrides and other
-/// invisible formatting characters are dropped.
+/// Another party's text (a certificate's names, an I/O or TLS library's
+/// error) as one bounded line of a message, made safe by the one cleaner,
+/// [`crate::text::clean`].
 pub(crate) fn one_line(s: &str) -> String {
-    let invisible = |c: char| matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}');
-    let flat: String = s
-        .chars()
-        .filter(|c| !invisible(*c))
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let flat = flat.trim();
-    if flat.chars().count() > 200 {
-        let mut t: String = flat.chars().take(199).collect();
-        t.push('…');
-        t
-    } else {
-        flat.to_string()
-    }
+    crate::text::clean_bounded(s, 200)
 }
 
 #[cfg(test)]
@@ -975,7 +962,7 @@ mod tests {
     fn one_line_drops_controls_and_bidi_overrides() {
         assert_eq!(
             one_line("CN=a\u{1b}]52;c;eA==\u{7}b\u{202E}gpj.exe\u{9b}31m"),
-            "CN=a ]52;c;eA== bgpj.exe 31m"
+            "CN=abgpj.exe"
         );
     }
 
