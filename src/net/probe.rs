@@ -257,8 +257,9 @@ impl Prober {
         p
     }
 
+    /// The stages in order, each recorded in `p`; the first that fails
+    /// ends the probe with its problem.
     async fn run(&self, url: &Url, p: &mut EndpointProbe) -> Result<(), Problem> {
-        let timeout = self.opts.timeout;
         let (host, port) = match (url.scheme(), url.host_str(), url.port_or_known_default()) {
             ("https" | "http", Some(h), Some(port)) => (h.to_string(), port),
             _ => {
@@ -286,13 +287,38 @@ impl Prober {
                 "Use an HTTP proxy (http://HOST:PORT) in HTTPS_PROXY, or add the host to NO_PROXY",
             ));
         }
+        let mut stream = self.dial(&host, port, proxy.as_ref(), p).await?;
+        if let Some(px) = &proxy {
+            if px.scheme == "https" {
+                stream = self.proxy_tls(stream, px, p).await?;
+            }
+            if https {
+                self.tunnel(&mut stream, &format!("{host}:{port}"), px, p)
+                    .await?;
+            }
+        }
+        if https {
+            stream = self.endpoint_tls(stream, &host, p).await?;
+        }
+        let forward = if https { None } else { proxy.as_ref() };
+        self.http(stream, url, &host, forward, p).await
+    }
 
-        // DNS and TCP: to the proxy when one is in effect.
-        let (dial_host, dial_port) = match &proxy {
+    /// DNS and TCP: to the proxy when one is in effect, otherwise to
+    /// `host:port`.
+    async fn dial(
+        &self,
+        host: &str,
+        port: u16,
+        proxy: Option<&ProxyTarget>,
+        p: &mut EndpointProbe,
+    ) -> Result<Box<dyn Io>, Problem> {
+        let timeout = self.opts.timeout;
+        let (dial_host, dial_port) = match proxy {
             Some(px) => (px.host.clone(), px.port),
-            None => (host.clone(), port),
+            None => (host.to_string(), port),
         };
-        let what = match &proxy {
+        let what = match proxy {
             Some(_) => format!("the proxy {dial_host}"),
             None => dial_host.clone(),
         };
@@ -339,67 +365,89 @@ impl Prober {
                 },
             ));
         };
-        let mut stream: Box<dyn Io> = Box::new(stream);
+        Ok(Box::new(stream))
+    }
 
-        if let Some(px) = &proxy {
-            if px.scheme == "https" {
-                let hs = tls::handshake(&self.trust, &px.host, stream, timeout).await;
-                p.proxy_tls = Some(hs.stage);
-                match (hs.stream, hs.problem) {
-                    (Some(s), _) => stream = Box::new(s),
-                    (None, problem) => {
-                        let mut problem = problem.unwrap_or_else(|| {
-                            Problem::new(TLS_CODE, "TLS with the proxy failed", "")
-                        });
-                        problem.message = format!("proxy {}: {}", px.address(), problem.message);
-                        return Err(problem);
-                    }
-                }
-            }
-            if https {
-                let authority = format!("{host}:{port}");
-                let connect = connect_stage(&mut stream, &authority, px, timeout).await;
-                p.connect = Some(connect.clone());
-                if connect.status.is_none_or(|s| !(200..300).contains(&s)) {
-                    let e = connect.error.unwrap_or_default();
-                    let fix = match connect.status {
-                        Some(407) if px.has_credentials() => {
-                            "The proxy rejected the user and password in HTTPS_PROXY; correct them"
-                        }
-                        Some(407) => {
-                            "The proxy requires authentication: put the user and password in HTTPS_PROXY (http://USER:PASSWORD@HOST:PORT)"
-                        }
-                        Some(_) => {
-                            "Ask your network team to allow the host above through the proxy"
-                        }
-                        None => "Check that HTTPS_PROXY names an HTTP proxy",
-                    };
-                    return Err(Problem::new(
-                        UNREACHABLE,
-                        format!(
-                            "CONNECT {authority} through the proxy {}: {e}",
-                            px.address()
-                        ),
-                        fix,
-                    ));
-                }
+    /// TLS with an `https://` proxy.
+    async fn proxy_tls(
+        &self,
+        stream: Box<dyn Io>,
+        px: &ProxyTarget,
+        p: &mut EndpointProbe,
+    ) -> Result<Box<dyn Io>, Problem> {
+        let hs = tls::handshake(&self.trust, &px.host, stream, self.opts.timeout).await;
+        p.proxy_tls = Some(hs.stage);
+        match (hs.stream, hs.problem) {
+            (Some(s), _) => Ok(Box::new(s)),
+            (None, problem) => {
+                let mut problem = problem
+                    .unwrap_or_else(|| Problem::new(TLS_CODE, "TLS with the proxy failed", ""));
+                problem.message = format!("proxy {}: {}", px.address(), problem.message);
+                Err(problem)
             }
         }
+    }
 
-        if https {
-            let hs = tls::handshake(&self.trust, &host, stream, timeout).await;
-            p.tls = Some(hs.stage);
-            match (hs.stream, hs.problem) {
-                (Some(s), _) => stream = Box::new(s),
-                (None, problem) => {
-                    return Err(problem.unwrap_or_else(|| {
-                        Problem::new(TLS_CODE, format!("TLS with {host} failed"), "")
-                    }));
-                }
-            }
+    /// `CONNECT authority` through the proxy, for an `https://` endpoint.
+    async fn tunnel(
+        &self,
+        stream: &mut Box<dyn Io>,
+        authority: &str,
+        px: &ProxyTarget,
+        p: &mut EndpointProbe,
+    ) -> Result<(), Problem> {
+        let connect = connect_stage(stream, authority, px, self.opts.timeout).await;
+        p.connect = Some(connect.clone());
+        if connect.status.is_some_and(|s| (200..300).contains(&s)) {
+            return Ok(());
         }
+        let e = connect.error.unwrap_or_default();
+        let fix = match connect.status {
+            Some(407) if px.has_credentials() => {
+                "The proxy rejected the user and password in HTTPS_PROXY; correct them"
+            }
+            Some(407) => {
+                "The proxy requires authentication: put the user and password in HTTPS_PROXY (http://USER:PASSWORD@HOST:PORT)"
+            }
+            Some(_) => "Ask your network team to allow the host above through the proxy",
+            None => "Check that HTTPS_PROXY names an HTTP proxy",
+        };
+        Err(Problem::new(
+            UNREACHABLE,
+            format!(
+                "CONNECT {authority} through the proxy {}: {e}",
+                px.address()
+            ),
+            fix,
+        ))
+    }
 
-        let forward = if https { None } else { proxy.as_ref() };
+    /// TLS with an `https://` endpoint (through the tunnel when proxied).
+    async fn endpoint_tls(
+        &self,
+        stream: Box<dyn Io>,
+        host: &str,
+        p: &mut EndpointProbe,
+    ) -> Result<Box<dyn Io>, Problem> {
+        let hs = tls::handshake(&self.trust, host, stream, self.opts.timeout).await;
+        p.tls = Some(hs.stage);
+        match (hs.stream, hs.problem) {
+            (Some(s), _) => Ok(Box::new(s)),
+            (None, problem) => Err(problem.unwrap_or_else(|| {
+                Problem::new(TLS_CODE, format!("TLS with {host} failed"), "")
+            })),
+        }
+    }
+
+    /// The unauthenticated `GET`; any status is an answer.
+    async fn http(
+        &self,
+        stream: Box<dyn Io>,
+        url: &Url,
+        host: &str,
+        forward: Option<&ProxyTarget>,
+        p: &mut EndpointProbe,
+    ) -> Result<(), Problem> {
         let http = http_stage(stream, url, forward, self.opts.http_timeout).await;
         p.http = Some(http.clone());
         match http.status {
