@@ -1162,52 +1162,13 @@ impl Config {
 
     /// Parses file content. `path` is used in error messages only.
     pub fn from_toml(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let invalid = |line: Option<usize>, message: String| ConfigError::Invalid {
-            path: path.to_path_buf(),
-            line,
-            message,
-        };
-        let from_de = |e: toml::de::Error| {
-            let line = e.span().map(|s| line_of(text, s.start));
-            let message = e.message().trim().replace('\n', " ");
-            // toml's type errors do not name the key: add the key of that line.
-            let key = line
-                .and_then(|l| text.lines().nth(l - 1))
-                .and_then(key_of_line)
-                .filter(|k| !message.contains(*k));
-            let message = match key {
-                Some(k) => format!("{k}: {message}"),
-                None => message,
-            };
-            invalid(line, message)
-        };
+        let from_de = |e: toml::de::Error| de_error(text, path, e);
 
         // 1. Syntax.
         let mut raw: toml::Table = text.parse().map_err(from_de)?;
 
         // 2. Schema (a file without one is schema 1).
-        let schema = match raw.get("schema") {
-            None => 1,
-            Some(toml::Value::Integer(n)) => *n,
-            Some(_) => {
-                let line = find_key_line(text, "schema");
-                return Err(invalid(line, "`schema` must be an integer".to_string()));
-            }
-        };
-        if schema > SCHEMA_VERSION {
-            return Err(ConfigError::SchemaTooNew {
-                path: path.to_path_buf(),
-                found: schema,
-                supported: SCHEMA_VERSION,
-            });
-        }
-        if schema < 1 {
-            let line = find_key_line(text, "schema");
-            return Err(invalid(
-                line,
-                format!("`schema` must be {SCHEMA_VERSION}, found {schema}"),
-            ));
-        }
+        check_schema(&raw, text, path)?;
 
         // 3. Types (with spans, so errors have line numbers).
         #[derive(Deserialize)]
@@ -1215,35 +1176,10 @@ impl Config {
             #[serde(default)]
             connection: Vec<Connection>,
         }
-        #[derive(Deserialize)]
-        struct NameOnly {
-            name: toml::Spanned<String>,
-        }
-        #[derive(Deserialize)]
-        struct Names {
-            #[serde(default)]
-            connection: Vec<NameOnly>,
-        }
         let typed: Typed = toml::from_str(text).map_err(from_de)?;
-        let names: Names = toml::from_str(text).map_err(from_de)?;
 
         // 4. Names: valid and unique.
-        for (i, n) in names.connection.iter().enumerate() {
-            let line = Some(line_of(text, n.name.span().start));
-            validate_connection_name(n.name.get_ref()).map_err(|e| invalid(line, e.to_string()))?;
-            if names.connection[..i]
-                .iter()
-                .any(|m| m.name.get_ref().eq_ignore_ascii_case(n.name.get_ref()))
-            {
-                return Err(invalid(
-                    line,
-                    format!(
-                        "connection name {:?} is used more than once",
-                        n.name.get_ref()
-                    ),
-                ));
-            }
-        }
+        check_names(text, path)?;
 
         // 5. Unknown keys.
         let raw_connections = match raw.remove("connection") {
@@ -1267,6 +1203,98 @@ impl Config {
             extra: raw,
         })
     }
+}
+
+/// A config file that cannot be used, at `line` when known.
+fn invalid(path: &Path, line: Option<usize>, message: String) -> ConfigError {
+    ConfigError::Invalid {
+        path: path.to_path_buf(),
+        line,
+        message,
+    }
+}
+
+/// A toml error as [`ConfigError::Invalid`], with its line and the key of
+/// that line (toml's type errors do not name it).
+fn de_error(text: &str, path: &Path, e: toml::de::Error) -> ConfigError {
+    let line = e.span().map(|s| line_of(text, s.start));
+    let message = e.message().trim().replace('\n', " ");
+    // toml's type errors do not name the key: add the key of that line.
+    let key = line
+        .and_then(|l| text.lines().nth(l - 1))
+        .and_then(key_of_line)
+        .filter(|k| !message.contains(*k));
+    let message = match key {
+        Some(k) => format!("{k}: {message}"),
+        None => message,
+    };
+    invalid(path, line, message)
+}
+
+/// The `schema` key: an integer from 1 to [`SCHEMA_VERSION`] (absent: 1).
+fn check_schema(raw: &toml::Table, text: &str, path: &Path) -> Result<(), ConfigError> {
+    let schema = match raw.get("schema") {
+        None => 1,
+        Some(toml::Value::Integer(n)) => *n,
+        Some(_) => {
+            let line = find_key_line(text, "schema");
+            return Err(invalid(
+                path,
+                line,
+                "`schema` must be an integer".to_string(),
+            ));
+        }
+    };
+    if schema > SCHEMA_VERSION {
+        return Err(ConfigError::SchemaTooNew {
+            path: path.to_path_buf(),
+            found: schema,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if schema < 1 {
+        let line = find_key_line(text, "schema");
+        return Err(invalid(
+            path,
+            line,
+            format!("`schema` must be {SCHEMA_VERSION}, found {schema}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Every connection name valid and used once (case-insensitively), or the
+/// line of the first that is not.
+fn check_names(text: &str, path: &Path) -> Result<(), ConfigError> {
+    #[derive(Deserialize)]
+    struct NameOnly {
+        name: toml::Spanned<String>,
+    }
+    #[derive(Deserialize)]
+    struct Names {
+        #[serde(default)]
+        connection: Vec<NameOnly>,
+    }
+    let names: Names = toml::from_str(text).map_err(|e| de_error(text, path, e))?;
+    for (i, n) in names.connection.iter().enumerate() {
+        let line = Some(line_of(text, n.name.span().start));
+        validate_connection_name(n.name.get_ref())
+            .map_err(|e| invalid(path, line, e.to_string()))?;
+        if names.connection[..i]
+            .iter()
+            .any(|m| m.name.get_ref().eq_ignore_ascii_case(n.name.get_ref()))
+        {
+            return Err(invalid(
+                path,
+                line,
+                format!(
+                    "connection name {:?} is used more than once",
+                    n.name.get_ref()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn line_of(text: &str, byte: usize) -> usize {
