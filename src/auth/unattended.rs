@@ -409,12 +409,32 @@ pub async fn managed_identity_token(
             q.append_pair("client_id", id);
         }
     }
-    let who = match client_id {
-        Some(id) => format!("the user-assigned managed identity {id}"),
-        None => "the system-assigned managed identity".to_string(),
-    };
+    let (status, body) = imds_answer(&client, &url, imds).await?;
+    if (200..300).contains(&status) {
+        let t: TokenResponse = crate::text::from_json_slice(&body).map_err(|e| {
+            Problem::new(
+                "PROVIDER_AUTH_REQUIRED",
+                format!(
+                    "the managed identity endpoint at {} sent an unreadable token ({e})",
+                    shown(imds)
+                ),
+                "Check ADO_SETUP_IMDS_URL: it must be the instance metadata endpoint",
+            )
+        })?;
+        return Ok(AppToken::new(t.access_token, t.expires_on));
+    }
+    Err(imds_refusal(status, &body, client_id))
+}
+
+/// The metadata service's answer to a token request (`url`), busy answers
+/// (429, 5xx, 410 during an update) retried twice: its status and body.
+async fn imds_answer(
+    client: &reqwest::Client,
+    url: &Url,
+    imds: &Url,
+) -> Result<(u16, Vec<u8>), Problem> {
     let mut attempt = 0u32;
-    let (status, body) = loop {
+    loop {
         attempt += 1;
         let resp = client
             .get(url.clone())
@@ -448,22 +468,18 @@ pub async fn managed_identity_token(
             tokio::time::sleep(Duration::from_millis(500 * u64::from(attempt))).await;
             continue;
         }
-        break (status, body);
-    };
-    if (200..300).contains(&status) {
-        let t: TokenResponse = crate::text::from_json_slice(&body).map_err(|e| {
-            Problem::new(
-                "PROVIDER_AUTH_REQUIRED",
-                format!(
-                    "the managed identity endpoint at {} sent an unreadable token ({e})",
-                    shown(imds)
-                ),
-                "Check ADO_SETUP_IMDS_URL: it must be the instance metadata endpoint",
-            )
-        })?;
-        return Ok(AppToken::new(t.access_token, t.expires_on));
+        return Ok((status, body));
     }
-    let err: ImdsError = crate::text::from_json_slice(&body).unwrap_or_default();
+}
+
+/// Why the metadata service gave no token (`status`, `body`): no such
+/// identity on this machine, or another refusal in its words.
+fn imds_refusal(status: u16, body: &[u8], client_id: Option<&str>) -> Problem {
+    let who = match client_id {
+        Some(id) => format!("the user-assigned managed identity {id}"),
+        None => "the system-assigned managed identity".to_string(),
+    };
+    let err: ImdsError = crate::text::from_json_slice(body).unwrap_or_default();
     let said = err
         .error_description
         .clone()
@@ -474,7 +490,7 @@ pub async fn managed_identity_token(
         || (status == 400
             && err.error.as_deref() == Some("invalid_request")
             && client_id.is_some());
-    Err(match (not_found, client_id) {
+    match (not_found, client_id) {
         (true, Some(id)) => Problem::new(
             "PROVIDER_AUTH_REQUIRED",
             format!(
@@ -494,7 +510,7 @@ pub async fn managed_identity_token(
             format!("the managed identity endpoint refused a token for {who}: {said}"),
             "Try again in a minute; if it persists, check the VM's identity settings (Azure portal › the VM › Identity)",
         ),
-    })
+    }
 }
 
 async fn read_limited(
@@ -877,62 +893,7 @@ pub async fn azure_cli_token_with(
         Some(t) => format!("az login --tenant {t}"),
         None => "az login".to_string(),
     };
-    let mut cmd = tokio::process::Command::new(program);
-    cmd.args([
-        "account",
-        "get-access-token",
-        "--resource",
-        ADO_RESOURCE,
-        "--output",
-        "json",
-        "--only-show-errors",
-    ]);
-    if let Some(t) = tenant {
-        cmd.args(["--tenant", t]);
-    }
-    cmd.stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .kill_on_drop(true);
-    let child = cmd.spawn().map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            Problem::new(
-                "PROVIDER_AUTH_REQUIRED",
-                "the Azure CLI (az) is not installed, or not on PATH",
-                format!(
-                    "Install it (https://learn.microsoft.com/cli/azure/install-azure-cli) and run `{login}` as the user the integration runs as, {FIX_ANOTHER_AUTH}"
-                ),
-            )
-        } else {
-            Problem::new(
-                "PROVIDER_AUTH_REQUIRED",
-                format!("the Azure CLI (az) could not be started: {e}"),
-                "Check that `az` runs for this user (try `az version`)",
-            )
-        }
-    })?;
-    let out = match tokio::time::timeout(timeout, child.wait_with_output()).await {
-        Ok(Ok(out)) => out,
-        Ok(Err(e)) => {
-            return Err(Problem::new(
-                "PROVIDER_AUTH_REQUIRED",
-                format!("the Azure CLI (az) failed to run: {e}"),
-                "Check that `az` runs for this user (try `az version`)",
-            ));
-        }
-        Err(_) => {
-            return Err(Problem::new(
-                "PROVIDER_AUTH_REQUIRED",
-                format!(
-                    "the Azure CLI did not answer within {} s",
-                    timeout.as_secs()
-                ),
-                format!(
-                    "Run `az account get-access-token --resource {ADO_RESOURCE}` by hand to see what it waits for"
-                ),
-            ));
-        }
-    };
+    let out = run_az(az_token_command(program, tenant), &login, timeout).await?;
     if !out.status.success() {
         return Err(explain_az_failure(
             &String::from_utf8_lossy(&out.stderr),
@@ -958,6 +919,73 @@ pub async fn azure_cli_token_with(
         token.claims.tid = t.tenant;
     }
     Ok(token)
+}
+
+/// `program account get-access-token --resource 499b84ac-… [--tenant T]`,
+/// with no input and its output captured.
+fn az_token_command(program: &str, tenant: Option<&str>) -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::new(program);
+    cmd.args([
+        "account",
+        "get-access-token",
+        "--resource",
+        ADO_RESOURCE,
+        "--output",
+        "json",
+        "--only-show-errors",
+    ]);
+    if let Some(t) = tenant {
+        cmd.args(["--tenant", t]);
+    }
+    cmd.stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true);
+    cmd
+}
+
+/// Runs the Azure CLI within `timeout` (killed when it takes longer); a
+/// missing `az` is said with how to install it and sign in (`login`).
+async fn run_az(
+    mut cmd: tokio::process::Command,
+    login: &str,
+    timeout: Duration,
+) -> Result<std::process::Output, Problem> {
+    let child = cmd.spawn().map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Problem::new(
+                "PROVIDER_AUTH_REQUIRED",
+                "the Azure CLI (az) is not installed, or not on PATH",
+                format!(
+                    "Install it (https://learn.microsoft.com/cli/azure/install-azure-cli) and run `{login}` as the user the integration runs as, {FIX_ANOTHER_AUTH}"
+                ),
+            )
+        } else {
+            Problem::new(
+                "PROVIDER_AUTH_REQUIRED",
+                format!("the Azure CLI (az) could not be started: {e}"),
+                "Check that `az` runs for this user (try `az version`)",
+            )
+        }
+    })?;
+    match tokio::time::timeout(timeout, child.wait_with_output()).await {
+        Ok(Ok(out)) => Ok(out),
+        Ok(Err(e)) => Err(Problem::new(
+            "PROVIDER_AUTH_REQUIRED",
+            format!("the Azure CLI (az) failed to run: {e}"),
+            "Check that `az` runs for this user (try `az version`)",
+        )),
+        Err(_) => Err(Problem::new(
+            "PROVIDER_AUTH_REQUIRED",
+            format!(
+                "the Azure CLI did not answer within {} s",
+                timeout.as_secs()
+            ),
+            format!(
+                "Run `az account get-access-token --resource {ADO_RESOURCE}` by hand to see what it waits for"
+            ),
+        )),
+    }
 }
 
 /// What a failed `az account get-access-token` means, from its stderr.
