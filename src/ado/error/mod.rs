@@ -1,7 +1,7 @@
 //! One error type for every answer an Azure DevOps endpoint (or something in
 //! front of it: a proxy, a sign-in page, a wrong host) can give, and for the
 //! failures below HTTP. How an answer becomes one is [`classify`]'s (in
-//! `classify.rs`).
+//! `answer.rs`).
 //!
 //! Every variant has a stable code (SPEC §4), a one-line message that never
 //! contains a secret, and a fix.
@@ -12,9 +12,9 @@ use serde::Serialize;
 
 use super::models::RuleValidationError;
 
-mod classify;
+mod answer;
 
-pub use classify::{Answer, classify, html_title, looks_like_html};
+pub use answer::{Answer, classify, html_title, looks_like_html};
 
 /// Support identifiers Azure DevOps attaches to an answer; support engineers
 /// quote them to Microsoft.
