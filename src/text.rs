@@ -24,6 +24,9 @@
 //! export, the `-v` log and every TUI frame), so a path forgotten at one end
 //! is caught at the other. JSON output keeps values intact instead:
 //! [`json_safe`] writes the offending characters as `\uXXXX` escapes.
+//!
+//! A leaf of the crate: it depends on no other module, and [`clean_bounded`]
+//! is the one way to quote such text into a bounded line of a message.
 
 use std::borrow::Cow;
 use std::fmt::{self, Write as _};

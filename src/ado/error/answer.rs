@@ -239,20 +239,19 @@ fn bad_request(status: u16, said: Said, ids: SupportIds) -> AdoError {
 fn refused(status: u16, said: Said, ids: SupportIds) -> AdoError {
     let message = &said.message;
     let lower = message.to_ascii_lowercase();
-    let kind = if said.type_key() == "AadUserStateException"
-        || lower.contains("not been materialized")
-    {
-        Some(AuthFailure::NotMaterialized)
-    } else if message.contains("VS403463")
-        || lower.contains("conditional access")
-        || lower.contains("third-party application access via oauth")
-    {
-        Some(AuthFailure::PolicyBlocked)
-    } else if status == 401 {
-        Some(AuthFailure::InvalidCredentials)
-    } else {
-        None
-    };
+    let kind =
+        if said.type_key() == "AadUserStateException" || lower.contains("not been materialized") {
+            Some(AuthFailure::NotMaterialized)
+        } else if message.contains("VS403463")
+            || lower.contains("conditional access")
+            || lower.contains("third-party application access via oauth")
+        {
+            Some(AuthFailure::PolicyBlocked)
+        } else if status == 401 {
+            Some(AuthFailure::InvalidCredentials)
+        } else {
+            None
+        };
     match kind {
         Some(kind) => AdoError::Unauthorized {
             status,

@@ -438,9 +438,8 @@ impl Prober {
         p.tls = Some(hs.stage);
         match (hs.stream, hs.problem) {
             (Some(s), _) => Ok(Box::new(s)),
-            (None, problem) => Err(problem.unwrap_or_else(|| {
-                Problem::new(TLS_CODE, format!("TLS with {host} failed"), "")
-            })),
+            (None, problem) => Err(problem
+                .unwrap_or_else(|| Problem::new(TLS_CODE, format!("TLS with {host} failed"), ""))),
         }
     }
 
@@ -508,6 +507,4 @@ mod tests {
         assert!(!no_proxy_matches("", "dev.azure.com"));
         assert!(no_proxy_matches("tfs.contoso.com:8443", "tfs.contoso.com"));
     }
-
-
 }

@@ -23,7 +23,11 @@ pub(super) fn bare(host: &str) -> &str {
         .unwrap_or(host)
 }
 
-pub(super) async fn dns_stage(host: &str, port: u16, timeout: Duration) -> (DnsStage, Vec<SocketAddr>) {
+pub(super) async fn dns_stage(
+    host: &str,
+    port: u16,
+    timeout: Duration,
+) -> (DnsStage, Vec<SocketAddr>) {
     let started = Instant::now();
     let lookup = tokio::time::timeout(timeout, tokio::net::lookup_host((bare(host), port))).await;
     let ms = millis(started);
@@ -61,7 +65,10 @@ pub(super) async fn dns_stage(host: &str, port: u16, timeout: Duration) -> (DnsS
 
 /// Connects to the addresses in turn (at most 3) until one answers, all
 /// within `timeout` (a refused address is quick, so the next one gets a try).
-pub(super) async fn tcp_stage(addrs: &[SocketAddr], timeout: Duration) -> (TcpStage, Option<TcpStream>) {
+pub(super) async fn tcp_stage(
+    addrs: &[SocketAddr],
+    timeout: Duration,
+) -> (TcpStage, Option<TcpStream>) {
     let started = Instant::now();
     let mut stage = TcpStage {
         address: None,

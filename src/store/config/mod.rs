@@ -347,6 +347,4 @@ mod tests {
         known.sort_unstable();
         assert_eq!(keys, known);
     }
-
-
 }

@@ -12,7 +12,6 @@ use secrecy::{ExposeSecret, SecretString};
 use super::{SecretError, SecretStoreKind};
 use crate::store::fsutil;
 
-
 /// service → account → secret.
 type SecretMap = BTreeMap<String, BTreeMap<String, SecretString>>;
 

@@ -11,7 +11,6 @@ use keyring_core::CredentialStore;
 
 use super::{SecretError, SecretStoreKind};
 
-
 /// One call on a keyring's own thread.
 type KeyringJob = Box<dyn FnOnce(&CredentialStore) + Send>;
 
