@@ -1,5 +1,6 @@
 //! A failure as the user sees it: a stable code, a one-line message and a
 //! fix. Every layer that reports to a person (wizard, doctor) speaks this.
+//! Depends only on [`crate::text`], which makes all three safe to show.
 
 /// A failure as the user sees it: code, one line, fix.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -24,6 +24,9 @@
 //! export, the `-v` log and every TUI frame), so a path forgotten at one end
 //! is caught at the other. JSON output keeps values intact instead:
 //! [`json_safe`] writes the offending characters as `\uXXXX` escapes.
+//!
+//! A leaf of the crate: it depends on no other module, and [`clean_bounded`]
+//! is the one way to quote such text into a bounded line of a message.
 
 use std::borrow::Cow;
 use std::fmt::{self, Write as _};
@@ -125,6 +128,20 @@ pub fn clean_lines_string(text: String) -> String {
         Untrusted::lines(&text).to_string()
     } else {
         text
+    }
+}
+
+/// [`clean`], trimmed and at most `max` characters long (the last one `…`
+/// when cut): another party's message quoted into one of ado-setup's lines.
+pub fn clean_bounded(text: &str, max: usize) -> String {
+    let flat = clean(text);
+    let trimmed = flat.trim();
+    if trimmed.chars().count() > max {
+        let mut t: String = trimmed.chars().take(max.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    } else {
+        trimmed.to_string()
     }
 }
 
@@ -381,6 +398,13 @@ mod tests {
     fn line_breaks_become_spaces_in_one_line_text() {
         assert_eq!(clean("a\nb\r\nc\td\u{2028}e\u{85}f"), "a b  c d e f");
         assert_eq!(clean("[ OK ]\r[FAIL]"), "[ OK ] [FAIL]");
+    }
+
+    #[test]
+    fn bounded_text_is_clean_trimmed_and_cut_with_an_ellipsis() {
+        assert_eq!(clean_bounded("  a\u{1b}[2J\nb  ", 10), "a b");
+        assert_eq!(clean_bounded("abcdef", 6), "abcdef");
+        assert_eq!(clean_bounded("abcdefg", 6), "abcde…");
     }
 
     #[test]

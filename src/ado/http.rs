@@ -154,7 +154,7 @@ impl HttpClient {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(opts.connect_timeout)
             .timeout(opts.request_timeout);
-        // The probes' trust (src/net/tls.rs): system CAs, `--ca-file`, and a
+        // The probes' trust (src/net/tls/): system CAs, `--ca-file`, and a
         // server certificate found in `--ca-file` trusted as it is.
         let trust =
             Trust::new(opts.ca_file.as_deref()).map_err(|p| AdoError::InvalidRequest(p.message))?;

@@ -1,12 +1,16 @@
 //! Sign in with Microsoft (SPEC §3): tenant discovery, the OAuth 2.0 device
 //! authorization grant (RFC 8628) against Microsoft Entra ID's v2.0
 //! endpoints, and silent token refresh; and the unattended sign-ins
-//! ([`unattended`]: managed identity, service principal, Azure CLI). Hand-written on the project's one
-//! HTTP client, so the endpoint overrides, the proxy, `--ca-file` and the
-//! transport error classes apply to every request of the flow.
+//! ([`unattended`]: managed identity, service principal, Azure CLI).
+//! Hand-written on the project's one HTTP client, so the endpoint
+//! overrides, the proxy, `--ca-file` and the transport error classes apply
+//! to every request of the flow.
 //!
-//! Nothing here knows about the terminal: the wizard, `connect` and the
-//! checks call these functions and present the [`Problem`]s they return.
+//! Depends on `ado` (its HTTP client, models and unauthenticated probe),
+//! `store` (a connection's auth method), `problem` and `text`. Nothing here
+//! knows about the terminal: the wizard, `connect` and the checks call
+//! these functions and present the [`Problem`](crate::problem::Problem)s
+//! they return.
 
 pub mod discovery;
 pub mod entra;

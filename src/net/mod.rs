@@ -1,5 +1,10 @@
-//! Network: what the user typed as a target, URL safety, and the endpoint
-//! probes (DNS, TCP, proxy, TLS, HTTP).
+//! Network: what the user typed as a target and URL safety, proxy rules, TLS
+//! trust, the allowlist, and the endpoint probes (DNS, TCP, proxy, TLS,
+//! HTTP).
+//!
+//! Depends on nothing of Azure DevOps — only on `problem` and `text`; `ado`
+//! builds its HTTP client on the proxy rules and the trust defined here.
+
 pub mod allowlist;
 pub mod probe;
 pub mod proxy;

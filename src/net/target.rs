@@ -332,44 +332,10 @@ pub fn parse_services_target(
     }
     check_url_shape(input)?;
     let has_scheme = has_scheme(input);
-    if !has_scheme && !input.contains(['/', ':', '.']) {
-        if input.contains('@') {
-            return Err(TargetError::EmailAddress);
-        }
-        validate_org_name(input)?;
-        return Ok(ServicesTarget {
-            organization: input.to_string(),
-            project: None,
-        });
+    if let Some(target) = services_without_url(input, has_scheme, devops_base)? {
+        return Ok(target);
     }
-    if !has_scheme && input.contains('@') && !input.contains(['/', ':']) {
-        return Err(TargetError::EmailAddress);
-    }
-    if !has_scheme && !input.contains(['.', ':']) {
-        // `contoso/Project`: only a host can come before the first slash.
-        let first = input.split('/').next().unwrap_or_default();
-        let base_host = devops_base.host_str().unwrap_or_default();
-        if !first.eq_ignore_ascii_case(base_host) {
-            return Err(TargetError::PathWithoutHost);
-        }
-    }
-
-    // Without a scheme, the configured base's scheme is tried first (so
-    // `127.0.0.1:8080/contoso` works against an `http://` test base), then https.
-    let url = if has_scheme {
-        parse_url(input)?
-    } else if devops_base.scheme() != "https"
-        && let Ok(url) = Url::parse(&format!("{}://{input}", devops_base.scheme()))
-        && base_match(&url, devops_base, false).is_some()
-    {
-        url
-    } else {
-        parse_url(&format!("https://{input}"))?
-    };
-    check_scheme(&url, true)?;
-    if url.password().is_some() {
-        return Err(TargetError::UserInfo);
-    }
+    let url = services_url(input, has_scheme, devops_base)?;
     let Some(host) = url.host_str().map(str::to_ascii_lowercase) else {
         return Err(TargetError::NotAUrl {
             reason: "no host".into(),
@@ -388,25 +354,88 @@ pub fn parse_services_target(
         && !label.contains('.')
         && !label.is_empty()
     {
-        let label = if label.starts_with("xn--") {
-            url::quirks::domain_to_unicode(label)
-        } else {
-            label.to_string()
-        };
-        validate_org_name(&label)?;
-        let rest = match segments.first() {
-            Some(first) if decode_eq(first, "DefaultCollection") => &segments[1..],
-            _ => &segments[..],
-        };
-        return Ok(ServicesTarget {
-            organization: label,
-            project: project_segment(rest.first())?,
-        });
+        return visualstudio_target(label, &segments);
     }
+    Err(unexpected_host(&url, &host, &segments, devops_base))
+}
 
+/// What is no URL on the Services step: an organization name (the target),
+/// an e-mail address or a path without a host (refused); `None` for what
+/// may be a URL.
+fn services_without_url(
+    input: &str,
+    has_scheme: bool,
+    devops_base: &Url,
+) -> Result<Option<ServicesTarget>, TargetError> {
+    if !has_scheme && !input.contains(['/', ':', '.']) {
+        if input.contains('@') {
+            return Err(TargetError::EmailAddress);
+        }
+        validate_org_name(input)?;
+        return Ok(Some(ServicesTarget {
+            organization: input.to_string(),
+            project: None,
+        }));
+    }
+    if !has_scheme && input.contains('@') && !input.contains(['/', ':']) {
+        return Err(TargetError::EmailAddress);
+    }
+    if !has_scheme && !input.contains(['.', ':']) {
+        // `contoso/Project`: only a host can come before the first slash.
+        let first = input.split('/').next().unwrap_or_default();
+        let base_host = devops_base.host_str().unwrap_or_default();
+        if !first.eq_ignore_ascii_case(base_host) {
+            return Err(TargetError::PathWithoutHost);
+        }
+    }
+    Ok(None)
+}
+
+/// The URL a Services input stands for, its scheme allowed and without a
+/// password.
+fn services_url(input: &str, has_scheme: bool, devops_base: &Url) -> Result<Url, TargetError> {
+    // Without a scheme, the configured base's scheme is tried first (so
+    // `127.0.0.1:8080/contoso` works against an `http://` test base), then https.
+    let url = if has_scheme {
+        parse_url(input)?
+    } else if devops_base.scheme() != "https"
+        && let Ok(url) = Url::parse(&format!("{}://{input}", devops_base.scheme()))
+        && base_match(&url, devops_base, false).is_some()
+    {
+        url
+    } else {
+        parse_url(&format!("https://{input}"))?
+    };
+    check_scheme(&url, true)?;
+    if url.password().is_some() {
+        return Err(TargetError::UserInfo);
+    }
+    Ok(url)
+}
+
+/// `https://{label}.visualstudio.com/[DefaultCollection/][project/...]`.
+fn visualstudio_target(label: &str, segments: &[String]) -> Result<ServicesTarget, TargetError> {
+    let label = if label.starts_with("xn--") {
+        url::quirks::domain_to_unicode(label)
+    } else {
+        label.to_string()
+    };
+    validate_org_name(&label)?;
+    let rest = match segments.first() {
+        Some(first) if decode_eq(first, "DefaultCollection") => &segments[1..],
+        _ => segments,
+    };
+    Ok(ServicesTarget {
+        organization: label,
+        project: project_segment(rest.first())?,
+    })
+}
+
+/// The refusal of a URL on no Services host, naming the hosts expected.
+fn unexpected_host(url: &Url, host: &str, segments: &[String], devops_base: &Url) -> TargetError {
     let host_port = match url.port() {
         Some(port) => format!("{host}:{port}"),
-        None => host.clone(),
+        None => host.to_string(),
     };
     let mut expected = "dev.azure.com/{org} or {org}.visualstudio.com".to_string();
     let default_base = devops_base.host_str() == Some("dev.azure.com");
@@ -416,11 +445,11 @@ pub fn parse_services_target(
             display_base(devops_base)
         );
     }
-    Err(TargetError::UnexpectedHost {
-        server_hint: looks_like_server(&host, &segments),
+    TargetError::UnexpectedHost {
+        server_hint: looks_like_server(host, segments),
         host: host_port,
         expected,
-    })
+    }
 }
 
 /// Parses a Server collection URL, or a pasted project/repository URL from
@@ -467,6 +496,25 @@ pub fn parse_server_url(input: &str, allow_http: bool) -> Result<ServerTarget, T
     if is_services_host(&host_str) {
         return Err(TargetError::ServicesUrl { host: host_str });
     }
+    warnings.extend(server_url_warnings(&url, &host));
+
+    let origin = match url.port() {
+        Some(port) => format!("{}://{host_str}:{port}", url.scheme()),
+        None => format!("{}://{host_str}", url.scheme()),
+    };
+    let (base_url, project) = collection_and_project(&origin, &path_segments(&url))?;
+    Ok(ServerTarget {
+        base_url,
+        project,
+        warnings,
+    })
+}
+
+/// What a usable Server URL still warns of: plain HTTP, a dropped query or
+/// fragment, an international host name, a loopback host.
+fn server_url_warnings(url: &Url, host: &Host<&str>) -> Vec<String> {
+    let host_str = host.to_string();
+    let mut warnings = Vec::new();
     if url.scheme() == "http" {
         warnings.push("plain HTTP: credentials travel unencrypted".to_string());
     }
@@ -475,7 +523,7 @@ pub fn parse_server_url(input: &str, allow_http: bool) -> Result<ServerTarget, T
             "the query string and fragment were removed (a collection URL has none)".to_string(),
         );
     }
-    if let Host::Domain(domain) = &host
+    if let Host::Domain(domain) = host
         && domain.split('.').any(|label| label.starts_with("xn--"))
     {
         let unicode = url::quirks::domain_to_unicode(domain);
@@ -485,17 +533,20 @@ pub fn parse_server_url(input: &str, allow_http: bool) -> Result<ServerTarget, T
             ));
         }
     }
-    if is_loopback(&host) {
+    if is_loopback(host) {
         warnings.push(format!(
             "{host_str} is a loopback address: only this machine can reach it"
         ));
     }
+    warnings
+}
 
-    let origin = match url.port() {
-        Some(port) => format!("{}://{host_str}:{port}", url.scheme()),
-        None => format!("{}://{host_str}", url.scheme()),
-    };
-    let segs = path_segments(&url);
+/// The collection URL (`origin` and the collection's path segments) and the
+/// project of a Server URL's path `segs` (see [`parse_server_url`]).
+fn collection_and_project(
+    origin: &str,
+    segs: &[String],
+) -> Result<(Url, Option<String>), TargetError> {
     let starts_tfs = segs.first().is_some_and(|s| decode_eq(s, "tfs"));
     let missing = |tfs: bool| TargetError::MissingCollection {
         example: if tfs {
@@ -515,7 +566,7 @@ pub fn parse_server_url(input: &str, allow_http: bool) -> Result<ServerTarget, T
             .get(2)
             .filter(|s| !s.starts_with('_'))
             .map_or("DefaultCollection", String::as_str);
-        return Err(doubled(&origin, "tfs", &[first.as_str(), collection]));
+        return Err(doubled(origin, "tfs", &[first.as_str(), collection]));
     }
     let collection_len = if starts_tfs
         || (segs
@@ -537,19 +588,14 @@ pub fn parse_server_url(input: &str, allow_http: bool) -> Result<ServerTarget, T
         && decode_eq(next, &percent_decode_lossy(last))
     {
         let collection: Vec<&str> = segs[..collection_len].iter().map(String::as_str).collect();
-        return Err(doubled(&origin, &percent_decode_lossy(last), &collection));
+        return Err(doubled(origin, &percent_decode_lossy(last), &collection));
     }
     for seg in &segs[..collection_len] {
         decoded_name(seg).map_err(|reason| TargetError::InvalidCollection { reason })?;
     }
     let project = project_segment(segs.get(collection_len))?;
     let base = format!("{origin}/{}", segs[..collection_len].join("/"));
-    let base_url = parse_url(&base)?;
-    Ok(ServerTarget {
-        base_url,
-        project,
-        warnings,
-    })
+    Ok((parse_url(&base)?, project))
 }
 
 /// The error for a doubled segment, with the collection URL without it.

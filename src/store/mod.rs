@@ -1,8 +1,12 @@
-//! Storage: the config file and the secret stores.
+//! Storage: the config file, the secret stores and the wizard's draft.
 //!
 //! - [`config`]: the [`Connection`] (SPEC §1) and `config.toml` ([`ConfigStore`]).
 //! - [`secrets`]: where the secret lives ([`SecretStore`]; SPEC §8: never a
 //!   silent downgrade, keyring calls off the runtime with a timeout).
+//! - [`draft`]: an interrupted wizard's non-secret answers.
+//!
+//! Depends only on `net` (the allowlist status a connection records, the
+//! organization-name rule); nothing here talks to Azure DevOps.
 
 pub mod config;
 pub mod draft;

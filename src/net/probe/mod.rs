@@ -12,19 +12,24 @@
 //! [`ProbeOptions`] so tests need no process environment. The request is
 //! made on the probe's own connection rather than through the shared client
 //! so that the stages measured are the very path the answer came over.
+//!
+//! This file is what a probe finds and the [`Prober`]'s stage sequence;
+//! `stages.rs` runs each stage on the wire.
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncWrite};
 use url::Url;
 
-use super::USER_AGENT;
 use super::proxy::{ProxyRules, ProxyTarget};
 use super::tls::{self, TLS_CODE, TlsStage, Trust};
 use crate::problem::Problem;
+
+mod stages;
+
+use stages::{bare, connect_stage, dns_stage, http_stage, tcp_stage};
 
 /// One row of the network allowlist table (the stages are in
 /// [`EndpointProbe`], which holds this row).
@@ -257,8 +262,9 @@ impl Prober {
         p
     }
 
+    /// The stages in order, each recorded in `p`; the first that fails
+    /// ends the probe with its problem.
     async fn run(&self, url: &Url, p: &mut EndpointProbe) -> Result<(), Problem> {
-        let timeout = self.opts.timeout;
         let (host, port) = match (url.scheme(), url.host_str(), url.port_or_known_default()) {
             ("https" | "http", Some(h), Some(port)) => (h.to_string(), port),
             _ => {
@@ -286,13 +292,38 @@ impl Prober {
                 "Use an HTTP proxy (http://HOST:PORT) in HTTPS_PROXY, or add the host to NO_PROXY",
             ));
         }
+        let mut stream = self.dial(&host, port, proxy.as_ref(), p).await?;
+        if let Some(px) = &proxy {
+            if px.scheme == "https" {
+                stream = self.proxy_tls(stream, px, p).await?;
+            }
+            if https {
+                self.tunnel(&mut stream, &format!("{host}:{port}"), px, p)
+                    .await?;
+            }
+        }
+        if https {
+            stream = self.endpoint_tls(stream, &host, p).await?;
+        }
+        let forward = if https { None } else { proxy.as_ref() };
+        self.http(stream, url, &host, forward, p).await
+    }
 
-        // DNS and TCP: to the proxy when one is in effect.
-        let (dial_host, dial_port) = match &proxy {
+    /// DNS and TCP: to the proxy when one is in effect, otherwise to
+    /// `host:port`.
+    async fn dial(
+        &self,
+        host: &str,
+        port: u16,
+        proxy: Option<&ProxyTarget>,
+        p: &mut EndpointProbe,
+    ) -> Result<Box<dyn Io>, Problem> {
+        let timeout = self.opts.timeout;
+        let (dial_host, dial_port) = match proxy {
             Some(px) => (px.host.clone(), px.port),
-            None => (host.clone(), port),
+            None => (host.to_string(), port),
         };
-        let what = match &proxy {
+        let what = match proxy {
             Some(_) => format!("the proxy {dial_host}"),
             None => dial_host.clone(),
         };
@@ -339,67 +370,88 @@ impl Prober {
                 },
             ));
         };
-        let mut stream: Box<dyn Io> = Box::new(stream);
+        Ok(Box::new(stream))
+    }
 
-        if let Some(px) = &proxy {
-            if px.scheme == "https" {
-                let hs = tls::handshake(&self.trust, &px.host, stream, timeout).await;
-                p.proxy_tls = Some(hs.stage);
-                match (hs.stream, hs.problem) {
-                    (Some(s), _) => stream = Box::new(s),
-                    (None, problem) => {
-                        let mut problem = problem.unwrap_or_else(|| {
-                            Problem::new(TLS_CODE, "TLS with the proxy failed", "")
-                        });
-                        problem.message = format!("proxy {}: {}", px.address(), problem.message);
-                        return Err(problem);
-                    }
-                }
-            }
-            if https {
-                let authority = format!("{host}:{port}");
-                let connect = connect_stage(&mut stream, &authority, px, timeout).await;
-                p.connect = Some(connect.clone());
-                if connect.status.is_none_or(|s| !(200..300).contains(&s)) {
-                    let e = connect.error.unwrap_or_default();
-                    let fix = match connect.status {
-                        Some(407) if px.has_credentials() => {
-                            "The proxy rejected the user and password in HTTPS_PROXY; correct them"
-                        }
-                        Some(407) => {
-                            "The proxy requires authentication: put the user and password in HTTPS_PROXY (http://USER:PASSWORD@HOST:PORT)"
-                        }
-                        Some(_) => {
-                            "Ask your network team to allow the host above through the proxy"
-                        }
-                        None => "Check that HTTPS_PROXY names an HTTP proxy",
-                    };
-                    return Err(Problem::new(
-                        UNREACHABLE,
-                        format!(
-                            "CONNECT {authority} through the proxy {}: {e}",
-                            px.address()
-                        ),
-                        fix,
-                    ));
-                }
+    /// TLS with an `https://` proxy.
+    async fn proxy_tls(
+        &self,
+        stream: Box<dyn Io>,
+        px: &ProxyTarget,
+        p: &mut EndpointProbe,
+    ) -> Result<Box<dyn Io>, Problem> {
+        let hs = tls::handshake(&self.trust, &px.host, stream, self.opts.timeout).await;
+        p.proxy_tls = Some(hs.stage);
+        match (hs.stream, hs.problem) {
+            (Some(s), _) => Ok(Box::new(s)),
+            (None, problem) => {
+                let mut problem = problem
+                    .unwrap_or_else(|| Problem::new(TLS_CODE, "TLS with the proxy failed", ""));
+                problem.message = format!("proxy {}: {}", px.address(), problem.message);
+                Err(problem)
             }
         }
+    }
 
-        if https {
-            let hs = tls::handshake(&self.trust, &host, stream, timeout).await;
-            p.tls = Some(hs.stage);
-            match (hs.stream, hs.problem) {
-                (Some(s), _) => stream = Box::new(s),
-                (None, problem) => {
-                    return Err(problem.unwrap_or_else(|| {
-                        Problem::new(TLS_CODE, format!("TLS with {host} failed"), "")
-                    }));
-                }
-            }
+    /// `CONNECT authority` through the proxy, for an `https://` endpoint.
+    async fn tunnel(
+        &self,
+        stream: &mut Box<dyn Io>,
+        authority: &str,
+        px: &ProxyTarget,
+        p: &mut EndpointProbe,
+    ) -> Result<(), Problem> {
+        let connect = connect_stage(stream, authority, px, self.opts.timeout).await;
+        p.connect = Some(connect.clone());
+        if connect.status.is_some_and(|s| (200..300).contains(&s)) {
+            return Ok(());
         }
+        let e = connect.error.unwrap_or_default();
+        let fix = match connect.status {
+            Some(407) if px.has_credentials() => {
+                "The proxy rejected the user and password in HTTPS_PROXY; correct them"
+            }
+            Some(407) => {
+                "The proxy requires authentication: put the user and password in HTTPS_PROXY (http://USER:PASSWORD@HOST:PORT)"
+            }
+            Some(_) => "Ask your network team to allow the host above through the proxy",
+            None => "Check that HTTPS_PROXY names an HTTP proxy",
+        };
+        Err(Problem::new(
+            UNREACHABLE,
+            format!(
+                "CONNECT {authority} through the proxy {}: {e}",
+                px.address()
+            ),
+            fix,
+        ))
+    }
 
-        let forward = if https { None } else { proxy.as_ref() };
+    /// TLS with an `https://` endpoint (through the tunnel when proxied).
+    async fn endpoint_tls(
+        &self,
+        stream: Box<dyn Io>,
+        host: &str,
+        p: &mut EndpointProbe,
+    ) -> Result<Box<dyn Io>, Problem> {
+        let hs = tls::handshake(&self.trust, host, stream, self.opts.timeout).await;
+        p.tls = Some(hs.stage);
+        match (hs.stream, hs.problem) {
+            (Some(s), _) => Ok(Box::new(s)),
+            (None, problem) => Err(problem
+                .unwrap_or_else(|| Problem::new(TLS_CODE, format!("TLS with {host} failed"), ""))),
+        }
+    }
+
+    /// The unauthenticated `GET`; any status is an answer.
+    async fn http(
+        &self,
+        stream: Box<dyn Io>,
+        url: &Url,
+        host: &str,
+        forward: Option<&ProxyTarget>,
+        p: &mut EndpointProbe,
+    ) -> Result<(), Problem> {
         let http = http_stage(stream, url, forward, self.opts.http_timeout).await;
         p.http = Some(http.clone());
         match http.status {
@@ -423,295 +475,6 @@ fn shown_url(u: &Url) -> String {
 
 fn millis(since: Instant) -> u64 {
     u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
-}
-
-/// A host as the resolver takes it (IPv6 without brackets).
-fn bare(host: &str) -> &str {
-    host.strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(host)
-}
-
-async fn dns_stage(host: &str, port: u16, timeout: Duration) -> (DnsStage, Vec<SocketAddr>) {
-    let started = Instant::now();
-    let lookup = tokio::time::timeout(timeout, tokio::net::lookup_host((bare(host), port))).await;
-    let ms = millis(started);
-    let (addrs, error) = match lookup {
-        Ok(Ok(addrs)) => {
-            let addrs: Vec<SocketAddr> = addrs.collect();
-            if addrs.is_empty() {
-                (addrs, Some("no address".to_string()))
-            } else {
-                (addrs, None)
-            }
-        }
-        Ok(Err(e)) => (Vec::new(), Some(tls::one_line(&e.to_string()))),
-        Err(_) => (
-            Vec::new(),
-            Some(format!("no answer within {} s", timeout.as_secs_f32())),
-        ),
-    };
-    let mut addresses: Vec<IpAddr> = Vec::new();
-    for a in &addrs {
-        if !addresses.contains(&a.ip()) {
-            addresses.push(a.ip());
-        }
-    }
-    (
-        DnsStage {
-            host: host.to_string(),
-            addresses,
-            ms,
-            error,
-        },
-        addrs,
-    )
-}
-
-/// Connects to the addresses in turn (at most 3) until one answers, all
-/// within `timeout` (a refused address is quick, so the next one gets a try).
-async fn tcp_stage(addrs: &[SocketAddr], timeout: Duration) -> (TcpStage, Option<TcpStream>) {
-    let started = Instant::now();
-    let mut stage = TcpStage {
-        address: None,
-        ms: 0,
-        error: None,
-    };
-    for addr in addrs.iter().take(3) {
-        let left = timeout.saturating_sub(started.elapsed());
-        if left.is_zero() {
-            break;
-        }
-        stage.address = Some(*addr);
-        match tokio::time::timeout(left, TcpStream::connect(addr)).await {
-            Ok(Ok(stream)) => {
-                let _ = stream.set_nodelay(true);
-                stage.ms = millis(started);
-                stage.error = None;
-                return (stage, Some(stream));
-            }
-            Ok(Err(e)) => stage.error = Some(io_reason(&e)),
-            Err(_) => {
-                stage.error = Some(format!(
-                    "no answer within {} s (a firewall may drop the connection)",
-                    timeout.as_secs_f32()
-                ))
-            }
-        }
-    }
-    stage.ms = millis(started);
-    (stage, None)
-}
-
-fn io_reason(e: &std::io::Error) -> String {
-    use std::io::ErrorKind as K;
-    match e.kind() {
-        K::ConnectionRefused => "connection refused".into(),
-        K::ConnectionReset => "connection reset".into(),
-        K::ConnectionAborted => "connection aborted".into(),
-        K::TimedOut => "timed out".into(),
-        K::UnexpectedEof => "the connection was closed".into(),
-        _ => tls::one_line(&e.to_string()),
-    }
-}
-
-/// Asks the proxy for a tunnel to `authority`.
-async fn connect_stage(
-    stream: &mut Box<dyn Io>,
-    authority: &str,
-    proxy: &ProxyTarget,
-    timeout: Duration,
-) -> ConnectStage {
-    let started = Instant::now();
-    let mut request = format!(
-        "CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: {USER_AGENT}\r\n"
-    );
-    if let Some(auth) = proxy.authorization().and_then(|v| v.to_str().ok()) {
-        request.push_str(&format!("Proxy-Authorization: {auth}\r\n"));
-    }
-    request.push_str("\r\n");
-    let exchange = async {
-        stream.write_all(request.as_bytes()).await?;
-        stream.flush().await?;
-        read_head(stream).await
-    };
-    let outcome = tokio::time::timeout(timeout, exchange).await;
-    let ms = millis(started);
-    let mut stage = ConnectStage {
-        target: authority.to_string(),
-        status: None,
-        ms,
-        error: None,
-    };
-    match outcome {
-        Ok(Ok(head)) => match parse_head(&head) {
-            Some(h) => {
-                stage.status = Some(h.status);
-                if !(200..300).contains(&h.status) {
-                    stage.error = Some(match h.status {
-                        407 => "the proxy requires authentication (HTTP 407)".to_string(),
-                        s => format!("the proxy refused it (HTTP {s})"),
-                    });
-                }
-            }
-            None => stage.error = Some("the proxy's answer is not HTTP".into()),
-        },
-        Ok(Err(e)) => stage.error = Some(io_reason(&e)),
-        Err(_) => stage.error = Some(format!("no answer within {} s", timeout.as_secs_f32())),
-    }
-    stage
-}
-
-/// Sends an unauthenticated `GET` and reads the answer's head (never a
-/// body, never a redirect).
-async fn http_stage(
-    mut stream: Box<dyn Io>,
-    url: &Url,
-    forward_proxy: Option<&ProxyTarget>,
-    timeout: Duration,
-) -> HttpStage {
-    let started = Instant::now();
-    let host_header = match (url.host_str(), url.port()) {
-        (Some(h), Some(p)) => format!("{h}:{p}"),
-        (Some(h), None) => h.to_string(),
-        (None, _) => String::new(),
-    };
-    let target = match forward_proxy {
-        // A plain-HTTP request through a proxy names the whole URL.
-        Some(_) => {
-            let mut u = url.clone();
-            u.set_fragment(None);
-            u.to_string()
-        }
-        None => match url.query() {
-            Some(q) => format!("{}?{q}", url.path()),
-            None => url.path().to_string(),
-        },
-    };
-    let mut request = format!(
-        "GET {target} HTTP/1.1\r\nHost: {host_header}\r\nUser-Agent: {USER_AGENT}\r\n\
-         Accept: application/json\r\nX-TFS-FedAuthRedirect: Suppress\r\n\
-         X-VSS-ForceMsaPassThrough: true\r\nConnection: close\r\n"
-    );
-    if let Some(auth) = forward_proxy
-        .and_then(ProxyTarget::authorization)
-        .and_then(|v| v.to_str().ok())
-    {
-        request.push_str(&format!("Proxy-Authorization: {auth}\r\n"));
-    }
-    request.push_str("\r\n");
-    let exchange = async {
-        stream.write_all(request.as_bytes()).await?;
-        stream.flush().await?;
-        read_head(&mut stream).await
-    };
-    let outcome = tokio::time::timeout(timeout, exchange).await;
-    let mut stage = HttpStage {
-        status: None,
-        ms: millis(started),
-        azure_devops: false,
-        redirect_to: None,
-        error: None,
-    };
-    match outcome {
-        Ok(Ok(head)) => match parse_head(&head) {
-            Some(h) => {
-                stage.status = Some(h.status);
-                stage.azure_devops = h.azure_devops;
-                if (300..400).contains(&h.status)
-                    && let Some(loc) = h.location.as_deref()
-                {
-                    stage.redirect_to = cross_host(url, loc);
-                }
-            }
-            None if head.is_empty() => {
-                stage.error = Some("the connection was closed without an answer".into())
-            }
-            None => stage.error = Some("the answer is not HTTP".into()),
-        },
-        Ok(Err(e)) => stage.error = Some(io_reason(&e)),
-        Err(_) => stage.error = Some(format!("no answer within {} s", timeout.as_secs_f32())),
-    }
-    stage
-}
-
-/// `host[:port]` of `location` when it is another host or port than `url`'s.
-fn cross_host(url: &Url, location: &str) -> Option<String> {
-    let to = url.join(location).ok()?;
-    let same = to.host_str() == url.host_str()
-        && to.port_or_known_default() == url.port_or_known_default();
-    if same {
-        return None;
-    }
-    Some(match (to.host_str(), to.port()) {
-        (Some(h), Some(p)) => format!("{h}:{p}"),
-        (Some(h), None) => h.to_string(),
-        (None, _) => "a URL without a host".to_string(),
-    })
-}
-
-/// Reads until the end of an HTTP head (at most 16 KiB).
-async fn read_head<S: AsyncRead + Unpin + ?Sized>(stream: &mut S) -> std::io::Result<Vec<u8>> {
-    let mut buf = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 1024];
-    while buf.len() < 16 * 1024 {
-        let n = stream.read(&mut chunk).await?;
-        if n == 0 {
-            break;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if buf.windows(4).any(|w| w == b"\r\n\r\n") {
-            break;
-        }
-    }
-    Ok(buf)
-}
-
-/// What the probes read from an answer's head.
-#[derive(Debug, PartialEq, Eq)]
-struct Head {
-    status: u16,
-    location: Option<String>,
-    azure_devops: bool,
-}
-
-fn parse_head(head: &[u8]) -> Option<Head> {
-    let text = String::from_utf8_lossy(head);
-    let mut lines = text.split("\r\n");
-    let status_line = lines.next()?;
-    let mut parts = status_line.split_whitespace();
-    if !parts.next()?.starts_with("HTTP/1.") {
-        return None;
-    }
-    let status: u16 = parts.next()?.parse().ok()?;
-    if !(100..=999).contains(&status) {
-        return None;
-    }
-    let mut location = None;
-    let mut azure_devops = false;
-    for line in lines {
-        if line.is_empty() {
-            break;
-        }
-        let Some((name, value)) = line.split_once(':') else {
-            continue;
-        };
-        let name = name.trim().to_ascii_lowercase();
-        let value = value.trim();
-        match name.as_str() {
-            "location" => location = Some(value.chars().take(2000).collect()),
-            "activityid" | "x-tfs-processid" | "x-vss-resourcetenant" | "x-vss-e2eid" => {
-                azure_devops = true
-            }
-            "www-authenticate" if value.contains("TFS-Federated") => azure_devops = true,
-            _ => {}
-        }
-    }
-    Some(Head {
-        status,
-        location,
-        azure_devops,
-    })
 }
 
 /// Does a `NO_PROXY` list exempt `host`? `*` exempts everything; an entry
@@ -743,48 +506,5 @@ mod tests {
         assert!(!no_proxy_matches("re.com", "dev.azure.com"));
         assert!(!no_proxy_matches("", "dev.azure.com"));
         assert!(no_proxy_matches("tfs.contoso.com:8443", "tfs.contoso.com"));
-    }
-
-    fn url(s: &str) -> Url {
-        match Url::parse(s) {
-            Ok(u) => u,
-            Err(e) => panic!("{s}: {e}"),
-        }
-    }
-
-    #[test]
-    fn heads_are_parsed_for_status_location_and_azure_devops_headers() {
-        let h =
-            parse_head(b"HTTP/1.1 401 Unauthorized\r\nActivityId: x\r\nContent-Length: 0\r\n\r\n");
-        assert_eq!(
-            h,
-            Some(Head {
-                status: 401,
-                location: None,
-                azure_devops: true
-            })
-        );
-        let h = parse_head(b"HTTP/1.0 302 Found\r\nlocation: /next\r\n\r\n");
-        assert_eq!(h.and_then(|h| h.location), Some("/next".to_string()));
-        let h = parse_head(b"HTTP/1.1 200 OK\r\nWWW-Authenticate: TFS-Federated\r\n\r\n");
-        assert!(h.is_some_and(|h| h.azure_devops));
-        assert_eq!(parse_head(b"SSH-2.0-OpenSSH_9.6\r\n"), None);
-        assert_eq!(parse_head(b""), None);
-        assert_eq!(parse_head(b"HTTP/1.1 abc\r\n\r\n"), None);
-    }
-
-    #[test]
-    fn only_another_host_or_port_is_a_cross_host_redirect() {
-        let from = url("https://tfs.contoso.com/tfs/DefaultCollection");
-        assert_eq!(cross_host(&from, "/tfs/Other"), None);
-        assert_eq!(cross_host(&from, "https://tfs.contoso.com:443/x"), None);
-        assert_eq!(
-            cross_host(&from, "https://tfs.contoso.com:8443/x"),
-            Some("tfs.contoso.com:8443".to_string())
-        );
-        assert_eq!(
-            cross_host(&from, "https://evil.example/login?token=secret"),
-            Some("evil.example".to_string())
-        );
     }
 }

@@ -2,7 +2,8 @@
 //! the platform verifier, the aws-lc-rs provider and the `--ca-file` roots),
 //! plus what the client cannot tell: the certificate the server presented
 //! (issuer, subject, expiry) even when it is rejected, and why it was
-//! rejected, in words that name the CA to add with `--ca-file`.
+//! rejected, in words that name the CA to add with `--ca-file` (those words
+//! are `failure`'s).
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -19,6 +20,11 @@ use tokio_rustls::client::TlsStream;
 use url::Host;
 
 use crate::problem::Problem;
+
+mod failure;
+
+pub use failure::describe_failure;
+use failure::{explain, words};
 
 /// Code of every TLS failure, a bad `--ca-file` included (SPEC §4).
 pub const TLS_CODE: &str = "NETWORK_TLS_FAILED";
@@ -567,237 +573,6 @@ fn chain_stage(host: &str, chain: &[CertificateDer<'_>]) -> TlsStage {
     stage
 }
 
-/// Why a TLS connection to `host` (a URL host, no port) failed, in words,
-/// and the fix: from the error rustls gave and the certificates `host`
-/// presented (when it got that far). `fallback` is said when there is no
-/// rustls error (the connection closed). Never rustls' `Debug` text.
-pub fn describe_failure(
-    host: &str,
-    chain: &[CertificateDer<'_>],
-    error: Option<&rustls::Error>,
-    fallback: &str,
-) -> (String, String) {
-    explain(host, &chain_stage(host, chain), error, fallback)
-}
-
-/// `CaUsedAsEndEntity` → `ca used as end entity`: the name of a variant
-/// rustls or webpki gave, as words (its last identifier).
-fn words(debug: &str) -> String {
-    let ident = debug
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .rfind(|w| w.chars().next().is_some_and(|c| c.is_ascii_alphabetic()))
-        .unwrap_or_default();
-    let mut out = String::new();
-    for (i, c) in ident.chars().enumerate() {
-        if c.is_ascii_uppercase() && i > 0 {
-            out.push(' ');
-        }
-        out.push(c.to_ascii_lowercase());
-    }
-    out
-}
-
-/// One line saying why a handshake failed (without a `TLS:` prefix), and
-/// the fix.
-fn explain(
-    host: &str,
-    stage: &TlsStage,
-    error: Option<&rustls::Error>,
-    fallback: &str,
-) -> (String, String) {
-    let ca = stage.ca.clone().unwrap_or_else(|| "an unknown CA".into());
-    let inspection = if stage.inspected {
-        "; a proxy on this network may be inspecting TLS"
-    } else {
-        ""
-    };
-    let add_ca = format!(
-        "Get the certificate of \"{ca}\" from your network team or the server's administrator (PEM) and pass it with --ca-file PEM"
-    );
-    let subject = stage
-        .certificate
-        .as_ref()
-        .map(|c| c.subject.clone())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "no subject".into());
-    let self_signed = stage
-        .certificate
-        .as_ref()
-        .is_some_and(|c| c.subject == c.issuer);
-    let pin_fix = format!(
-        "If you trust this server, get its certificate as PEM from its administrator (or with `openssl s_client -connect {host}:PORT -showcerts`) and pass it with --ca-file PEM"
-    );
-    let admin = |what: &str| format!("Ask the server's administrator to {what}");
-    let Some(error) = error else {
-        return (
-            format!("the connection to {host} closed during the handshake ({fallback})"),
-            "A firewall or proxy may block TLS to this host; ask for it to be allowed".to_string(),
-        );
-    };
-    let rustls::Error::InvalidCertificate(cert_error) = error else {
-        return match error {
-            rustls::Error::InvalidMessage(_) => (
-                format!("{host} does not answer with TLS on this port"),
-                "Check the port and the scheme (https://); a proxy or captive portal may answer instead"
-                    .to_string(),
-            ),
-            rustls::Error::AlertReceived(alert) => (
-                format!(
-                    "{host} refused the handshake (TLS alert: {})",
-                    words(&format!("{alert:?}"))
-                ),
-                "The server does not accept this client's TLS settings, or something in the path blocks it"
-                    .to_string(),
-            ),
-            rustls::Error::PeerIncompatible(why) => (
-                format!(
-                    "{host} and this tool have no TLS version or cipher in common ({})",
-                    words(&format!("{why:?}"))
-                ),
-                admin("enable TLS 1.2 or 1.3 with current ciphers"),
-            ),
-            rustls::Error::PeerMisbehaved(why) => (
-                format!(
-                    "{host} broke the TLS protocol ({})",
-                    words(&format!("{why:?}"))
-                ),
-                "A proxy or load balancer in the path may interfere; try without it, or ask the server's administrator"
-                    .to_string(),
-            ),
-            rustls::Error::General(why) => (
-                format!("{host}: {}", one_line(why)),
-                "Install the system CA certificates (e.g. the ca-certificates package) or pass --ca-file PEM"
-                    .to_string(),
-            ),
-            other => (
-                format!("TLS with {host} failed ({})", words(&format!("{other:?}"))),
-                "If a proxy inspects TLS, pass its CA certificate with --ca-file PEM".to_string(),
-            ),
-        };
-    };
-    let debug = format!("{cert_error:?}");
-    let ca_as_server = debug.contains("CaUsedAsEndEntity");
-    match cert_error {
-        CertificateError::UnknownIssuer
-        | CertificateError::BadSignature
-        | CertificateError::Other(_)
-            if self_signed
-                && (ca_as_server || !matches!(cert_error, CertificateError::Other(_))) =>
-        {
-            (
-                format!(
-                    "the certificate of {host} is self-signed ({subject}), which is not trusted here{inspection}"
-                ),
-                if stage.inspected { add_ca } else { pin_fix },
-            )
-        }
-        CertificateError::Other(_) if ca_as_server => (
-            format!(
-                "the certificate of {host} ({subject}) is a CA certificate, not a server certificate{inspection}"
-            ),
-            format!(
-                "{}; or, if you trust this exact certificate, pass it with --ca-file PEM",
-                admin(&format!(
-                    "install a server certificate (not a CA one) issued by \"{ca}\""
-                ))
-            ),
-        ),
-        CertificateError::UnknownIssuer => (
-            format!(
-                "the certificate of {host} is issued by \"{ca}\", which is not trusted here{inspection}; add that CA with --ca-file PEM"
-            ),
-            add_ca,
-        ),
-        CertificateError::BadSignature => (
-            format!(
-                "the certificate of {host} carries a signature that does not match its issuer \"{ca}\"{inspection}"
-            ),
-            add_ca,
-        ),
-        CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
-            let when = match cert_error {
-                CertificateError::ExpiredContext { not_after, .. } => {
-                    utc(i64::try_from(not_after.as_secs()).unwrap_or(i64::MAX))
-                }
-                _ => stage
-                    .certificate
-                    .as_ref()
-                    .map(|c| c.not_after.clone())
-                    .unwrap_or_else(|| "an earlier date".into()),
-            };
-            (
-                format!("the certificate of {host} expired on {when}{inspection}"),
-                if stage.inspected {
-                    add_ca
-                } else {
-                    "Ask the server's administrator to renew its certificate (or check this machine's clock)"
-                        .to_string()
-                },
-            )
-        }
-        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
-            let when = match cert_error {
-                CertificateError::NotValidYetContext { not_before, .. } => {
-                    utc(i64::try_from(not_before.as_secs()).unwrap_or(i64::MAX))
-                }
-                _ => "a later date".into(),
-            };
-            (
-                format!("the certificate of {host} is not valid before {when}{inspection}"),
-                "Check this machine's clock, date and time zone; if they are right, ask the server's administrator for a certificate valid now"
-                    .to_string(),
-            )
-        }
-        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
-            let names = stage
-                .certificate
-                .as_ref()
-                .map(|c| c.names.join(", "))
-                .filter(|n| !n.is_empty())
-                .unwrap_or_else(|| "other names (none for this host)".into());
-            (
-                format!(
-                    "the certificate presented for {host} is for {names}, not {host}{inspection}"
-                ),
-                if stage.inspected {
-                    add_ca
-                } else {
-                    "Use a host name the certificate names (above), or ask the server's administrator for a certificate that names this host"
-                        .to_string()
-                },
-            )
-        }
-        CertificateError::Revoked => (
-            format!("the certificate of {host} has been revoked by its issuer \"{ca}\""),
-            admin("install a new certificate"),
-        ),
-        CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => (
-            format!(
-                "the certificate of {host} is not meant for TLS servers (its extended key usage lacks server authentication)"
-            ),
-            admin("install a certificate for server authentication"),
-        ),
-        CertificateError::BadEncoding => (
-            format!("the certificate of {host} is malformed"),
-            admin("install a valid certificate"),
-        ),
-        CertificateError::UnsupportedSignatureAlgorithmContext { .. }
-        | CertificateError::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => (
-            format!(
-                "the certificate of {host} is signed with an algorithm this tool does not accept (e.g. SHA-1)"
-            ),
-            admin("install a certificate signed with SHA-256 or better"),
-        ),
-        other => (
-            format!(
-                "the certificate of {host} (issued by \"{ca}\") was rejected: {}{inspection}",
-                words(&format!("{other:?}"))
-            ),
-            add_ca,
-        ),
-    }
-}
-
 /// Is `host` one of Microsoft's (Azure DevOps, Entra ID, …)?
 pub fn microsoft_host(host: &str) -> bool {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
@@ -887,24 +662,11 @@ fn millis(since: Instant) -> u64 {
     u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
-/// Bounded, control-free text for messages: C0/C1 controls (ESC and so every
-/// terminal sequence included) become spaces, bidi overrides and other
-/// invisible formatting characters are dropped.
+/// Another party's text (a certificate's names, an I/O or TLS library's
+/// error) as one bounded line of a message, made safe by the one cleaner,
+/// [`crate::text::clean`].
 pub(crate) fn one_line(s: &str) -> String {
-    let invisible = |c: char| matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}');
-    let flat: String = s
-        .chars()
-        .filter(|c| !invisible(*c))
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let flat = flat.trim();
-    if flat.chars().count() > 200 {
-        let mut t: String = flat.chars().take(199).collect();
-        t.push('…');
-        t
-    } else {
-        flat.to_string()
-    }
+    crate::text::clean_bounded(s, 200)
 }
 
 #[cfg(test)]
@@ -975,68 +737,8 @@ mod tests {
     fn one_line_drops_controls_and_bidi_overrides() {
         assert_eq!(
             one_line("CN=a\u{1b}]52;c;eA==\u{7}b\u{202E}gpj.exe\u{9b}31m"),
-            "CN=a ]52;c;eA== bgpj.exe 31m"
+            "CN=abgpj.exe"
         );
-    }
-
-    #[test]
-    fn variant_names_become_words() {
-        assert_eq!(
-            words("Other(OtherError(CaUsedAsEndEntity))"),
-            "ca used as end entity"
-        );
-        assert_eq!(words("HandshakeFailure"), "handshake failure");
-        assert_eq!(words(""), "");
-    }
-
-    /// Stands for webpki's error of the same name (only its `Debug` matters).
-    #[derive(Debug)]
-    struct CaUsedAsEndEntity;
-    impl std::fmt::Display for CaUsedAsEndEntity {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            write!(f, "{self:?}")
-        }
-    }
-    impl std::error::Error for CaUsedAsEndEntity {}
-
-    #[test]
-    fn no_failure_is_said_with_debug_text() {
-        let other = |e| {
-            rustls::Error::InvalidCertificate(CertificateError::Other(rustls::OtherError(
-                Arc::new(e),
-            )))
-        };
-        let stage = TlsStage {
-            certificate: Some(CertInfo {
-                subject: "CN=tfs.contoso.example".into(),
-                issuer: "CN=Contoso Issuing CA".into(),
-                not_after: "2030-01-01 00:00:00 UTC".into(),
-                days_left: 1000,
-                names: vec!["tfs.contoso.example".into()],
-            }),
-            ca: Some("CN=Contoso Issuing CA".into()),
-            ..TlsStage::default()
-        };
-        let errors = [
-            other(CaUsedAsEndEntity),
-            rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer),
-            rustls::Error::InvalidCertificate(CertificateError::Revoked),
-            rustls::Error::InvalidCertificate(CertificateError::UnhandledCriticalExtension),
-            rustls::Error::AlertReceived(rustls::AlertDescription::HandshakeFailure),
-            rustls::Error::PeerIncompatible(rustls::PeerIncompatible::Tls12NotOffered),
-            rustls::Error::NoCertificatesPresented,
-        ];
-        for e in &errors {
-            let (message, fix) = explain("tfs.contoso.example", &stage, Some(e), "closed");
-            for text in [&message, &fix] {
-                for debug in ["Other(", "Error(", "Certificate", "{", "Context"] {
-                    assert!(!text.contains(debug), "{e:?}: {text}");
-                }
-                assert!(!text.is_empty());
-            }
-        }
-        let (message, _) = explain("tfs.contoso.example", &stage, Some(&errors[0]), "");
-        assert!(message.contains("is a CA certificate"), "{message}");
     }
 
     #[test]
