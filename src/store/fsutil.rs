@@ -61,6 +61,26 @@ pub(crate) fn write_target(path: &Path) -> PathBuf {
 /// the config dir is private. On any failure before the rename the previous
 /// file is intact and the temporary file is removed.
 pub(crate) fn write_atomic(path: &Path, data: &[u8], fail: Option<FailPoint>) -> io::Result<()> {
+    write_atomic_with(path, data, fail, false)
+}
+
+/// [`write_atomic`] for the config file, whose save debug builds make
+/// observable (`ADO_SETUP_TEST_SAVE_WINDOW`, see `save_window`).
+pub(crate) fn write_atomic_watched(
+    path: &Path,
+    data: &[u8],
+    fail: Option<FailPoint>,
+) -> io::Result<()> {
+    write_atomic_with(path, data, fail, true)
+}
+
+#[cfg_attr(not(debug_assertions), allow(unused_variables))]
+fn write_atomic_with(
+    path: &Path,
+    data: &[u8],
+    fail: Option<FailPoint>,
+    watched: bool,
+) -> io::Result<()> {
     let target = write_target(path);
     let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -81,7 +101,7 @@ pub(crate) fn write_atomic(path: &Path, data: &[u8], fail: Option<FailPoint>) ->
         .tempfile_in(&dir)?;
     set_private_file_mode(tmp.as_file())?;
     #[cfg(debug_assertions)]
-    save_window::mark(&file_name, "entered");
+    save_window::mark(watched, "entered");
 
     if fail == Some(FailPoint::Write) {
         let half = data.len() / 2;
@@ -98,15 +118,16 @@ pub(crate) fn write_atomic(path: &Path, data: &[u8], fail: Option<FailPoint>) ->
         return Err(injected(FailPoint::Rename));
     }
     #[cfg(debug_assertions)]
-    save_window::pause(&file_name);
+    save_window::pause(watched);
     tmp.persist(&target).map_err(|e| e.error)?;
     sync_dir(&dir);
     #[cfg(debug_assertions)]
-    save_window::mark(&file_name, "left");
+    save_window::mark(watched, "left");
     Ok(())
 }
 
-/// Debug builds only: makes the save of `config.toml` observable to tests
+/// Debug builds only: makes the save of `config.toml` (written with
+/// [`write_atomic_watched`]) observable to tests
 /// (`ADO_SETUP_TEST_SAVE_WINDOW=DIR`): the file `DIR/entered` when the
 /// temporary file exists, a pause of half a second before the rename, and
 /// `DIR/left` once the new file is in place. A test that kills the process
@@ -116,21 +137,21 @@ pub(crate) fn write_atomic(path: &Path, data: &[u8], fail: Option<FailPoint>) ->
 mod save_window {
     const VAR: &str = "ADO_SETUP_TEST_SAVE_WINDOW";
 
-    fn dir(file_name: &str) -> Option<std::path::PathBuf> {
-        if file_name != super::super::config::CONFIG_FILE_NAME {
+    fn dir(watched: bool) -> Option<std::path::PathBuf> {
+        if !watched {
             return None;
         }
         std::env::var_os(VAR).map(std::path::PathBuf::from)
     }
 
-    pub(super) fn mark(file_name: &str, what: &str) {
-        if let Some(dir) = dir(file_name) {
+    pub(super) fn mark(watched: bool, what: &str) {
+        if let Some(dir) = dir(watched) {
             let _ = std::fs::write(dir.join(what), b"");
         }
     }
 
-    pub(super) fn pause(file_name: &str) {
-        if dir(file_name).is_some() {
+    pub(super) fn pause(watched: bool) {
+        if dir(watched).is_some() {
             std::thread::sleep(std::time::Duration::from_millis(500));
         }
     }

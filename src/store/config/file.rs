@@ -678,7 +678,7 @@ impl ConfigStore {
             Err(source) => return Err(ConfigError::Read { path, source }),
         }
 
-        fsutil::write_atomic(&path, text.as_bytes(), self.fail_at).map_err(write_err)?;
+        fsutil::write_atomic_watched(&path, text.as_bytes(), self.fail_at).map_err(write_err)?;
         Ok(SaveOutcome {
             path: path.clone(),
             backup,
