@@ -70,6 +70,20 @@ pub struct Body {
     pub bytes: Bytes,
 }
 
+impl Body {
+    /// An `application/x-www-form-urlencoded` body (OAuth token requests).
+    pub fn form(pairs: &[(&str, &str)]) -> Body {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in pairs {
+            s.append_pair(k, v);
+        }
+        Body {
+            content_type: "application/x-www-form-urlencoded",
+            bytes: Bytes::from(s.finish()),
+        }
+    }
+}
+
 /// An answer that passed transport, size and retry handling (not yet classified).
 #[derive(Debug, Clone)]
 pub struct RawResponse {

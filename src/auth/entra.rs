@@ -129,17 +129,6 @@ impl From<Problem> for EntraError {
     }
 }
 
-fn form(pairs: &[(&str, &str)]) -> Body {
-    let mut s = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        s.append_pair(k, v);
-    }
-    Body {
-        content_type: "application/x-www-form-urlencoded",
-        bytes: Bytes::from(s.finish()),
-    }
-}
-
 /// `text` cut to about `max` characters: at the end of a sentence when one
 /// ends in reach, else at a word, with an ellipsis.
 fn shorten(text: &str, max: usize) -> String {
@@ -286,7 +275,7 @@ pub async fn start_device_code(
     let body = post(
         http,
         &url,
-        form(&[("client_id", &app.client_id), ("scope", ADO_SCOPE)]),
+        Body::form(&[("client_id", &app.client_id), ("scope", ADO_SCOPE)]),
     )
     .await?;
     let r: DeviceCodeResponse = parse(&body, "device code")?;
@@ -306,7 +295,7 @@ pub async fn poll_once(http: &HttpClient, app: &EntraApp, code: &DeviceCode) -> 
         Ok(u) => u,
         Err(p) => return Poll::Failed(p.into()),
     };
-    let body = form(&[
+    let body = Body::form(&[
         ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
         ("client_id", &app.client_id),
         ("device_code", code.device_code.expose_secret()),
@@ -367,7 +356,7 @@ pub async fn refresh(
     let body = post(
         http,
         &url,
-        form(&[
+        Body::form(&[
             ("grant_type", "refresh_token"),
             ("client_id", &app.client_id),
             ("scope", ADO_SCOPE),
@@ -510,7 +499,7 @@ mod tests {
 
     #[test]
     fn the_form_is_url_encoded() {
-        let b = form(&[("scope", ADO_SCOPE), ("client_id", "a&b")]);
+        let b = Body::form(&[("scope", ADO_SCOPE), ("client_id", "a&b")]);
         let s = String::from_utf8(b.bytes.to_vec()).unwrap_or_default();
         assert_eq!(
             s,

@@ -6,7 +6,6 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use bytes::Bytes;
 use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
@@ -16,17 +15,6 @@ use crate::ado::client::push_segments;
 use crate::ado::http::{Body, Credential, HttpClient};
 use crate::ado::models::{OAuthErrorResponse, TokenResponse};
 use crate::problem::Problem;
-
-fn form(pairs: &[(&str, &str)]) -> Body {
-    let mut s = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        s.append_pair(k, v);
-    }
-    Body {
-        content_type: "application/x-www-form-urlencoded",
-        bytes: Bytes::from(s.finish()),
-    }
-}
 
 /// `{authority}/{tenant}/oauth2/v2.0/token`.
 fn token_endpoint(authority: &Url, tenant: &str) -> Result<Url, Problem> {
@@ -66,7 +54,7 @@ pub async fn client_credentials_token(
             Method::POST,
             &url,
             &Credential::Anonymous,
-            Some(&form(&pairs)),
+            Some(&Body::form(&pairs)),
         )
         .await
         .map_err(|e| Problem::from(&e))?;
