@@ -219,6 +219,7 @@ pub fn required_endpoints(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::net::test_url as url;
     use std::collections::HashMap;
 
     fn lookup(map: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
@@ -279,13 +280,6 @@ mod tests {
         match Endpoints::from_lookup(lookup(&path), true) {
             Ok(e) => assert_eq!(e.authority.as_str(), "http://127.0.0.1:9/_login"),
             Err(err) => panic!("{err}"),
-        }
-    }
-
-    fn url(s: &str) -> Url {
-        match Url::parse(s) {
-            Ok(u) => u,
-            Err(e) => panic!("{s}: {e}"),
         }
     }
 

@@ -14,6 +14,14 @@ pub mod tls;
 /// The `User-Agent` of every request this tool makes, probes included.
 pub const USER_AGENT: &str = concat!("ado-setup/", env!("CARGO_PKG_VERSION"));
 
+/// For tests: `s` as a URL (a test's own constant, so a bad one is a bug
+/// in the test).
+#[cfg(test)]
+#[allow(clippy::panic)]
+pub(crate) fn test_url(s: &str) -> url::Url {
+    url::Url::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+}
+
 /// For tests: a port on 127.0.0.1 that is bound, so nobody else can take
 /// it, and does not listen, so every connection is refused — for as long
 /// as the socket is kept.

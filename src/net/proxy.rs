@@ -111,13 +111,7 @@ impl std::fmt::Debug for ProxyTarget {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn url(s: &str) -> Url {
-        match Url::parse(s) {
-            Ok(u) => u,
-            Err(e) => panic!("{s}: {e}"),
-        }
-    }
+    use crate::net::test_url as url;
 
     #[test]
     fn explicit_rules_pick_by_scheme_and_honour_no_proxy() {

@@ -315,13 +315,7 @@ fn parse_head(head: &[u8]) -> Option<Head> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn url(s: &str) -> Url {
-        match Url::parse(s) {
-            Ok(u) => u,
-            Err(e) => panic!("{s}: {e}"),
-        }
-    }
+    use crate::net::test_url as url;
 
     #[test]
     fn heads_are_parsed_for_status_location_and_azure_devops_headers() {
