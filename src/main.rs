@@ -14,31 +14,31 @@ fn main() -> ExitCode {
         let _ = writeln!(std::io::stderr(), "ado-setup: no log written: {why}");
     }
     let global = &cli.global;
-    let wizard = cli::interactive::Wizard::default();
+    let start = cli::interactive::Start::default();
     match cli.command {
         Some(Command::Demo(args)) if args.serve => cli::demo::main(&args),
         Some(Command::Demo(_)) => cli::interactive::main(
             global,
-            cli::interactive::Wizard {
+            cli::interactive::Start {
                 demo: true,
-                ..wizard
+                ..start
             },
         ),
-        None => cli::interactive::main(global, wizard),
+        None => cli::interactive::main(global, start),
         Some(Command::Doctor(args)) if args.tui => cli::interactive::main(
             global,
-            cli::interactive::Wizard {
+            cli::interactive::Start {
                 troubleshoot: args.name.as_deref(),
-                ..wizard
+                ..start
             },
         ),
         Some(Command::Connect(c)) if !c.non_interactive && c.connection.has_no_answers() => {
             cli::interactive::main(
                 global,
-                cli::interactive::Wizard {
+                cli::interactive::Start {
                     client_id: c.connection.client_id.as_deref(),
                     tenant: c.connection.tenant.as_deref(),
-                    ..wizard
+                    ..start
                 },
             )
         }
@@ -50,9 +50,9 @@ fn main() -> ExitCode {
         Some(Command::Connect(c)) => cli::connect::main(global, &c),
         Some(Command::Edit { name }) => cli::interactive::main(
             global,
-            cli::interactive::Wizard {
+            cli::interactive::Start {
                 edit: Some(name.as_str()),
-                ..wizard
+                ..start
             },
         ),
         Some(Command::Doctor(args)) => cli::doctor::main(global, &args),

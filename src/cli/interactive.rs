@@ -14,7 +14,7 @@ use crate::wizard::{Outcome, SavedInfo, SignInSettings};
 
 /// How the wizard starts.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Wizard<'a> {
+pub struct Start<'a> {
     /// Against the sandbox (`demo`), not the real Azure DevOps.
     pub demo: bool,
     /// `doctor --tui NAME`: open the troubleshooter on this saved connection.
@@ -28,7 +28,7 @@ pub struct Wizard<'a> {
 }
 
 /// The wizard, for real (`ado-setup`, `connect`) or against the sandbox (`demo`).
-pub fn main(global: &GlobalArgs, how: Wizard<'_>) -> ExitCode {
+pub fn main(global: &GlobalArgs, how: Start<'_>) -> ExitCode {
     use std::io::IsTerminal;
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         let _ = writeln!(
@@ -77,7 +77,7 @@ pub fn main(global: &GlobalArgs, how: Wizard<'_>) -> ExitCode {
 
 /// The wizard set up as `how` asks, before the terminal is taken, or the
 /// exit code after saying why it cannot start.
-async fn prepare(global: &GlobalArgs, how: Wizard<'_>) -> Result<Launch, ExitCode> {
+async fn prepare(global: &GlobalArgs, how: Start<'_>) -> Result<Launch, ExitCode> {
     let mut sign_in = SignInSettings {
         tenant: how.tenant.map(str::to_string),
         can_open_browser: SignInSettings::browser_available(|k| std::env::var(k).ok()),

@@ -57,7 +57,7 @@ pub(crate) fn fail(message: &str) -> ExitCode {
 
 /// The token from standard input with `--pat-stdin` (`command` names the
 /// command in the fix).
-pub(crate) fn read_stdin_pat(
+fn read_stdin_pat(
     flags: &crate::cli::ConnectionFlags,
     command: &str,
 ) -> Result<Option<secrecy::SecretString>, ExitCode> {
