@@ -44,8 +44,8 @@ fn main() -> ExitCode {
         }
         Some(Command::Connect(c)) if !c.non_interactive => cli::process::usage_error(
             "CONFIG_INVALID",
-            "connection flags are read with --non-interactive, which is not available yet; the wizard asks for each answer",
-            "Run `ado-setup connect` without flags",
+            "connection flags are read only with --non-interactive; the wizard asks for each answer itself",
+            "Add --non-interactive to connect with these flags, or run `ado-setup connect` without flags for the wizard",
         ),
         Some(Command::Connect(c)) => cli::connect::main(global, &c),
         Some(Command::Edit { name }) => cli::interactive::main(

@@ -100,8 +100,11 @@ async fn prepare(global: &GlobalArgs, how: Start<'_>) -> Result<Launch, ExitCode
     {
         return Err(usage_error(
             "CONFIG_INVALID",
-            &format!("no saved connection named {name}"),
-            "Check the name, or pass --config-dir",
+            &format!(
+                "no connection named {name} in {}",
+                l.jobs.config.path().display()
+            ),
+            "Check the name (`ado-setup list`), or pass --config-dir",
         ));
     }
     Ok(l)
