@@ -12,7 +12,7 @@ use super::report::{CheckOutcome, Status};
 use super::subject::{Context, Subject};
 use crate::ado::endpoints::Deployment;
 use crate::ado::probe::probe_azure_devops;
-use crate::net::allowlist::probes_status;
+use crate::net::allowlist::{AllowlistStatus, probes_status};
 use crate::net::probe::{EndpointProbe, probe_endpoints_staged};
 use crate::net::target::parse_services_target;
 use crate::problem::Problem;
@@ -21,7 +21,7 @@ use crate::problem::Problem;
 pub(super) struct NetStage {
     pub outcomes: Vec<CheckOutcome>,
     /// `direct`, `proxy`, `partial` or `blocked`.
-    pub allowlist: Option<String>,
+    pub allowlist: Option<AllowlistStatus>,
     /// The organization's Entra tenant, as its unauthenticated answer names it.
     pub tenant: Option<String>,
 }
@@ -101,7 +101,7 @@ pub(super) async fn network_stage(
                 Vec::new()
             }
         };
-        out.allowlist = Some(probes_status(&probes).as_str().to_string());
+        out.allowlist = Some(probes_status(&probes));
         // No probe at all: the failure is reported above.
         if !probes.is_empty() {
             out.outcomes.push(allowlist_check(&probes, started));

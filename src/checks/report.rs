@@ -5,6 +5,8 @@
 use secrecy::SecretString;
 use serde::Serialize;
 
+use crate::net::allowlist::AllowlistStatus;
+
 /// A check's result (SPEC §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -64,7 +66,7 @@ pub struct Summary {
 pub struct Report {
     pub outcomes: Vec<CheckOutcome>,
     /// `direct`, `proxy`, `partial` or `blocked`, when the allowlist was probed.
-    pub allowlist_status: Option<String>,
+    pub allowlist_status: Option<AllowlistStatus>,
     /// The base URL the checks used.
     pub base_url: Option<String>,
     /// The refresh token Entra ID renewed during the run (Microsoft

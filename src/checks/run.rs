@@ -37,6 +37,7 @@ use crate::ado::error::AdoError;
 use crate::ado::http::Credential;
 use crate::ado::models::{TeamProject, WorkItemType, WorkItemTypeField};
 use crate::ado::version::ApiVersion;
+use crate::net::allowlist::AllowlistStatus;
 use crate::store::config::Access;
 
 /// The checks of the sign-in.
@@ -192,7 +193,7 @@ struct Stages<'a> {
     /// The base URL, when `target.url` passed.
     base: Option<Url>,
     /// `direct`, `proxy`, `partial` or `blocked`, when the allowlist was probed.
-    allowlist: Option<String>,
+    allowlist: Option<AllowlistStatus>,
     /// The organization's Entra tenant, as its unauthenticated answer names it.
     org_tenant: Option<String>,
     /// Signed in, when the sign-in passed.

@@ -466,12 +466,7 @@ fn build(
         priority_map: subject.priority_map,
         assignee: subject.assignee.clone(),
         field_defaults: subject.field_defaults.clone(),
-        allowlist_status: report.allowlist_status.as_deref().and_then(|s| {
-            use crate::store::config::AllowlistStatus as A;
-            [A::Direct, A::Proxy, A::Partial, A::Blocked]
-                .into_iter()
-                .find(|a| a.as_str() == s)
-        }),
+        allowlist_status: report.allowlist_status,
         secret_ref: None,
         validated_at: None,
     })

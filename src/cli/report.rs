@@ -307,7 +307,7 @@ pub(crate) fn write_report(
     let _ = writeln!(
         r,
         "allowlist: {}",
-        report.allowlist_status.as_deref().unwrap_or("not probed")
+        report.allowlist_status.map_or("not probed", |a| a.as_str())
     );
     let _ = writeln!(r);
     for o in &report.outcomes {
